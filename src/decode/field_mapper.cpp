@@ -1,0 +1,123 @@
+// Applying mapping tables: type conversion from original JSON values to schema field types.
+#include "decode/field_mapper.h"
+
+#include <charconv>
+#include <cmath>
+#include <string>
+
+#include "core/field_dictionary.h"
+#include "decode/json_record.h"
+
+namespace khien {
+
+namespace {
+
+std::string_view transform(Event& event, std::string_view text, MapAs as) {
+  switch (as) {
+    case MapAs::Lower:
+    case MapAs::Upper: {
+      bool lower = as == MapAs::Lower;
+      bool change = false;
+      for (char c : text) change |= lower ? (c >= 'A' && c <= 'Z') : (c >= 'a' && c <= 'z');
+      if (!change) return text;
+      char* out = static_cast<char*>(event.arena().allocate(text.size(), 1));
+      for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (lower && c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        if (!lower && c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+        out[i] = c;
+      }
+      return {out, text.size()};
+    }
+    case MapAs::Basename: {
+      auto slash = text.find_last_of("\\/");
+      return slash == std::string_view::npos ? text : text.substr(slash + 1);
+    }
+    case MapAs::Value: break;
+  }
+  return text;
+}
+
+}  // namespace
+
+bool put_value(Event& event, FieldId target, const Value& value, MapAs as) {
+  auto& dict = FieldDictionary::instance();
+  FieldType type = dict.is_schema(target) ? schema_fields()[target - 1].type : FieldType::String;
+  switch (type) {
+    case FieldType::String: {
+      std::string_view text = value.type == FieldType::String ? value.s : value_text(event, value);
+      text = transform(event, text, as);
+      if (text.empty()) return false;
+      // Original strings already live in the arena (the flattener copied them).
+      event.add(target, Value::of_string(text));
+      return true;
+    }
+    case FieldType::Int: {
+      std::int64_t v = 0;
+      if (value.type == FieldType::Float && value.f != std::floor(value.f)) return false;
+      if (!value_int(value, v)) return false;
+      const bool port = target == field::src_endpoint_port || target == field::dst_endpoint_port || target == field::url_port;
+      if (port && (v < 0 || v > 65535)) return false;
+      event.add(target, Value::of_int(v));
+      return true;
+    }
+    case FieldType::Float:
+      if (value.type == FieldType::Float) { event.add(target, value); return true; }
+      if (value.type == FieldType::Int) { event.add(target, Value::of_float(static_cast<double>(value.i))); return true; }
+      if (value.type == FieldType::String) {
+        double v = 0;
+        auto [end, ec] = std::from_chars(value.s.data(), value.s.data() + value.s.size(), v);
+        if (ec != std::errc() || end != value.s.data() + value.s.size()) return false;
+        event.add(target, Value::of_float(v));
+        return true;
+      }
+      return false;
+    case FieldType::Bool:
+      if (value.type == FieldType::Bool) { event.add(target, value); return true; }
+      return false;
+    case FieldType::Ip: {
+      if (value.type != FieldType::String) return false;
+      auto ip = IpAddress::parse(value.s);
+      if (!ip) return false;
+      event.add(target, Value::of_ip(*ip));
+      return true;
+    }
+    case FieldType::Timestamp: {
+      if (value.type != FieldType::String) return false;
+      auto t = parse_time_any(value.s);
+      if (!t) return false;
+      event.add(target, Value::of_time(*t));
+      return true;
+    }
+  }
+  return false;
+}
+
+bool map_field(Event& event, FieldId original, FieldId target, MapAs as) {
+  if (original == field::none || event.has(target)) return false;
+  bool any = false;
+  // Index-based: put_value may grow (and move) the slot array.
+  const std::uint32_t n = event.size();
+  for (std::uint32_t i = 0; i < n; ++i) {
+    if (event.begin()[i].field != original) continue;
+    Value v = event.begin()[i].value;
+    any |= put_value(event, target, v, as);
+  }
+  return any;
+}
+
+FieldMapper::FieldMapper(std::span<const FieldMapping> table, std::string_view prefix) {
+  rows_.reserve(table.size());
+  std::string path;
+  for (const auto& row : table) {
+    path.assign(prefix);
+    path.append(row.original);
+    rows_.push_back({intern_field(path), row.target, row.as});
+  }
+}
+
+void FieldMapper::apply(Event& event) const {
+  for (const auto& row : rows_) map_field(event, row.original, row.target, row.as);
+}
+
+}  // namespace khien

@@ -1,0 +1,54 @@
+// FieldMapper: a decoder's table of {original dotted path → schema field}, applied to a flattened event.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "core/event.h"
+
+namespace khien {
+
+/// How a value is transformed on its way to the schema field.
+enum class MapAs : std::uint8_t {
+  Value,     ///< converted to the schema type as it is
+  Lower,     ///< text lower-cased (protocol names, hex hashes)
+  Basename,  ///< last component of a Windows or POSIX path (process names)
+  Upper,     ///< text upper-cased (DNS record types, HTTP methods)
+};
+
+/// One row of a mapping table.
+struct FieldMapping {
+  std::string_view original;  ///< dotted path of the original field
+  FieldId target;             ///< schema field
+  MapAs as = MapAs::Value;
+};
+
+/// Copies `value` into schema field `target` (appending: fields may repeat), converting to the
+/// schema type. Returns false when the value does not convert (a bad IP, a word for a port).
+bool put_value(Event& event, FieldId target, const Value& value, MapAs as = MapAs::Value);
+
+/// Copies every value of original field `original` into `target` unless `target` is already set.
+/// Returns true if something was set.
+bool map_field(Event& event, FieldId original, FieldId target, MapAs as = MapAs::Value);
+
+/// A mapping table with its original paths interned once, at construction.
+/// Rows are applied in order and the first row that sets a schema field wins, so a table lists
+/// the preferred source of a field first. Immutable after construction; one per decoder.
+class FieldMapper {
+ public:
+  /// `prefix` is prepended to every original path ("Event.EventData.").
+  explicit FieldMapper(std::span<const FieldMapping> table, std::string_view prefix = {});
+  void apply(Event& event) const;
+
+ private:
+  struct Row {
+    FieldId original;
+    FieldId target;
+    MapAs as;
+  };
+  std::vector<Row> rows_;
+};
+
+}  // namespace khien

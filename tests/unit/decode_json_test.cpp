@@ -1,0 +1,162 @@
+// Unit tests of the JSON decoding helpers: document splitting, detection, flattening, errors, registry.
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "core/arena.h"
+#include "core/event.h"
+#include "core/field_dictionary.h"
+#include "core/json_writer.h"
+#include "decode/auto_decoder.h"
+#include "decode/decoder.h"
+#include "decode/json_documents.h"
+#include "decode/json_record.h"
+
+namespace khien {
+namespace {
+
+using Docs = std::vector<std::string_view>;
+
+TEST(SplitJsonDocuments, NdjsonWithBlankLines) {
+  EXPECT_EQ(split_json_documents("{\"a\":1}\n\n{\"b\":2}\r\n\n"), (Docs{"{\"a\":1}", "{\"b\":2}"}));
+}
+
+TEST(SplitJsonDocuments, PrettyPrintedBackToBack) {
+  std::string_view text = "{\n  \"a\": {\"x\": [1, {\"y\": 2}]}\n}{\"b\":\n 2}\n";
+  EXPECT_EQ(split_json_documents(text), (Docs{"{\n  \"a\": {\"x\": [1, {\"y\": 2}]}\n}", "{\"b\":\n 2}"}));
+}
+
+TEST(SplitJsonDocuments, BracesAndEscapesInsideStrings) {
+  std::string_view text = R"({"s":"}{ \" ]["}{"t":"\\"})";
+  EXPECT_EQ(split_json_documents(text), (Docs{R"({"s":"}{ \" ]["})", R"({"t":"\\"})"}));
+}
+
+TEST(SplitJsonDocuments, StrayTextAndTruncatedTail) {
+  EXPECT_EQ(split_json_documents("garbage line\r\n{\"a\":1}\n{\"b\":"), (Docs{"garbage line", "{\"a\":1}", "{\"b\":"}));
+  EXPECT_TRUE(split_json_documents(" \n\t ").empty());
+  EXPECT_EQ(split_json_documents("[1,2]"), (Docs{"[1,2]"}));
+}
+
+TEST(DetectFormat, EachFormat) {
+  EXPECT_EQ(detect_format(R"({"class_uid":4001,"time":1})"), "ocsf");
+  EXPECT_EQ(detect_format(R"({"timestamp":"2021-03-19T11:50:53+0100","event_type":"alert","src_ip":"1.2.3.4"})"), "eve");
+  EXPECT_EQ(detect_format(R"({"timestamp":"x","rule":{"id":"1"},"agent":{"id":"001"},"manager":{"name":"m"}})"), "wazuh");
+  EXPECT_EQ(detect_format(R"({"Event":{"System":{"EventID":1}}})"), "winlog");
+  EXPECT_EQ(detect_format(R"({"EventID":4624,"Channel":"Security"})"), "winlog");
+  EXPECT_EQ(detect_format(R"({"@timestamp":"2023-01-01T00:00:00Z","event":{"category":["process"]}})"), "ecs");
+  EXPECT_EQ(detect_format(R"({"@timestamp":"x","rule":{"name":"r"},"agent":{"type":"filebeat"}})"), "ecs");
+  EXPECT_EQ(detect_format(R"({"winlog":{"event_id":"1"}})"), "ecs");
+  EXPECT_EQ(detect_format(R"({"_path":"conn","ts":1.5})"), "zeek");
+  EXPECT_EQ(detect_format(R"({"ts":1.5,"uid":"C1","id.orig_h":"1.2.3.4"})"), "zeek");
+  EXPECT_EQ(detect_format(R"({"ts":1.5,"fuid":"F1"})"), "zeek");
+  EXPECT_EQ(detect_format("CEF:0|Vendor|Product|1.0|100|name|5|src=10.0.0.1"), "cef");
+  EXPECT_EQ(detect_format("<134>Nov 22 10:00:00 fw01 CEF:0|V|P|1|1|n|5|"), "cef");
+  EXPECT_EQ(detect_format("LEEF:2.0|Vendor|Product|1.0|id|^|src=10.0.0.1"), "leef");
+  EXPECT_EQ(detect_format("<13>1 2023-01-01T00:00:00Z host app - - - LEEF:1.0|V|P|1|id|src=1.2.3.4"), "leef");
+  EXPECT_EQ(detect_format("hello world"), "");
+  EXPECT_EQ(detect_format("XCEF:0|not a header"), "");
+  EXPECT_EQ(detect_format(R"({"unrelated":true})"), "");
+  EXPECT_EQ(detect_format(R"({"truncated":)"), "");
+}
+
+Result<std::string> decode_with(std::string_view format, std::string_view record) {
+  auto decoder = make_decoder(format);
+  if (!decoder) return tl::unexpected(decoder.error());
+  Arena arena;
+  Event event(arena);
+  auto status = (*decoder)->decode(record, event);
+  if (!status) return tl::unexpected(status.error());
+  std::string out;
+  append_event_json(out, event);
+  return out;
+}
+
+TEST(Registry, ListsEveryFormatAndRejectsUnknown) {
+  std::vector<std::string_view> names;
+  for (const auto& info : registered_decoders()) names.push_back(info.name);
+  EXPECT_EQ(names, (std::vector<std::string_view>{"auto", "ocsf", "ecs", "eve", "zeek", "wazuh", "winlog", "cef", "leef"}));
+  for (const auto& info : registered_decoders()) {
+    auto d = make_decoder(info.name);
+    ASSERT_TRUE(d) << info.name;
+    EXPECT_EQ((*d)->name(), info.name);
+  }
+  auto bad = make_decoder("syslog-json");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message,
+            "unknown format 'syslog-json'; known: auto, ocsf, ecs, eve, zeek, wazuh, winlog, cef, leef");
+}
+
+TEST(JsonErrors, NamesTheByte) {
+  auto r = decode_with("eve", R"({"event_type":"alert","src_ip":1.2.3})");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message.rfind("invalid JSON at byte 34: ", 0), 0u) << r.error().message;
+  EXPECT_EQ(json_error_offset(R"({"a":1,})"), 7u);
+  EXPECT_EQ(json_error_offset(R"({"a":tru})"), 5u);
+  EXPECT_EQ(json_error_offset(R"({"a":"x)"), 7u);
+  EXPECT_EQ(json_error_offset(R"({"a":1} x)"), 8u);
+  EXPECT_EQ(json_error_offset(R"({"a":[1,2,{"b":null}],"c":"\u00e9"})"), std::string_view::npos);
+  EXPECT_EQ(json_error_offset(std::string_view("{\"a\":\"\xff\"}")), 6u);
+}
+
+TEST(JsonErrors, NotAnObjectOrEmpty) {
+  auto arr = decode_with("zeek", "[1,2]");
+  ASSERT_FALSE(arr);
+  EXPECT_EQ(arr.error().message, "record is an array, expected a JSON object");
+  auto empty = decode_with("ocsf", "  \n");
+  ASSERT_FALSE(empty);
+  EXPECT_EQ(empty.error().message, "empty record");
+  auto text = decode_with("auto", "just some words");
+  ASSERT_FALSE(text);
+  EXPECT_EQ(text.error().message, "unknown format: not JSON and no CEF/LEEF header (use format=...)");
+}
+
+TEST(JsonErrors, BadTimeNamesFieldAndValue) {
+  auto r = decode_with("wazuh", R"({"timestamp":"31/12/2023","rule":{"level":3}})");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "field 'timestamp': not a valid time: \"31/12/2023\"");
+}
+
+TEST(Raw, PrettyPrintedRecordIsKeptOnOneLine) {
+  auto r = decode_with("zeek", "{\n  \"_path\": \"weird\",\n  \"ts\": 1.0,\n  \"name\": \"x y\"\n}");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->find('\n'), std::string::npos);
+  EXPECT_NE(r->find(R"("raw":{"_path":"weird","ts":1.0,"name":"x y"})"), std::string::npos) << *r;
+}
+
+TEST(Flattener, LeavesArraysAndTypes) {
+  auto decoder = make_decoder("eve");
+  ASSERT_TRUE(decoder);
+  Arena arena;
+  Event event(arena);
+  ASSERT_TRUE((*decoder)->decode(
+      R"({"event_type":"x","a":{"b":[1,2],"c":[{"d":"u"},{"d":"v"}],"e":null,"f":1.5,"g":true,"h":18446744073709551615}})",
+      event));
+  auto values = [&](std::string_view name) {
+    std::vector<std::string> out;
+    FieldId id = intern_field(name);
+    for (const auto& slot : event)
+      if (slot.field == id) {
+        std::string s;
+        append_json_value(s, slot.value);
+        out.push_back(s);
+      }
+    return out;
+  };
+  EXPECT_EQ(values("a.b"), (std::vector<std::string>{"1", "2"}));
+  EXPECT_EQ(values("a.c.d"), (std::vector<std::string>{"\"u\"", "\"v\""}));
+  EXPECT_TRUE(values("a.e").empty());
+  EXPECT_EQ(values("a.f"), (std::vector<std::string>{"1.5"}));
+  EXPECT_EQ(values("a.g"), (std::vector<std::string>{"true"}));
+  ASSERT_EQ(values("a.h").size(), 1u);
+  EXPECT_EQ(event.get(intern_field("a.f"))->type, FieldType::Float);
+}
+
+TEST(Ocsf, PipelineFieldsAreNotTakenFromTheRecord) {
+  auto r = decode_with("ocsf", R"({"class_uid":4001,"khien":{"soc":"x","seq":5},"time":1000})");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->find("\"khien.soc\""), std::string::npos) << *r;
+  EXPECT_NE(r->find(R"("time":"1970-01-01T00:00:01.000000Z")"), std::string::npos) << *r;
+}
+
+}  // namespace
+}  // namespace khien
