@@ -1,0 +1,43 @@
+# The two commands: `make demo` runs khien with the simulator feeding it; `make test` runs every test.
+SHELL := /bin/bash
+JOBS ?= $(shell nproc)
+FUZZ_SECONDS ?= 15
+
+.PHONY: all bootstrap build build-dev demo test unit e2e fuzz bench docs clean
+
+all: build
+
+bootstrap:
+	@bash scripts/bootstrap
+
+# Optimized binary at build/bin/khien.
+build: bootstrap
+	cmake --preset release >/dev/null
+	cmake --build --preset release -j $(JOBS)
+
+build-dev: bootstrap
+	cmake --preset dev >/dev/null
+	cmake --build --preset dev -j $(JOBS)
+
+demo: build
+	build/bin/khien demo --data khien-demo --http 127.0.0.1:8080 --syslog-udp 127.0.0.1:5514 --syslog-tcp 127.0.0.1:5514
+
+# Every test: unit, golden and end-to-end tests (ASan + UBSan build), then each fuzz target briefly.
+test: build-dev
+	cd build/dev && ctest --output-on-failure -j $(JOBS) --timeout 900
+	$(MAKE) fuzz
+
+fuzz: bootstrap
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz -j $(JOBS)
+	bash scripts/run-fuzzers build/fuzz/bin $(FUZZ_SECONDS)
+
+bench: build
+	build/bin/khien bench --events 1000000
+	@if [ -x build/release/bin/khien_bench ] || [ -x build/bin/khien_bench ]; then build/bin/khien_bench; fi
+
+docs: build
+	build/bin/khien schema --markdown > /dev/null
+
+clean:
+	rm -rf build

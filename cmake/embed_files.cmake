@@ -1,0 +1,25 @@
+# Writes a C++ source that holds the given files as string literals, so the binary carries its
+# defaults (registry, scenarios) and runs with no files beside it.
+# -DOUT=<file.cpp> -DFUNC=<function name> -DFILES=<a;b;c>
+set(body "// Generated from data files at build time; edit those, not this.\n#include <map>\n#include <string>\n#include <string_view>\n\nnamespace khien {\n\nconst std::map<std::string, std::string_view>& ${FUNC}() {\n  static const std::map<std::string, std::string_view> files{\n")
+string(REPLACE "|" ";" FILES "${FILES}")
+foreach(f ${FILES})
+  file(READ "${f}" content)
+  get_filename_component(name "${f}" NAME)
+  # Split into chunks: compilers cap the length of one string literal.
+  string(LENGTH "${content}" len)
+  set(pieces "")
+  set(pos 0)
+  while(pos LESS len)
+    string(SUBSTRING "${content}" ${pos} 8000 piece)
+    string(APPEND pieces "R\"khien_embed(${piece})khien_embed\"\n")
+    math(EXPR pos "${pos} + 8000")
+  endwhile()
+  if(pieces STREQUAL "")
+    set(pieces "\"\"")
+  endif()
+  string(APPEND body "      {\"${name}\", std::string_view(${pieces}, ${len})},\n")
+endforeach()
+string(APPEND body "  };\n  return files;\n}\n\n}  // namespace khien\n")
+file(WRITE "${OUT}.tmp" "${body}")
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different "${OUT}.tmp" "${OUT}")

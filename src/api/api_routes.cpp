@@ -1,0 +1,267 @@
+// Route handlers: ingest, events search, registry, SOC keys, metrics, health.
+#include "api/api_routes.h"
+
+#include <openssl/crypto.h>
+
+#include <charconv>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/metrics.h"
+#include "core/schema.h"
+#include "store/archive_search.h"
+
+namespace khien {
+
+namespace {
+
+using json = nlohmann::json;
+
+HttpResponse json_response(const json& body, int status = 200) {
+  HttpResponse r;
+  r.status = status;
+  r.body = body.dump();
+  return r;
+}
+
+std::string bearer(const HttpRequest& req) {
+  std::string auth = req.header("authorization");
+  if (auth.size() > 7 && (auth.compare(0, 7, "Bearer ") == 0 || auth.compare(0, 7, "bearer ") == 0)) return auth.substr(7);
+  return {};
+}
+
+bool is_admin(const ApiContext& ctx, const HttpRequest& req) {
+  std::string token = bearer(req);
+  if (token.empty()) return false;
+  std::string h = sha256_hex(token);
+  return h.size() == ctx.admin_token_hash.size() && CRYPTO_memcmp(h.data(), ctx.admin_token_hash.data(), h.size()) == 0;
+}
+
+HttpResponse unauthorized() {
+  HttpResponse r = json_error(401, "missing or invalid bearer token (the administrator token is in DATA_DIR/admin.token)");
+  r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"khien\"");
+  return r;
+}
+
+json org_json(const OrgRow& o) {
+  return json{{"id", o.id},           {"name", o.name},         {"name_en", o.name_en}, {"type", o.type},
+              {"sector", o.sector},   {"province", o.province}, {"parent", o.parent},   {"ip_ranges", o.ip_ranges},
+              {"asns", o.asns},       {"domains", o.domains}};
+}
+
+json soc_json(const SocRow& s, const std::map<std::string, SocStatsSnapshot>& stats) {
+  json j{{"id", s.id},        {"name", s.name},           {"org", s.org},       {"sender_ranges", s.sender_ranges},
+         {"formats", s.formats}, {"transport", s.transport}, {"has_key", s.has_key}, {"revoked", s.revoked}};
+  auto it = stats.find(s.id);
+  if (it != stats.end() && it->second.last_seen > 0) {
+    j["last_seen"] = format_rfc3339(it->second.last_seen, 3);
+    j["accepted"] = it->second.accepted;
+    j["rejected"] = it->second.rejected;
+    j["events_per_second"] = it->second.accepted_per_second;
+    j["rejected_per_second"] = it->second.rejected_per_second;
+  } else {
+    j["last_seen"] = nullptr;
+    j["accepted"] = 0;
+    j["rejected"] = 0;
+    j["events_per_second"] = 0;
+    j["rejected_per_second"] = 0;
+  }
+  return j;
+}
+
+Result<std::optional<TimeNs>> time_param(const HttpRequest& req, const char* name) {
+  std::string v = req.param(name);
+  if (v.empty()) return std::optional<TimeNs>();
+  auto t = parse_time_any(v);
+  if (!t) return fail(fmt::format("parameter '{}': '{}' is not a time (use RFC 3339, e.g. 2026-11-22T10:00:00Z)", name, v));
+  return std::optional<TimeNs>(*t);
+}
+
+std::set<std::string> set_param(const HttpRequest& req, const char* name) {
+  std::set<std::string> out;
+  for (const auto& v : req.params(name)) {
+    std::size_t start = 0;
+    while (start <= v.size()) {
+      auto comma = v.find(',', start);
+      if (comma == std::string::npos) comma = v.size();
+      if (comma > start) out.insert(v.substr(start, comma - start));
+      start = comma + 1;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void register_api_routes(Router& router, ApiContext& ctx) {
+  router.add("GET", "/healthz", [&ctx](HttpRequest&) {
+    return json_response({{"status", "ok"},
+                          {"spool_backlog", ctx.spool->backlog()},
+                          {"spool_last_seq", ctx.spool->last_seq()},
+                          {"processed_seq", ctx.processed_seq ? ctx.processed_seq() : 0}});
+  });
+
+  router.add("GET", "/metrics", [](HttpRequest&) {
+    HttpResponse r;
+    r.content_type = "text/plain; version=0.0.4";
+    r.body = Metrics::instance().render();
+    return r;
+  });
+
+  router.add("POST", "/api/v1/ingest", [&ctx](HttpRequest& req) {
+    std::string key = bearer(req);
+    HttpBulkRequest bulk;
+    if (auto soc = key.empty() ? std::nullopt : ctx.store->soc_by_key(key)) {
+      bulk.soc_row = static_cast<std::uint32_t>(soc->row_id);
+      bulk.soc_id = soc->id;
+    } else if (is_admin(ctx, req) && !req.param("soc").empty()) {
+      // The administrator may ingest on behalf of a SOC (file replays, tests).
+      auto named = ctx.store->soc(req.param("soc"));
+      if (!named) return json_error(404, fmt::format("unknown SOC '{}'", req.param("soc")));
+      bulk.soc_row = static_cast<std::uint32_t>(named->row_id);
+      bulk.soc_id = named->id;
+    } else {
+      Metrics::instance().counter("khien_ingest_auth_failures_total", "Ingest requests with a missing, wrong or revoked key").add();
+      return unauthorized();
+    }
+    bulk.format = req.param("format").empty() ? "auto" : req.param("format");
+    bulk.content_encoding = req.header("content-encoding");
+    bulk.body = req.body;
+    bulk.idempotency_key = req.header("idempotency-key");
+    if (bulk.idempotency_key.size() > 200) return json_error(400, "Idempotency-Key longer than 200 characters");
+    HttpBulkAnswer answer = ctx.bulk->handle(bulk);
+    HttpResponse r;
+    r.status = answer.status;
+    r.body = std::move(answer.body);
+    if (answer.retry_after_seconds > 0) r.headers.emplace_back("Retry-After", std::to_string(answer.retry_after_seconds));
+    return r;
+  });
+
+  router.add("GET", "/api/v1/events", [&ctx](HttpRequest& req) {
+    if (!is_admin(ctx, req)) return unauthorized();
+    SearchRequest s;
+    s.socs = set_param(req, "soc");
+    s.orgs = set_param(req, "org");
+    s.sectors = set_param(req, "sector");
+    s.provinces = set_param(req, "province");
+    auto since = time_param(req, "since");
+    if (!since) return json_error(400, since.error().message);
+    auto until = time_param(req, "until");
+    if (!until) return json_error(400, until.error().message);
+    s.since = *since;
+    s.until = *until;
+    s.query = req.param("q");
+    s.cursor = req.param("cursor");
+    if (auto l = req.param("limit"); !l.empty()) {
+      std::size_t limit = 0;
+      auto [end, ec] = std::from_chars(l.data(), l.data() + l.size(), limit);
+      if (ec != std::errc() || end != l.data() + l.size() || limit == 0 || limit > 10000)
+        return json_error(400, "parameter 'limit': expected 1..10000");
+      s.limit = limit;
+    }
+    auto result = search_archive(ctx.archive_dir, s);
+    if (!result) return json_error(400, result.error().message);
+    std::string body = "{\"events\":[";
+    for (std::size_t i = 0; i < result->events.size(); ++i) {
+      if (i) body.push_back(',');
+      body += result->events[i];
+    }
+    body += fmt::format("],\"total\":{},\"total_is_exact\":{},\"next_cursor\":{}}}", result->total,
+                        result->total_is_exact ? "true" : "false",
+                        result->next_cursor.empty() ? std::string("null") : json(result->next_cursor).dump());
+    HttpResponse r;
+    r.body = std::move(body);
+    return r;
+  });
+
+  router.add("GET", "/api/v1/orgs", [&ctx](HttpRequest& req) {
+    if (!is_admin(ctx, req)) return unauthorized();
+    json list = json::array();
+    std::string sector = req.param("sector"), province = req.param("province"), type = req.param("type");
+    for (const auto& o : ctx.store->organisations()) {
+      if ((!sector.empty() && o.sector != sector) || (!province.empty() && o.province != province) || (!type.empty() && o.type != type))
+        continue;
+      list.push_back(org_json(o));
+    }
+    return json_response({{"orgs", list}, {"total", list.size()}});
+  });
+
+  router.add("GET", "/api/v1/orgs/{id}", [&ctx](HttpRequest& req) {
+    if (!is_admin(ctx, req)) return unauthorized();
+    auto o = ctx.store->organisation(req.path_params["id"]);
+    if (!o) return json_error(404, fmt::format("no organisation '{}'", req.path_params["id"]));
+    return json_response(org_json(*o));
+  });
+
+  router.add("GET", "/api/v1/sectors", [&ctx](HttpRequest& req) {
+    if (!is_admin(ctx, req)) return unauthorized();
+    json list = json::array();
+    for (const auto& s : ctx.store->sectors())
+      list.push_back({{"id", s.id}, {"name", s.name}, {"name_en", s.name_en}, {"lead_org", s.lead_org}, {"criticality", s.criticality}});
+    return json_response({{"sectors", list}, {"total", list.size()}});
+  });
+
+  router.add("GET", "/api/v1/provinces", [&ctx](HttpRequest& req) {
+    if (!is_admin(ctx, req)) return unauthorized();
+    json list = json::array();
+    for (const auto& p : ctx.store->provinces())
+      list.push_back({{"id", p.id}, {"name", p.name}, {"name_en", p.name_en}, {"kind", p.kind}, {"region", p.region}, {"lat", p.lat}, {"lon", p.lon}});
+    return json_response({{"provinces", list}, {"total", list.size()}});
+  });
+
+  router.add("GET", "/api/v1/socs", [&ctx](HttpRequest& req) {
+    if (!is_admin(ctx, req)) return unauthorized();
+    auto stats = ctx.stats->snapshot();
+    json list = json::array();
+    std::string org = req.param("org");
+    for (const auto& s : ctx.store->socs()) {
+      if (!org.empty() && s.org != org) continue;
+      list.push_back(soc_json(s, stats));
+    }
+    return json_response({{"socs", list}, {"total", list.size()}});
+  });
+
+  router.add("GET", "/api/v1/socs/{id}", [&ctx](HttpRequest& req) {
+    if (!is_admin(ctx, req)) return unauthorized();
+    auto s = ctx.store->soc(req.path_params["id"]);
+    if (!s) return json_error(404, fmt::format("no SOC '{}'", req.path_params["id"]));
+    return json_response(soc_json(*s, ctx.stats->snapshot()));
+  });
+
+  router.add("POST", "/api/v1/socs", [&ctx](HttpRequest& req) {
+    if (!is_admin(ctx, req)) return unauthorized();
+    auto body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) return json_error(400, "body: expected a JSON object {\"id\",\"org\",\"name\",\"sender_ranges\"}");
+    for (const char* k : {"id", "org", "name"})
+      if (!body.contains(k) || !body[k].is_string() || body[k].get<std::string>().empty())
+        return json_error(400, fmt::format("field '{}': required string", k));
+    std::vector<std::string> ranges;
+    if (body.contains("sender_ranges")) {
+      if (!body["sender_ranges"].is_array()) return json_error(400, "field 'sender_ranges': expected an array of CIDRs");
+      for (const auto& r : body["sender_ranges"]) {
+        if (!r.is_string() || !IpPrefix::parse(r.get<std::string>()))
+          return json_error(400, fmt::format("field 'sender_ranges': '{}' is not a CIDR", r.dump()));
+        ranges.push_back(r.get<std::string>());
+      }
+    }
+    auto key = ctx.store->add_soc(body["org"], body["id"], body["name"], ranges);
+    if (!key) return json_error(400, key.error().message);
+    return json_response({{"id", body["id"]}, {"api_key", *key}, {"note", "shown once; only its hash is stored"}}, 201);
+  });
+
+  router.add("POST", "/api/v1/socs/{id}/revoke", [&ctx](HttpRequest& req) {
+    if (!is_admin(ctx, req)) return unauthorized();
+    if (auto st = ctx.store->revoke_soc(req.path_params["id"]); !st) return json_error(404, st.error().message);
+    return json_response({{"id", req.path_params["id"]}, {"revoked", true}});
+  });
+
+  router.add("GET", "/api/v1/schema", [](HttpRequest&) {
+    json list = json::array();
+    for (const auto& f : schema_fields())
+      list.push_back({{"name", f.name}, {"type", field_type_name(f.type)}, {"description", f.description}});
+    return json_response({{"fields", list}});
+  });
+}
+
+}  // namespace khien

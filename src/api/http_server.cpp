@@ -1,0 +1,283 @@
+// HTTP server on Boost.Beast's synchronous API: simple, and handlers may block without stalling others.
+#include "api/http_server.h"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <charconv>
+#include <condition_variable>
+#include <list>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+namespace khien {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+std::string HttpRequest::header(const std::string& name) const {
+  auto it = headers.find(name);
+  return it == headers.end() ? std::string() : it->second;
+}
+
+std::string HttpRequest::param(const std::string& name) const {
+  auto it = query.find(name);
+  return it == query.end() ? std::string() : it->second;
+}
+
+std::vector<std::string> HttpRequest::params(const std::string& name) const {
+  std::vector<std::string> out;
+  auto [a, b] = query.equal_range(name);
+  for (auto it = a; it != b; ++it) out.push_back(it->second);
+  return out;
+}
+
+HttpResponse json_error(int status, const std::string& message) {
+  HttpResponse r;
+  r.status = status;
+  r.body = nlohmann::json{{"error", message}}.dump();
+  return r;
+}
+
+namespace {
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> out;
+  std::size_t start = 1;
+  while (start <= path.size()) {
+    auto slash = path.find('/', start);
+    if (slash == std::string_view::npos) slash = path.size();
+    out.emplace_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return out;
+}
+
+std::string url_decode(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') out.push_back(' ');
+    else if (s[i] == '%' && i + 2 < s.size()) {
+      int v = 0;
+      auto r = std::from_chars(s.data() + i + 1, s.data() + i + 3, v, 16);
+      if (r.ec == std::errc() && r.ptr == s.data() + i + 3) {
+        out.push_back(static_cast<char>(v));
+        i += 2;
+      } else out.push_back(s[i]);
+    } else out.push_back(s[i]);
+  }
+  return out;
+}
+
+}  // namespace
+
+void Router::add(std::string method, std::string pattern, HttpHandler handler) {
+  routes_.push_back(Route{std::move(method), split_path(pattern), pattern, std::move(handler)});
+}
+
+std::vector<std::string> Router::routes() const {
+  std::vector<std::string> out;
+  for (const auto& r : routes_) out.push_back(r.method + " " + r.pattern);
+  return out;
+}
+
+HttpResponse Router::dispatch(HttpRequest& req) const {
+  auto segs = split_path(req.path);
+  bool path_matched = false;
+  for (const auto& r : routes_) {
+    if (r.segments.size() != segs.size()) continue;
+    std::map<std::string, std::string> params;
+    bool ok = true;
+    for (std::size_t i = 0; i < segs.size() && ok; ++i) {
+      const auto& p = r.segments[i];
+      if (p.size() > 2 && p.front() == '{' && p.back() == '}') params[p.substr(1, p.size() - 2)] = url_decode(segs[i]);
+      else ok = p == segs[i];
+    }
+    if (!ok) continue;
+    path_matched = true;
+    if (r.method != req.method && !(r.method == "GET" && req.method == "HEAD")) continue;
+    req.path_params = std::move(params);
+    try {
+      return r.handler(req);
+    } catch (const std::exception& e) {
+      spdlog::error("http: {} {}: {}", req.method, req.path, e.what());
+      return json_error(500, "internal error; see the server log");
+    }
+  }
+  if (path_matched) return json_error(405, fmt::format("method {} not allowed on {}", req.method, req.path));
+  return json_error(404, fmt::format("no such endpoint: {}", req.path));
+}
+
+Result<std::pair<std::string, int>> parse_listen_address(const std::string& text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos) return fail(fmt::format("listen address '{}': expected host:port", text));
+  std::string host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  int port = -1;
+  auto ps = std::string_view(text).substr(colon + 1);
+  auto [end, ec] = std::from_chars(ps.data(), ps.data() + ps.size(), port);
+  if (ec != std::errc() || end != ps.data() + ps.size() || port < 0 || port > 65535)
+    return fail(fmt::format("listen address '{}': port must be 0..65535", text));
+  boost::system::error_code bec;
+  asio::ip::make_address(host, bec);
+  if (bec) return fail(fmt::format("listen address '{}': '{}' is not an IP address", text, host));
+  return std::make_pair(host, port);
+}
+
+struct HttpServer::Impl {
+  const Router& router;
+  HttpServerOptions options;
+  asio::io_context io;
+  std::unique_ptr<tcp::acceptor> acceptor;
+  std::thread accept_thread;
+  std::mutex mutex;
+  std::condition_variable done_cv;
+  std::list<std::shared_ptr<tcp::socket>> sockets;
+  std::size_t active = 0;
+  std::atomic<bool> stopping{false};
+
+  Impl(const Router& r, HttpServerOptions o) : router(r), options(o) {}
+
+  void serve(std::shared_ptr<tcp::socket> socket) {
+    beast::error_code ec;
+    beast::flat_buffer buffer;
+    std::string remote = socket->remote_endpoint(ec).address().to_string();
+    // An idle or stalled client may hold a connection thread only this long.
+    timeval tv{options.idle_timeout_seconds, 0};
+    ::setsockopt(socket->native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    ::setsockopt(socket->native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    while (!stopping) {
+      http::request_parser<http::string_body> parser;
+      parser.body_limit(options.max_body_bytes);
+      parser.header_limit(64 * 1024);
+      http::read(*socket, buffer, parser, ec);
+      if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset) break;
+      HttpResponse res;
+      bool keep_alive = false;
+      http::request<http::string_body> req;
+      if (ec == http::error::body_limit) {
+        res = json_error(413, fmt::format("request body larger than {} bytes", options.max_body_bytes));
+      } else if (ec) {
+        if (ec != asio::error::would_block && ec != asio::error::timed_out && ec != asio::error::operation_aborted &&
+            ec != asio::error::bad_descriptor)
+          write_response(*socket, 400, json_error(400, "malformed HTTP request: " + ec.message()), false, 11);
+        break;
+      } else {
+        req = parser.release();
+        keep_alive = req.keep_alive();
+        HttpRequest r;
+        r.method = std::string(req.method_string());
+        std::string_view target(req.target().data(), req.target().size());
+        auto q = target.find('?');
+        r.path = url_decode(target.substr(0, q));
+        if (q != std::string_view::npos) {
+          std::string_view qs = target.substr(q + 1);
+          std::size_t start = 0;
+          while (start <= qs.size()) {
+            auto amp = qs.find('&', start);
+            if (amp == std::string_view::npos) amp = qs.size();
+            auto kv = qs.substr(start, amp - start);
+            if (!kv.empty()) {
+              auto eq = kv.find('=');
+              r.query.emplace(url_decode(kv.substr(0, eq)), eq == std::string_view::npos ? "" : url_decode(kv.substr(eq + 1)));
+            }
+            start = amp + 1;
+          }
+        }
+        for (const auto& f : req) {
+          std::string name(f.name_string());
+          for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          r.headers[name] = std::string(f.value());
+        }
+        r.body = std::move(req.body());
+        r.remote_ip = remote;
+        res = router.dispatch(r);
+        if (r.method == "HEAD") res.body.clear();
+      }
+      if (!write_response(*socket, res.status, res, keep_alive, req.version() ? req.version() : 11)) break;
+      if (!keep_alive) break;
+    }
+    socket->shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  bool write_response(tcp::socket& socket, int status, const HttpResponse& res, bool keep_alive, unsigned version) {
+    http::response<http::string_body> out{static_cast<http::status>(status), version};
+    out.set(http::field::server, "khien");
+    out.set(http::field::content_type, res.content_type);
+    for (const auto& [k, v] : res.headers) out.set(k, v);
+    out.keep_alive(keep_alive);
+    out.body() = res.body;
+    out.prepare_payload();
+    beast::error_code ec;
+    http::write(socket, out, ec);
+    return !ec;
+  }
+};
+
+HttpServer::HttpServer(const Router& router, HttpServerOptions options) : impl_(std::make_unique<Impl>(router, options)) {}
+
+HttpServer::~HttpServer() { stop(); }
+
+Result<int> HttpServer::listen(const std::string& host, int port) {
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(host, ec);
+  if (ec) return fail(fmt::format("http: '{}' is not an IP address", host));
+  auto acceptor = std::make_unique<tcp::acceptor>(impl_->io);
+  tcp::endpoint ep(address, static_cast<unsigned short>(port));
+  acceptor->open(ep.protocol(), ec);
+  if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor->bind(ep, ec);
+  if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return fail(fmt::format("http: cannot listen on {}:{}: {}", host, port, ec.message()));
+  int bound = acceptor->local_endpoint().port();
+  impl_->acceptor = std::move(acceptor);
+  impl_->accept_thread = std::thread([impl = impl_.get()] {
+    while (!impl->stopping) {
+      auto socket = std::make_shared<tcp::socket>(impl->io);
+      boost::system::error_code aec;
+      impl->acceptor->accept(*socket, aec);
+      if (aec) {
+        if (impl->stopping) break;
+        continue;
+      }
+      std::unique_lock lock(impl->mutex);
+      if (impl->active >= impl->options.max_connections) {
+        lock.unlock();
+        impl->write_response(*socket, 503, json_error(503, "too many connections; retry later"), false, 11);
+        continue;
+      }
+      ++impl->active;
+      auto it = impl->sockets.insert(impl->sockets.end(), socket);
+      lock.unlock();
+      std::thread([impl, socket, it] {
+        impl->serve(socket);
+        std::lock_guard guard(impl->mutex);
+        impl->sockets.erase(it);
+        --impl->active;
+        impl->done_cv.notify_all();
+      }).detach();
+    }
+  });
+  return bound;
+}
+
+void HttpServer::stop() {
+  if (!impl_ || impl_->stopping.exchange(true)) return;
+  boost::system::error_code ec;
+  if (impl_->acceptor) {
+    impl_->acceptor->cancel(ec);
+    ::shutdown(impl_->acceptor->native_handle(), SHUT_RDWR);
+    impl_->acceptor->close(ec);
+  }
+  if (impl_->accept_thread.joinable()) impl_->accept_thread.join();
+  std::unique_lock lock(impl_->mutex);
+  for (auto& s : impl_->sockets) ::shutdown(s->native_handle(), SHUT_RDWR);
+  impl_->done_cv.wait(lock, [&] { return impl_->active == 0; });
+}
+
+}  // namespace khien

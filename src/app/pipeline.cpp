@@ -1,0 +1,172 @@
+// Pipeline implementation.
+#include "app/pipeline.h"
+
+#include <spdlog/spdlog.h>
+
+#include "core/field_dictionary.h"
+#include "core/json_writer.h"
+#include "core/metrics.h"
+#include "ingest/syslog_message.h"
+
+namespace khien {
+
+int format_code(std::string_view format) {
+  const auto& list = registered_decoders();
+  for (std::size_t i = 0; i < list.size(); ++i)
+    if (list[i].name == format) return static_cast<int>(i);
+  return -1;
+}
+
+RecordDecoder::RecordDecoder() {
+  for (const auto& info : registered_decoders()) decoders_.push_back(info.make());
+  auto a = make_decoder("auto");
+  if (a) auto_ = std::move(*a);
+}
+
+Status RecordDecoder::decode(const SpoolRecord& record, Event& event) {
+  if (record.format != kSyslogFormat) {
+    if (record.format >= decoders_.size()) return fail("record has an unknown format code");
+    last_format_ = registered_decoders()[record.format].name;
+    auto st = decoders_[record.format]->decode(record.payload, event);
+    return st;
+  }
+  auto msg = parse_syslog(record.payload, record.received);
+  if (!msg) return tl::unexpected(msg.error());
+  // The payload decides the format: JSON (auto-detected), CEF, LEEF, or plain text.
+  std::string_view payload = msg->msg;
+  bool structured = !payload.empty() && (payload.front() == '{' || payload.find("CEF:") != std::string_view::npos ||
+                                         payload.find("LEEF:") != std::string_view::npos);
+  if (structured && auto_) {
+    if (auto st = auto_->decode(payload, event); st) {
+      last_format_ = "syslog";
+    } else {
+      return st;
+    }
+  } else {
+    last_format_ = "syslog";
+    event.set_string(field::message, payload);
+    event.set_int(field::class_uid, 0);
+    event.set_string(field::class_name, "Base Event");
+    event.set_raw(event.arena().copy(record.payload), RawKind::Text);
+  }
+  event.set_int(field::syslog_facility, msg->facility);
+  event.set_int(field::syslog_severity, msg->severity);
+  if (!msg->hostname.empty()) {
+    event.set_string(field::syslog_hostname, msg->hostname);
+    if (!event.has(field::device_hostname)) event.set_string(field::device_hostname, msg->hostname);
+  }
+  if (!msg->app_name.empty()) event.set_string(field::syslog_appname, msg->app_name);
+  if (!msg->procid.empty()) event.set_string(field::syslog_procid, msg->procid);
+  if (!msg->msgid.empty()) event.set_string(field::syslog_msgid, msg->msgid);
+  if (msg->timestamp && !event.has(field::time)) event.set_time(field::time, *msg->timestamp);
+  if (!event.has(field::severity_id)) {
+    // Syslog severity 0 (emergency) .. 7 (debug) onto OCSF 1..6.
+    static constexpr int kMap[8] = {6, 5, 5, 4, 3, 2, 1, 1};
+    event.set_int(field::severity_id, kMap[msg->severity & 7]);
+  }
+  return {};
+}
+
+void enrich_event(Event& event, const SpoolRecord& record, const SocInfo* soc, std::string_view format) {
+  if (soc) {
+    event.set_string(field::khien_soc, soc->id);
+    event.set_string(field::khien_org, soc->org);
+    if (!soc->sector.empty()) event.set_string(field::khien_sector, soc->sector);
+    if (!soc->province.empty()) event.set_string(field::khien_province, soc->province);
+  }
+  event.set_string(field::khien_format, format);
+  event.set_string(field::khien_source, source_kind_name(record.source));
+  event.set_time(field::khien_received, record.received);
+  event.set_int(field::khien_seq, static_cast<std::int64_t>(record.seq));
+  if (!event.has(field::time)) event.set_time(field::time, record.received);
+}
+
+Pipeline::Pipeline(Spool& spool, ArchiveWriter& archive, ConstituencyHolder& constituency, PipelineOptions options)
+    : spool_(spool), archive_(archive), constituency_(constituency), options_(options), arena_(1 << 20) {
+  processed_seq_ = archive_.committed_seq();
+  spool_.release(processed_seq_);
+}
+
+Pipeline::~Pipeline() { stop(); }
+
+void Pipeline::start() {
+  stopping_ = false;
+  worker_ = std::thread([this] { loop(); });
+}
+
+void Pipeline::stop() {
+  stopping_ = true;
+  if (worker_.joinable()) worker_.join();
+}
+
+Status Pipeline::drain() {
+  for (;;) {
+    auto n = run_once();
+    if (!n) return tl::unexpected(n.error());
+    if (*n == 0 && processed_seq_ >= spool_.durable_seq()) return {};
+  }
+}
+
+void Pipeline::loop() {
+  while (!stopping_) {
+    auto n = run_once();
+    if (!n) {
+      spdlog::error("pipeline: {}", n.error().message);
+      spool_.wait_for_records(processed_seq_, 1000);
+      continue;
+    }
+    if (*n == 0) spool_.wait_for_records(processed_seq_, 100);
+  }
+}
+
+Result<std::size_t> Pipeline::run_once() {
+  static Counter& processed = Metrics::instance().counter("khien_pipeline_events_total", "Events decoded and archived");
+  static Counter& failed = Metrics::instance().counter("khien_pipeline_decode_errors_total",
+                                                       "Spooled records that failed to decode in the pipeline");
+  static Histogram& latency = Metrics::instance().histogram(
+      "khien_ingest_to_archive_seconds", "Time from acceptance (spool) to archive commit");
+  static Gauge& backlog = Metrics::instance().gauge("khien_spool_backlog_records", "Spooled records not yet archived");
+  static Gauge& spool_bytes = Metrics::instance().gauge("khien_spool_bytes", "Bytes in the spool on disk");
+
+  auto n = spool_.read(processed_seq_, options_.batch_records, options_.batch_bytes, records_, buffer_);
+  if (!n) return tl::unexpected(n.error());
+  if (*n == 0) return 0;
+  auto constituency = constituency_.get();
+  arena_.reset();
+  std::uint64_t last = processed_seq_;
+  TimeNs oldest = records_.front().received;
+  for (const SpoolRecord& rec : records_) {
+    last = rec.seq;
+    if (rec.source == SourceKind::Marker) continue;
+    Event event(arena_);
+    const SocInfo* soc = constituency->soc_by_row(rec.soc);
+    if (auto st = decoder_.decode(rec, event); !st) {
+      // Ingest validated the record already; a failure here means a decoder changed between
+      // acceptance and processing. Keep the record: archive it as a plain event with the reason.
+      failed.add();
+      event.clear();
+      event.set_string(field::message, rec.payload);
+      event.set_string(intern_field("khien.decode_error"), st.error().message);
+      event.set_raw(arena_.copy(rec.payload), RawKind::Text);
+    }
+    enrich_event(event, rec, soc, decoder_.last_format());
+    json_.clear();
+    append_event_json(json_, event);
+    const Value* t = event.get(field::time);
+    archive_.add(soc ? std::string_view(soc->id) : std::string_view("unknown"), t ? t->t : rec.received, rec.seq, json_);
+    oldest = std::min(oldest, rec.received);
+  }
+  TimeNs now = now_ns();
+  if (auto st = archive_.commit(last, now, options_.sync_archive); !st) return tl::unexpected(st.error());
+  processed_seq_ = last;
+  spool_.release(last);
+  processed.add(records_.size());
+  for (const SpoolRecord& rec : records_) {
+    if (rec.source != SourceKind::Marker) latency.observe(static_cast<double>(now - rec.received) / 1e9);
+  }
+  backlog.set(static_cast<std::int64_t>(spool_.backlog()));
+  spool_bytes.set(static_cast<std::int64_t>(spool_.bytes_on_disk()));
+  return records_.size();
+}
+
+}  // namespace khien

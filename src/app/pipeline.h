@@ -1,0 +1,81 @@
+// The pipeline worker: spool → decode → normalize → enrich → archive, run to completion per batch.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/arena.h"
+#include "core/error.h"
+#include "decode/decoder.h"
+#include "enrich/constituency.h"
+#include "ingest/spool.h"
+#include "store/archive_writer.h"
+
+namespace khien {
+
+struct PipelineOptions {
+  std::size_t batch_records = 8192;
+  std::size_t batch_bytes = 8u << 20;
+  bool sync_archive = false;  ///< fdatasync archive frames per commit (the spool already holds them durably)
+};
+
+/// Decodes one spooled record into `event`: the format recorded at ingest, or for syslog
+/// records the header plus the payload (JSON, CEF, LEEF, or plain text).
+class RecordDecoder {
+ public:
+  RecordDecoder();
+  Status decode(const SpoolRecord& record, Event& event);
+  /// Name of the format the last record was decoded as.
+  std::string_view last_format() const { return last_format_; }
+
+ private:
+  std::vector<std::unique_ptr<Decoder>> decoders_;  // indexed like registered_decoders()
+  std::unique_ptr<Decoder> auto_;
+  std::string_view last_format_;
+};
+
+/// Index of `format` in registered_decoders() (the code stored in spool records), or -1.
+int format_code(std::string_view format);
+
+/// Adds khien.* fields (SOC, organisation, sector, province, source, seq, received) and fills
+/// `time` from the receive time when the record had none.
+void enrich_event(Event& event, const SpoolRecord& record, const SocInfo* soc, std::string_view format);
+
+/// One worker thread consuming the spool. Resumes after the archive's committed seq, so after a
+/// crash every durable record is archived exactly once.
+///
+/// Threading: start() spawns the worker; stop() drains nothing further and joins. The archive
+/// and decoders are owned by the worker; the spool is shared with the sources.
+class Pipeline {
+ public:
+  Pipeline(Spool& spool, ArchiveWriter& archive, ConstituencyHolder& constituency, PipelineOptions options = {});
+  ~Pipeline();
+  void start();
+  void stop();
+  /// Processes every durable record now in the spool on the calling thread (for `khien ingest`).
+  Status drain();
+  /// Processes one batch; returns the number of records handled (0 when idle).
+  Result<std::size_t> run_once();
+  std::uint64_t processed_seq() const { return processed_seq_.load(); }
+
+ private:
+  void loop();
+
+  Spool& spool_;
+  ArchiveWriter& archive_;
+  ConstituencyHolder& constituency_;
+  PipelineOptions options_;
+  RecordDecoder decoder_;
+  Arena arena_;
+  std::vector<SpoolRecord> records_;
+  std::string buffer_;
+  std::string json_;
+  std::atomic<std::uint64_t> processed_seq_{0};
+  std::atomic<bool> stopping_{false};
+  std::thread worker_;
+};
+
+}  // namespace khien

@@ -1,0 +1,47 @@
+// Bump allocator that owns the memory of a batch of events; reset between batches.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+namespace khien {
+
+/// A chunked bump allocator. Not thread-safe: each worker owns its arenas.
+/// Memory is returned all at once by reset(), which keeps the largest chunk for reuse so a
+/// steady-state batch allocates nothing from the heap.
+class Arena {
+ public:
+  explicit Arena(std::size_t chunk_size = 256 * 1024);
+  Arena(const Arena&) = delete;
+  Arena& operator=(const Arena&) = delete;
+
+  /// Returns `size` bytes aligned to `align` (a power of two).
+  void* allocate(std::size_t size, std::size_t align = alignof(std::max_align_t));
+
+  /// Copies `text` into the arena and returns a view of the copy.
+  std::string_view copy(std::string_view text);
+
+  /// Frees everything allocated since the last reset.
+  void reset();
+
+  /// Bytes handed out since the last reset.
+  std::size_t used() const { return used_; }
+
+ private:
+  struct Chunk {
+    std::unique_ptr<std::byte[]> data;
+    std::size_t size = 0;
+  };
+  void grow(std::size_t min_size);
+
+  std::size_t chunk_size_;
+  std::vector<Chunk> chunks_;
+  std::byte* cursor_ = nullptr;
+  std::byte* end_ = nullptr;
+  std::size_t used_ = 0;
+};
+
+}  // namespace khien

@@ -1,0 +1,91 @@
+// Event storage: slots grow inside the arena (old slots are left for the arena's reset).
+#include "core/event.h"
+
+#include <charconv>
+#include <cstring>
+
+#include "core/field_dictionary.h"
+
+namespace khien {
+
+void Event::add(FieldId field, const Value& value) {
+  if (size_ == capacity_) {
+    std::uint32_t cap = capacity_ == 0 ? 32 : capacity_ * 2;
+    auto* grown = static_cast<Slot*>(arena_->allocate(sizeof(Slot) * cap, alignof(Slot)));
+    if (size_ > 0) std::memcpy(static_cast<void*>(grown), slots_, sizeof(Slot) * size_);
+    slots_ = grown;
+    capacity_ = cap;
+  }
+  new (&slots_[size_++]) Slot{field, value};
+}
+
+void Event::set(FieldId field, const Value& value) {
+  for (std::uint32_t i = 0; i < size_; ++i) {
+    if (slots_[i].field == field) {
+      slots_[i].value = value;
+      return;
+    }
+  }
+  add(field, value);
+}
+
+void Event::remove(FieldId field) {
+  std::uint32_t out = 0;
+  for (std::uint32_t i = 0; i < size_; ++i)
+    if (slots_[i].field != field) slots_[out++] = slots_[i];
+  size_ = out;
+}
+
+const Value* Event::get(FieldId field) const {
+  for (std::uint32_t i = 0; i < size_; ++i)
+    if (slots_[i].field == field) return &slots_[i].value;
+  return nullptr;
+}
+
+std::string_view Event::get_string(FieldId field) const {
+  const Value* v = get(field);
+  return v && v->type == FieldType::String ? v->s : std::string_view();
+}
+
+bool Event::set_text_as_schema(FieldId field, std::string_view text) {
+  FieldType type = FieldDictionary::instance().is_schema(field) ? schema_fields()[field - 1].type : FieldType::String;
+  switch (type) {
+    case FieldType::String:
+      if (text.empty()) return false;
+      set_string(field, text);
+      return true;
+    case FieldType::Int: {
+      std::int64_t v = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+      if (ec != std::errc() || end != text.data() + text.size()) return false;
+      set_int(field, v);
+      return true;
+    }
+    case FieldType::Float: {
+      double v = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+      if (ec != std::errc() || end != text.data() + text.size()) return false;
+      set(field, Value::of_float(v));
+      return true;
+    }
+    case FieldType::Bool:
+      if (text == "true" || text == "1") { set(field, Value::of_bool(true)); return true; }
+      if (text == "false" || text == "0") { set(field, Value::of_bool(false)); return true; }
+      return false;
+    case FieldType::Ip: {
+      auto ip = IpAddress::parse(text);
+      if (!ip) return false;
+      set_ip(field, *ip);
+      return true;
+    }
+    case FieldType::Timestamp: {
+      auto t = parse_time_any(text);
+      if (!t) return false;
+      set_time(field, *t);
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace khien

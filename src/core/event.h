@@ -1,0 +1,88 @@
+// The event: a flat record of interned field ids to typed values, backed by a batch arena.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "core/arena.h"
+#include "core/ip_address.h"
+#include "core/schema.h"
+#include "core/time.h"
+
+namespace khien {
+
+/// A typed field value. Strings are views into the event's arena (or into the batch input
+/// buffer, which lives as long as the batch).
+struct Value {
+  FieldType type = FieldType::String;
+  union {
+    std::int64_t i;
+    double f;
+    bool b;
+    TimeNs t;
+  };
+  std::string_view s;  // FieldType::String
+  IpAddress ip;        // FieldType::Ip
+
+  Value() : i(0) {}
+  static Value of_string(std::string_view v) { Value x; x.type = FieldType::String; x.s = v; return x; }
+  static Value of_int(std::int64_t v) { Value x; x.type = FieldType::Int; x.i = v; return x; }
+  static Value of_float(double v) { Value x; x.type = FieldType::Float; x.f = v; return x; }
+  static Value of_bool(bool v) { Value x; x.type = FieldType::Bool; x.b = v; return x; }
+  static Value of_time(TimeNs v) { Value x; x.type = FieldType::Timestamp; x.t = v; return x; }
+  static Value of_ip(const IpAddress& v) { Value x; x.type = FieldType::Ip; x.ip = v; return x; }
+};
+
+/// How the original record is kept with the event.
+enum class RawKind : std::uint8_t { None, Json, Text };
+
+/// One event. Fields may repeat (multi-valued fields such as answers or ATT&CK ids).
+/// Not thread-safe; an event lives in one worker's batch and dies with its arena.
+class Event {
+ public:
+  struct Slot {
+    FieldId field;
+    Value value;
+  };
+
+  explicit Event(Arena& arena) : arena_(&arena) {}
+
+  /// Appends a value (the field may already have values: multi-valued).
+  void add(FieldId field, const Value& value);
+  /// Replaces the first value of `field`, or appends it.
+  void set(FieldId field, const Value& value);
+  void set_string(FieldId field, std::string_view v) { set(field, Value::of_string(arena_->copy(v))); }
+  void set_int(FieldId field, std::int64_t v) { set(field, Value::of_int(v)); }
+  void set_time(FieldId field, TimeNs v) { set(field, Value::of_time(v)); }
+  void set_ip(FieldId field, const IpAddress& v) { set(field, Value::of_ip(v)); }
+  /// Sets a schema field from text, converting to the field's schema type. Returns false
+  /// (and sets nothing) when the text does not convert (e.g. a bad IP for src_endpoint.ip).
+  bool set_text_as_schema(FieldId field, std::string_view text);
+  void remove(FieldId field);
+
+  /// First value of `field`, or nullptr.
+  const Value* get(FieldId field) const;
+  std::string_view get_string(FieldId field) const;
+  bool has(FieldId field) const { return get(field) != nullptr; }
+
+  const Slot* begin() const { return slots_; }
+  const Slot* end() const { return slots_ + size_; }
+  std::uint32_t size() const { return size_; }
+
+  void set_raw(std::string_view raw, RawKind kind) { raw_ = raw; raw_kind_ = kind; }
+  std::string_view raw() const { return raw_; }
+  RawKind raw_kind() const { return raw_kind_; }
+
+  Arena& arena() { return *arena_; }
+  void clear() { size_ = 0; raw_ = {}; raw_kind_ = RawKind::None; }
+
+ private:
+  Arena* arena_;
+  Slot* slots_ = nullptr;
+  std::uint32_t size_ = 0;
+  std::uint32_t capacity_ = 0;
+  std::string_view raw_;
+  RawKind raw_kind_ = RawKind::None;
+};
+
+}  // namespace khien

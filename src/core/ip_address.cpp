@@ -1,0 +1,105 @@
+// IP address parsing and formatting, with inet_pton/inet_ntop semantics.
+#include "core/ip_address.h"
+
+#include <arpa/inet.h>
+
+#include <charconv>
+#include <cstring>
+
+namespace khien {
+
+std::optional<IpAddress> IpAddress::parse(std::string_view text) {
+  char buf[64];
+  if (text.empty() || text.size() >= sizeof(buf)) return std::nullopt;
+  std::memcpy(buf, text.data(), text.size());
+  buf[text.size()] = '\0';
+  IpAddress ip;
+  if (text.find(':') == std::string_view::npos) {
+    in_addr a4{};
+    if (inet_pton(AF_INET, buf, &a4) != 1) return std::nullopt;
+    ip.bytes[10] = 0xff;
+    ip.bytes[11] = 0xff;
+    std::memcpy(ip.bytes.data() + 12, &a4, 4);
+    ip.v4 = true;
+    return ip;
+  }
+  // Zone ids (fe80::1%eth0) name an interface, not part of the address.
+  if (char* pct = std::strchr(buf, '%')) *pct = '\0';
+  in6_addr a6{};
+  if (inet_pton(AF_INET6, buf, &a6) != 1) return std::nullopt;
+  std::memcpy(ip.bytes.data(), &a6, 16);
+  return ip;
+}
+
+IpAddress IpAddress::from_v4(std::uint32_t host_order) {
+  IpAddress ip;
+  ip.bytes[10] = 0xff;
+  ip.bytes[11] = 0xff;
+  ip.bytes[12] = static_cast<std::uint8_t>(host_order >> 24);
+  ip.bytes[13] = static_cast<std::uint8_t>(host_order >> 16);
+  ip.bytes[14] = static_cast<std::uint8_t>(host_order >> 8);
+  ip.bytes[15] = static_cast<std::uint8_t>(host_order);
+  ip.v4 = true;
+  return ip;
+}
+
+std::uint32_t IpAddress::v4_host_order() const {
+  return (std::uint32_t{bytes[12]} << 24) | (std::uint32_t{bytes[13]} << 16) | (std::uint32_t{bytes[14]} << 8) |
+         std::uint32_t{bytes[15]};
+}
+
+std::size_t IpAddress::format(char* out) const {
+  if (v4) {
+    char* p = out;
+    for (int i = 12; i < 16; ++i) {
+      p = std::to_chars(p, out + 16, bytes[i]).ptr;
+      if (i != 15) *p++ = '.';
+    }
+    *p = '\0';
+    return static_cast<std::size_t>(p - out);
+  }
+  inet_ntop(AF_INET6, bytes.data(), out, 46);
+  return std::strlen(out);
+}
+
+std::string IpAddress::to_string() const {
+  char buf[64];
+  return std::string(buf, format(buf));
+}
+
+std::optional<IpPrefix> IpPrefix::parse(std::string_view text) {
+  auto slash = text.find('/');
+  auto ip = IpAddress::parse(text.substr(0, slash));
+  if (!ip) return std::nullopt;
+  int max_bits = ip->v4 ? 32 : 128;
+  int bits = max_bits;
+  if (slash != std::string_view::npos) {
+    auto digits = text.substr(slash + 1);
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), bits);
+    if (ec != std::errc() || end != digits.data() + digits.size() || bits < 0 || bits > max_bits) return std::nullopt;
+  }
+  IpPrefix prefix{*ip, bits};
+  // Clear host bits so 10.1.2.3/8 and 10.0.0.0/8 are the same prefix.
+  int total = bits + (ip->v4 ? 96 : 0);
+  for (int i = 0; i < 16; ++i) {
+    int keep = total - i * 8;
+    if (keep >= 8) continue;
+    prefix.address.bytes[i] &= keep <= 0 ? 0 : static_cast<std::uint8_t>(0xff << (8 - keep));
+  }
+  return prefix;
+}
+
+bool IpPrefix::contains(const IpAddress& ip) const {
+  if (ip.v4 != address.v4) return false;
+  int total = bits + (address.v4 ? 96 : 0);
+  int full = total / 8;
+  if (std::memcmp(ip.bytes.data(), address.bytes.data(), static_cast<std::size_t>(full)) != 0) return false;
+  int rest = total % 8;
+  if (rest == 0) return true;
+  auto mask = static_cast<std::uint8_t>(0xff << (8 - rest));
+  return (ip.bytes[full] & mask) == address.bytes[full];
+}
+
+std::string IpPrefix::to_string() const { return address.to_string() + "/" + std::to_string(bits); }
+
+}  // namespace khien

@@ -1,0 +1,188 @@
+// Time parsing and formatting without locale or time-zone database access (hot path safe).
+#include "core/time.h"
+
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+
+namespace khien {
+
+TimeNs now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
+  z += 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  y = static_cast<std::int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  y += m <= 2;
+}
+
+namespace {
+
+bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
+  if (pos + n > s.size()) return false;
+  int v = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) {
+    char c = s[i];
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  out = v;
+  return true;
+}
+
+}  // namespace
+
+std::optional<TimeNs> parse_iso8601(std::string_view s) {
+  int year, month, day, hour = 0, minute = 0, second = 0;
+  if (!digits(s, 0, 4, year) || s.size() < 10 || s[4] != '-' || !digits(s, 5, 2, month) || s[7] != '-' ||
+      !digits(s, 8, 2, day))
+    return std::nullopt;
+  if (month < 1 || month > 12 || day < 1 || day > 31) return std::nullopt;
+  std::size_t pos = 10;
+  std::int64_t frac_ns = 0;
+  if (pos < s.size() && (s[pos] == 'T' || s[pos] == 't' || s[pos] == ' ')) {
+    ++pos;
+    if (!digits(s, pos, 2, hour) || pos + 2 >= s.size() || s[pos + 2] != ':' || !digits(s, pos + 3, 2, minute))
+      return std::nullopt;
+    pos += 5;
+    if (pos < s.size() && s[pos] == ':') {
+      if (!digits(s, pos + 1, 2, second)) return std::nullopt;
+      pos += 3;
+    }
+    if (hour > 23 || minute > 59 || second > 60) return std::nullopt;
+    if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
+      ++pos;
+      std::int64_t scale = 100000000;
+      std::size_t start = pos;
+      while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+        if (scale > 0) {
+          frac_ns += (s[pos] - '0') * scale;
+          scale /= 10;
+        }
+        ++pos;
+      }
+      if (pos == start) return std::nullopt;
+    }
+  }
+  std::int64_t offset_s = 0;
+  if (pos < s.size()) {
+    char c = s[pos];
+    if (c == 'Z' || c == 'z') {
+      ++pos;
+    } else if (c == '+' || c == '-') {
+      int oh, om = 0;
+      if (!digits(s, pos + 1, 2, oh)) return std::nullopt;
+      std::size_t p = pos + 3;
+      if (p < s.size() && s[p] == ':') ++p;
+      if (p < s.size()) {
+        if (!digits(s, p, 2, om)) return std::nullopt;
+        p += 2;
+      }
+      offset_s = (oh * 3600 + om * 60) * (c == '+' ? 1 : -1);
+      pos = p;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (pos != s.size()) return std::nullopt;
+  std::int64_t days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  std::int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_s;
+  return secs * 1000000000LL + frac_ns;
+}
+
+std::optional<TimeNs> parse_epoch_seconds(std::string_view s) {
+  if (s.empty()) return std::nullopt;
+  bool neg = s[0] == '-';
+  std::size_t pos = neg ? 1 : 0;
+  std::int64_t secs = 0;
+  std::size_t start = pos;
+  while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+    if (pos - start > 12) return std::nullopt;
+    secs = secs * 10 + (s[pos] - '0');
+    ++pos;
+  }
+  if (pos == start) return std::nullopt;
+  std::int64_t frac = 0;
+  if (pos < s.size() && s[pos] == '.') {
+    ++pos;
+    std::int64_t scale = 100000000;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      frac += (s[pos] - '0') * scale;
+      scale /= 10;
+      ++pos;
+    }
+  }
+  if (pos != s.size()) return std::nullopt;
+  std::int64_t ns = secs * 1000000000LL + frac;
+  return neg ? -ns : ns;
+}
+
+std::optional<TimeNs> parse_time_any(std::string_view s) {
+  if (s.size() >= 10 && s[4] == '-') return parse_iso8601(s);
+  bool all_digits = !s.empty();
+  for (char c : s) all_digits = all_digits && c >= '0' && c <= '9';
+  if (all_digits && s.size() == 13) {
+    std::int64_t ms = 0;
+    std::from_chars(s.data(), s.data() + s.size(), ms);
+    return ms * 1000000LL;
+  }
+  if (all_digits && s.size() == 16) {
+    std::int64_t us = 0;
+    std::from_chars(s.data(), s.data() + s.size(), us);
+    return us * 1000LL;
+  }
+  return parse_epoch_seconds(s);
+}
+
+std::size_t format_rfc3339(TimeNs t, char* out, int frac_digits) {
+  std::int64_t secs = t >= 0 ? t / 1000000000LL : (t - 999999999LL) / 1000000000LL;
+  std::int64_t ns = t - secs * 1000000000LL;
+  std::int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+  std::int64_t sod = secs - days * 86400;
+  std::int64_t y;
+  unsigned m, d;
+  civil_from_days(days, y, m, d);
+  int n = std::snprintf(out, 40, "%04lld-%02u-%02uT%02lld:%02lld:%02lld", static_cast<long long>(y), m, d,
+                        static_cast<long long>(sod / 3600), static_cast<long long>(sod / 60 % 60),
+                        static_cast<long long>(sod % 60));
+  if (frac_digits > 0) {
+    std::int64_t div = 1;
+    for (int i = frac_digits; i < 9; ++i) div *= 10;
+    n += std::snprintf(out + n, 16, ".%0*lld", frac_digits, static_cast<long long>(ns / div));
+  }
+  out[n++] = 'Z';
+  out[n] = '\0';
+  return static_cast<std::size_t>(n);
+}
+
+std::string format_rfc3339(TimeNs t, int frac_digits) {
+  char buf[48];
+  return std::string(buf, format_rfc3339(t, buf, frac_digits));
+}
+
+std::string hour_bucket(TimeNs t) {
+  char buf[48];
+  format_rfc3339(t, buf, 0);
+  // "YYYY-MM-DDTHH..." → "YYYYMMDDHH"
+  return std::string{buf[0], buf[1], buf[2], buf[3], buf[5], buf[6], buf[8], buf[9], buf[11], buf[12]};
+}
+
+}  // namespace khien

@@ -1,0 +1,16 @@
+// The one list of listening sources; adding a transport means adding one line here.
+#include "ingest/source.h"
+#include "ingest/syslog_tcp_source.h"
+#include "ingest/syslog_udp_source.h"
+
+namespace khien {
+
+const std::vector<SourceInfo>& registered_sources() {
+  static const std::vector<SourceInfo> sources{
+      {"syslog-udp", "Syslog over UDP (RFC 5426), RFC 3164 or 5424 messages, JSON/CEF/LEEF payloads", &make_syslog_udp_source},
+      {"syslog-tcp", "Syslog over TCP (RFC 6587 octet counting or LF framing)", &make_syslog_tcp_source},
+  };
+  return sources;
+}
+
+}  // namespace khien

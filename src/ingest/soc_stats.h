@@ -1,0 +1,41 @@
+// Per-SOC ingest statistics: last seen, totals, and rates over the last minute.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "core/time.h"
+
+namespace khien {
+
+struct SocStatsSnapshot {
+  TimeNs last_seen = 0;
+  std::uint64_t accepted = 0;
+  std::uint64_t rejected = 0;
+  double accepted_per_second = 0;  ///< over the last 60 s
+  double rejected_per_second = 0;
+};
+
+/// Thread-safe counters keyed by SOC id; also exported as Prometheus metrics.
+class SocStats {
+ public:
+  void record(const std::string& soc, std::string_view source, std::uint64_t accepted, std::uint64_t rejected);
+  /// A sender no SOC is registered for (counted per source, logged by the caller).
+  void record_unknown_sender(std::string_view source);
+  std::map<std::string, SocStatsSnapshot> snapshot() const;
+
+ private:
+  struct Entry {
+    TimeNs last_seen = 0;
+    std::uint64_t accepted = 0, rejected = 0;
+    std::array<std::uint32_t, 60> acc_ring{}, rej_ring{};
+    std::array<std::int64_t, 60> ring_second{};
+  };
+  mutable std::mutex mutex_;
+  std::map<std::string, Entry> entries_;
+};
+
+}  // namespace khien

@@ -1,0 +1,44 @@
+// The search query language over archived events: field:value terms with AND, OR, NOT and parentheses.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <simdjson.h>
+
+#include "core/error.h"
+
+namespace khien {
+
+/// A compiled query. Grammar (case-insensitive operators):
+///   query  := or
+///   or     := and ("OR" and)*
+///   and    := unary (["AND"] unary)*        -- juxtaposition means AND
+///   unary  := "NOT" unary | "-" unary | "(" or ")" | term
+///   term   := FIELD ":" VALUE | FIELD ":" ("<"|"<="|">"|">=") NUMBER | WORD
+///   VALUE  := bare word or "quoted string"; `*` and `?` are wildcards; a CIDR (10.0.0.0/8)
+///             matches addresses inside it; matching is case-insensitive.
+/// FIELD is a schema name (`src_endpoint.ip`) or an original dotted path (`alert.signature`,
+/// looked up inside the original record). A bare WORD matches anywhere in the event text.
+class EventQuery {
+ public:
+  /// Compiles `text`; errors say where and why ("position 12: expected ')'").
+  static Result<EventQuery> parse(std::string_view text);
+  EventQuery();
+  ~EventQuery();
+  EventQuery(EventQuery&&) noexcept;
+  EventQuery& operator=(EventQuery&&) noexcept;
+
+  bool empty() const;
+  /// Evaluates against one archived event line (already parsed) and its text.
+  bool matches(simdjson::dom::element event, std::string_view line) const;
+
+  struct Node;
+
+ private:
+  std::unique_ptr<Node> root_;
+};
+
+}  // namespace khien

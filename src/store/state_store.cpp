@@ -1,0 +1,310 @@
+// SQLite state store. SQL is kept to what SQLite and PostgreSQL both accept.
+#include "store/state_store.h"
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <sqlite3.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace khien {
+
+std::string sha256_hex(std::string_view text) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(text.data(), text.size(), md, &len, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) {
+    out.push_back(kHex[md[i] >> 4]);
+    out.push_back(kHex[md[i] & 15]);
+  }
+  return out;
+}
+
+std::string random_hex(std::size_t bytes) {
+  std::string raw(bytes, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1)
+    throw std::runtime_error("the OS random generator failed");
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : raw) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+  }
+  return out;
+}
+
+namespace {
+
+// A prepared statement that finalises itself.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  bool ok() const { return rc_ == SQLITE_OK; }
+  Statement& bind(int i, const std::string& v) { sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT); return *this; }
+  Statement& bind(int i, std::int64_t v) { sqlite3_bind_int64(stmt_, i, v); return *this; }
+  Statement& bind(int i, double v) { sqlite3_bind_double(stmt_, i, v); return *this; }
+  int step() { return sqlite3_step(stmt_); }
+  std::string text(int col) {
+    auto* p = sqlite3_column_text(stmt_, col);
+    return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
+  }
+  std::int64_t integer(int col) { return sqlite3_column_int64(stmt_, col); }
+  double real(int col) { return sqlite3_column_double(stmt_, col); }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_;
+};
+
+std::string to_json_list(const std::vector<std::string>& v) { return nlohmann::json(v).dump(); }
+std::string to_json_list(const std::vector<std::int64_t>& v) { return nlohmann::json(v).dump(); }
+template <typename T>
+std::vector<T> from_json_list(const std::string& text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_array()) return {};
+  std::vector<T> out;
+  for (const auto& x : j) {
+    if constexpr (std::is_same_v<T, std::string>) { if (x.is_string()) out.push_back(x.get<std::string>()); }
+    else { if (x.is_number_integer()) out.push_back(x.get<T>()); }
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<StateStore>> StateStore::open(const std::filesystem::path& db_path) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
+    std::string why = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return fail(fmt::format("state store: cannot open {}: {}", db_path.string(), why));
+  }
+  std::unique_ptr<StateStore> store(new StateStore(db));
+  sqlite3_busy_timeout(db, 5000);
+  if (auto st = store->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"); !st)
+    return tl::unexpected(st.error());
+  if (auto st = store->migrate(); !st) return tl::unexpected(st.error());
+  return store;
+}
+
+StateStore::~StateStore() { sqlite3_close(db_); }
+
+Status StateStore::exec(const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string why = err ? err : "unknown error";
+    sqlite3_free(err);
+    return fail("state store: " + why);
+  }
+  return {};
+}
+
+Status StateStore::migrate() {
+  return exec(R"sql(
+    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS sectors (id TEXT PRIMARY KEY, name TEXT NOT NULL, name_en TEXT NOT NULL,
+      lead_org TEXT NOT NULL, criticality INTEGER NOT NULL);
+    CREATE TABLE IF NOT EXISTS provinces (id TEXT PRIMARY KEY, name TEXT NOT NULL, name_en TEXT NOT NULL,
+      kind TEXT NOT NULL, region TEXT NOT NULL, lat DOUBLE PRECISION NOT NULL, lon DOUBLE PRECISION NOT NULL);
+    CREATE TABLE IF NOT EXISTS organisations (id TEXT PRIMARY KEY, name TEXT NOT NULL, name_en TEXT NOT NULL,
+      type TEXT NOT NULL, sector TEXT NOT NULL, province TEXT NOT NULL, parent TEXT NOT NULL,
+      ip_ranges TEXT NOT NULL, asns TEXT NOT NULL, domains TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS socs (row_id INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
+      org TEXT NOT NULL REFERENCES organisations(id), sender_ranges TEXT NOT NULL, formats TEXT NOT NULL,
+      transport TEXT NOT NULL, key_hash TEXT, revoked INTEGER NOT NULL DEFAULT 0, created BIGINT NOT NULL);
+    CREATE INDEX IF NOT EXISTS socs_key ON socs(key_hash);
+  )sql");
+}
+
+bool StateStore::registry_loaded() {
+  std::lock_guard lock(mutex_);
+  Statement st(db_, "SELECT value FROM meta WHERE key = 'registry_loaded'");
+  return st.step() == SQLITE_ROW;
+}
+
+Status StateStore::import_registry(const std::vector<SectorRow>& sectors, const std::vector<ProvinceRow>& provinces,
+                                   const std::vector<OrgRow>& orgs, const std::vector<SocRow>& socs) {
+  std::lock_guard lock(mutex_);
+  if (auto st = exec("BEGIN"); !st) return st;
+  auto rollback = [&](std::string why) {
+    exec("ROLLBACK");
+    return fail("registry import: " + why);
+  };
+  for (const auto& s : sectors) {
+    Statement st(db_, "INSERT INTO sectors (id, name, name_en, lead_org, criticality) VALUES (?, ?, ?, ?, ?)");
+    st.bind(1, s.id).bind(2, s.name).bind(3, s.name_en).bind(4, s.lead_org).bind(5, std::int64_t{s.criticality});
+    if (st.step() != SQLITE_DONE) return rollback(fmt::format("sector '{}': {}", s.id, sqlite3_errmsg(db_)));
+  }
+  for (const auto& p : provinces) {
+    Statement st(db_, "INSERT INTO provinces (id, name, name_en, kind, region, lat, lon) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    st.bind(1, p.id).bind(2, p.name).bind(3, p.name_en).bind(4, p.kind).bind(5, p.region).bind(6, p.lat).bind(7, p.lon);
+    if (st.step() != SQLITE_DONE) return rollback(fmt::format("province '{}': {}", p.id, sqlite3_errmsg(db_)));
+  }
+  for (const auto& o : orgs) {
+    Statement st(db_, "INSERT INTO organisations (id, name, name_en, type, sector, province, parent, ip_ranges, asns, domains) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    st.bind(1, o.id).bind(2, o.name).bind(3, o.name_en).bind(4, o.type).bind(5, o.sector).bind(6, o.province)
+        .bind(7, o.parent).bind(8, to_json_list(o.ip_ranges)).bind(9, to_json_list(o.asns)).bind(10, to_json_list(o.domains));
+    if (st.step() != SQLITE_DONE) return rollback(fmt::format("organisation '{}': {}", o.id, sqlite3_errmsg(db_)));
+  }
+  for (const auto& s : socs) {
+    Statement st(db_, "INSERT INTO socs (id, name, org, sender_ranges, formats, transport, created) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    st.bind(1, s.id).bind(2, s.name).bind(3, s.org).bind(4, to_json_list(s.sender_ranges)).bind(5, to_json_list(s.formats))
+        .bind(6, s.transport).bind(7, now_ns());
+    if (st.step() != SQLITE_DONE) return rollback(fmt::format("SOC '{}': {}", s.id, sqlite3_errmsg(db_)));
+  }
+  Statement mark(db_, "INSERT INTO meta (key, value) VALUES ('registry_loaded', ?)");
+  mark.bind(1, format_rfc3339(now_ns()));
+  if (mark.step() != SQLITE_DONE) return rollback(sqlite3_errmsg(db_));
+  if (auto st = exec("COMMIT"); !st) return st;
+  ++generation_;
+  return {};
+}
+
+std::uint64_t StateStore::generation() {
+  std::lock_guard lock(mutex_);
+  // data_version changes when another connection (another khien process, e.g. `khien soc add`)
+  // commits, so snapshots built from this store notice changes made outside this process too.
+  Statement st(db_, "PRAGMA data_version");
+  std::uint64_t external = st.step() == SQLITE_ROW ? static_cast<std::uint64_t>(st.integer(0)) : 0;
+  return (external << 32) + generation_.load();
+}
+
+std::vector<SectorRow> StateStore::sectors() {
+  std::lock_guard lock(mutex_);
+  std::vector<SectorRow> out;
+  Statement st(db_, "SELECT id, name, name_en, lead_org, criticality FROM sectors ORDER BY id");
+  while (st.step() == SQLITE_ROW) out.push_back({st.text(0), st.text(1), st.text(2), st.text(3), static_cast<int>(st.integer(4))});
+  return out;
+}
+
+std::vector<ProvinceRow> StateStore::provinces() {
+  std::lock_guard lock(mutex_);
+  std::vector<ProvinceRow> out;
+  Statement st(db_, "SELECT id, name, name_en, kind, region, lat, lon FROM provinces ORDER BY id");
+  while (st.step() == SQLITE_ROW) out.push_back({st.text(0), st.text(1), st.text(2), st.text(3), st.text(4), st.real(5), st.real(6)});
+  return out;
+}
+
+namespace {
+OrgRow read_org(Statement& st) {
+  OrgRow o;
+  o.id = st.text(0);
+  o.name = st.text(1);
+  o.name_en = st.text(2);
+  o.type = st.text(3);
+  o.sector = st.text(4);
+  o.province = st.text(5);
+  o.parent = st.text(6);
+  o.ip_ranges = from_json_list<std::string>(st.text(7));
+  o.asns = from_json_list<std::int64_t>(st.text(8));
+  o.domains = from_json_list<std::string>(st.text(9));
+  return o;
+}
+constexpr const char* kOrgColumns = "SELECT id, name, name_en, type, sector, province, parent, ip_ranges, asns, domains FROM organisations";
+}  // namespace
+
+std::vector<OrgRow> StateStore::organisations() {
+  std::lock_guard lock(mutex_);
+  std::vector<OrgRow> out;
+  Statement st(db_, fmt::format("{} ORDER BY id", kOrgColumns).c_str());
+  while (st.step() == SQLITE_ROW) out.push_back(read_org(st));
+  return out;
+}
+
+std::optional<OrgRow> StateStore::organisation(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_, fmt::format("{} WHERE id = ?", kOrgColumns).c_str());
+  st.bind(1, id);
+  if (st.step() != SQLITE_ROW) return std::nullopt;
+  return read_org(st);
+}
+
+std::vector<SocRow> StateStore::query_socs(const char* where, const std::string& arg) {
+  std::vector<SocRow> out;
+  std::string sql = fmt::format(
+      "SELECT row_id, id, name, org, sender_ranges, formats, transport, key_hash, revoked, created FROM socs {} ORDER BY id", where);
+  Statement st(db_, sql.c_str());
+  if (!arg.empty()) st.bind(1, arg);
+  while (st.step() == SQLITE_ROW) {
+    SocRow s;
+    s.row_id = st.integer(0);
+    s.id = st.text(1);
+    s.name = st.text(2);
+    s.org = st.text(3);
+    s.sender_ranges = from_json_list<std::string>(st.text(4));
+    s.formats = from_json_list<std::string>(st.text(5));
+    s.transport = st.text(6);
+    s.has_key = !st.text(7).empty();
+    s.revoked = st.integer(8) != 0;
+    s.created = st.integer(9);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::vector<SocRow> StateStore::socs() {
+  std::lock_guard lock(mutex_);
+  return query_socs("", "");
+}
+
+std::optional<SocRow> StateStore::soc(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  auto rows = query_socs("WHERE id = ?", id);
+  if (rows.empty()) return std::nullopt;
+  return rows.front();
+}
+
+Result<std::string> StateStore::add_soc(const std::string& org, const std::string& id, const std::string& name,
+                                        const std::vector<std::string>& sender_ranges) {
+  {
+    std::lock_guard lock(mutex_);
+    Statement check(db_, "SELECT id FROM organisations WHERE id = ?");
+    check.bind(1, org);
+    if (check.step() != SQLITE_ROW) return fail(fmt::format("unknown organisation '{}' (see GET /api/v1/orgs)", org));
+    Statement exists(db_, "SELECT id FROM socs WHERE id = ?");
+    exists.bind(1, id);
+    if (exists.step() != SQLITE_ROW) {
+      Statement st(db_, "INSERT INTO socs (id, name, org, sender_ranges, formats, transport, created) VALUES (?, ?, ?, ?, '[]', 'http', ?)");
+      st.bind(1, id).bind(2, name).bind(3, org).bind(4, to_json_list(sender_ranges)).bind(5, now_ns());
+      if (st.step() != SQLITE_DONE) return fail(fmt::format("SOC '{}': {}", id, sqlite3_errmsg(db_)));
+    } else if (!sender_ranges.empty()) {
+      Statement st(db_, "UPDATE socs SET sender_ranges = ? WHERE id = ?");
+      st.bind(1, to_json_list(sender_ranges)).bind(2, id);
+      if (st.step() != SQLITE_DONE) return fail(fmt::format("SOC '{}': {}", id, sqlite3_errmsg(db_)));
+    }
+  }
+  return rotate_soc_key(id);
+}
+
+Result<std::string> StateStore::rotate_soc_key(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  std::string key = "khs_" + random_hex(24);
+  Statement st(db_, "UPDATE socs SET key_hash = ?, revoked = 0 WHERE id = ?");
+  st.bind(1, sha256_hex(key)).bind(2, id);
+  if (st.step() != SQLITE_DONE || sqlite3_changes(db_) != 1) return fail(fmt::format("unknown SOC '{}'", id));
+  ++generation_;
+  return key;
+}
+
+Status StateStore::revoke_soc(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_, "UPDATE socs SET revoked = 1 WHERE id = ?");
+  st.bind(1, id);
+  if (st.step() != SQLITE_DONE || sqlite3_changes(db_) != 1) return fail(fmt::format("unknown SOC '{}'", id));
+  ++generation_;
+  return {};
+}
+
+std::optional<SocRow> StateStore::soc_by_key(std::string_view key) {
+  std::lock_guard lock(mutex_);
+  auto rows = query_socs("WHERE key_hash = ? AND revoked = 0", sha256_hex(key));
+  if (rows.empty()) return std::nullopt;
+  return rows.front();
+}
+
+}  // namespace khien
