@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "app/bench_command.h"
@@ -207,6 +208,8 @@ int cmd_soc_list(const SocOptions& o) {
 }  // namespace
 
 int run_cli(int argc, char** argv) {
+  // Logs go to stderr: stdout carries results (keys, NDJSON, reports) for scripts.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("khien"));
   CLI::App app{"khien: national cyber-security operations, command and early-warning platform"};
   app.require_subcommand(1);
 

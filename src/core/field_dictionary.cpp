@@ -29,6 +29,13 @@ FieldId FieldDictionary::intern(std::string_view name) {
   std::unique_lock lock(mutex_);
   auto it = ids_.find(name);
   if (it != ids_.end()) return it->second;
+  // Field names come from senders; a hostile one could invent them without end. Past the cap,
+  // new names share one field (their values stay in the raw record).
+  if (names_.size() >= kMaxFields) {
+    auto overflow = ids_.find(std::string_view("khien.overflow_field"));
+    if (overflow != ids_.end()) return overflow->second;
+    name = "khien.overflow_field";
+  }
   auto id = static_cast<FieldId>(names_.size());
   names_.emplace_back(name);
   types_.push_back(FieldType::String);

@@ -30,6 +30,8 @@ class FieldDictionary {
   FieldType type(FieldId id) const;
   bool is_schema(FieldId id) const { return id > field::none && id < field::schema_end; }
   std::size_t size() const;
+  /// Distinct field names kept; later new names all map to "khien.overflow_field".
+  static constexpr std::size_t kMaxFields = 1u << 20;
 
  private:
   FieldDictionary();

@@ -55,8 +55,8 @@ Status decode_content(std::string_view encoding, std::string_view body, std::siz
     ZSTD_DStream* ds = ZSTD_createDStream();
     ZSTD_inBuffer in{body.data(), body.size(), 0};
     char chunk[64 * 1024];
-    std::size_t rc = 1;
-    while (in.pos < in.size) {
+    std::size_t rc = 0;
+    for (;;) {
       ZSTD_outBuffer o{chunk, sizeof(chunk), 0};
       rc = ZSTD_decompressStream(ds, &o, &in);
       if (ZSTD_isError(rc)) {
@@ -69,15 +69,8 @@ Status decode_content(std::string_view encoding, std::string_view body, std::siz
         ZSTD_freeDStream(ds);
         return fail(fmt::format("zstd: decompressed body larger than {} bytes", limit));
       }
-      if (o.pos == 0 && rc != 0 && in.pos == in.size) break;
-    }
-    // Flush what the decoder still holds.
-    for (;;) {
-      ZSTD_outBuffer o{chunk, sizeof(chunk), 0};
-      rc = ZSTD_decompressStream(ds, &o, &in);
-      if (ZSTD_isError(rc)) break;
-      out.append(chunk, o.pos);
-      if (o.pos == 0) break;
+      // Done when every input byte is consumed and the decoder had no more output to give.
+      if (in.pos == in.size && o.pos < o.size) break;
     }
     ZSTD_freeDStream(ds);
     if (rc != 0) return fail("zstd: truncated stream");

@@ -77,6 +77,8 @@ std::vector<T> from_json_list(const std::string& text) {
 }  // namespace
 
 Result<std::unique_ptr<StateStore>> StateStore::open(const std::filesystem::path& db_path) {
+  std::error_code ec;
+  if (db_path.has_parent_path()) std::filesystem::create_directories(db_path.parent_path(), ec);
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
     std::string why = db ? sqlite3_errmsg(db) : "out of memory";

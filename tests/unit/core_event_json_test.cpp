@@ -1,0 +1,100 @@
+// Event storage, schema conversion and JSON output.
+#include <gtest/gtest.h>
+
+#include "core/event.h"
+#include "core/field_dictionary.h"
+#include "core/json_writer.h"
+
+namespace khien {
+
+TEST(Event, SetGetRepeatAndRemove) {
+  Arena arena;
+  Event e(arena);
+  e.set_string(field::message, "hello");
+  e.set_string(field::message, "replaced");
+  EXPECT_EQ(e.get_string(field::message), "replaced");
+  e.add(field::answers_rdata, Value::of_string("1.1.1.1"));
+  e.add(field::answers_rdata, Value::of_string("2.2.2.2"));
+  EXPECT_EQ(e.size(), 3u);
+  e.remove(field::answers_rdata);
+  EXPECT_EQ(e.size(), 1u);
+  EXPECT_FALSE(e.has(field::answers_rdata));
+}
+
+TEST(Event, GrowsPastInitialCapacityInsideTheArena) {
+  Arena arena(4096);
+  Event e(arena);
+  for (int i = 0; i < 500; ++i) e.add(intern_field("f" + std::to_string(i)), Value::of_int(i));
+  EXPECT_EQ(e.size(), 500u);
+  EXPECT_EQ(e.get(intern_field("f499"))->i, 499);
+}
+
+TEST(Event, SchemaConversionRejectsWhatDoesNotFit) {
+  Arena arena;
+  Event e(arena);
+  EXPECT_TRUE(e.set_text_as_schema(field::src_endpoint_ip, "10.0.0.1"));
+  EXPECT_FALSE(e.set_text_as_schema(field::dst_endpoint_ip, "not-an-ip"));
+  EXPECT_TRUE(e.set_text_as_schema(field::src_endpoint_port, "443"));
+  EXPECT_FALSE(e.set_text_as_schema(field::dst_endpoint_port, "443x"));
+  EXPECT_TRUE(e.set_text_as_schema(field::time, "2026-11-22T00:00:00Z"));
+  EXPECT_FALSE(e.set_text_as_schema(field::khien_received, "soon"));
+  EXPECT_EQ(e.get(field::src_endpoint_ip)->type, FieldType::Ip);
+  EXPECT_FALSE(e.has(field::dst_endpoint_ip));
+}
+
+TEST(FieldDictionary, SchemaIdsAreStableAndOriginalsIntern) {
+  EXPECT_EQ(intern_field("src_endpoint.ip"), field::src_endpoint_ip);
+  EXPECT_EQ(field_name(field::time), "time");
+  FieldId a = intern_field("alert.signature");
+  EXPECT_EQ(intern_field("alert.signature"), a);
+  EXPECT_FALSE(FieldDictionary::instance().is_schema(a));
+  EXPECT_EQ(field_name(a), "alert.signature");
+}
+
+TEST(JsonWriter, EscapesControlAndInvalidUtf8) {
+  std::string out;
+  append_json_string(out, std::string_view("a\"b\\c\n\x01 \xc3\xa9 \xff end", 16));
+  EXPECT_EQ(out, "\"a\\\"b\\\\c\\n\\u0001 \xc3\xa9 \\ufffd end\"");
+  EXPECT_TRUE(is_valid_utf8("Tiếng Việt"));
+  EXPECT_FALSE(is_valid_utf8("\xc0\xaf"));        // overlong
+  EXPECT_FALSE(is_valid_utf8("\xed\xa0\x80"));    // surrogate
+  EXPECT_FALSE(is_valid_utf8("\xf4\x90\x80\x80")); // past U+10FFFF
+}
+
+TEST(JsonWriter, WritesSchemaFieldsArraysAndRaw) {
+  Arena arena;
+  Event e(arena);
+  e.set_time(field::time, 1'000'000'000);
+  e.set_ip(field::src_endpoint_ip, *IpAddress::parse("10.0.0.1"));
+  e.set_int(field::src_endpoint_port, 53);
+  e.add(field::answers_rdata, Value::of_string("a"));
+  e.add(field::answers_rdata, Value::of_string("b"));
+  e.add(intern_field("original.only"), Value::of_string("hidden in raw"));
+  e.set_raw(R"({"original":{"only":"hidden in raw"}})", RawKind::Json);
+  std::string out;
+  append_event_json(out, e);
+  EXPECT_EQ(out,
+            R"({"time":"1970-01-01T00:00:01.000000Z","src_endpoint.ip":"10.0.0.1","src_endpoint.port":53,"answers.rdata":["a","b"],"raw":{"original":{"only":"hidden in raw"}}})");
+  // Records that were not JSON keep their parsed original fields, and the raw line as a string.
+  Event t(arena);
+  t.add(intern_field("cef.ext.cs1"), Value::of_string("x"));
+  t.set_raw("CEF:0|a|b|1|2|n|3|cs1=x", RawKind::Text);
+  out.clear();
+  append_event_json(out, t);
+  EXPECT_EQ(out, R"({"cef.ext.cs1":"x","raw":"CEF:0|a|b|1|2|n|3|cs1=x"})");
+}
+
+TEST(Schema, MarkdownMatchesDocs) {
+  // docs/SCHEMA.md embeds the table generated from the same source the code uses.
+  std::string table = schema_markdown();
+  FILE* f = std::fopen(KHIEN_SOURCE_DIR "/docs/SCHEMA.md", "rb");
+  ASSERT_NE(f, nullptr) << "docs/SCHEMA.md is missing";
+  std::string doc;
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) doc.append(buf, n);
+  std::fclose(f);
+  EXPECT_NE(doc.find(table), std::string::npos) << "docs/SCHEMA.md is out of date: regenerate its table with `khien schema --markdown`";
+}
+
+}  // namespace khien

@@ -1,0 +1,72 @@
+// Time parsing/formatting and IP address/prefix behaviour.
+#include <gtest/gtest.h>
+
+#include "core/ip_address.h"
+#include "core/time.h"
+
+namespace khien {
+
+TEST(Time, ParsesRfc3339WithOffsetsAndFractions) {
+  EXPECT_EQ(parse_iso8601("1970-01-01T00:00:00Z"), 0);
+  EXPECT_EQ(parse_iso8601("2026-11-22T10:00:00+07:00"), parse_iso8601("2026-11-22T03:00:00Z"));
+  EXPECT_EQ(parse_iso8601("2021-03-19T11:50:53.101651+0100"), parse_iso8601("2021-03-19T10:50:53.101651Z"));
+  EXPECT_EQ(*parse_iso8601("1970-01-01T00:00:01.5Z"), 1'500'000'000);
+  EXPECT_EQ(*parse_iso8601("1970-01-01 00:00:01"), 1'000'000'000);
+  EXPECT_EQ(*parse_iso8601("2026-11-22"), *parse_iso8601("2026-11-22T00:00:00Z"));
+}
+
+TEST(Time, RejectsMalformedTimes) {
+  for (const char* bad : {"", "2026-13-01T00:00:00Z", "2026-11-22T25:00:00Z", "2026-11-22T10:00:00+7", "yesterday",
+                          "2026-11-22T10:00:00Zjunk", "2026-11-22T10:00:00."})
+    EXPECT_FALSE(parse_iso8601(bad).has_value()) << bad;
+}
+
+TEST(Time, ParsesEpochForms) {
+  EXPECT_EQ(*parse_time_any("1732262400"), 1732262400LL * 1'000'000'000);
+  EXPECT_EQ(*parse_time_any("1732262400.25"), 1732262400LL * 1'000'000'000 + 250'000'000);
+  EXPECT_EQ(*parse_time_any("1732262400123"), 1732262400123LL * 1'000'000);
+  EXPECT_EQ(*parse_time_any("1732262400123456"), 1732262400123456LL * 1'000);
+  EXPECT_FALSE(parse_time_any("12ab").has_value());
+}
+
+TEST(Time, FormatsAndRoundTrips) {
+  TimeNs t = *parse_iso8601("2026-11-22T03:04:05.123456789Z");
+  EXPECT_EQ(format_rfc3339(t, 9), "2026-11-22T03:04:05.123456789Z");
+  EXPECT_EQ(format_rfc3339(t, 3), "2026-11-22T03:04:05.123Z");
+  EXPECT_EQ(format_rfc3339(t, 0), "2026-11-22T03:04:05Z");
+  EXPECT_EQ(hour_bucket(t), "2026112203");
+  EXPECT_EQ(format_rfc3339(-1'000'000'000, 0), "1969-12-31T23:59:59Z");
+}
+
+TEST(IpAddress, ParsesAndFormatsBothFamilies) {
+  auto v4 = IpAddress::parse("203.113.7.9");
+  ASSERT_TRUE(v4);
+  EXPECT_TRUE(v4->v4);
+  EXPECT_EQ(v4->to_string(), "203.113.7.9");
+  auto v6 = IpAddress::parse("2001:DB8:0:0::1");
+  ASSERT_TRUE(v6);
+  EXPECT_FALSE(v6->v4);
+  EXPECT_EQ(v6->to_string(), "2001:db8::1");
+  EXPECT_TRUE(IpAddress::parse("fe80::1%eth0"));
+  for (const char* bad : {"", "1.2.3", "1.2.3.256", "::g", "host.example", "1.2.3.4 "})
+    EXPECT_FALSE(IpAddress::parse(bad)) << bad;
+}
+
+TEST(IpPrefix, ContainsAndNormalises) {
+  auto p = IpPrefix::parse("10.1.2.3/8");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->to_string(), "10.0.0.0/8");
+  EXPECT_TRUE(p->contains(*IpAddress::parse("10.255.0.1")));
+  EXPECT_FALSE(p->contains(*IpAddress::parse("11.0.0.1")));
+  EXPECT_FALSE(p->contains(*IpAddress::parse("::ffff:0a00:1")) && false);
+  auto p6 = IpPrefix::parse("2001:db8::/33");
+  ASSERT_TRUE(p6);
+  EXPECT_TRUE(p6->contains(*IpAddress::parse("2001:db8:7fff::1")));
+  EXPECT_FALSE(p6->contains(*IpAddress::parse("2001:db8:8000::1")));
+  EXPECT_FALSE(p6->contains(*IpAddress::parse("10.0.0.1")));
+  EXPECT_TRUE(IpPrefix::parse("0.0.0.0/0")->contains(*IpAddress::parse("8.8.8.8")));
+  for (const char* bad : {"10.0.0.0/33", "10.0.0.0/", "10.0.0.0/x", "::/129", "nope/8"})
+    EXPECT_FALSE(IpPrefix::parse(bad)) << bad;
+}
+
+}  // namespace khien
