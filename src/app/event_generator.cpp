@@ -2,13 +2,13 @@
 // scenario, then written in the SOC's own format (OCSF, ECS, EVE, Zeek, Wazuh, Windows, CEF, LEEF).
 #include "app/event_generator.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
 #include <optional>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "core/json_writer.h"
 
@@ -30,9 +30,13 @@ struct Rand {
   }
   bool chance(double p) { return unit() < p; }
   template <typename T>
-  const T& pick(const std::vector<T>& v) { return v[below(v.size())]; }
+  const T& pick(const std::vector<T>& v) {
+    return v[below(v.size())];
+  }
   template <typename T, std::size_t N>
-  const T& pick(const T (&v)[N]) { return v[below(N)]; }
+  const T& pick(const T (&v)[N]) {
+    return v[below(N)];
+  }
   int ephemeral_port() { return static_cast<int>(range(49152, 65535)); }
   std::string hex(std::size_t digits) {
     static constexpr char kHex[] = "0123456789abcdef";
@@ -99,19 +103,32 @@ struct Site {
 
 // Popular destinations seen from Vietnamese offices; addresses are plausible for the operator, not looked up.
 constexpr Site kSites[] = {
-    {"www.google.com", 142, 250, 199, 68, false},       {"www.google.com.vn", 142, 250, 66, 99, false},
-    {"www.youtube.com", 142, 250, 204, 46, false},      {"fonts.googleapis.com", 142, 250, 197, 74, false},
-    {"mail.google.com", 142, 251, 12, 17, false},       {"www.facebook.com", 157, 240, 199, 35, false},
-    {"chat.zalo.me", 49, 213, 78, 35, false},           {"zalo.me", 49, 213, 81, 21, false},
-    {"login.microsoftonline.com", 20, 190, 151, 7, false}, {"outlook.office365.com", 52, 98, 207, 66, false},
-    {"www.office.com", 13, 107, 6, 156, false},         {"ctldl.windowsupdate.com", 93, 184, 221, 240, false},
-    {"settings-win.data.microsoft.com", 20, 42, 73, 29, false}, {"github.com", 20, 205, 243, 166, false},
-    {"cdn.jsdelivr.net", 104, 16, 85, 20, false},       {"shopee.vn", 143, 92, 88, 1, false},
-    {"vnexpress.net", 111, 65, 250, 2, true},           {"dantri.com.vn", 113, 20, 114, 38, true},
-    {"tuoitre.vn", 113, 20, 97, 12, true},              {"thanhnien.vn", 113, 20, 96, 61, true},
-    {"vietnamnet.vn", 123, 30, 136, 20, true},          {"baochinhphu.vn", 123, 30, 185, 11, true},
-    {"chinhphu.vn", 123, 30, 185, 10, true},            {"dichvucong.gov.vn", 123, 30, 183, 6, true},
-    {"thuvienphapluat.vn", 103, 57, 221, 9, true},      {"vbpl.vn", 123, 30, 186, 40, true},
+    {"www.google.com", 142, 250, 199, 68, false},
+    {"www.google.com.vn", 142, 250, 66, 99, false},
+    {"www.youtube.com", 142, 250, 204, 46, false},
+    {"fonts.googleapis.com", 142, 250, 197, 74, false},
+    {"mail.google.com", 142, 251, 12, 17, false},
+    {"www.facebook.com", 157, 240, 199, 35, false},
+    {"chat.zalo.me", 49, 213, 78, 35, false},
+    {"zalo.me", 49, 213, 81, 21, false},
+    {"login.microsoftonline.com", 20, 190, 151, 7, false},
+    {"outlook.office365.com", 52, 98, 207, 66, false},
+    {"www.office.com", 13, 107, 6, 156, false},
+    {"ctldl.windowsupdate.com", 93, 184, 221, 240, false},
+    {"settings-win.data.microsoft.com", 20, 42, 73, 29, false},
+    {"github.com", 20, 205, 243, 166, false},
+    {"cdn.jsdelivr.net", 104, 16, 85, 20, false},
+    {"shopee.vn", 143, 92, 88, 1, false},
+    {"vnexpress.net", 111, 65, 250, 2, true},
+    {"dantri.com.vn", 113, 20, 114, 38, true},
+    {"tuoitre.vn", 113, 20, 97, 12, true},
+    {"thanhnien.vn", 113, 20, 96, 61, true},
+    {"vietnamnet.vn", 123, 30, 136, 20, true},
+    {"baochinhphu.vn", 123, 30, 185, 11, true},
+    {"chinhphu.vn", 123, 30, 185, 10, true},
+    {"dichvucong.gov.vn", 123, 30, 183, 6, true},
+    {"thuvienphapluat.vn", 103, 57, 221, 9, true},
+    {"vbpl.vn", 123, 30, 186, 40, true},
 };
 
 constexpr std::string_view kNewsPaths[] = {"/",
@@ -136,9 +153,9 @@ constexpr std::string_view kBrowserAgents[] = {
     "Safari/537.36",
 };
 
-constexpr std::string_view kUsers[] = {"nguyen.van.an", "tran.thi.binh", "le.hoang.nam",  "pham.minh.duc",
+constexpr std::string_view kUsers[] = {"nguyen.van.an", "tran.thi.binh", "le.hoang.nam",    "pham.minh.duc",
                                        "hoang.thu.ha",  "vu.quoc.bao",   "dang.thanh.tung", "bui.thi.lan",
-                                       "do.van.hieu",   "ngo.minh.chau", "phan.thi.mai",  "truong.van.long"};
+                                       "do.van.hieu",   "ngo.minh.chau", "phan.thi.mai",    "truong.van.long"};
 
 // First octets of plausible internet background (home broadband, hosting, cloud) outside the registry's ranges.
 constexpr std::uint8_t kInternetFirstOctets[] = {31,  37,  45,  62,  77,  89,  91,  103, 109, 115, 117, 122, 139,
@@ -187,7 +204,9 @@ std::string leef_time(TimeNs t) {  // "MMM dd yyyy HH:mm:ss" (with devTimeFormat
                      s.substr(11, 8));
 }
 
-std::int64_t epoch_ms(TimeNs t) { return t / 1000000; }
+std::int64_t epoch_ms(TimeNs t) {
+  return t / 1000000;
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // Writers.
@@ -452,8 +471,8 @@ struct Ids {  // per-record identifiers drawn once so every format can use them
 // ---------------------------------------------------------------------------------------------------------
 
 struct EventGenerator::SocProfile {
-  std::string code;     // upper-case initials of the organisation id: host names and the Windows domain
-  std::string domain;   // DNS domain of the organisation
+  std::string code;      // upper-case initials of the organisation id: host names and the Windows domain
+  std::string domain;    // DNS domain of the organisation
   std::uint8_t net = 0;  // 10.<net>.x.y is the organisation's office network
   std::vector<IpPrefix> public_v4, public_any;
   std::uint64_t records = 0;
@@ -492,10 +511,13 @@ std::string basename_of(std::string_view path) {
 
 std::string guid(std::string_view seed) {
   const std::string h = stable_hex(seed, 32);
-  return fmt::format("{{{}-{}-{}-{}-{}}}", h.substr(0, 8), h.substr(8, 4), h.substr(12, 4), h.substr(16, 4), h.substr(20));
+  return fmt::format("{{{}-{}-{}-{}-{}}}", h.substr(0, 8), h.substr(8, 4), h.substr(12, 4), h.substr(16, 4),
+                     h.substr(20));
 }
 
-std::string zeek_version(std::string_view tls) { return tls == "TLS 1.2" ? "TLSv12" : "TLSv13"; }
+std::string zeek_version(std::string_view tls) {
+  return tls == "TLS 1.2" ? "TLSv12" : "TLSv13";
+}
 
 std::string sysmon_hashes(std::string_view sha1, std::string_view md5, std::string_view sha256, std::string_view seed) {
   std::string out;
@@ -687,7 +709,10 @@ std::string render(const Context& c, const Dns& d) {
         j.obj("dns").str("type", "query").num("id", static_cast<std::int64_t>(c.ids.flow_id % 65536));
         j.str("rrname", d.qname).str("rrtype", d.qtype).num("tx_id", 0).close();
       } else {
-        j.obj("dns").num("version", 2).str("type", "answer").num("id", static_cast<std::int64_t>(c.ids.flow_id % 65536));
+        j.obj("dns")
+            .num("version", 2)
+            .str("type", "answer")
+            .num("id", static_cast<std::int64_t>(c.ids.flow_id % 65536));
         j.str("flags", "8180").boolean("qr", true).boolean("rd", true).boolean("ra", true);
         j.str("rrname", d.qname).str("rrtype", d.qtype).str("rcode", d.rcode).arr("answers");
         for (const auto& a : d.answers)
@@ -720,7 +745,8 @@ std::string render(const Context& c, const Dns& d) {
           .str("User", fmt::format("{}\\{}", c.code, d.user));
       return j.done();
     }
-    default: return {};
+    default:
+      return {};
   }
 }
 
@@ -738,7 +764,11 @@ std::string render(const Context& c, const Http& h) {
       JsonLine j = ocsf_base(c, 4002, activity, h.cve.empty() ? 1 : 3, "Zeek", "Zeek");
       ocsf_endpoints(j, h.client, h.sport, h.server, h.dport, "tcp");
       std::size_t q = h.target.find('?');
-      j.obj("url").str("url_string", url).str("scheme", scheme).str("hostname", h.host).str("path", h.target.substr(0, q));
+      j.obj("url")
+          .str("url_string", url)
+          .str("scheme", scheme)
+          .str("hostname", h.host)
+          .str("path", h.target.substr(0, q));
       if (q != std::string::npos) j.str("query_string", h.target.substr(q + 1));
       j.num("port", h.dport).close();
       j.obj("http_request").str("http_method", h.method).str("user_agent", h.agent);
@@ -750,7 +780,11 @@ std::string render(const Context& c, const Http& h) {
     case Format::ecs: {
       JsonLine j = ecs_base(c, {{"network", "web"}, {"access", "protocol"}, "network_traffic.http", "packetbeat"});
       ecs_endpoints(j, h.client, h.sport, h.server, h.dport);
-      j.obj("network").str("transport", "tcp").str("protocol", "http").str("direction", h.inbound ? "ingress" : "egress").close();
+      j.obj("network")
+          .str("transport", "tcp")
+          .str("protocol", "http")
+          .str("direction", h.inbound ? "ingress" : "egress")
+          .close();
       std::size_t q = h.target.find('?');
       j.obj("url").str("full", url).str("domain", h.host).str("path", h.target.substr(0, q));
       if (q != std::string::npos) j.str("query", h.target.substr(q + 1));
@@ -774,7 +808,10 @@ std::string render(const Context& c, const Http& h) {
       JsonLine j = zeek_base(c, "http", h.client, h.sport, h.server, h.dport);
       j.num("trans_depth", 1).str("method", h.method).str("host", h.host).str("uri", h.target).str("version", "1.1");
       j.str("user_agent", h.agent).num("request_body_len", 0).num("response_body_len", h.response_bytes);
-      j.num("status_code", h.status).str("status_msg", h.status == 200 ? "OK" : h.status == 404 ? "Not Found" : "Bad Request");
+      j.num("status_code", h.status)
+          .str("status_msg", h.status == 200   ? "OK"
+                             : h.status == 404 ? "Not Found"
+                                               : "Bad Request");
       if (!h.referrer.empty()) j.str("referrer", h.referrer);
       j.strs("tags", {}).strs("resp_mime_types", {h.content_type});
       return j.done();
@@ -784,11 +821,12 @@ std::string render(const Context& c, const Http& h) {
       const std::string line =
           fmt::format("{} - - [{}] \"{} {} HTTP/1.1\" {} {} \"-\" \"{}\"", h.client.to_string(), windows_time(c.now, 0),
                       h.method, h.inbound ? h.target : url, h.status, h.response_bytes, h.agent);
-      std::string agent = h.inbound ? host_name(c.code, "web", 1 + static_cast<int>(fnv1a(h.host) % 4))
-                                    : host_name(c.code, "proxy", 1);
-      JsonLine j = h.inbound ? (h.cve.empty()
-                                    ? wazuh_base(c, "31101", 5, "Web server 400 error code.", {"web", "accesslog", "attack"}, agent, h.server)
-                                    : wazuh_base(c, "31104", 6, "Common web attack.", {"web", "accesslog", "attack"}, agent, h.server))
+      std::string agent =
+          h.inbound ? host_name(c.code, "web", 1 + static_cast<int>(fnv1a(h.host) % 4)) : host_name(c.code, "proxy", 1);
+      JsonLine j = h.inbound ? (h.cve.empty() ? wazuh_base(c, "31101", 5, "Web server 400 error code.",
+                                                           {"web", "accesslog", "attack"}, agent, h.server)
+                                              : wazuh_base(c, "31104", 6, "Common web attack.",
+                                                           {"web", "accesslog", "attack"}, agent, h.server))
                              : wazuh_base(c, "35002", 3, "Squid: Accessed URL.", {"squid"}, agent, h.client);
       j.str("full_log", line);
       j.obj("decoder").str("name", h.inbound ? "web-accesslog" : "squid-accesslog").close();
@@ -813,7 +851,8 @@ std::string render(const Context& c, const Http& h) {
       l.kv("Method", h.method).kv("sev", h.blocked ? 4 : 1);
       return l.done();
     }
-    default: return {};
+    default:
+      return {};
   }
 }
 
@@ -850,7 +889,8 @@ std::string render(const Context& c, const Tls& t) {
       j.str("ja3", stable_hex("ja3:chrome", 32));
       return j.done();
     }
-    default: return {};
+    default:
+      return {};
   }
 }
 
@@ -860,8 +900,8 @@ std::string render(const Context& c, const Conn& n) {
   const bool tcp = n.proto == "tcp";
   switch (c.format) {
     case Format::ocsf: {
-      JsonLine j = ocsf_base(c, 4001, 6, n.allowed ? 1 : 2, n.allowed ? "Zeek" : "FortiGate",
-                             n.allowed ? "Zeek" : "Fortinet");
+      JsonLine j =
+          ocsf_base(c, 4001, 6, n.allowed ? 1 : 2, n.allowed ? "Zeek" : "FortiGate", n.allowed ? "Zeek" : "Fortinet");
       ocsf_endpoints(j, n.src, n.sport, n.dst, n.dport, n.proto, n.inbound ? "inbound" : "outbound");
       if (!n.app.empty()) j.str("app_name", n.app);
       j.str("action", n.allowed ? "Allowed" : "Denied").str("disposition", n.allowed ? "Allowed" : "Blocked");
@@ -891,7 +931,8 @@ std::string render(const Context& c, const Conn& n) {
       if (!n.app.empty()) j.str("app_proto", n.app);
       j.obj("flow").num("pkts_toserver", n.packets_out).num("pkts_toclient", n.packets_in);
       j.num("bytes_toserver", n.bytes_out).num("bytes_toclient", n.bytes_in);
-      j.str("start", iso_with_offset(c.now - static_cast<TimeNs>(n.duration_s * 1e9), 6)).str("end", iso_with_offset(c.now, 6));
+      j.str("start", iso_with_offset(c.now - static_cast<TimeNs>(n.duration_s * 1e9), 6))
+          .str("end", iso_with_offset(c.now, 6));
       j.num("age", std::llround(n.duration_s)).str("state", n.packets_in == 0 ? "new" : tcp ? "closed" : "established");
       j.str("reason", "timeout").boolean("alerted", false).close();
       return j.done();
@@ -905,7 +946,9 @@ std::string render(const Context& c, const Conn& n) {
         j.str("conn_state", "SF").boolean("local_orig", !n.inbound).boolean("local_resp", n.inbound);
         j.num("missed_bytes", 0).str("history", tcp ? "ShADadFf" : "Dd");
       } else {
-        j.str("conn_state", n.allowed ? "S0" : "REJ").boolean("local_orig", !n.inbound).boolean("local_resp", n.inbound);
+        j.str("conn_state", n.allowed ? "S0" : "REJ")
+            .boolean("local_orig", !n.inbound)
+            .boolean("local_resp", n.inbound);
         j.num("missed_bytes", 0).str("history", n.allowed ? "S" : "Sr");
       }
       j.num("orig_pkts", n.packets_out).num("orig_ip_bytes", n.bytes_out + 40 * n.packets_out);
@@ -916,17 +959,22 @@ std::string render(const Context& c, const Conn& n) {
       // Wazuh sees firewall drops (iptables on a Linux server) rather than every flow.
       std::string agent = host_name(c.code, "srv", 1 + static_cast<int>(fnv1a(n.dst.to_string()) % 8));
       JsonLine j = wazuh_base(c, "4101", 5, "Firewall drop event.", {"firewall", "firewall_drop"}, agent, n.dst);
-      j.str("full_log", fmt::format("kernel: [UFW BLOCK] IN=ens160 OUT= SRC={} DST={} PROTO={} SPT={} DPT={} WINDOW=1024 SYN",
-                                    n.src.to_string(), n.dst.to_string(), tcp ? "TCP" : "UDP", n.sport, n.dport));
+      j.str("full_log",
+            fmt::format("kernel: [UFW BLOCK] IN=ens160 OUT= SRC={} DST={} PROTO={} SPT={} DPT={} WINDOW=1024 SYN",
+                        n.src.to_string(), n.dst.to_string(), tcp ? "TCP" : "UDP", n.sport, n.dport));
       j.obj("decoder").str("name", "iptables").close();
-      j.obj("data").str("srcip", n.src.to_string()).str("dstip", n.dst.to_string()).str("srcport", std::to_string(n.sport));
+      j.obj("data")
+          .str("srcip", n.src.to_string())
+          .str("dstip", n.dst.to_string())
+          .str("srcport", std::to_string(n.sport));
       j.str("dstport", std::to_string(n.dport)).str("protocol", tcp ? "TCP" : "UDP").str("action", "DROP").close();
       j.str("location", "/var/log/kern.log");
       return j.done();
     }
     case Format::winlog: {
       JsonLine j = winlog_base(c, 3, true, n.host, "INFO");
-      j.str("UtcTime", windows_time(c.now, 3)).num("ProcessId", static_cast<std::int64_t>(2000 + fnv1a(n.image) % 9000));
+      j.str("UtcTime", windows_time(c.now, 3))
+          .num("ProcessId", static_cast<std::int64_t>(2000 + fnv1a(n.image) % 9000));
       j.str("Image", n.image).str("User", fmt::format("{}\\{}", c.code, n.user)).str("Protocol", n.proto);
       j.boolean("Initiated", true).boolean("SourceIsIpv6", false).str("SourceIp", n.src.to_string());
       j.str("SourceHostname", fmt::format("{}.{}", n.host, c.domain)).num("SourcePort", n.sport);
@@ -934,7 +982,8 @@ std::string render(const Context& c, const Conn& n) {
       return j.done();
     }
     case Format::cef: {
-      CefLine l = cef_base(c, "traffic", n.allowed ? "traffic:forward accept" : "traffic:forward deny", n.allowed ? 3 : 5);
+      CefLine l =
+          cef_base(c, "traffic", n.allowed ? "traffic:forward accept" : "traffic:forward deny", n.allowed ? 3 : 5);
       l.kv("src", n.src.to_string()).kv("spt", n.sport).kv("dst", n.dst.to_string()).kv("dpt", n.dport);
       l.kv("proto", tcp ? "6" : "17").kv("deviceDirection", n.inbound ? "0" : "1");
       if (!n.app.empty()) l.kv("app", n.app);
@@ -975,7 +1024,13 @@ std::string render(const Context& c, const Proc& p) {
     }
     case Format::ecs: {
       JsonLine j = ecs_base(c, {{"process"}, {"start"}, "endpoint.events.process", "endpoint"});
-      j.obj("host").str("hostname", p.host).strs("ip", {p.host_ip.to_string()}).obj("os").str("name", "Windows 10").close().close();
+      j.obj("host")
+          .str("hostname", p.host)
+          .strs("ip", {p.host_ip.to_string()})
+          .obj("os")
+          .str("name", "Windows 10")
+          .close()
+          .close();
       j.obj("user").str("name", p.user).str("domain", c.code).close();
       j.obj("process").num("pid", p.pid).str("name", basename_of(p.image)).str("executable", p.image);
       j.str("command_line", p.cmd).obj("hash").str("sha256", p.sha256);
@@ -1005,7 +1060,8 @@ std::string render(const Context& c, const Proc& p) {
           .str("ParentUser", fmt::format("{}\\{}", c.code, p.user));
       return j.done();
     }
-    default: return {};
+    default:
+      return {};
   }
 }
 
@@ -1023,29 +1079,35 @@ std::string render(const Context& c, const Logon& l) {
       return j.done();
     }
     case Format::ecs: {
-      JsonLine j = ecs_base(c, {{"authentication"}, {"start"}, "system.security", "winlogbeat", "event",
-                                l.success ? "logged-in" : "logon-failed", l.success ? "success" : "failure",
+      JsonLine j = ecs_base(c, {{"authentication"},
+                                {"start"},
+                                "system.security",
+                                "winlogbeat",
+                                "event",
+                                l.success ? "logged-in" : "logon-failed",
+                                l.success ? "success" : "failure",
                                 l.success ? "4624" : "4625"});
       j.obj("user").str("name", l.user).str("domain", l.domain).close();
       j.obj("source").str("ip", l.src.to_string()).close();
       j.obj("host").str("hostname", l.host).strs("ip", {l.host_ip.to_string()}).close();
       j.obj("winlog").str("channel", "Security").num("event_id", l.success ? 4624 : 4625);
-      j.str("provider_name", "Microsoft-Windows-Security-Auditing").num("record_id", static_cast<std::int64_t>(c.record));
+      j.str("provider_name", "Microsoft-Windows-Security-Auditing")
+          .num("record_id", static_cast<std::int64_t>(c.record));
       j.obj("event_data").str("TargetUserName", l.user).str("TargetDomainName", l.domain);
       j.str("LogonType", std::to_string(l.logon_type)).str("IpAddress", l.src.to_string()).close().close();
       return j.done();
     }
     case Format::wazuh: {
       if (l.ssh) {
-        const std::string log = l.success
-            ? fmt::format("sshd[{}]: Accepted publickey for {} from {} port {} ssh2", 1000 + c.record % 30000, l.user,
-                          l.src.to_string(), l.sport)
-            : fmt::format("sshd[{}]: Invalid user {} from {} port {}", 1000 + c.record % 30000, l.user,
-                          l.src.to_string(), l.sport);
+        const std::string log = l.success ? fmt::format("sshd[{}]: Accepted publickey for {} from {} port {} ssh2",
+                                                        1000 + c.record % 30000, l.user, l.src.to_string(), l.sport)
+                                          : fmt::format("sshd[{}]: Invalid user {} from {} port {}",
+                                                        1000 + c.record % 30000, l.user, l.src.to_string(), l.sport);
         JsonLine j = l.success
-            ? wazuh_base(c, "5715", 3, "sshd: authentication success.", {"syslog", "sshd", "authentication_success"}, l.host, l.host_ip)
-            : wazuh_base(c, "5710", 5, "sshd: Attempt to login using a non-existent user",
-                         {"syslog", "sshd", "authentication_failed", "invalid_login"}, l.host, l.host_ip);
+                         ? wazuh_base(c, "5715", 3, "sshd: authentication success.",
+                                      {"syslog", "sshd", "authentication_success"}, l.host, l.host_ip)
+                         : wazuh_base(c, "5710", 5, "sshd: Attempt to login using a non-existent user",
+                                      {"syslog", "sshd", "authentication_failed", "invalid_login"}, l.host, l.host_ip);
         j.str("full_log", fmt::format("{} {} {}", leef_time(c.now).substr(0, 6), l.host, log));
         j.obj("predecoder").str("program_name", "sshd").str("hostname", l.host).close();
         j.obj("decoder").str("parent", "sshd").str("name", "sshd").close();
@@ -1054,12 +1116,15 @@ std::string render(const Context& c, const Logon& l) {
         j.str("location", "/var/log/auth.log");
         return j.done();
       }
-      JsonLine j = l.success ? wazuh_base(c, "60106", 3, "Windows Logon Success", {"windows", "windows_security", "authentication_success"}, l.host, l.host_ip)
+      JsonLine j = l.success ? wazuh_base(c, "60106", 3, "Windows Logon Success",
+                                          {"windows", "windows_security", "authentication_success"}, l.host, l.host_ip)
                              : wazuh_base(c, "60122", 5, "Logon Failure - Unknown user or bad password",
                                           {"windows", "windows_security", "authentication_failed"}, l.host, l.host_ip);
       j.obj("decoder").str("name", "windows_eventchannel").close();
       j.obj("data").obj("win").obj("system").str("providerName", "Microsoft-Windows-Security-Auditing");
-      j.str("eventID", l.success ? "4624" : "4625").str("channel", "Security").str("eventRecordID", std::to_string(c.record));
+      j.str("eventID", l.success ? "4624" : "4625")
+          .str("channel", "Security")
+          .str("eventRecordID", std::to_string(c.record));
       j.str("computer", fmt::format("{}.{}", l.host, c.domain)).close();
       j.obj("eventdata").str("targetUserName", l.user).str("targetDomainName", l.domain);
       j.str("logonType", std::to_string(l.logon_type)).str("ipAddress", l.src.to_string()).close().close().close();
@@ -1067,7 +1132,8 @@ std::string render(const Context& c, const Logon& l) {
       return j.done();
     }
     case Format::winlog: {
-      JsonLine j = winlog_base(c, l.success ? 4624 : 4625, false, l.host, l.success ? "AUDIT_SUCCESS" : "AUDIT_FAILURE");
+      JsonLine j =
+          winlog_base(c, l.success ? 4624 : 4625, false, l.host, l.success ? "AUDIT_SUCCESS" : "AUDIT_FAILURE");
       j.num("Task", 12544).str("Category", "Logon").str("SubjectUserSid", "S-1-5-18");
       j.str("SubjectUserName", fmt::format("{}$", l.host)).str("SubjectDomainName", l.domain);
       j.str("TargetUserName", l.user).str("TargetDomainName", l.domain).num("LogonType", l.logon_type);
@@ -1078,18 +1144,26 @@ std::string render(const Context& c, const Logon& l) {
       return j.done();
     }
     case Format::cef: {
-      CefLine x = cef_base(c, "event", l.success ? "event:vpn tunnel-up" : "event:vpn ssl-login-fail", l.success ? 2 : 4);
-      x.kv("src", l.src.to_string()).kv("suser", l.user).kv("sntdom", l.domain).kv("act", l.success ? "tunnel-up" : "ssl-login-fail");
+      CefLine x =
+          cef_base(c, "event", l.success ? "event:vpn tunnel-up" : "event:vpn ssl-login-fail", l.success ? 2 : 4);
+      x.kv("src", l.src.to_string())
+          .kv("suser", l.user)
+          .kv("sntdom", l.domain)
+          .kv("act", l.success ? "tunnel-up" : "ssl-login-fail");
       x.kv("outcome", l.success ? "success" : "failure").kv("cat", "vpn");
       return x.done();
     }
     case Format::leef: {
       LeefLine x = leef_base(c, l.success ? "globalprotect-login" : "globalprotect-login-fail", "GLOBALPROTECT");
-      x.kv("src", l.src.to_string()).kv("usrName", l.user).kv("domain", l.domain).kv("action", l.success ? "allow" : "deny");
+      x.kv("src", l.src.to_string())
+          .kv("usrName", l.user)
+          .kv("domain", l.domain)
+          .kv("action", l.success ? "allow" : "deny");
       x.kv("sev", l.success ? 1 : 3);
       return x.done();
     }
-    default: return {};
+    default:
+      return {};
   }
 }
 
@@ -1121,7 +1195,8 @@ std::string render(const Context& c, const FileSeen& f) {
       j.str("http_user_agent", kBrowserAgents[0]).str("http_content_type", f.mime).str("http_method", "GET");
       j.str("protocol", "HTTP/1.1").num("status", 200).num("length", f.size).close();
       j.obj("fileinfo").str("filename", f.url_target.substr(0, f.url_target.find('?')));
-      j.str("magic", f.mime == "application/pdf" ? "PDF document, version 1.7" : "PE32+ executable (GUI) x86-64, for MS Windows");
+      j.str("magic", f.mime == "application/pdf" ? "PDF document, version 1.7"
+                                                 : "PE32+ executable (GUI) x86-64, for MS Windows");
       j.boolean("gaps", false).str("state", "CLOSED").str("sha256", f.sha256);
       if (!f.md5.empty()) j.str("md5", f.md5);
       j.boolean("stored", false).num("size", f.size).num("tx_id", 0).close();
@@ -1129,7 +1204,10 @@ std::string render(const Context& c, const FileSeen& f) {
     }
     case Format::zeek: {
       JsonLine j;
-      j.str("_path", "files").str("_system_name", c.sensor).literal("ts", zeek_time(c.now)).str("fuid", c.ids.zeek_fuid);
+      j.str("_path", "files")
+          .str("_system_name", c.sensor)
+          .literal("ts", zeek_time(c.now))
+          .str("fuid", c.ids.zeek_fuid);
       j.strs("tx_hosts", {f.server.to_string()}).strs("rx_hosts", {f.client.to_string()});
       j.strs("conn_uids", {c.ids.zeek_uid}).str("source", "HTTP").num("depth", 0);
       j.strs("analyzers", {"MD5", "SHA256", "PE"}).str("mime_type", f.mime).str("filename", f.name);
@@ -1140,8 +1218,12 @@ std::string render(const Context& c, const FileSeen& f) {
       return j.done();
     }
     case Format::wazuh: {
-      JsonLine j = f.malicious ? wazuh_base(c, "554", 5, "File added to the system.", {"ossec", "syscheck", "syscheck_entry_added", "syscheck_file"}, f.host, f.host_ip)
-                               : wazuh_base(c, "550", 7, "Integrity checksum changed.", {"ossec", "syscheck", "syscheck_entry_modified", "syscheck_file"}, f.host, f.host_ip);
+      JsonLine j =
+          f.malicious
+              ? wazuh_base(c, "554", 5, "File added to the system.",
+                           {"ossec", "syscheck", "syscheck_entry_added", "syscheck_file"}, f.host, f.host_ip)
+              : wazuh_base(c, "550", 7, "Integrity checksum changed.",
+                           {"ossec", "syscheck", "syscheck_entry_modified", "syscheck_file"}, f.host, f.host_ip);
       j.str("full_log", fmt::format("File '{}' {}", f.path, f.malicious ? "added" : "modified"));
       j.obj("syscheck").str("path", f.path).str("mode", "realtime").str("size_after", std::to_string(f.size));
       j.str("uname_after", f.user).str("md5_after", f.md5.empty() ? stable_hex(f.sha256, 32) : f.md5);
@@ -1158,14 +1240,16 @@ std::string render(const Context& c, const FileSeen& f) {
       l.kv("cs1Label", "analyticssubmit").kv("cs1", "true");
       return l.done();
     }
-    default: return {};
+    default:
+      return {};
   }
 }
 
 // --- IDS alerts ---
 
 std::string render(const Context& c, const Alert& a) {
-  const std::string url = a.url_target.empty() ? std::string() : url_of(a.dport == 443 ? "https" : "http", a.http_host, a.url_target);
+  const std::string url =
+      a.url_target.empty() ? std::string() : url_of(a.dport == 443 ? "https" : "http", a.http_host, a.url_target);
   switch (c.format) {
     case Format::ocsf: {
       const int sev = a.severity == 1 ? 4 : a.severity == 2 ? 3 : 2;
@@ -1182,8 +1266,15 @@ std::string render(const Context& c, const Alert& a) {
       return j.done();
     }
     case Format::ecs: {
-      JsonLine j = ecs_base(c, {{"network", "intrusion_detection"}, {a.blocked ? "denied" : "allowed"}, "suricata.eve",
-                                "filebeat", "alert", "alert", {}, {}, a.severity});
+      JsonLine j = ecs_base(c, {{"network", "intrusion_detection"},
+                                {a.blocked ? "denied" : "allowed"},
+                                "suricata.eve",
+                                "filebeat",
+                                "alert",
+                                "alert",
+                                {},
+                                {},
+                                a.severity});
       ecs_endpoints(j, a.src, a.sport, a.dst, a.dport);
       j.obj("network").str("transport", a.proto).close();
       j.obj("rule").str("name", a.signature).str("id", std::to_string(a.sid)).str("category", a.category).close();
@@ -1198,7 +1289,11 @@ std::string render(const Context& c, const Alert& a) {
     case Format::eve: {
       JsonLine j = eve_base(c, "alert", a.src, a.sport, a.dst, a.dport, a.proto);
       if (!a.app.empty()) j.str("app_proto", a.app);
-      j.obj("alert").str("action", a.blocked ? "blocked" : "allowed").num("gid", 1).num("signature_id", a.sid).num("rev", 3);
+      j.obj("alert")
+          .str("action", a.blocked ? "blocked" : "allowed")
+          .num("gid", 1)
+          .num("signature_id", a.sid)
+          .num("rev", 3);
       j.str("signature", a.signature).str("category", a.category).num("severity", a.severity);
       j.obj("metadata");
       if (!a.cve.empty()) j.strs("cve", {a.cve});
@@ -1214,12 +1309,14 @@ std::string render(const Context& c, const Alert& a) {
       JsonLine j = zeek_base(c, "notice", a.src, a.sport, a.dst, a.dport);
       j.str("proto", a.proto);
       if (a.scan) {
-        j.str("note", "Scan::Port_Scan").str("msg", fmt::format("{} scanned at least 15 unique ports of host {} in 0m4s",
-                                                                 a.src.to_string(), a.dst.to_string()));
+        j.str("note", "Scan::Port_Scan")
+            .str("msg", fmt::format("{} scanned at least 15 unique ports of host {} in 0m4s", a.src.to_string(),
+                                    a.dst.to_string()));
       } else if (!a.cve.empty()) {
         j.str("note", "Exploit::Attempt").str("msg", a.signature).str("sub", a.url_target);
       } else {
-        j.str("note", "SSL::Invalid_Server_Cert").str("msg", "SSL certificate validation failed with (unable to get local issuer certificate)");
+        j.str("note", "SSL::Invalid_Server_Cert")
+            .str("msg", "SSL certificate validation failed with (unable to get local issuer certificate)");
         j.str("sub", fmt::format("CN={}", a.http_host));
       }
       j.str("src", a.src.to_string()).str("dst", a.dst.to_string()).num("p", a.dport);
@@ -1230,13 +1327,16 @@ std::string render(const Context& c, const Alert& a) {
       std::string agent = host_name(c.code, "web", 1 + static_cast<int>(fnv1a(a.http_host) % 4));
       JsonLine j = wazuh_base(c, a.cve.empty() ? "86601" : "100210", a.cve.empty() ? 3 : 12, a.signature,
                               {"ids", "suricata"}, agent, a.dst);
-      j.str("full_log", fmt::format("{} {} -> {}:{} {}", a.signature, a.src.to_string(), a.dst.to_string(), a.dport,
-                                    a.url_target));
+      j.str("full_log",
+            fmt::format("{} {} -> {}:{} {}", a.signature, a.src.to_string(), a.dst.to_string(), a.dport, a.url_target));
       j.obj("decoder").str("name", "json").close();
       j.obj("data").str("src_ip", a.src.to_string()).str("dest_ip", a.dst.to_string());
       j.str("srcip", a.src.to_string()).str("dstip", a.dst.to_string()).str("dstport", std::to_string(a.dport));
       if (!url.empty()) j.str("url", url);
-      j.obj("alert").str("signature", a.signature).str("signature_id", std::to_string(a.sid)).str("category", a.category);
+      j.obj("alert")
+          .str("signature", a.signature)
+          .str("signature_id", std::to_string(a.sid))
+          .str("category", a.category);
       if (!a.cve.empty()) j.obj("metadata").strs("cve", {a.cve}).close();
       j.close().close().str("location", "/var/log/suricata/eve.json");
       return j.done();
@@ -1260,7 +1360,8 @@ std::string render(const Context& c, const Alert& a) {
       if (!a.cve.empty()) l.kv("CVE", a.cve);
       return l.done();
     }
-    default: return {};
+    default:
+      return {};
   }
 }
 
@@ -1268,7 +1369,10 @@ std::string render(const Context& c, const Alert& a) {
 
 std::string render(const Context& c, const HostCheck& h) {
   JsonLine j = wazuh_base(c, h.rule_id, h.level, h.description, h.groups, h.host, h.host_ip);
-  j.str("full_log", h.full_log).obj("decoder").str("name", h.syscheck ? "syscheck_integrity_changed" : "rootcheck").close();
+  j.str("full_log", h.full_log)
+      .obj("decoder")
+      .str("name", h.syscheck ? "syscheck_integrity_changed" : "rootcheck")
+      .close();
   if (h.syscheck) {
     // The file changes now and then (a configuration push), not on every scan.
     j.obj("syscheck").str("path", h.path).str("mode", "scheduled");
@@ -1287,11 +1391,27 @@ struct Mix {
 
 const std::vector<Mix>& background_mix(Format f) {
   static const std::vector<Mix> kMixes[] = {
-      /* ocsf */ {{Kind::Conn, 35}, {Kind::Dns, 25}, {Kind::Http, 15}, {Kind::Tls, 10}, {Kind::Logon, 8}, {Kind::Proc, 5}, {Kind::Alert, 2}},
-      /* ecs */ {{Kind::Dns, 20}, {Kind::Conn, 20}, {Kind::Proc, 20}, {Kind::Logon, 15}, {Kind::Http, 12}, {Kind::Tls, 10}, {Kind::Alert, 3}},
-      /* eve */ {{Kind::Conn, 35}, {Kind::Dns, 25}, {Kind::Tls, 17}, {Kind::Http, 15}, {Kind::File, 3}, {Kind::Alert, 5}},
-      /* zeek */ {{Kind::Conn, 40}, {Kind::Dns, 28}, {Kind::Tls, 17}, {Kind::Http, 10}, {Kind::File, 4}, {Kind::Alert, 1}},
-      /* wazuh */ {{Kind::Logon, 45}, {Kind::HostCheck, 25}, {Kind::Conn, 12}, {Kind::Http, 10}, {Kind::File, 6}, {Kind::Alert, 2}},
+      /* ocsf */ {{Kind::Conn, 35},
+                  {Kind::Dns, 25},
+                  {Kind::Http, 15},
+                  {Kind::Tls, 10},
+                  {Kind::Logon, 8},
+                  {Kind::Proc, 5},
+                  {Kind::Alert, 2}},
+      /* ecs */
+      {{Kind::Dns, 20},
+       {Kind::Conn, 20},
+       {Kind::Proc, 20},
+       {Kind::Logon, 15},
+       {Kind::Http, 12},
+       {Kind::Tls, 10},
+       {Kind::Alert, 3}},
+      /* eve */
+      {{Kind::Conn, 35}, {Kind::Dns, 25}, {Kind::Tls, 17}, {Kind::Http, 15}, {Kind::File, 3}, {Kind::Alert, 5}},
+      /* zeek */
+      {{Kind::Conn, 40}, {Kind::Dns, 28}, {Kind::Tls, 17}, {Kind::Http, 10}, {Kind::File, 4}, {Kind::Alert, 1}},
+      /* wazuh */
+      {{Kind::Logon, 45}, {Kind::HostCheck, 25}, {Kind::Conn, 12}, {Kind::Http, 10}, {Kind::File, 6}, {Kind::Alert, 2}},
       /* winlog */ {{Kind::Proc, 35}, {Kind::Logon, 30}, {Kind::Dns, 20}, {Kind::Conn, 15}},
       /* cef */ {{Kind::Conn, 70}, {Kind::Http, 20}, {Kind::Logon, 5}, {Kind::Alert, 5}},
       /* leef */ {{Kind::Conn, 70}, {Kind::Http, 20}, {Kind::Logon, 5}, {Kind::Alert, 5}},
@@ -1303,23 +1423,43 @@ const std::vector<Mix>& background_mix(Format f) {
 std::vector<Kind> scenario_kinds(std::string_view scenario_kind, Format f) {
   if (scenario_kind == "phishing-domains") {
     switch (f) {
-      case Format::ocsf: case Format::ecs: return {Kind::Dns, Kind::Http};
-      case Format::eve: case Format::zeek: return {Kind::Dns, Kind::Http, Kind::Tls};
-      case Format::winlog: return {Kind::Dns};
-      case Format::wazuh: case Format::cef: case Format::leef: return {Kind::Http};
+      case Format::ocsf:
+      case Format::ecs:
+        return {Kind::Dns, Kind::Http};
+      case Format::eve:
+      case Format::zeek:
+        return {Kind::Dns, Kind::Http, Kind::Tls};
+      case Format::winlog:
+        return {Kind::Dns};
+      case Format::wazuh:
+      case Format::cef:
+      case Format::leef:
+        return {Kind::Http};
     }
   } else if (scenario_kind == "malware-hash") {
     switch (f) {
-      case Format::ocsf: case Format::ecs: return {Kind::Proc, Kind::File};
-      case Format::winlog: return {Kind::Proc};
-      case Format::eve: case Format::zeek: case Format::wazuh: case Format::cef: return {Kind::File};
-      case Format::leef: return {};  // LEEF has no predefined hash attribute
+      case Format::ocsf:
+      case Format::ecs:
+        return {Kind::Proc, Kind::File};
+      case Format::winlog:
+        return {Kind::Proc};
+      case Format::eve:
+      case Format::zeek:
+      case Format::wazuh:
+      case Format::cef:
+        return {Kind::File};
+      case Format::leef:
+        return {};  // LEEF has no predefined hash attribute
     }
   } else if (scenario_kind == "scanning") {
     switch (f) {
-      case Format::eve: case Format::zeek: return {Kind::Conn, Kind::Conn, Kind::Alert};
-      case Format::winlog: return {};  // Sysmon logs connections a host opens, not probes it refuses
-      default: return {Kind::Conn};
+      case Format::eve:
+      case Format::zeek:
+        return {Kind::Conn, Kind::Conn, Kind::Alert};
+      case Format::winlog:
+        return {};  // Sysmon logs connections a host opens, not probes it refuses
+      default:
+        return {Kind::Conn};
     }
   } else if (scenario_kind == "cve-exploitation") {
     if (f == Format::winlog) return {};  // web server requests do not reach the Windows event log
@@ -1479,8 +1619,8 @@ GeneratedRecord EventGenerator::next(TimeNs now, double elapsed_s) {
     const Scenario& s = scenarios_[k];
     const Campaign& c = campaigns_[k];
     if (c.targets.empty() || elapsed_s < s.start_after_s || elapsed_s >= s.start_after_s + s.duration_s) continue;
-    const double due = std::min(static_cast<double>(c.total),
-                                std::floor((elapsed_s - s.start_after_s) * s.events_per_second) + 1);
+    const double due =
+        std::min(static_cast<double>(c.total), std::floor((elapsed_s - s.start_after_s) * s.events_per_second) + 1);
     const double lag = due - static_cast<double>(c.emitted);
     if (lag > best_lag) {
       best_lag = lag;
@@ -1531,7 +1671,8 @@ constexpr Image kImages[] = {
     {"C:\\Windows\\System32\\svchost.exe", "C:\\Windows\\system32\\svchost.exe -k netsvcs -p -s Schedule",
      "C:\\Windows\\System32\\services.exe", "C:\\Windows\\system32\\services.exe"},
     {"C:\\Program Files\\Microsoft Office\\root\\Office16\\WINWORD.EXE",
-     "\"C:\\Program Files\\Microsoft Office\\root\\Office16\\WINWORD.EXE\" /n \"C:\\Users\\Public\\Documents\\bao-cao-thang.docx\"",
+     "\"C:\\Program Files\\Microsoft Office\\root\\Office16\\WINWORD.EXE\" /n "
+     "\"C:\\Users\\Public\\Documents\\bao-cao-thang.docx\"",
      "C:\\Windows\\explorer.exe", "C:\\Windows\\Explorer.EXE"},
     {"C:\\Program Files\\Microsoft Office\\root\\Office16\\OUTLOOK.EXE",
      "\"C:\\Program Files\\Microsoft Office\\root\\Office16\\OUTLOOK.EXE\"", "C:\\Windows\\explorer.exe",
@@ -1605,7 +1746,8 @@ std::string background_line(Kind kind, const Context& c, const Office& o, Rand& 
         h.sport = r.ephemeral_port();
         h.dport = 443;
         h.host = fmt::format("www.{}", c.domain);
-        static constexpr std::string_view kMissing[] = {"/favicon.ico", "/wp-login.php", "/robots.txt", "/.well-known/security.txt"};
+        static constexpr std::string_view kMissing[] = {"/favicon.ico", "/wp-login.php", "/robots.txt",
+                                                        "/.well-known/security.txt"};
         h.target = std::string(r.pick(kMissing));
         h.status = 404;
         h.agent = std::string(r.pick(kBrowserAgents));
@@ -1705,7 +1847,8 @@ std::string background_line(Kind kind, const Context& c, const Office& o, Rand& 
         // Internet-facing SSH sees a trickle of guessing; admins log in from the office.
         l.success = !r.chance(0.3);
         static constexpr std::string_view kGuessed[] = {"admin", "test", "oracle", "ubuntu", "user", "postgres"};
-        if (l.success) l.user = "sysadmin";
+        if (l.success)
+          l.user = "sysadmin";
         else {
           l.user = std::string(r.pick(kGuessed));
           l.src = internet_address(r);
@@ -1725,7 +1868,8 @@ std::string background_line(Kind kind, const Context& c, const Office& o, Rand& 
       f.http_host = std::string(s.domain);
       f.name = fmt::format("cong-van-{}.pdf", r.range(100, 9999));
       f.url_target = fmt::format("/uploads/{}", f.name);
-      f.path = c.format == Format::wazuh ? "/etc/resolv.conf" : fmt::format("C:\\Users\\{}\\Downloads\\{}", user, f.name);
+      f.path =
+          c.format == Format::wazuh ? "/etc/resolv.conf" : fmt::format("C:\\Users\\{}\\Downloads\\{}", user, f.name);
       f.mime = "application/pdf";
       f.size = c.format == Format::wazuh ? r.range(120, 400) : r.range(40000, 900000);
       f.sha256 = stable_hex(f.name, 64);
@@ -1761,17 +1905,45 @@ std::string background_line(Kind kind, const Context& c, const Office& o, Rand& 
         std::initializer_list<std::string_view> groups;
       };
       static const Check kChecks[] = {
-          {"510", "Host-based anomaly detection event (rootcheck).",
-           "File '/tmp/.X11-unix' is owned by root and has written permissions to anyone.", "rootcheck", 7, false, "",
+          {"510",
+           "Host-based anomaly detection event (rootcheck).",
+           "File '/tmp/.X11-unix' is owned by root and has written permissions to anyone.",
+           "rootcheck",
+           7,
+           false,
+           "",
            {"ossec", "rootcheck"}},
-          {"533", "Listened ports status (netstat) changed (new port opened or closed).",
-           "ossec: output: 'netstat listening ports':\ntcp 0.0.0.0:22 0.0.0.0:* 1021/sshd", "netstat listening ports", 7,
-           false, "", {"ossec"}},
-          {"5501", "PAM: Login session opened.", "pam_unix(sudo:session): session opened for user root by sysadmin(uid=1000)",
-           "/var/log/auth.log", 3, false, "", {"pam", "syslog", "authentication_success"}},
-          {"2902", "New dpkg (Debian Package) installed.", "status installed openssl:amd64 3.0.13-1~deb12u1",
-           "/var/log/dpkg.log", 7, false, "", {"syslog", "dpkg", "config_changed"}},
-          {"550", "Integrity checksum changed.", "File '/etc/hosts' modified", "syscheck", 7, true, "/etc/hosts",
+          {"533",
+           "Listened ports status (netstat) changed (new port opened or closed).",
+           "ossec: output: 'netstat listening ports':\ntcp 0.0.0.0:22 0.0.0.0:* 1021/sshd",
+           "netstat listening ports",
+           7,
+           false,
+           "",
+           {"ossec"}},
+          {"5501",
+           "PAM: Login session opened.",
+           "pam_unix(sudo:session): session opened for user root by sysadmin(uid=1000)",
+           "/var/log/auth.log",
+           3,
+           false,
+           "",
+           {"pam", "syslog", "authentication_success"}},
+          {"2902",
+           "New dpkg (Debian Package) installed.",
+           "status installed openssl:amd64 3.0.13-1~deb12u1",
+           "/var/log/dpkg.log",
+           7,
+           false,
+           "",
+           {"syslog", "dpkg", "config_changed"}},
+          {"550",
+           "Integrity checksum changed.",
+           "File '/etc/hosts' modified",
+           "syscheck",
+           7,
+           true,
+           "/etc/hosts",
            {"ossec", "syscheck", "syscheck_entry_modified", "syscheck_file"}},
       };
       const Check& k = kChecks[r.below(std::size(kChecks))];
@@ -1856,7 +2028,8 @@ std::string scenario_line(const Scenario& s, Kind kind, const Context& c, const 
 
   if (s.kind == "malware-hash") {
     const std::size_t i = r.below(s.sha256.size());
-    const std::string name = s.file_names.empty() ? fmt::format("update-{}.exe", s.sha256[i].substr(0, 6)) : s.file_names[i];
+    const std::string name =
+        s.file_names.empty() ? fmt::format("update-{}.exe", s.sha256[i].substr(0, 6)) : s.file_names[i];
     const std::string md5 = s.md5.empty() ? std::string() : s.md5[i];
     if (kind == Kind::Proc) {
       Proc p;

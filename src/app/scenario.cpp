@@ -1,6 +1,7 @@
 // Scenario YAML loader: strict keys and types, indicator syntax checks, every problem reported at once.
 #include "app/scenario.h"
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -10,10 +11,8 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <vector>
 #include <utility>
-
-#include <fmt/format.h>
+#include <vector>
 
 #include "core/ip_address.h"
 
@@ -22,8 +21,8 @@ namespace khien {
 namespace {
 
 // Kept here rather than taken from store/ so the fuzz target can build this file with core and yaml-cpp alone.
-constexpr std::string_view kOrgTypes[] = {"national-centre", "ministry", "province", "sector-cert",
-                                          "isp",             "enterprise", "agency"};
+constexpr std::string_view kOrgTypes[] = {"national-centre", "ministry", "province", "sector-cert", "isp",
+                                          "enterprise",      "agency"};
 
 enum class Type { Text, Number, Count, TextList, PortList };
 
@@ -76,10 +75,12 @@ const std::vector<KindUse>& kind_uses() {
   return uses;
 }
 
-constexpr std::string_view kIndicatorKeys[] = {"domains", "urls",        "sha256", "md5",   "file_names",
+constexpr std::string_view kIndicatorKeys[] = {"domains",      "urls", "sha256", "md5",         "file_names",
                                                "attacker_ips", "cves", "paths",  "user_agents", "ports"};
 
-bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+bool is_lower_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
 
 bool is_id(std::string_view s) {
   if (s.empty() || s.front() == '-' || s.back() == '-') return false;
@@ -131,9 +132,8 @@ bool is_url_text(std::string_view s) {
 
 bool is_hex(std::string_view s, std::size_t length) {
   if (s.size() != length) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-  });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); });
 }
 
 bool is_cve(std::string_view s) {
@@ -154,7 +154,8 @@ std::string url_host(std::string_view url) {
 // Returns the reason a value fails its check, empty when it passes.
 std::string check_value(Check check, std::string_view v) {
   switch (check) {
-    case Check::None: return {};
+    case Check::None:
+      return {};
     case Check::Id:
       return is_id(v) ? "" : fmt::format("'{}' is not an id (lower-case letters, digits and single hyphens)", v);
     case Check::Kind:
@@ -164,9 +165,10 @@ std::string check_value(Check check, std::string_view v) {
     case Check::OrgType:
       for (auto k : kOrgTypes)
         if (k == v) return {};
-      return fmt::format("'{}' is not an organisation type; use national-centre, ministry, province, sector-cert, "
-                         "isp, enterprise or agency",
-                         v);
+      return fmt::format(
+          "'{}' is not an organisation type; use national-centre, ministry, province, sector-cert, "
+          "isp, enterprise or agency",
+          v);
     case Check::Domain:
       return is_domain(v) ? "" : fmt::format("'{}' is not a lower-case domain name", v);
     case Check::Url: {
@@ -174,18 +176,22 @@ std::string check_value(Check check, std::string_view v) {
       if (!scheme || !is_url_text(v)) return fmt::format("'{}' is not an http(s) URL without spaces", v);
       return is_domain(url_host(v)) ? "" : fmt::format("'{}' has no lower-case host name", v);
     }
-    case Check::Sha256: return is_hex(v, 64) ? "" : fmt::format("'{}' is not 64 hex digits", v);
-    case Check::Md5: return is_hex(v, 32) ? "" : fmt::format("'{}' is not 32 hex digits", v);
+    case Check::Sha256:
+      return is_hex(v, 64) ? "" : fmt::format("'{}' is not 64 hex digits", v);
+    case Check::Md5:
+      return is_hex(v, 32) ? "" : fmt::format("'{}' is not 32 hex digits", v);
     case Check::FileName:
       if (!is_printable(v) || v.find_first_of("/\\") != std::string_view::npos)
         return fmt::format("'{}' is not a file name (no slashes or control characters)", v);
       return {};
     case Check::Address:
       return IpPrefix::parse(v) ? "" : fmt::format("'{}' is not an IP address or CIDR prefix", v);
-    case Check::Cve: return is_cve(v) ? "" : fmt::format("'{}' is not a CVE id like CVE-2021-44228", v);
+    case Check::Cve:
+      return is_cve(v) ? "" : fmt::format("'{}' is not a CVE id like CVE-2021-44228", v);
     case Check::Path:
-      return v.starts_with('/') && is_url_text(v) ? ""
-                                                  : fmt::format("'{}' is not a URL path (starts with '/', no spaces)", v);
+      return v.starts_with('/') && is_url_text(v)
+                 ? ""
+                 : fmt::format("'{}' is not a URL path (starts with '/', no spaces)", v);
     case Check::Printable:
       return is_printable(v) ? "" : "must be non-empty text without control characters";
   }
@@ -234,8 +240,10 @@ class Parser {
  private:
   void add(const YAML::Mark& mark, std::string_view field, std::string_view reason) {
     const int line = mark.line < 0 ? 1 : mark.line + 1;
-    if (field.empty()) problems_.push_back(fmt::format("{}:{}: {}", file_, line, reason));
-    else problems_.push_back(fmt::format("{}:{}: {}: {}", file_, line, field, reason));
+    if (field.empty())
+      problems_.push_back(fmt::format("{}:{}: {}", file_, line, reason));
+    else
+      problems_.push_back(fmt::format("{}:{}: {}: {}", file_, line, field, reason));
   }
 
   std::optional<std::string> text(const YAML::Node& n, const std::string& path) {
@@ -306,10 +314,11 @@ class Parser {
       for (const auto& k : kKeys)
         if (k.name == key) spec = &k;
       if (spec == nullptr) {
-        add(key_node.Mark(), path, "unknown key; known keys: id, title, description, kind, start_after_s, duration_s, "
-                                   "events_per_second, target_sectors, target_provinces, target_org_types, "
-                                   "target_orgs, max_targets, domains, urls, sha256, md5, file_names, attacker_ips, "
-                                   "cves, paths, user_agents, ports");
+        add(key_node.Mark(), path,
+            "unknown key; known keys: id, title, description, kind, start_after_s, duration_s, "
+            "events_per_second, target_sectors, target_provinces, target_org_types, "
+            "target_orgs, max_targets, domains, urls, sha256, md5, file_names, attacker_ips, "
+            "cves, paths, user_agents, ports");
         continue;
       }
       if (!seen.insert(key).second) {
@@ -325,32 +334,44 @@ class Parser {
             add(value.Mark(), path, why);
             break;
           }
-          if (key == "id") s.id = *t;
-          else if (key == "title") s.title = *t;
-          else if (key == "description") s.description = *t;
-          else if (key == "kind") s.kind = *t;
+          if (key == "id")
+            s.id = *t;
+          else if (key == "title")
+            s.title = *t;
+          else if (key == "description")
+            s.description = *t;
+          else if (key == "kind")
+            s.kind = *t;
           break;
         }
         case Type::Number: {
           auto v = number(value, path);
           if (!v) break;
           if (key == "start_after_s") {
-            if (*v < 0 || *v > 1e7) add(value.Mark(), path, "must be between 0 and 10000000 seconds");
-            else s.start_after_s = *v;
+            if (*v < 0 || *v > 1e7)
+              add(value.Mark(), path, "must be between 0 and 10000000 seconds");
+            else
+              s.start_after_s = *v;
           } else if (key == "duration_s") {
-            if (*v <= 0 || *v > 1e7) add(value.Mark(), path, "must be more than 0 and at most 10000000 seconds");
-            else s.duration_s = *v;
+            if (*v <= 0 || *v > 1e7)
+              add(value.Mark(), path, "must be more than 0 and at most 10000000 seconds");
+            else
+              s.duration_s = *v;
           } else {
-            if (*v <= 0 || *v > 100000) add(value.Mark(), path, "must be more than 0 and at most 100000");
-            else s.events_per_second = *v;
+            if (*v <= 0 || *v > 100000)
+              add(value.Mark(), path, "must be more than 0 and at most 100000");
+            else
+              s.events_per_second = *v;
           }
           break;
         }
         case Type::Count: {
           auto v = integer(value, path);
           if (!v) break;
-          if (*v < 1 || *v > 100000) add(value.Mark(), path, "must be between 1 and 100000");
-          else s.max_targets = static_cast<std::size_t>(*v);
+          if (*v < 1 || *v > 100000)
+            add(value.Mark(), path, "must be between 1 and 100000");
+          else
+            s.max_targets = static_cast<std::size_t>(*v);
           break;
         }
         case Type::TextList: {
@@ -370,8 +391,10 @@ class Parser {
           for (const auto& [item, item_path] : items(value, path)) {
             auto v = integer(item, item_path);
             if (!v) continue;
-            if (*v < 1 || *v > 65535) add(item.Mark(), item_path, "a port is between 1 and 65535");
-            else s.ports.push_back(static_cast<int>(*v));
+            if (*v < 1 || *v > 65535)
+              add(item.Mark(), item_path, "a port is between 1 and 65535");
+            else
+              s.ports.push_back(static_cast<int>(*v));
           }
           break;
       }

@@ -16,8 +16,8 @@ namespace khien {
 /// The YAML keys are the member names below; see data/scenarios/README.md.
 struct Scenario {
   std::string id, title, description;
-  std::string kind;              ///< phishing-domains | malware-hash | scanning | cve-exploitation
-  double start_after_s = 0;      ///< seconds after the simulation starts
+  std::string kind;          ///< phishing-domains | malware-hash | scanning | cve-exploitation
+  double start_after_s = 0;  ///< seconds after the simulation starts
   double duration_s = 60;
   double events_per_second = 5;  ///< across all targeted SOCs
   /// Who is hit: each non-empty filter must match (AND); an organisation passes a filter when its value is in the list.

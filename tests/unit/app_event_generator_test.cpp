@@ -25,7 +25,8 @@ const TimeNs kStart = *parse_iso8601("2026-11-22T03:00:00Z");
 
 std::map<std::string, std::string> read_scenario_dir() {
   std::map<std::string, std::string> out;
-  for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(KHIEN_SOURCE_DIR) / "data/scenarios")) {
+  for (const auto& e :
+       std::filesystem::directory_iterator(std::filesystem::path(KHIEN_SOURCE_DIR) / "data/scenarios")) {
     if (e.path().extension() != ".yaml") continue;
     std::ifstream in(e.path());
     std::stringstream ss;
@@ -247,10 +248,11 @@ TEST(EventGenerator, ShippedScenariosReachTheirBreadth) {
     if (s.kind == "phishing-domains") {
       std::set<std::string> hosts(s.domains.begin(), s.domains.end());
       for (const auto& u : s.urls) hosts.insert(host_of(u));
-      bool hit = hosts.count(std::string(e.get_string(field::query_hostname))) ||
-                 hosts.count(std::string(e.get_string(field::url_hostname))) ||
-                 hosts.count(std::string(e.get_string(field::tls_sni))) ||
-                 (e.has(field::url_url_string) && hosts.count(host_of(std::string(e.get_string(field::url_url_string)))));
+      bool hit =
+          hosts.count(std::string(e.get_string(field::query_hostname))) ||
+          hosts.count(std::string(e.get_string(field::url_hostname))) ||
+          hosts.count(std::string(e.get_string(field::tls_sni))) ||
+          (e.has(field::url_url_string) && hosts.count(host_of(std::string(e.get_string(field::url_url_string)))));
       EXPECT_TRUE(hit) << rec.format << ": " << rec.line;
     } else if (s.kind == "malware-hash") {
       std::string sha = std::string(e.get_string(field::file_hashes_sha256));
@@ -372,7 +374,8 @@ TEST(ParseScenarios, ListFileAndShippedFiles) {
   auto r = parse_one("many.yaml",
                      "scenarios:\n"
                      "  - {id: one, title: One, kind: phishing-domains, domains: [a-b.example]}\n"
-                     "  - {id: two, title: Two, kind: malware-hash, sha256: [" + std::string(64, 'A') + "]}\n");
+                     "  - {id: two, title: Two, kind: malware-hash, sha256: [" +
+                         std::string(64, 'A') + "]}\n");
   ASSERT_TRUE(r) << r.error().message;
   ASSERT_EQ(r->size(), 2u);
   EXPECT_EQ((*r)[1].sha256.front(), std::string(64, 'a')) << "hashes are lower-cased";
