@@ -65,7 +65,7 @@ done
 wait "$KHIEN_PID" 2>/dev/null || true
 KHIEN_PID=""
 pass "server killed with SIGKILL mid-ingest"
-start_khien "$DATA" --http "127.0.0.1:$PORT"
+HTTP_LISTEN="127.0.0.1:$PORT" start_khien "$DATA"
 touch "$WORK/restarted"
 wait $CLIENT || fail "client failed"
 [ -f "$WORK/acked" ] || fail "client did not finish"

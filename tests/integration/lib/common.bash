@@ -24,18 +24,23 @@ pass() { echo "ok: $*"; }
 # HTTP, SYSLOG_UDP_PORT, SYSLOG_TCP_PORT and TOKEN.
 start_khien() {
   local data=$1; shift
-  "$KHIEN" serve --data "$data" --http 127.0.0.1:0 --syslog-udp 127.0.0.1:0 --syslog-tcp 127.0.0.1:0 "$@" \
+  : >"$WORK/server.log.start"
+  local before
+  before=0; [ -f "$WORK/server.log" ] && before=$(wc -l <"$WORK/server.log")
+  "$KHIEN" serve --data "$data" --http "${HTTP_LISTEN:-127.0.0.1:0}" --syslog-udp 127.0.0.1:0 --syslog-tcp 127.0.0.1:0 "$@" \
     >>"$WORK/server.log" 2>&1 &
   KHIEN_PID=$!
   local line=""
   for _ in $(seq 1 200); do
     if ! kill -0 "$KHIEN_PID" 2>/dev/null; then fail "khien exited at start"; fi
-    if grep -q "administrator token" "$WORK/server.log" 2>/dev/null; then break; fi
+    # Only lines written by this start count (a restart appends to the same log).
+    tail -n +"$((before + 1))" "$WORK/server.log" >"$WORK/server.log.start" 2>/dev/null || true
+    if grep -q "administrator token" "$WORK/server.log.start"; then break; fi
     sleep 0.1
   done
-  HTTP=$(grep -o 'http listening on http://[0-9.:]*' "$WORK/server.log" | tail -1 | sed 's/.*http:\/\///')
-  SYSLOG_UDP_PORT=$(grep -o 'syslog-udp listening on [0-9.:]*' "$WORK/server.log" | tail -1 | sed 's/.*://')
-  SYSLOG_TCP_PORT=$(grep -o 'syslog-tcp listening on [0-9.:]*' "$WORK/server.log" | tail -1 | sed 's/.*://')
+  HTTP=$(grep -o 'http listening on http://[0-9.:]*' "$WORK/server.log.start" | tail -1 | sed 's/.*http:\/\///')
+  SYSLOG_UDP_PORT=$(grep -o 'syslog-udp listening on [0-9.:]*' "$WORK/server.log.start" | tail -1 | sed 's/.*://')
+  SYSLOG_TCP_PORT=$(grep -o 'syslog-tcp listening on [0-9.:]*' "$WORK/server.log.start" | tail -1 | sed 's/.*://')
   [ -n "$HTTP" ] || fail "khien did not print its HTTP address"
   TOKEN=$(cat "$data/admin.token")
 }
