@@ -157,9 +157,15 @@ Result<std::size_t> Pipeline::run_once() {
     oldest = std::min(oldest, rec.received);
   }
   TimeNs now = now_ns();
-  if (auto st = archive_.commit(last, now, options_.sync_archive); !st) return tl::unexpected(st.error());
+  // The spool may drop a record only once the archive copy is on disk, so archive files are
+  // fsynced at least every sync_interval and the spool released up to that point.
+  bool sync = options_.sync_archive || now - last_sync_ >= options_.sync_interval_ns;
+  if (auto st = archive_.commit(last, now, sync); !st) return tl::unexpected(st.error());
   processed_seq_ = last;
-  spool_.release(last);
+  if (sync) {
+    last_sync_ = now;
+    spool_.release(last);
+  }
   processed.add(records_.size());
   for (const SpoolRecord& rec : records_) {
     if (rec.source != SourceKind::Marker) latency.observe(static_cast<double>(now - rec.received) / 1e9);

@@ -19,7 +19,8 @@ namespace khien {
 struct PipelineOptions {
   std::size_t batch_records = 8192;
   std::size_t batch_bytes = 8u << 20;
-  bool sync_archive = false;  ///< fdatasync archive frames per commit (the spool already holds them durably)
+  bool sync_archive = false;  ///< fdatasync archive frames on every commit
+  std::int64_t sync_interval_ns = 1'000'000'000;  ///< otherwise at least this often
 };
 
 /// Decodes one spooled record into `event`: the format recorded at ingest, or for syslog
@@ -74,6 +75,7 @@ class Pipeline {
   std::string buffer_;
   std::string json_;
   std::atomic<std::uint64_t> processed_seq_{0};
+  TimeNs last_sync_ = 0;
   std::atomic<bool> stopping_{false};
   std::thread worker_;
 };

@@ -76,8 +76,14 @@ ArchiveWriter::ArchiveWriter(std::filesystem::path dir, int level) : dir_(std::m
 }
 
 ArchiveWriter::~ArchiveWriter() {
-  for (auto& [soc, seg] : segments_) ::close(seg.first);
-  if (journal_fd_ >= 0) ::close(journal_fd_);
+  for (auto& [soc, seg] : segments_) {
+    ::fdatasync(seg.first);
+    ::close(seg.first);
+  }
+  if (journal_fd_ >= 0) {
+    ::fdatasync(journal_fd_);
+    ::close(journal_fd_);
+  }
   ZSTD_freeCCtx(cctx_);
 }
 
@@ -109,6 +115,15 @@ Status ArchiveWriter::recover() {
       if (in.eof()) break;  // no trailing newline: torn
       auto parsed = parse_journal_line(line);
       if (!parsed) break;
+      // After a power loss the journal may have reached the disk before the frames it lists:
+      // stop at the first line whose frames are not wholly there (the spool still holds them).
+      bool frames_present = true;
+      for (const auto& f : parsed->second) {
+        std::error_code size_ec;
+        auto size = std::filesystem::file_size(hour_dir / f.file, size_ec);
+        if (size_ec || size < f.offset + f.length) frames_present = false;
+      }
+      if (!frames_present) break;
       seq = parsed->first;
       for (const auto& f : parsed->second) ends[f.file] = std::max(ends[f.file], f.offset + f.length);
       good_bytes = pos;

@@ -146,3 +146,31 @@ TEST(Archive, SegmentsAreStandardZstdStreams) {
 }
 
 }  // namespace khien
+
+namespace khien {
+
+TEST(Archive, RecoveryDropsJournalLinesWhoseFramesAreMissing) {
+  // Power loss can persist the journal line but not the frame it lists.
+  auto dir = std::filesystem::temp_directory_path() / ("khien-test-archive-power-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  TimeNs now = *parse_iso8601("2026-11-22T10:00:00Z");
+  {
+    auto w = ArchiveWriter::open(dir);
+    (*w)->add("soc-a", now, 1, R"({"n":1})");
+    ASSERT_TRUE((*w)->commit(1, now, true));
+    (*w)->add("soc-a", now, 2, R"({"n":2})");
+    ASSERT_TRUE((*w)->commit(2, now, true));
+  }
+  auto segment = dir / "2026112210" / "soc-a.ndjson.zst";
+  std::filesystem::resize_file(segment, std::filesystem::file_size(segment) - 5);
+  auto w = ArchiveWriter::open(dir);
+  ASSERT_TRUE(w);
+  EXPECT_EQ((*w)->committed_seq(), 1u) << "the pipeline will archive record 2 again from the spool";
+  SearchRequest all;
+  auto r = search_archive(dir, all);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->total, 1u);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace khien
