@@ -70,6 +70,29 @@ json soc_json(const SocRow& s, const std::map<std::string, SocStatsSnapshot>& st
   return j;
 }
 
+json alert_json(const StoredAlert& s) {
+  const Alert& a = s.alert;
+  json event = json::parse(a.event_json, nullptr, false);
+  return json{{"id", s.id},
+              {"kind", a.kind},
+              {"rule_id", a.rule_id},
+              {"title", a.title},
+              {"severity_id", a.severity_id},
+              {"level", a.level},
+              {"tlp", a.tlp},
+              {"source", a.source},
+              {"matched", a.matched},
+              {"matched_field", a.matched_field},
+              {"tags", a.tags},
+              {"time", format_rfc3339(a.time, 6)},
+              {"soc", a.soc},
+              {"org", a.org},
+              {"sector", a.sector},
+              {"province", a.province},
+              {"event_seq", a.event_seq},
+              {"event", event.is_discarded() ? json(nullptr) : event}};
+}
+
 Result<std::optional<TimeNs>> time_param(const HttpRequest& req, const char* name) {
   std::string v = req.param(name);
   if (v.empty()) return std::optional<TimeNs>();
@@ -254,6 +277,60 @@ void register_api_routes(Router& router, ApiContext& ctx) {
     if (!is_admin(ctx, req)) return unauthorized();
     if (auto st = ctx.store->revoke_soc(req.path_params["id"]); !st) return json_error(404, st.error().message);
     return json_response({{"id", req.path_params["id"]}, {"revoked", true}});
+  });
+
+  router.add("GET", "/api/v1/alerts", [&ctx](HttpRequest& req) {
+    if (!is_admin(ctx, req)) return unauthorized();
+    if (!ctx.alerts) return json_error(503, "alerts are not available in this process");
+    AlertQuery q;
+    auto list = [&](const char* name) {
+      auto set = set_param(req, name);
+      return std::vector<std::string>(set.begin(), set.end());
+    };
+    q.kinds = list("kind");
+    q.orgs = list("org");
+    q.sectors = list("sector");
+    q.provinces = list("province");
+    q.socs = list("soc");
+    q.rule_id = req.param("rule");
+    auto since = time_param(req, "since");
+    if (!since) return json_error(400, since.error().message);
+    auto until = time_param(req, "until");
+    if (!until) return json_error(400, until.error().message);
+    q.since = *since;
+    q.until = *until;
+    auto number = [&](const char* name, std::int64_t lo, std::int64_t hi, std::int64_t& out) -> bool {
+      std::string v = req.param(name);
+      if (v.empty()) return true;
+      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+      return ec == std::errc() && end == v.data() + v.size() && out >= lo && out <= hi;
+    };
+    std::int64_t limit = 100, min_sev = 0, cursor = 0;
+    if (!number("limit", 1, 10000, limit)) return json_error(400, "parameter 'limit': expected 1..10000");
+    if (!number("min_severity", 0, 6, min_sev)) return json_error(400, "parameter 'min_severity': expected 0..6");
+    if (!number("cursor", 1, INT64_MAX, cursor)) return json_error(400, "parameter 'cursor': pass next_cursor back unchanged");
+    q.limit = static_cast<std::size_t>(limit);
+    q.min_severity = static_cast<int>(min_sev);
+    q.before_id = cursor;
+    auto page = ctx.alerts->query(q);
+    if (!page) return json_error(500, page.error().message);
+    json list_json = json::array();
+    for (const auto& s : page->alerts) list_json.push_back(alert_json(s));
+    return json_response({{"alerts", list_json},
+                          {"total", page->total},
+                          {"next_cursor", page->next_before_id ? json(std::to_string(page->next_before_id)) : json(nullptr)}});
+  });
+
+  router.add("GET", "/api/v1/alerts/{id}", [&ctx](HttpRequest& req) {
+    if (!is_admin(ctx, req)) return unauthorized();
+    if (!ctx.alerts) return json_error(503, "alerts are not available in this process");
+    std::int64_t id = 0;
+    const std::string& text = req.path_params["id"];
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (ec != std::errc() || end != text.data() + text.size()) return json_error(404, "no such alert");
+    auto a = ctx.alerts->get(id);
+    if (!a) return json_error(404, "no such alert");
+    return json_response(alert_json(*a));
   });
 
   router.add("GET", "/api/v1/schema", [](HttpRequest&) {

@@ -10,6 +10,7 @@
 #include "ingest/http_bulk_source.h"
 #include "ingest/soc_stats.h"
 #include "ingest/spool.h"
+#include "store/alert_store.h"
 #include "store/state_store.h"
 
 namespace khien {
@@ -17,6 +18,7 @@ namespace khien {
 /// Everything the routes read or change. Owned by the server; outlives the router.
 struct ApiContext {
   StateStore* store = nullptr;
+  AlertStore* alerts = nullptr;
   Spool* spool = nullptr;
   SocStats* stats = nullptr;
   HttpBulkSource* bulk = nullptr;

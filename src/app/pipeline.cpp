@@ -81,8 +81,9 @@ void enrich_event(Event& event, const SpoolRecord& record, const SocInfo* soc, s
   if (!event.has(field::time)) event.set_time(field::time, record.received);
 }
 
-Pipeline::Pipeline(Spool& spool, ArchiveWriter& archive, ConstituencyHolder& constituency, PipelineOptions options)
-    : spool_(spool), archive_(archive), constituency_(constituency), options_(options), arena_(1 << 20) {
+Pipeline::Pipeline(Spool& spool, ArchiveWriter& archive, ConstituencyHolder& constituency, PipelineOptions options,
+                   AlertStore* alerts)
+    : spool_(spool), archive_(archive), constituency_(constituency), options_(options), alert_store_(alerts), arena_(1 << 20) {
   processed_seq_ = archive_.committed_seq();
   spool_.release(processed_seq_);
 }
@@ -133,6 +134,7 @@ Result<std::size_t> Pipeline::run_once() {
   if (*n == 0) return 0;
   auto constituency = constituency_.get();
   arena_.reset();
+  alerts_.clear();
   std::uint64_t last = processed_seq_;
   TimeNs oldest = records_.front().received;
   for (const SpoolRecord& rec : records_) {
@@ -152,9 +154,30 @@ Result<std::size_t> Pipeline::run_once() {
     enrich_event(event, rec, soc, decoder_.last_format());
     json_.clear();
     append_event_json(json_, event);
+    std::size_t first_alert = alerts_.size();
+    for (auto& d : detectors_) d->detect(event, alerts_);
     const Value* t = event.get(field::time);
+    for (std::size_t i = first_alert; i < alerts_.size(); ++i) {
+      Alert& a = alerts_[i];
+      a.time = t ? t->t : rec.received;
+      if (soc) {
+        a.soc = soc->id;
+        a.org = soc->org;
+        a.sector = soc->sector;
+        a.province = soc->province;
+      }
+      a.event_seq = rec.seq;
+      a.event_json = json_;
+    }
     archive_.add(soc ? std::string_view(soc->id) : std::string_view("unknown"), t ? t->t : rec.received, rec.seq, json_);
     oldest = std::min(oldest, rec.received);
+  }
+  // Alerts first: a crash before the archive commit replays the batch, and the alert store
+  // ignores alerts it already has (unique per detector, rule, event and value).
+  if (alert_store_ && !alerts_.empty()) {
+    static Counter& alert_count = Metrics::instance().counter("khien_alerts_total", "Alerts raised by detectors");
+    if (auto st = alert_store_->insert(alerts_); !st) return tl::unexpected(st.error());
+    alert_count.add(alerts_.size());
   }
   TimeNs now = now_ns();
   // The spool may drop a record only once the archive copy is on disk, so archive files are

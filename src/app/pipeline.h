@@ -7,11 +7,13 @@
 #include <thread>
 #include <vector>
 
+#include "core/alert.h"
 #include "core/arena.h"
 #include "core/error.h"
 #include "decode/decoder.h"
 #include "enrich/constituency.h"
 #include "ingest/spool.h"
+#include "store/alert_store.h"
 #include "store/archive_writer.h"
 
 namespace khien {
@@ -52,7 +54,10 @@ void enrich_event(Event& event, const SpoolRecord& record, const SocInfo* soc, s
 /// and decoders are owned by the worker; the spool is shared with the sources.
 class Pipeline {
  public:
-  Pipeline(Spool& spool, ArchiveWriter& archive, ConstituencyHolder& constituency, PipelineOptions options = {});
+  Pipeline(Spool& spool, ArchiveWriter& archive, ConstituencyHolder& constituency, PipelineOptions options = {},
+           AlertStore* alerts = nullptr);
+  /// Adds a detection stage (before start()); its alerts go to the alert store.
+  void add_detector(std::unique_ptr<Detector> detector) { detectors_.push_back(std::move(detector)); }
   ~Pipeline();
   void start();
   void stop();
@@ -69,6 +74,9 @@ class Pipeline {
   ArchiveWriter& archive_;
   ConstituencyHolder& constituency_;
   PipelineOptions options_;
+  AlertStore* alert_store_;
+  std::vector<std::unique_ptr<Detector>> detectors_;
+  std::vector<Alert> alerts_;
   RecordDecoder decoder_;
   Arena arena_;
   std::vector<SpoolRecord> records_;
