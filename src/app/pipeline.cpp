@@ -19,8 +19,7 @@ int format_code(std::string_view format) {
 
 RecordDecoder::RecordDecoder() {
   for (const auto& info : registered_decoders()) decoders_.push_back(info.make());
-  auto a = make_decoder("auto");
-  if (a) auto_ = std::move(*a);
+  auto_ = std::make_unique<AutoDecoder>();
 }
 
 Status RecordDecoder::decode(const SpoolRecord& record, Event& event) {
@@ -37,8 +36,9 @@ Status RecordDecoder::decode(const SpoolRecord& record, Event& event) {
   bool structured = !payload.empty() && (payload.front() == '{' || payload.find("CEF:") != std::string_view::npos ||
                                          payload.find("LEEF:") != std::string_view::npos);
   if (structured && auto_) {
+    // khien.format names the payload's format; khien.source says it came by syslog.
     if (auto st = auto_->decode(payload, event); st) {
-      last_format_ = "syslog";
+      last_format_ = auto_->last_format();
     } else {
       return st;
     }

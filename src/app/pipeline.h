@@ -10,6 +10,7 @@
 #include "core/alert.h"
 #include "core/arena.h"
 #include "core/error.h"
+#include "decode/auto_decoder.h"
 #include "decode/decoder.h"
 #include "enrich/constituency.h"
 #include "ingest/spool.h"
@@ -36,7 +37,7 @@ class RecordDecoder {
 
  private:
   std::vector<std::unique_ptr<Decoder>> decoders_;  // indexed like registered_decoders()
-  std::unique_ptr<Decoder> auto_;
+  std::unique_ptr<AutoDecoder> auto_;
   std::string_view last_format_;
 };
 

@@ -67,11 +67,13 @@ std::string_view detect_format(std::string_view record) {
 AutoDecoder::AutoDecoder() : cef_(make_cef_decoder()), leef_(make_leef_decoder()) {}
 
 Status AutoDecoder::decode(std::string_view record, Event& event) {
+  last_format_ = {};
   std::size_t start = first_non_space(record);
   if (start < record.size() && record[start] == '{') {
     auto root = parse_json_record(parser_, record, event);
     if (!root) return tl::unexpected(root.error());
     std::string_view format = detect_json_format(*root);
+    last_format_ = format;
     JsonDecoder* decoder = format == "ocsf"     ? static_cast<JsonDecoder*>(&ocsf_)
                            : format == "eve"    ? static_cast<JsonDecoder*>(&eve_)
                            : format == "wazuh"  ? static_cast<JsonDecoder*>(&wazuh_)
@@ -83,6 +85,7 @@ Status AutoDecoder::decode(std::string_view record, Event& event) {
     return decoder->decode_object(*root, event);
   }
   std::string_view format = detect_text_format(record);
+  last_format_ = format;
   if (format == "cef") return cef_->decode(record, event);
   if (format == "leef") return leef_->decode(record, event);
   return fail(std::string(kUnknownText));

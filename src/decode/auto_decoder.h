@@ -33,9 +33,12 @@ class AutoDecoder final : public Decoder {
   AutoDecoder();
   std::string_view name() const override { return "auto"; }
   Status decode(std::string_view record, Event& event) override;
+  /// The format the last record was detected as (empty when detection failed).
+  std::string_view last_format() const { return last_format_; }
 
  private:
   simdjson::dom::parser parser_;
+  std::string_view last_format_;
   OcsfDecoder ocsf_;
   EcsDecoder ecs_;
   EveDecoder eve_;

@@ -39,7 +39,8 @@ rsyslogd -n -f "$WORK/rsyslog.conf" -i "$WORK/rsyslog.pid" >"$WORK/rsyslog.log" 
 EXTRA_PIDS+=($!)
 wait_for_total "q=query.hostname:*.rsyslog.test" 200 30
 e=$(api GET '/api/v1/events?q=query.hostname:host7.rsyslog.test')
-[ "$(json_get "$e" 'd["events"][0]["khien.format"]')" = syslog ] || fail "rsyslog event: $e"
+[ "$(json_get "$e" 'd["events"][0]["khien.format"]')" = eve ] || fail "rsyslog event: $e"
+[ "$(json_get "$e" 'd["events"][0]["khien.source"]')" = syslog-tcp ] || fail "rsyslog event source: $e"
 [ "$(json_get "$e" 'd["events"][0]["class_uid"]')" = 4003 ] || fail "JSON payload decoded as EVE DNS: $e"
 pass "rsyslog file forwarding with octet counting: 200 events"
 
