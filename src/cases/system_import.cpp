@@ -74,7 +74,9 @@ class YamlReader {
     return out;
   }
 
-  std::optional<InformationSystem> read(const YAML::Node& n, std::size_t index, std::map<std::string, YAML::Mark>& marks) {
+  // Reads what it can; `clean` is false when a field could not be read (the rest is still validated).
+  std::optional<InformationSystem> read(const YAML::Node& n, std::size_t index, std::map<std::string, YAML::Mark>& marks,
+                                        bool& clean) {
     std::string base = fmt::format("systems[{}]", index);
     if (!n.IsMap()) {
       error(n.Mark(), base, "expected a mapping with id, name, owner, security_level, ...");
@@ -133,7 +135,7 @@ class YamlReader {
     for (const char* required : {"id", "name", "owner", "security_level"}) {
       if (!n[required]) error(n.Mark(), base + "." + required, "is required");
     }
-    if (errors_.size() != before) return std::nullopt;
+    clean = errors_.size() == before;
     return s;
   }
 
@@ -196,17 +198,22 @@ Result<std::vector<InformationSystem>> parse_systems_yaml(std::string_view text,
     std::map<std::string, YAML::Mark> seen;
     for (std::size_t i = 0; i < list.size(); ++i) {
       std::map<std::string, YAML::Mark> marks;
-      auto s = reader.read(list[i], i, marks);
+      bool ok = true;
+      auto s = reader.read(list[i], i, marks, ok);
       if (!s) continue;
       std::string base = fmt::format("systems[{}]", i);
-      bool ok = true;
       for (const auto& p : validate_system(*s, registry)) {
+        // A field that could not be read was reported already; do not report its default value.
+        if ((p.field == "security_level" || p.field == "id" || p.field == "name" || p.field == "owner") && !ok &&
+            !marks.count(p.field))
+          continue;
         auto key = p.field.substr(0, p.field.find('['));
         auto it = marks.find(p.field);
         if (it == marks.end()) it = marks.find(key);
         reader.error(it != marks.end() ? it->second : list[i].Mark(), base + "." + p.field, p.reason);
         ok = false;
       }
+      if (s->id.empty()) continue;
       if (auto [it, fresh] = seen.emplace(s->id, marks["id"]); !fresh) {
         reader.error(marks["id"], base + ".id",
                      fmt::format("duplicate id '{}' (first defined at line {})", s->id, it->second.line + 1));
