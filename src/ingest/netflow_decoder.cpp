@@ -1,0 +1,1243 @@
+// NetFlow v5 (Cisco), NetFlow v9 (RFC 3954) and IPFIX (RFC 7011) packet decoding with per-exporter template state.
+#include "ingest/netflow_decoder.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cctype>
+#include <cstring>
+#include <string>
+#include <unordered_map>
+
+#include "core/field_dictionary.h"
+#include "ingest/netflow_information_elements.h"
+
+namespace khien {
+namespace {
+
+constexpr std::uint16_t kVariableLength = 65535;  // RFC 7011 §7
+constexpr TimeNs kNsPerMs = 1'000'000;
+constexpr TimeNs kNsPerSec = 1'000'000'000;
+constexpr std::int64_t kNtpToUnixSeconds = 2'208'988'800;  // 1900-01-01 to 1970-01-01
+
+std::uint16_t be16(const std::uint8_t* p) {
+  return static_cast<std::uint16_t>(p[0] << 8 | p[1]);
+}
+std::uint32_t be32(const std::uint8_t* p) {
+  return std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
+}
+// Big-endian unsigned of 1..8 bytes (reduced-size encoding, RFC 7011 §6.2).
+std::uint64_t be_uint(const std::uint8_t* p, std::size_t n) {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < n; ++i) v = v << 8 | p[i];
+  return v;
+}
+
+// What a field means for the common schema (beyond its original `netflow.<name>` value).
+enum class Role : std::uint8_t {
+  None,
+  Padding,
+  SrcIp,
+  DstIp,
+  SrcPort,
+  DstPort,
+  Protocol,
+  Octets,
+  Packets,
+  OctetsTotal,
+  PacketsTotal,
+  InitiatorOctets,
+  ResponderOctets,
+  InitiatorPackets,
+  ResponderPackets,
+  ReverseOctets,
+  ReversePackets,
+  SrcMac,
+  DstMac,
+  FlowId,
+  Start,
+  End,
+  StartUptime,
+  EndUptime,
+  StartDeltaUs,
+  EndDeltaUs,
+  DurationMs,
+  DurationUs,
+  Observation,
+  SystemInit,
+  AppName,
+};
+
+Role role_of(std::uint16_t id, std::uint32_t pen) {
+  if (pen == kReversePen) return id == 1 ? Role::ReverseOctets : id == 2 ? Role::ReversePackets : Role::None;
+  if (pen != 0) return Role::None;
+  switch (id) {
+    case 1:
+      return Role::Octets;
+    case 2:
+      return Role::Packets;
+    case 4:
+      return Role::Protocol;
+    case 7:
+      return Role::SrcPort;
+    case 8:
+    case 27:
+      return Role::SrcIp;
+    case 11:
+      return Role::DstPort;
+    case 12:
+    case 28:
+      return Role::DstIp;
+    case 21:
+      return Role::EndUptime;
+    case 22:
+      return Role::StartUptime;
+    case 56:
+      return Role::SrcMac;
+    case 80:
+      return Role::DstMac;
+    case 85:
+      return Role::OctetsTotal;
+    case 86:
+      return Role::PacketsTotal;
+    case 96:
+      return Role::AppName;
+    case 148:
+      return Role::FlowId;
+    case 150:
+    case 152:
+    case 154:
+    case 156:
+      return Role::Start;
+    case 151:
+    case 153:
+    case 155:
+    case 157:
+      return Role::End;
+    case 158:
+      return Role::StartDeltaUs;
+    case 159:
+      return Role::EndDeltaUs;
+    case 160:
+      return Role::SystemInit;
+    case 161:
+      return Role::DurationMs;
+    case 162:
+      return Role::DurationUs;
+    case 210:
+      return Role::Padding;
+    case 231:
+      return Role::InitiatorOctets;
+    case 232:
+      return Role::ResponderOctets;
+    case 298:
+      return Role::InitiatorPackets;
+    case 299:
+      return Role::ResponderPackets;
+    case 322:
+    case 323:
+    case 324:
+    case 325:
+      return Role::Observation;
+    default:
+      return Role::None;
+  }
+}
+
+struct FieldSpec {
+  std::uint16_t id = 0;
+  std::uint16_t length = 0;  // kVariableLength for variable-length fields
+  std::uint32_t pen = 0;
+  FieldId name = field::none;
+  IeType type = IeType::Unsigned;
+  Role role = Role::None;
+  friend bool operator==(const FieldSpec& a, const FieldSpec& b) {
+    return a.id == b.id && a.length == b.length && a.pen == b.pen;
+  }
+};
+
+struct Template {
+  std::vector<FieldSpec> fields;
+  std::uint16_t scope_count = 0;
+  bool options = false;
+  bool variable = false;
+  std::uint32_t min_length = 0;  // the record length when not variable
+  TimeNs refreshed = 0;
+};
+
+struct StreamKey {
+  std::array<std::uint8_t, 16> address{};
+  std::uint32_t domain = 0;
+  std::uint8_t version = 0;
+  friend bool operator==(const StreamKey&, const StreamKey&) = default;
+};
+
+struct StreamKeyHash {
+  std::size_t operator()(const StreamKey& k) const {
+    std::uint64_t a = 0, b = 0;
+    std::memcpy(&a, k.address.data(), 8);
+    std::memcpy(&b, k.address.data() + 8, 8);
+    std::uint64_t h =
+        a * 0x9E3779B97F4A7C15ULL ^ (b + 0x632BE59BD9B4E019ULL + (std::uint64_t{k.domain} << 8 | k.version));
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9ULL;
+    return static_cast<std::size_t>(h ^ (h >> 32));
+  }
+};
+
+// One exporter's stream: (address, version, observation domain / source id).
+struct Stream {
+  std::unordered_map<std::uint16_t, Template> templates;
+  bool have_sequence = false;
+  std::uint32_t next_sequence = 0;
+  TimeNs last_seen = 0;
+  bool have_system_init = false;
+  std::int64_t system_init_ms = 0;  // IPFIX systemInitTimeMilliseconds from an options record
+};
+
+// Per-packet header context the record decoder needs.
+struct PacketContext {
+  NetflowVersion version = NetflowVersion::V5;
+  std::string_view product;
+  TimeNs export_time = 0;
+  bool have_uptime = false;  // v5/v9: header sysUpTime (ms) anchors sysUpTime stamps
+  std::uint32_t uptime_ms = 0;
+  const IpAddress* exporter = nullptr;
+  Stream* stream = nullptr;
+};
+
+// Schema-relevant values gathered while walking one record.
+struct FlowValues {
+  IpAddress src_ip, dst_ip;
+  bool has_src_ip = false, has_dst_ip = false;
+  std::int64_t src_port = -1, dst_port = -1, protocol = -1;
+  std::uint64_t octets = 0, packets = 0, octets_total = 0, packets_total = 0;
+  std::uint64_t init_octets = 0, resp_octets = 0, init_packets = 0, resp_packets = 0, rev_octets = 0, rev_packets = 0;
+  bool has_octets = false, has_packets = false, has_octets_total = false, has_packets_total = false;
+  bool has_init_octets = false, has_resp_octets = false, has_init_packets = false, has_resp_packets = false;
+  bool has_rev_octets = false, has_rev_packets = false;
+  std::string_view src_mac, dst_mac, app_name;
+  std::int64_t flow_id = -1;
+  TimeNs start = 0, end = 0, observation = 0;
+  bool has_start = false, has_end = false, has_observation = false;
+  TimeNs start_delta = 0, end_delta = 0;
+  bool has_start_delta = false, has_end_delta = false;
+  std::uint32_t start_uptime = 0, end_uptime = 0;
+  bool has_start_uptime = false, has_end_uptime = false;
+  std::int64_t duration_ms = -1;
+  bool has_system_init = false;
+  std::int64_t system_init_ms = 0;
+};
+
+std::string_view hex_in(Arena& arena, const std::uint8_t* p, std::size_t n) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  if (n == 0) return {};
+  char* out = static_cast<char*>(arena.allocate(n * 2, 1));
+  for (std::size_t i = 0; i < n; ++i) {
+    out[2 * i] = kDigits[p[i] >> 4];
+    out[2 * i + 1] = kDigits[p[i] & 15];
+  }
+  return {out, n * 2};
+}
+
+std::string_view mac_in(Arena& arena, const std::uint8_t* p) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  char* out = static_cast<char*>(arena.allocate(17, 1));
+  for (int i = 0; i < 6; ++i) {
+    out[3 * i] = kDigits[p[i] >> 4];
+    out[3 * i + 1] = kDigits[p[i] & 15];
+    if (i < 5) out[3 * i + 2] = ':';
+  }
+  return {out, 17};
+}
+
+// NTP timestamp (RFC 7011 §6.1.9-10: seconds since 1900 and a 2^-32 fraction) to Unix ns.
+TimeNs ntp_to_ns(std::uint64_t v) {
+  std::int64_t seconds = static_cast<std::int64_t>(v >> 32) - kNtpToUnixSeconds;
+  std::uint64_t fraction = v & 0xFFFFFFFFULL;
+  return seconds * kNsPerSec + static_cast<TimeNs>((fraction * 1'000'000'000ULL) >> 32);
+}
+
+// The absolute time of a dateTime* element, or false when the length does not fit the type.
+bool date_of(IeType type, const std::uint8_t* p, std::size_t n, TimeNs& out) {
+  switch (type) {
+    case IeType::DateSeconds:
+      if (n != 4 && n != 8) return false;
+      out = static_cast<TimeNs>(be_uint(p, n)) * kNsPerSec;
+      return true;
+    case IeType::DateMilliseconds:
+      if (n != 8 && n != 4 && n != 6) return false;
+      out = static_cast<TimeNs>(be_uint(p, n)) * kNsPerMs;
+      return true;
+    case IeType::DateMicroseconds:
+    case IeType::DateNanoseconds:
+      if (n != 8) return false;
+      out = ntp_to_ns(be_uint(p, 8));
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string_view decimal_in(Arena& arena, std::uint64_t v) {
+  char buffer[24];
+  auto r = fmt::format_to_n(buffer, sizeof buffer, "{}", v);
+  return arena.copy(std::string_view(buffer, r.size));
+}
+
+// The original value of a field as the event keeps it.
+Value original_value(const FieldSpec& f, const std::uint8_t* p, std::size_t n, Arena& arena) {
+  IeType type = f.type;
+  switch (type) {
+    case IeType::Unsigned:
+      if (n <= 8) {
+        std::uint64_t v = be_uint(p, n);
+        if (v <= static_cast<std::uint64_t>(INT64_MAX)) return Value::of_int(static_cast<std::int64_t>(v));
+        return Value::of_string(decimal_in(arena, v));
+      }
+      break;
+    case IeType::Float:
+      if (n == 8) return Value::of_float(std::bit_cast<double>(be_uint(p, 8)));
+      if (n == 4) return Value::of_float(std::bit_cast<float>(static_cast<std::uint32_t>(be_uint(p, 4))));
+      break;
+    case IeType::Boolean:
+      if (n == 1 && (p[0] == 1 || p[0] == 2)) return Value::of_bool(p[0] == 1);
+      break;
+    case IeType::Ipv4:
+      if (n == 4) return Value::of_ip(IpAddress::from_v4(be32(p)));
+      break;
+    case IeType::Ipv6:
+      if (n == 16) {
+        IpAddress ip;
+        std::memcpy(ip.bytes.data(), p, 16);
+        return Value::of_ip(ip);
+      }
+      break;
+    case IeType::Mac:
+      if (n == 6) return Value::of_string(mac_in(arena, p));
+      break;
+    case IeType::String: {
+      // Exporters pad fixed-size string fields with NULs (Cisco ASA user names, Palo Alto App-ID).
+      const void* nul = std::memchr(p, 0, n);
+      std::size_t len = nul ? static_cast<std::size_t>(static_cast<const std::uint8_t*>(nul) - p) : n;
+      return Value::of_string(arena.copy(std::string_view(reinterpret_cast<const char*>(p), len)));
+    }
+    case IeType::DateSeconds:
+    case IeType::DateMilliseconds:
+    case IeType::DateMicroseconds:
+    case IeType::DateNanoseconds: {
+      TimeNs t = 0;
+      if (date_of(type, p, n, t)) return Value::of_time(t);
+      break;
+    }
+    case IeType::Octets:
+      break;
+  }
+  if (n <= 8 && type != IeType::Octets && type != IeType::String)
+    return Value::of_int(static_cast<std::int64_t>(be_uint(p, n)));
+  return Value::of_string(hex_in(arena, p, n));
+}
+
+IpAddress ip_of(const std::uint8_t* p, std::size_t n) {
+  if (n == 4) return IpAddress::from_v4(be32(p));
+  IpAddress ip;
+  std::memcpy(ip.bytes.data(), p, 16);
+  return ip;
+}
+
+// Applies a field's schema role to the record's gathered values.
+void gather(FlowValues& v, const FieldSpec& f, const std::uint8_t* p, std::size_t n, Arena& arena) {
+  auto uint_ok = [&] { return n >= 1 && n <= 8; };
+  switch (f.role) {
+    case Role::None:
+    case Role::Padding:
+      return;
+    case Role::SrcIp:
+      if (n == 4 || n == 16) {
+        v.src_ip = ip_of(p, n);
+        v.has_src_ip = true;
+      }
+      return;
+    case Role::DstIp:
+      if (n == 4 || n == 16) {
+        v.dst_ip = ip_of(p, n);
+        v.has_dst_ip = true;
+      }
+      return;
+    case Role::SrcPort:
+      if (uint_ok()) v.src_port = static_cast<std::int64_t>(be_uint(p, n) & 0xFFFF);
+      return;
+    case Role::DstPort:
+      if (uint_ok()) v.dst_port = static_cast<std::int64_t>(be_uint(p, n) & 0xFFFF);
+      return;
+    case Role::Protocol:
+      if (uint_ok()) v.protocol = static_cast<std::int64_t>(be_uint(p, n) & 0xFF);
+      return;
+#define KHIEN_NETFLOW_COUNTER(role, member, flag) \
+  case Role::role:                                \
+    if (uint_ok()) {                              \
+      v.member = be_uint(p, n);                   \
+      v.flag = true;                              \
+    }                                             \
+    return;
+      KHIEN_NETFLOW_COUNTER(Octets, octets, has_octets)
+      KHIEN_NETFLOW_COUNTER(Packets, packets, has_packets)
+      KHIEN_NETFLOW_COUNTER(OctetsTotal, octets_total, has_octets_total)
+      KHIEN_NETFLOW_COUNTER(PacketsTotal, packets_total, has_packets_total)
+      KHIEN_NETFLOW_COUNTER(InitiatorOctets, init_octets, has_init_octets)
+      KHIEN_NETFLOW_COUNTER(ResponderOctets, resp_octets, has_resp_octets)
+      KHIEN_NETFLOW_COUNTER(InitiatorPackets, init_packets, has_init_packets)
+      KHIEN_NETFLOW_COUNTER(ResponderPackets, resp_packets, has_resp_packets)
+      KHIEN_NETFLOW_COUNTER(ReverseOctets, rev_octets, has_rev_octets)
+      KHIEN_NETFLOW_COUNTER(ReversePackets, rev_packets, has_rev_packets)
+#undef KHIEN_NETFLOW_COUNTER
+    case Role::SrcMac:
+      if (n == 6) v.src_mac = mac_in(arena, p);
+      return;
+    case Role::DstMac:
+      if (n == 6) v.dst_mac = mac_in(arena, p);
+      return;
+    case Role::AppName: {
+      const void* nul = std::memchr(p, 0, n);
+      std::size_t len = nul ? static_cast<std::size_t>(static_cast<const std::uint8_t*>(nul) - p) : n;
+      if (len > 0) v.app_name = arena.copy(std::string_view(reinterpret_cast<const char*>(p), len));
+      return;
+    }
+    case Role::FlowId:
+      if (uint_ok()) v.flow_id = static_cast<std::int64_t>(be_uint(p, n) & INT64_MAX);
+      return;
+    case Role::Start: {
+      TimeNs t = 0;
+      if (date_of(f.type, p, n, t)) {
+        v.start = t;
+        v.has_start = true;
+      }
+      return;
+    }
+    case Role::End: {
+      TimeNs t = 0;
+      if (date_of(f.type, p, n, t)) {
+        v.end = t;
+        v.has_end = true;
+      }
+      return;
+    }
+    case Role::Observation: {
+      TimeNs t = 0;
+      if (date_of(f.type, p, n, t)) {
+        v.observation = t;
+        v.has_observation = true;
+      }
+      return;
+    }
+    case Role::StartUptime:
+      if (uint_ok()) {
+        v.start_uptime = static_cast<std::uint32_t>(be_uint(p, n));
+        v.has_start_uptime = true;
+      }
+      return;
+    case Role::EndUptime:
+      if (uint_ok()) {
+        v.end_uptime = static_cast<std::uint32_t>(be_uint(p, n));
+        v.has_end_uptime = true;
+      }
+      return;
+    case Role::StartDeltaUs:
+    case Role::EndDeltaUs:
+      // Microseconds before the export time; resolved when the event is finished.
+      if (uint_ok()) {
+        TimeNs offset = static_cast<TimeNs>(be_uint(p, n) & 0xFFFFFFFFULL) * 1000;
+        if (f.role == Role::StartDeltaUs) {
+          v.start_delta = offset;
+          v.has_start_delta = true;
+        } else {
+          v.end_delta = offset;
+          v.has_end_delta = true;
+        }
+      }
+      return;
+    case Role::DurationMs:
+      if (uint_ok()) v.duration_ms = static_cast<std::int64_t>(be_uint(p, n) & 0xFFFFFFFFULL);
+      return;
+    case Role::DurationUs:
+      if (uint_ok()) v.duration_ms = static_cast<std::int64_t>((be_uint(p, n) & 0xFFFFFFFFULL) / 1000);
+      return;
+    case Role::SystemInit:
+      if (uint_ok()) {
+        v.system_init_ms = static_cast<std::int64_t>(be_uint(p, n) & INT64_MAX);
+        v.has_system_init = true;
+      }
+      return;
+  }
+}
+
+const std::string_view kClassName = "Network Activity";
+const std::string_view kActivityName = "Traffic";
+
+}  // namespace
+
+struct NetflowDecoder::Impl {
+  explicit Impl(NetflowDecoderOptions o) : options(o) {
+    // NetFlow v5 records have one fixed layout; describing it as a template lets v5 share the
+    // record decoder (and the `netflow.<ie name>` originals) with v9 and IPFIX.
+    const std::pair<std::uint16_t, std::uint16_t> v5_layout[] = {
+        {8, 4},  {12, 4},  {15, 4}, {10, 2}, {14, 2}, {2, 4},  {1, 4},  {22, 4}, {21, 4}, {7, 2},
+        {11, 2}, {210, 1}, {6, 1},  {4, 1},  {5, 1},  {16, 2}, {17, 2}, {9, 1},  {13, 1}, {210, 2},
+    };
+    for (const auto& [id, length] : v5_layout) v5_template.fields.push_back(make_field(id, length, 0, false));
+    v5_template.min_length = 48;
+  }
+
+  FieldSpec make_field(std::uint16_t id, std::uint16_t length, std::uint32_t pen, bool v9_scope) {
+    FieldSpec f;
+    f.id = id;
+    f.length = length;
+    f.pen = pen;
+    if (v9_scope) {
+      // NetFlow v9 scope field types have their own numbering (RFC 3954 §6.1).
+      static constexpr std::string_view kScopes[] = {"system", "interface", "line_card", "cache", "template"};
+      f.type = length <= 8 ? IeType::Unsigned : IeType::Octets;
+      f.name = intern_field(id >= 1 && id <= 5 ? fmt::format("netflow.scope.{}", kScopes[id - 1])
+                                               : fmt::format("netflow.scope.{}", id));
+      return f;
+    }
+    f.role = role_of(id, pen);
+    const IeInfo* info = pen == 0 || pen == kReversePen ? find_information_element(id) : nullptr;
+    if (info) {
+      f.type = info->type;
+      if (pen == 0) {
+        f.name = intern_field(fmt::format("netflow.{}", info->name));
+      } else {
+        std::string name(info->name);
+        name[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(name[0])));
+        f.name = intern_field(fmt::format("netflow.reverse{}", name));
+      }
+    } else {
+      f.type = length != kVariableLength && length <= 8 ? IeType::Unsigned : IeType::Octets;
+      f.name = intern_field(pen == 0 ? fmt::format("netflow.ie{}", id) : fmt::format("ipfix.{}.{}", pen, id));
+    }
+    return f;
+  }
+
+  Stream* stream_for(const IpAddress& exporter, NetflowVersion version, std::uint32_t domain, TimeNs now) {
+    StreamKey key;
+    key.address = exporter.bytes;
+    key.domain = domain;
+    key.version = static_cast<std::uint8_t>(version);
+    if (last_stream && key == last_key) return last_stream;
+    auto it = streams.find(key);
+    if (it == streams.end()) {
+      if (streams.size() >= options.max_exporters) {
+        // Make room from idle streams at most once a second, so a flood of new exporters
+        // does not turn every packet into a full sweep.
+        if (now - last_sweep >= kNsPerSec || now < last_sweep) {
+          last_sweep = now;
+          sweep(now);
+        }
+        if (streams.size() >= options.max_exporters) return nullptr;
+      }
+      it = streams.emplace(key, Stream{}).first;
+    }
+    last_key = key;
+    last_stream = &it->second;
+    return last_stream;
+  }
+
+  bool expired(const Template& t, TimeNs now) const {
+    return options.template_lifetime > 0 && now - t.refreshed > options.template_lifetime;
+  }
+
+  const Template* find_template(Stream& s, std::uint16_t id, TimeNs now) {
+    auto it = s.templates.find(id);
+    if (it == s.templates.end()) return nullptr;
+    if (expired(it->second, now)) {
+      s.templates.erase(it);
+      --template_total;
+      ++stats.templates_expired;
+      return nullptr;
+    }
+    return &it->second;
+  }
+
+  std::size_t sweep(TimeNs now) {
+    std::size_t removed = 0;
+    for (auto it = streams.begin(); it != streams.end();) {
+      Stream& s = it->second;
+      for (auto t = s.templates.begin(); t != s.templates.end();) {
+        if (expired(t->second, now)) {
+          t = s.templates.erase(t);
+          --template_total;
+          ++removed;
+          ++stats.templates_expired;
+        } else {
+          ++t;
+        }
+      }
+      bool idle = options.template_lifetime > 0 ? now - s.last_seen > options.template_lifetime : false;
+      if (s.templates.empty() && idle) {
+        if (last_stream == &s) last_stream = nullptr;
+        it = streams.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    return removed;
+  }
+
+  // Stores a template; false (counted) when a cap refuses it.
+  void store_template(Stream& s, std::uint16_t id, Template&& t, TimeNs now) {
+    t.refreshed = now;
+    auto it = s.templates.find(id);
+    if (it != s.templates.end()) {
+      if (it->second.fields == t.fields && it->second.options == t.options && it->second.scope_count == t.scope_count) {
+        ++stats.templates_refreshed;
+        it->second.refreshed = now;
+      } else {
+        ++stats.templates_added;
+        it->second = std::move(t);
+      }
+      return;
+    }
+    if (s.templates.size() >= options.max_templates_per_exporter || template_total >= options.max_templates) {
+      ++stats.templates_over_limit;
+      return;
+    }
+    s.templates.emplace(id, std::move(t));
+    ++template_total;
+    ++stats.templates_added;
+  }
+
+  // Finishes the template's derived lengths; false when no record could be delimited by it.
+  bool finish_template(Template& t) {
+    t.min_length = 0;
+    t.variable = false;
+    for (const FieldSpec& f : t.fields) {
+      if (f.length == kVariableLength) {
+        t.variable = true;
+        t.min_length += 1;
+      } else {
+        t.min_length += f.length;
+      }
+    }
+    // A record of zero bytes would repeat forever; a variable-length field always takes a byte.
+    return t.min_length > 0;
+  }
+
+  // Decodes one record at p (at most `avail` bytes). Returns the bytes it took, or 0 when a
+  // variable-length field runs past `avail`. `event` is null for options records.
+  std::size_t decode_record(const Template& t, const std::uint8_t* p, std::size_t avail, const PacketContext& ctx,
+                            Arena& arena, Event* event) {
+    FlowValues v;
+    std::size_t pos = 0;
+    for (const FieldSpec& f : t.fields) {
+      std::size_t n = f.length;
+      if (n == kVariableLength) {
+        if (pos + 1 > avail) return 0;
+        n = p[pos++];
+        if (n == 255) {
+          if (pos + 2 > avail) return 0;
+          n = be16(p + pos);
+          pos += 2;
+        }
+      }
+      if (n > avail - pos) return 0;
+      const std::uint8_t* value = p + pos;
+      pos += n;
+      if (n == 0) continue;
+      if (event) {
+        gather(v, f, value, n, arena);
+        if (options.original_fields && f.role != Role::Padding) event->add(f.name, original_value(f, value, n, arena));
+      } else if (f.role == Role::SystemInit) {
+        gather(v, f, value, n, arena);
+      }
+    }
+    if (!event) {
+      if (v.has_system_init && ctx.stream) {
+        ctx.stream->have_system_init = true;
+        ctx.stream->system_init_ms = v.system_init_ms;
+      }
+      return pos;
+    }
+    finish_event(v, ctx, *event);
+    return pos;
+  }
+
+  void finish_event(FlowValues& v, const PacketContext& ctx, Event& e) {
+    e.add(field::class_uid, Value::of_int(4001));
+    e.add(field::class_name, Value::of_string(kClassName));
+    e.add(field::category_uid, Value::of_int(4));
+    e.add(field::activity_id, Value::of_int(6));
+    e.add(field::activity_name, Value::of_string(kActivityName));
+    e.add(field::type_uid, Value::of_int(400106));
+    e.add(field::severity_id, Value::of_int(1));
+    e.add(field::metadata_product_name, Value::of_string(ctx.product));
+    e.add(field::device_ip, Value::of_ip(*ctx.exporter));
+    if (v.has_src_ip) e.add(field::src_endpoint_ip, Value::of_ip(v.src_ip));
+    if (v.src_port >= 0) e.add(field::src_endpoint_port, Value::of_int(v.src_port));
+    if (v.has_dst_ip) e.add(field::dst_endpoint_ip, Value::of_ip(v.dst_ip));
+    if (v.dst_port >= 0) e.add(field::dst_endpoint_port, Value::of_int(v.dst_port));
+    if (!v.src_mac.empty()) e.add(field::src_endpoint_mac, Value::of_string(v.src_mac));
+    if (!v.dst_mac.empty()) e.add(field::dst_endpoint_mac, Value::of_string(v.dst_mac));
+    if (v.protocol >= 0)
+      e.add(field::connection_info_protocol_name,
+            Value::of_string(ip_protocol_name(static_cast<std::uint8_t>(v.protocol))));
+    if (v.flow_id >= 0)
+      e.add(field::connection_info_uid, Value::of_string(decimal_in(e.arena(), static_cast<std::uint64_t>(v.flow_id))));
+    if (!v.app_name.empty()) e.add(field::app_name, Value::of_string(v.app_name));
+
+    // Directions: initiator/responder counters (RFC 5103 biflows, Cisco ASA NSEL) or forward and
+    // reverse counters; the total is their sum unless the exporter gave a one-way total.
+    bool bytes_out = false, bytes_in = false, packets_out = false, packets_in = false;
+    std::uint64_t out_octets = 0, in_octets = 0, out_packets = 0, in_packets = 0;
+    if (v.has_init_octets) {
+      out_octets = v.init_octets;
+      bytes_out = true;
+    } else if (v.has_rev_octets && v.has_octets) {
+      out_octets = v.octets;
+      bytes_out = true;
+    }
+    if (v.has_resp_octets) {
+      in_octets = v.resp_octets;
+      bytes_in = true;
+    } else if (v.has_rev_octets) {
+      in_octets = v.rev_octets;
+      bytes_in = true;
+    }
+    if (v.has_init_packets) {
+      out_packets = v.init_packets;
+      packets_out = true;
+    } else if (v.has_rev_packets && v.has_packets) {
+      out_packets = v.packets;
+      packets_out = true;
+    }
+    if (v.has_resp_packets) {
+      in_packets = v.resp_packets;
+      packets_in = true;
+    } else if (v.has_rev_packets) {
+      in_packets = v.rev_packets;
+      packets_in = true;
+    }
+    auto as_int = [](std::uint64_t x) { return static_cast<std::int64_t>(x & INT64_MAX); };
+    if (bytes_out) e.add(field::traffic_bytes_out, Value::of_int(as_int(out_octets)));
+    if (bytes_in) e.add(field::traffic_bytes_in, Value::of_int(as_int(in_octets)));
+    if (packets_out) e.add(field::traffic_packets_out, Value::of_int(as_int(out_packets)));
+    if (packets_in) e.add(field::traffic_packets_in, Value::of_int(as_int(in_packets)));
+    if (v.has_octets && !v.has_rev_octets)
+      e.add(field::traffic_bytes, Value::of_int(as_int(v.octets)));
+    else if (v.has_octets_total && !v.has_rev_octets)
+      e.add(field::traffic_bytes, Value::of_int(as_int(v.octets_total)));
+    else if (bytes_out || bytes_in)
+      e.add(field::traffic_bytes, Value::of_int(as_int(out_octets + in_octets)));
+    if (v.has_packets && !v.has_rev_packets)
+      e.add(field::traffic_packets, Value::of_int(as_int(v.packets)));
+    else if (v.has_packets_total && !v.has_rev_packets)
+      e.add(field::traffic_packets, Value::of_int(as_int(v.packets_total)));
+    else if (packets_out || packets_in)
+      e.add(field::traffic_packets, Value::of_int(as_int(out_packets + in_packets)));
+
+    // Delta-microsecond stamps (158/159) count back from the export time.
+    if (!v.has_start && v.has_start_delta) {
+      v.start = ctx.export_time - v.start_delta;
+      v.has_start = true;
+    }
+    if (!v.has_end && v.has_end_delta) {
+      v.end = ctx.export_time - v.end_delta;
+      v.has_end = true;
+    }
+    // sysUpTime stamps: v5/v9 anchor them on the header's uptime and export time; IPFIX on the
+    // exporter's systemInitTimeMilliseconds.
+    bool have_anchor = false;
+    TimeNs anchor = 0;  // the absolute time of uptime 0
+    if (ctx.have_uptime) {
+      have_anchor = true;
+      anchor = ctx.export_time - static_cast<TimeNs>(ctx.uptime_ms) * kNsPerMs;
+    } else if (v.has_system_init) {
+      have_anchor = true;
+      anchor = v.system_init_ms * kNsPerMs;
+    } else if (ctx.stream && ctx.stream->have_system_init) {
+      have_anchor = true;
+      anchor = ctx.stream->system_init_ms * kNsPerMs;
+    }
+    auto from_uptime = [&](std::uint32_t up) {
+      if (ctx.have_uptime) {
+        // Relative to the header's uptime so a wrapped 32-bit counter still gives the right age.
+        std::int32_t age = static_cast<std::int32_t>(ctx.uptime_ms - up);
+        return ctx.export_time - static_cast<TimeNs>(age) * kNsPerMs;
+      }
+      return anchor + static_cast<TimeNs>(up) * kNsPerMs;
+    };
+    if (!v.has_start && v.has_start_uptime && have_anchor) {
+      v.start = from_uptime(v.start_uptime);
+      v.has_start = true;
+    }
+    if (!v.has_end && v.has_end_uptime && have_anchor) {
+      v.end = from_uptime(v.end_uptime);
+      v.has_end = true;
+    }
+
+    TimeNs time = v.has_end ? v.end : v.has_start ? v.start : v.has_observation ? v.observation : ctx.export_time;
+    e.add(field::time, Value::of_time(time));
+    std::int64_t duration = -1;
+    if (v.has_start && v.has_end && v.end >= v.start)
+      duration = (v.end - v.start) / kNsPerMs;
+    else if (v.has_start_uptime && v.has_end_uptime)
+      duration = static_cast<std::int32_t>(v.end_uptime - v.start_uptime);
+    if (duration < 0) duration = v.duration_ms;
+    if (duration >= 0) e.add(field::duration, Value::of_int(duration));
+  }
+
+  // --- per-version packet walkers; each returns an error message or empty on success ---
+
+  struct Walk {
+    NetflowPacketInfo info;
+    std::uint64_t data_records = 0;  // IPFIX sequence increment (flow + options records)
+    bool data_records_known = true;  // false when a data set had no template
+    std::string error;
+  };
+
+  Result<NetflowPacketInfo> decode(std::span<const std::uint8_t> packet, const IpAddress& exporter, TimeNs received,
+                                   Arena& arena, std::vector<Event>& out) {
+    ++stats.packets;
+    std::size_t out_before = out.size();
+    Walk walk;
+    if (packet.size() < 2) {
+      walk.error = fmt::format("packet of {} bytes is too short for a NetFlow/IPFIX version", packet.size());
+    } else {
+      switch (be16(packet.data())) {
+        case 5:
+          walk_v5(packet, exporter, received, arena, out, walk);
+          break;
+        case 9:
+          walk_v9(packet, exporter, received, arena, out, walk);
+          break;
+        case 10:
+          walk_ipfix(packet, exporter, received, arena, out, walk);
+          break;
+        default:
+          ++stats.packets_unknown_version;
+          walk.error =
+              fmt::format("unknown version {} (expected 5, 9 or 10 for NetFlow v5, v9, IPFIX)", be16(packet.data()));
+      }
+    }
+    if (!walk.error.empty()) {
+      ++stats.packets_malformed;
+      out.resize(out_before, Event(arena));
+      return fail(std::move(walk.error));
+    }
+    stats.flow_records += walk.info.flow_records;
+    stats.option_records += walk.info.option_records;
+    stats.data_sets_without_template += walk.info.data_sets_without_template;
+    return walk.info;
+  }
+
+  void track_sequence(Stream& s, std::uint32_t sequence, std::uint64_t increment, bool increment_known, Walk& w) {
+    if (s.have_sequence) {
+      std::int32_t diff = static_cast<std::int32_t>(sequence - s.next_sequence);
+      if (diff > 0) {
+        ++stats.sequence_gaps;
+        stats.sequence_lost += static_cast<std::uint64_t>(diff);
+        w.info.sequence_lost = static_cast<std::uint64_t>(diff);
+      } else if (diff < 0) {
+        ++stats.sequence_out_of_order;
+      }
+    }
+    s.have_sequence = increment_known;
+    s.next_sequence = sequence + static_cast<std::uint32_t>(increment);
+  }
+
+  void walk_v5(std::span<const std::uint8_t> pkt, const IpAddress& exporter, TimeNs received, Arena& arena,
+               std::vector<Event>& out, Walk& w) {
+    if (pkt.size() < 24) {
+      w.error = fmt::format("NetFlow v5: packet of {} bytes is shorter than the 24-byte header", pkt.size());
+      return;
+    }
+    const std::uint8_t* p = pkt.data();
+    std::uint16_t count = be16(p + 2);
+    std::size_t need = 24 + std::size_t{count} * 48;
+    if (pkt.size() < need) {
+      w.error = fmt::format("NetFlow v5: header says {} records ({} bytes) but the packet has {} bytes", count, need,
+                            pkt.size());
+      return;
+    }
+    PacketContext ctx;
+    ctx.version = NetflowVersion::V5;
+    ctx.product = "NetFlow v5";
+    ctx.have_uptime = true;
+    ctx.uptime_ms = be32(p + 4);
+    ctx.export_time = static_cast<TimeNs>(be32(p + 8)) * kNsPerSec + std::min<TimeNs>(be32(p + 12), kNsPerSec - 1);
+    ctx.exporter = &exporter;
+    std::uint32_t sequence = be32(p + 16);
+    std::uint32_t domain = std::uint32_t{p[20]} << 8 | p[21];
+    w.info.version = NetflowVersion::V5;
+    w.info.domain = domain;
+    w.info.sequence = sequence;
+    w.info.export_time = ctx.export_time;
+    Stream* s = stream_for(exporter, NetflowVersion::V5, domain, received);
+    if (!s) {
+      ++stats.exporters_over_limit;
+      w.error = fmt::format("NetFlow v5: exporter {} not tracked: {} exporters already (max_exporters)",
+                            exporter.to_string(), options.max_exporters);
+      return;
+    }
+    s->last_seen = received;
+    ctx.stream = s;
+    for (std::uint16_t i = 0; i < count; ++i) {
+      out.emplace_back(arena);
+      decode_record(v5_template, p + 24 + std::size_t{i} * 48, 48, ctx, arena, &out.back());
+    }
+    w.info.flow_records = count;
+    track_sequence(*s, sequence, count, true, w);
+  }
+
+  void walk_v9(std::span<const std::uint8_t> pkt, const IpAddress& exporter, TimeNs received, Arena& arena,
+               std::vector<Event>& out, Walk& w) {
+    if (pkt.size() < 20) {
+      w.error = fmt::format("NetFlow v9: packet of {} bytes is shorter than the 20-byte header", pkt.size());
+      return;
+    }
+    const std::uint8_t* p = pkt.data();
+    PacketContext ctx;
+    ctx.version = NetflowVersion::V9;
+    ctx.product = "NetFlow v9";
+    ctx.have_uptime = true;
+    ctx.uptime_ms = be32(p + 4);
+    ctx.export_time = static_cast<TimeNs>(be32(p + 8)) * kNsPerSec;
+    ctx.exporter = &exporter;
+    std::uint32_t sequence = be32(p + 12);
+    std::uint32_t domain = be32(p + 16);
+    w.info.version = NetflowVersion::V9;
+    w.info.domain = domain;
+    w.info.sequence = sequence;
+    w.info.export_time = ctx.export_time;
+    Stream* s = stream_for(exporter, NetflowVersion::V9, domain, received);
+    if (!s) {
+      ++stats.exporters_over_limit;
+      w.error = fmt::format("NetFlow v9: exporter {} source id {} not tracked: {} exporters already (max_exporters)",
+                            exporter.to_string(), domain, options.max_exporters);
+      return;
+    }
+    s->last_seen = received;
+    ctx.stream = s;
+    walk_sets(pkt, 20, pkt.size(), ctx, received, arena, out, w, false);
+    if (w.error.empty()) track_sequence(*s, sequence, 1, true, w);
+  }
+
+  void walk_ipfix(std::span<const std::uint8_t> pkt, const IpAddress& exporter, TimeNs received, Arena& arena,
+                  std::vector<Event>& out, Walk& w) {
+    if (pkt.size() < 16) {
+      w.error = fmt::format("IPFIX: packet of {} bytes is shorter than the 16-byte message header", pkt.size());
+      return;
+    }
+    const std::uint8_t* p = pkt.data();
+    std::size_t length = be16(p + 2);
+    if (length < 16) {
+      w.error = fmt::format("IPFIX: message length {} is shorter than the 16-byte message header", length);
+      return;
+    }
+    if (length > pkt.size()) {
+      w.error = fmt::format("IPFIX: message length {} but the packet has {} bytes (truncated)", length, pkt.size());
+      return;
+    }
+    PacketContext ctx;
+    ctx.version = NetflowVersion::Ipfix;
+    ctx.product = "IPFIX";
+    ctx.export_time = static_cast<TimeNs>(be32(p + 4)) * kNsPerSec;
+    ctx.exporter = &exporter;
+    std::uint32_t sequence = be32(p + 8);
+    std::uint32_t domain = be32(p + 12);
+    w.info.version = NetflowVersion::Ipfix;
+    w.info.domain = domain;
+    w.info.sequence = sequence;
+    w.info.export_time = ctx.export_time;
+    Stream* s = stream_for(exporter, NetflowVersion::Ipfix, domain, received);
+    if (!s) {
+      ++stats.exporters_over_limit;
+      w.error =
+          fmt::format("IPFIX: exporter {} observation domain {} not tracked: {} exporters already (max_exporters)",
+                      exporter.to_string(), domain, options.max_exporters);
+      return;
+    }
+    s->last_seen = received;
+    ctx.stream = s;
+    walk_sets(pkt, 16, length, ctx, received, arena, out, w, true);
+    if (w.error.empty()) track_sequence(*s, sequence, w.data_records, w.data_records_known, w);
+  }
+
+  static bool all_zero(const std::uint8_t* p, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i)
+      if (p[i] != 0) return false;
+    return true;
+  }
+
+  void walk_sets(std::span<const std::uint8_t> pkt, std::size_t pos, std::size_t end, PacketContext& ctx,
+                 TimeNs received, Arena& arena, std::vector<Event>& out, Walk& w, bool ipfix) {
+    const std::uint8_t* p = pkt.data();
+    const char* proto = ipfix ? "IPFIX" : "NetFlow v9";
+    const char* set_word = ipfix ? "set" : "flowset";
+    while (pos < end) {
+      std::size_t remaining = end - pos;
+      // Exporters that pad the datagram (Palo Alto fills it with zeros) leave no set behind.
+      if (remaining < 4 || all_zero(p + pos, remaining)) {
+        if (!all_zero(p + pos, remaining)) {
+          w.error =
+              fmt::format("{}: byte {}: {} trailing bytes, shorter than a {} header", proto, pos, remaining, set_word);
+        }
+        return;
+      }
+      std::uint16_t set_id = be16(p + pos);
+      std::size_t set_length = be16(p + pos + 2);
+      if (set_length < 4) {
+        w.error = fmt::format("{}: {} {} at byte {}: length {} shorter than the {} header", proto, set_word, set_id,
+                              pos, set_length, set_word);
+        return;
+      }
+      if (set_length > remaining) {
+        w.error = fmt::format("{}: {} {} at byte {}: length {} runs past the end of the {} ({} bytes left)", proto,
+                              set_word, set_id, pos, set_length, ipfix ? "message" : "packet", remaining);
+        return;
+      }
+      const std::uint8_t* body = p + pos + 4;
+      std::size_t body_length = set_length - 4;
+      if (ipfix ? set_id == 2 : set_id == 0) {
+        parse_templates(body, body_length, pos, set_id, ctx, received, w, ipfix);
+      } else if (ipfix ? set_id == 3 : set_id == 1) {
+        parse_options_templates(body, body_length, pos, set_id, ctx, received, w, ipfix);
+      } else if (set_id >= 256) {
+        parse_data(body, body_length, pos, set_id, ctx, received, arena, out, w, proto, set_word);
+      }
+      // Set ids 4..255 (IPFIX) and 2..255 (v9) are reserved: skipped by their length.
+      if (!w.error.empty()) return;
+      pos += set_length;
+    }
+  }
+
+  void parse_templates(const std::uint8_t* b, std::size_t n, std::size_t set_pos, std::uint16_t set_id,
+                       PacketContext& ctx, TimeNs received, Walk& w, bool ipfix) {
+    const char* proto = ipfix ? "IPFIX" : "NetFlow v9";
+    const char* set_word = ipfix ? "set" : "flowset";
+    std::size_t pos = 0;
+    while (n - pos >= 4 && !all_zero(b + pos, n - pos)) {
+      std::uint16_t id = be16(b + pos);
+      std::uint16_t count = be16(b + pos + 2);
+      std::size_t at = set_pos + 4 + pos;
+      pos += 4;
+      ++w.info.templates;
+      if (ipfix && count == 0) {
+        withdraw(*ctx.stream, id, set_id, received);
+        continue;
+      }
+      if (id < 256) {
+        w.error = fmt::format("{}: {} {} at byte {}: template id {} is below 256", proto, set_word, set_id, at, id);
+        return;
+      }
+      Template t;
+      bool keep = count <= options.max_template_fields;
+      if (keep) t.fields.reserve(count);
+      for (std::uint16_t i = 0; i < count; ++i) {
+        if (n - pos < 4) {
+          w.error = fmt::format("{}: {} {} at byte {}: template {} declares {} fields but the {} ends after {}", proto,
+                                set_word, set_id, at, id, count, set_word, i);
+          return;
+        }
+        std::uint16_t type = be16(b + pos);
+        std::uint16_t length = be16(b + pos + 2);
+        pos += 4;
+        std::uint32_t pen = 0;
+        if (ipfix && (type & 0x8000)) {
+          if (n - pos < 4) {
+            w.error = fmt::format("{}: {} {} at byte {}: template {} field {} has no room for its enterprise number",
+                                  proto, set_word, set_id, at, id, i + 1);
+            return;
+          }
+          pen = be32(b + pos);
+          pos += 4;
+          type &= 0x7FFF;
+        }
+        if (keep) t.fields.push_back(make_field(type, length, pen, false));
+      }
+      if (!keep || !finish_template(t)) {
+        ++stats.templates_rejected;
+        continue;
+      }
+      store_template(*ctx.stream, id, std::move(t), received);
+    }
+  }
+
+  void parse_options_templates(const std::uint8_t* b, std::size_t n, std::size_t set_pos, std::uint16_t set_id,
+                               PacketContext& ctx, TimeNs received, Walk& w, bool ipfix) {
+    const char* proto = ipfix ? "IPFIX" : "NetFlow v9";
+    const char* set_word = ipfix ? "set" : "flowset";
+    std::size_t pos = 0;
+    constexpr std::size_t header = 6;  // template id + two 16-bit counts, in both protocols
+    while (n - pos >= 4 && !all_zero(b + pos, n - pos)) {
+      std::size_t at = set_pos + 4 + pos;
+      std::uint16_t id = be16(b + pos);
+      if (ipfix && be16(b + pos + 2) == 0) {  // withdrawal: template id and a zero field count
+        pos += 4;
+        ++w.info.templates;
+        withdraw(*ctx.stream, id, set_id, received);
+        continue;
+      }
+      if (n - pos < header) {
+        w.error = fmt::format("{}: {} {} at byte {}: options template record of {} bytes is shorter than its header",
+                              proto, set_word, set_id, at, n - pos);
+        return;
+      }
+      ++w.info.templates;
+      std::size_t scope_count = 0, count = 0;
+      if (ipfix) {
+        count = be16(b + pos + 2);
+        scope_count = be16(b + pos + 4);
+        if (scope_count == 0 || scope_count > count) {
+          w.error =
+              fmt::format("IPFIX: set {} at byte {}: options template {} has scope field count {} (must be 1..{})",
+                          set_id, at, id, scope_count, count);
+          return;
+        }
+      } else {
+        std::size_t scope_bytes = be16(b + pos + 2), option_bytes = be16(b + pos + 4);
+        if (scope_bytes % 4 != 0 || option_bytes % 4 != 0) {
+          w.error = fmt::format(
+              "NetFlow v9: flowset {} at byte {}: options template {} scope length {} / option length "
+              "{} not multiples of 4",
+              set_id, at, id, scope_bytes, option_bytes);
+          return;
+        }
+        scope_count = scope_bytes / 4;
+        count = scope_count + option_bytes / 4;
+      }
+      pos += header;
+      if (id < 256) {
+        w.error =
+            fmt::format("{}: {} {} at byte {}: options template id {} is below 256", proto, set_word, set_id, at, id);
+        return;
+      }
+      Template t;
+      t.options = true;
+      t.scope_count = static_cast<std::uint16_t>(scope_count);
+      bool keep = count <= options.max_template_fields;
+      for (std::size_t i = 0; i < count; ++i) {
+        if (n - pos < 4) {
+          w.error = fmt::format("{}: {} {} at byte {}: options template {} declares {} fields but the {} ends after {}",
+                                proto, set_word, set_id, at, id, count, set_word, i);
+          return;
+        }
+        std::uint16_t type = be16(b + pos);
+        std::uint16_t length = be16(b + pos + 2);
+        pos += 4;
+        std::uint32_t pen = 0;
+        if (ipfix && (type & 0x8000)) {
+          if (n - pos < 4) {
+            w.error = fmt::format(
+                "IPFIX: set {} at byte {}: options template {} field {} has no room for its enterprise "
+                "number",
+                set_id, at, id, i + 1);
+            return;
+          }
+          pen = be32(b + pos);
+          pos += 4;
+          type &= 0x7FFF;
+        }
+        if (keep) t.fields.push_back(make_field(type, length, pen, !ipfix && i < scope_count));
+      }
+      if (!keep || !finish_template(t)) {
+        ++stats.templates_rejected;
+        continue;
+      }
+      store_template(*ctx.stream, id, std::move(t), received);
+    }
+  }
+
+  // RFC 7011 §8.1: a template id with zero fields withdraws it; the set id itself (2 or 3)
+  // withdraws every template (or options template) of the domain.
+  void withdraw(Stream& s, std::uint16_t id, std::uint16_t set_id, TimeNs received) {
+    if (id == set_id) {
+      bool options_set = set_id == 3;
+      for (auto it = s.templates.begin(); it != s.templates.end();) {
+        if (it->second.options == options_set) {
+          it = s.templates.erase(it);
+          --template_total;
+          ++stats.templates_withdrawn;
+        } else {
+          ++it;
+        }
+      }
+      return;
+    }
+    auto it = s.templates.find(id);
+    if (it != s.templates.end()) {
+      s.templates.erase(it);
+      --template_total;
+      ++stats.templates_withdrawn;
+    }
+  }
+
+  void parse_data(const std::uint8_t* b, std::size_t n, std::size_t set_pos, std::uint16_t set_id, PacketContext& ctx,
+                  TimeNs received, Arena& arena, std::vector<Event>& out, Walk& w, const char* proto,
+                  const char* set_word) {
+    const Template* t = find_template(*ctx.stream, set_id, received);
+    if (!t) {
+      ++w.info.data_sets_without_template;
+      w.data_records_known = false;
+      return;
+    }
+    std::size_t pos = 0;
+    std::size_t record = 0;
+    while (n - pos >= t->min_length) {
+      // A variable-length template's trailing zero bytes are padding, not empty records.
+      if (t->variable && all_zero(b + pos, n - pos)) break;
+      Event* event = nullptr;
+      if (!t->options) {
+        out.emplace_back(arena);
+        event = &out.back();
+      }
+      std::size_t used = decode_record(*t, b + pos, n - pos, ctx, arena, event);
+      ++record;
+      if (used == 0) {
+        w.error = fmt::format("{}: {} {} at byte {}: record {} runs past the end of the {}", proto, set_word, set_id,
+                              set_pos + 4 + pos, record, set_word);
+        return;
+      }
+      pos += used;
+      ++w.data_records;
+      if (t->options)
+        ++w.info.option_records;
+      else
+        ++w.info.flow_records;
+    }
+  }
+
+  NetflowDecoderOptions options;
+  NetflowStats stats;
+  Template v5_template;
+  std::unordered_map<StreamKey, Stream, StreamKeyHash> streams;
+  std::size_t template_total = 0;
+  StreamKey last_key;
+  Stream* last_stream = nullptr;
+  TimeNs last_sweep = 0;
+};
+
+NetflowDecoder::NetflowDecoder(NetflowDecoderOptions options) : impl_(std::make_unique<Impl>(options)) {}
+NetflowDecoder::~NetflowDecoder() = default;
+
+Result<NetflowPacketInfo> NetflowDecoder::decode(std::span<const std::uint8_t> packet, const IpAddress& exporter,
+                                                 TimeNs received, Arena& arena, std::vector<Event>& out) {
+  return impl_->decode(packet, exporter, received, arena, out);
+}
+
+std::size_t NetflowDecoder::expire(TimeNs now) {
+  return impl_->sweep(now);
+}
+const NetflowStats& NetflowDecoder::stats() const {
+  return impl_->stats;
+}
+std::size_t NetflowDecoder::exporter_count() const {
+  return impl_->streams.size();
+}
+std::size_t NetflowDecoder::template_count() const {
+  return impl_->template_total;
+}
+
+}  // namespace khien
