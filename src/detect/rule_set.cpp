@@ -1,0 +1,859 @@
+// Compilation of Sigma rules into Vectorscan databases and condition trees, and matching.
+#include "detect/rule_set.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <optional>
+#include <unordered_map>
+
+#include <hs/hs.h>
+#include <re2/re2.h>
+
+#include "core/field_dictionary.h"
+
+namespace khien {
+
+namespace {
+
+constexpr std::uint32_t kAllFields = 0xFFFFFFFFu;
+
+enum class Op : std::uint8_t { And, Or, Not, AtLeast, Scan, Direct, True, False };
+
+struct Node {
+  Op op = Op::False;
+  std::uint32_t arg = 0;  // Scan: atom; Direct: direct index; AtLeast: count
+  std::vector<std::uint32_t> kids;
+};
+
+struct DirectAtom {
+  std::uint32_t field_key = kAllFields;
+  std::uint32_t ref_key = kAllFields;
+  SigmaValue value;
+  std::shared_ptr<RE2> re;
+};
+
+struct Expr {
+  std::string regex;
+  unsigned flags;
+  std::uint32_t atom;
+};
+
+struct FieldDb {
+  std::uint32_t field_key;
+  hs_database_t* db = nullptr;
+};
+
+struct Condition {
+  std::vector<std::uint32_t> dense;  // the event fields the condition's Sigma field resolves to
+  std::vector<std::string> values;  // lower case
+  bool any = false;
+};
+
+struct Group {
+  std::vector<Condition> conditions;
+  std::vector<FieldDb> dbs;
+  std::vector<std::uint32_t> always;  // instances without triggers
+  // Compile-time only.
+  std::map<std::uint32_t, std::vector<Expr>> exprs;
+  std::unordered_map<std::string, std::uint32_t> atom_of;
+};
+
+struct Instance {
+  std::uint32_t rule;
+  std::uint32_t root;
+};
+
+bool iequal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = char(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = char(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+char fold(char c, bool cased) { return (!cased && c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; }
+
+// Glob matching for the few patterns evaluated outside Vectorscan (empty, all-star).
+bool glob_match(const std::vector<PatternPart>& parts, std::size_t pi, std::string_view text, bool cased, int budget = 10000) {
+  if (--budget <= 0) return false;
+  if (pi == parts.size()) return text.empty();
+  const PatternPart& p = parts[pi];
+  switch (p.kind) {
+    case PatternPart::Kind::Literal: {
+      if (text.size() < p.text.size()) return false;
+      for (std::size_t i = 0; i < p.text.size(); ++i)
+        if (fold(text[i], cased) != fold(p.text[i], cased)) return false;
+      return glob_match(parts, pi + 1, text.substr(p.text.size()), cased, budget);
+    }
+    case PatternPart::Kind::One:
+      return !text.empty() && glob_match(parts, pi + 1, text.substr(1), cased, budget);
+    case PatternPart::Kind::Choice:
+      for (const auto& c : p.choices) {
+        PatternPart lit;
+        lit.text = c;
+        std::vector<PatternPart> rest{lit};
+        rest.insert(rest.end(), parts.begin() + static_cast<std::ptrdiff_t>(pi) + 1, parts.end());
+        if (glob_match(rest, 0, text, cased, budget)) return true;
+      }
+      return false;
+    case PatternPart::Kind::Star:
+      for (std::size_t k = 0; k <= text.size(); ++k)
+        if (glob_match(parts, pi + 1, text.substr(k), cased, budget)) return true;
+      return false;
+  }
+  return false;
+}
+
+bool position_match(std::string_view value, std::string_view want, SigmaPosition pos, bool cased) {
+  auto eq = [&](std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+      if (fold(a[i], cased) != fold(b[i], cased)) return false;
+    return true;
+  };
+  switch (pos) {
+    case SigmaPosition::Equals: return eq(value, want);
+    case SigmaPosition::StartsWith: return value.size() >= want.size() && eq(value.substr(0, want.size()), want);
+    case SigmaPosition::EndsWith: return value.size() >= want.size() && eq(value.substr(value.size() - want.size()), want);
+    case SigmaPosition::Contains:
+      if (want.size() > value.size()) return false;
+      for (std::size_t i = 0; i + want.size() <= value.size(); ++i)
+        if (eq(value.substr(i, want.size()), want)) return true;
+      return false;
+  }
+  return false;
+}
+
+// Text of a value for string matching; numbers in decimal, addresses canonical, times RFC 3339.
+std::string_view text_of(const Value& v, char* buf, std::size_t cap) {
+  switch (v.type) {
+    case FieldType::String: return v.s;
+    case FieldType::Int: {
+      auto r = std::to_chars(buf, buf + cap, v.i);
+      return {buf, static_cast<std::size_t>(r.ptr - buf)};
+    }
+    case FieldType::Float: {
+      auto r = std::to_chars(buf, buf + cap, v.f);
+      return {buf, static_cast<std::size_t>(r.ptr - buf)};
+    }
+    case FieldType::Bool: return v.b ? "true" : "false";
+    case FieldType::Ip: return {buf, v.ip.format(buf)};
+    case FieldType::Timestamp: return {buf, format_rfc3339(v.t, buf)};
+  }
+  return {};
+}
+
+std::optional<double> number_of(const Value& v) {
+  switch (v.type) {
+    case FieldType::Int: return static_cast<double>(v.i);
+    case FieldType::Float: return v.f;
+    case FieldType::Bool: return v.b ? 1.0 : 0.0;
+    case FieldType::String: {
+      if (v.s.empty() || v.s.size() > 64) return std::nullopt;
+      char tmp[65];
+      std::memcpy(tmp, v.s.data(), v.s.size());
+      tmp[v.s.size()] = 0;
+      char* end = nullptr;
+      double d = std::strtod(tmp, &end);
+      if (end != tmp + v.s.size()) {
+        // Hex as Windows writes it ("0x1a2c").
+        if (v.s.size() > 2 && v.s[0] == '0' && (v.s[1] == 'x' || v.s[1] == 'X')) {
+          std::uint64_t u = 0;
+          auto r = std::from_chars(v.s.data() + 2, v.s.data() + v.s.size(), u, 16);
+          if (r.ec == std::errc() && r.ptr == v.s.data() + v.s.size()) return static_cast<double>(u);
+        }
+        return std::nullopt;
+      }
+      return d;
+    }
+    default: return std::nullopt;
+  }
+}
+
+}  // namespace
+
+struct RuleSetData {
+  std::vector<SigmaRule> rules;
+  std::vector<bool> alerts;
+  std::vector<std::vector<LogsourceVariant>> rule_variants;
+  std::vector<SkippedRule> skipped;
+  std::vector<SigmaRule> correlations;
+  std::unordered_map<std::string, std::size_t> by_name;
+
+  std::vector<FieldId> dense_fields;
+  std::vector<std::int32_t> dense_of;  // FieldId -> dense index or -1
+  std::vector<std::vector<std::uint32_t>> field_keys;
+  std::map<std::vector<std::uint32_t>, std::uint32_t> field_key_of;
+
+  std::vector<Node> nodes;
+  std::vector<DirectAtom> direct;
+  std::vector<std::vector<std::uint32_t>> triggers;  // scan atom -> instances
+  std::vector<Instance> instances;
+  std::vector<Group> groups;
+  std::unordered_map<std::string, std::uint32_t> group_of;
+  std::size_t patterns = 0;
+  hs_scratch_t* proto = nullptr;
+
+  ~RuleSetData() {
+    for (auto& g : groups)
+      for (auto& d : g.dbs)
+        if (d.db) hs_free_database(d.db);
+    if (proto) hs_free_scratch(proto);
+  }
+
+  std::uint32_t dense(FieldId id) {
+    if (id >= dense_of.size()) dense_of.resize(id + 1, -1);
+    if (dense_of[id] < 0) {
+      dense_of[id] = static_cast<std::int32_t>(dense_fields.size());
+      dense_fields.push_back(id);
+    }
+    return static_cast<std::uint32_t>(dense_of[id]);
+  }
+
+  std::uint32_t field_key(const LogsourceVariant& variant, const std::string& sigma_field) {
+    if (sigma_field.empty()) return kAllFields;
+    std::vector<std::uint32_t> ds;
+    for (const auto& name : variant.resolve(sigma_field)) ds.push_back(dense(intern_field(name)));
+    auto [it, fresh] = field_key_of.emplace(ds, static_cast<std::uint32_t>(field_keys.size()));
+    if (fresh) field_keys.push_back(ds);
+    return it->second;
+  }
+
+  std::uint32_t add_node(Node n) {
+    nodes.push_back(std::move(n));
+    return static_cast<std::uint32_t>(nodes.size() - 1);
+  }
+};
+
+struct RuleSet::Scratch::State {
+  const RuleSetData* owner = nullptr;
+  hs_scratch_t* hs = nullptr;
+  std::vector<std::int32_t> head;
+  std::vector<std::int32_t> next;
+  std::vector<std::uint32_t> touched;
+  std::vector<std::uint32_t> atom_epoch, inst_epoch, rule_epoch;
+  std::vector<std::uint32_t> queue;
+  std::uint32_t epoch = 0;
+  const Event* event = nullptr;
+  char buf[64];
+  char buf2[64];
+
+  ~State() {
+    if (hs) hs_free_scratch(hs);
+  }
+
+  void prepare(const RuleSetData& d) {
+    if (hs) hs_free_scratch(hs);
+    hs = nullptr;
+    if (d.proto) hs_clone_scratch(d.proto, &hs);
+    owner = &d;
+    head.assign(d.dense_fields.size(), -1);
+    atom_epoch.assign(d.triggers.size(), 0);
+    inst_epoch.assign(d.instances.size(), 0);
+    rule_epoch.assign(d.rules.size(), 0);
+    epoch = 0;
+  }
+
+  template <typename F>
+  void for_each_value(std::uint32_t key, F&& f) const {
+    if (key == kAllFields) {
+      for (const auto& slot : *event)
+        if (slot.value.type == FieldType::String) f(slot.value);
+      return;
+    }
+    for (std::uint32_t d : owner->field_keys[key])
+      for (std::int32_t i = head[d]; i >= 0; i = next[static_cast<std::size_t>(i)]) f(event->begin()[i].value);
+  }
+};
+
+RuleSet::Scratch::Scratch() : state_(std::make_unique<State>()) {}
+RuleSet::Scratch::~Scratch() = default;
+RuleSet::Scratch::Scratch(Scratch&&) noexcept = default;
+RuleSet::Scratch& RuleSet::Scratch::operator=(Scratch&&) noexcept = default;
+
+RuleSet::RuleSet() : data_(std::make_unique<RuleSetData>()) {}
+RuleSet::~RuleSet() = default;
+RuleSet::RuleSet(RuleSet&&) noexcept = default;
+RuleSet& RuleSet::operator=(RuleSet&&) noexcept = default;
+
+std::size_t RuleSet::size() const { return data_->rules.size(); }
+const SigmaRule& RuleSet::rule(std::size_t index) const { return data_->rules[index]; }
+bool RuleSet::generates_alerts(std::size_t index) const { return data_->alerts[index]; }
+const std::vector<SkippedRule>& RuleSet::skipped() const { return data_->skipped; }
+const std::vector<SigmaRule>& RuleSet::correlations() const { return data_->correlations; }
+std::size_t RuleSet::pattern_count() const { return data_->patterns; }
+
+std::size_t RuleSet::database_count() const {
+  std::size_t n = 0;
+  for (const auto& g : data_->groups) n += g.dbs.size();
+  return n;
+}
+
+std::size_t RuleSet::find_rule(std::string_view id_or_name) const {
+  auto it = data_->by_name.find(std::string(id_or_name));
+  return it == data_->by_name.end() ? static_cast<std::size_t>(-1) : it->second;
+}
+
+std::vector<FieldId> RuleSet::resolve_field(std::size_t index, std::string_view name) const {
+  std::vector<FieldId> out;
+  if (index >= data_->rule_variants.size()) {
+    out.push_back(intern_field(name));
+    return out;
+  }
+  for (const auto& v : data_->rule_variants[index])
+    for (const auto& n : v.resolve(name)) {
+      FieldId id = intern_field(n);
+      if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
+    }
+  if (out.empty()) out.push_back(intern_field(name));
+  return out;
+}
+
+RuleSet::Scratch RuleSet::make_scratch() const {
+  Scratch s;
+  s.state_->prepare(*data_);
+  return s;
+}
+
+namespace {
+
+struct Compiler {
+  RuleSetData& d;
+  std::map<std::string, bool> hs_regex_ok;  // regex+flags -> Vectorscan takes it alone
+
+  bool vectorscan_takes(const std::string& re, unsigned flags) {
+    const std::string key = std::to_string(flags) + "/" + re;
+    auto it = hs_regex_ok.find(key);
+    if (it != hs_regex_ok.end()) return it->second;
+    hs_database_t* db = nullptr;
+    hs_compile_error_t* err = nullptr;
+    bool ok = hs_compile(re.c_str(), flags, HS_MODE_BLOCK, nullptr, &db, &err) == HS_SUCCESS;
+    if (db) hs_free_database(db);
+    if (err) hs_free_compile_error(err);
+    hs_regex_ok.emplace(key, ok);
+    return ok;
+  }
+
+  std::uint32_t scan_atom(Group& g, std::uint32_t key, std::vector<Expr> exprs) {
+    std::string id = std::to_string(key);
+    for (const auto& e : exprs) id += "\x1f" + std::to_string(e.flags) + ":" + e.regex;
+    auto it = g.atom_of.find(id);
+    if (it != g.atom_of.end()) return it->second;
+    const auto atom = static_cast<std::uint32_t>(d.triggers.size());
+    d.triggers.emplace_back();
+    for (auto& e : exprs) {
+      e.atom = atom;
+      g.exprs[key].push_back(std::move(e));
+    }
+    g.atom_of.emplace(id, atom);
+    return atom;
+  }
+
+  Result<std::uint32_t> value_node(Group& g, const LogsourceVariant& v, const SigmaItem& item, const SigmaValue& val) {
+    const std::uint32_t key = d.field_key(v, item.field);
+    Node n;
+    if (val.kind == SigmaMatchKind::Pattern) {
+      bool trivial = false;
+      for (const auto& p : val.patterns) trivial = trivial || p.empty() || p.matches_anything();
+      if (!trivial) {
+        std::vector<Expr> exprs;
+        for (const auto& p : val.patterns)
+          exprs.push_back({p.to_regex(), HS_FLAG_DOTALL | HS_FLAG_SINGLEMATCH | (val.cased ? 0u : HS_FLAG_CASELESS), 0});
+        n.op = Op::Scan;
+        n.arg = scan_atom(g, key, std::move(exprs));
+        return d.add_node(std::move(n));
+      }
+    }
+    if (val.kind == SigmaMatchKind::Regex) {
+      const unsigned flags = HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY | (val.re_i ? HS_FLAG_CASELESS : 0u) |
+                             (val.re_m ? HS_FLAG_MULTILINE : 0u) | (val.re_s ? HS_FLAG_DOTALL : 0u);
+      if (vectorscan_takes(val.regex, flags)) {
+        n.op = Op::Scan;
+        n.arg = scan_atom(g, key, {{val.regex, flags, 0}});
+        return d.add_node(std::move(n));
+      }
+    }
+    DirectAtom a;
+    a.field_key = key;
+    a.value = val;
+    if (val.kind == SigmaMatchKind::Regex) {
+      RE2::Options opt;
+      opt.set_log_errors(false);
+      opt.set_case_sensitive(!val.re_i);
+      opt.set_dot_nl(val.re_s);
+      a.re = std::make_shared<RE2>(val.re_m ? "(?m)" + val.regex : val.regex, opt);
+      if (!a.re->ok()) return fail("regex '" + val.regex + "' is accepted by neither Vectorscan nor RE2: " + a.re->error());
+    }
+    if (val.kind == SigmaMatchKind::FieldRef) a.ref_key = d.field_key(v, val.ref_field);
+    n.op = Op::Direct;
+    n.arg = static_cast<std::uint32_t>(d.direct.size());
+    d.direct.push_back(std::move(a));
+    return d.add_node(std::move(n));
+  }
+
+  Result<std::uint32_t> item_node(Group& g, const LogsourceVariant& v, const SigmaItem& item) {
+    Node n;
+    n.op = item.all ? Op::And : Op::Or;
+    for (const auto& val : item.values) {
+      if (!val.missing_placeholder.empty())
+        return fail("placeholder %" + val.missing_placeholder + "% has no values configured");
+      auto k = value_node(g, v, item, val);
+      if (!k) return k;
+      n.kids.push_back(*k);
+    }
+    if (n.kids.size() == 1) return n.kids[0];
+    return d.add_node(std::move(n));
+  }
+
+  Result<std::uint32_t> selection_node(Group& g, const LogsourceVariant& v, const SigmaSelection& sel) {
+    Node any;
+    any.op = Op::Or;
+    for (const auto& alt : sel.alternatives) {
+      Node all;
+      all.op = alt.empty() ? Op::True : Op::And;
+      for (const auto& item : alt) {
+        auto k = item_node(g, v, item);
+        if (!k) return k;
+        all.kids.push_back(*k);
+      }
+      if (all.kids.size() == 1) any.kids.push_back(all.kids[0]);
+      else any.kids.push_back(d.add_node(std::move(all)));
+    }
+    if (any.kids.size() == 1) return any.kids[0];
+    return d.add_node(std::move(any));
+  }
+
+  Result<std::uint32_t> condition_node(Group& g, const LogsourceVariant& v, const SigmaDetection& det, const ConditionNode& c,
+                                       std::vector<std::optional<std::uint32_t>>& built) {
+    Node n;
+    switch (c.kind) {
+      case ConditionNode::Kind::Selection: {
+        if (c.selection >= det.selections.size()) return fail("condition names a missing selection");
+        auto& slot = built[c.selection];
+        if (!slot) {
+          auto k = selection_node(g, v, det.selections[c.selection]);
+          if (!k) return k;
+          slot = *k;
+        }
+        return *slot;
+      }
+      case ConditionNode::Kind::True: n.op = Op::True; return d.add_node(std::move(n));
+      case ConditionNode::Kind::False: n.op = Op::False; return d.add_node(std::move(n));
+      case ConditionNode::Kind::And: n.op = Op::And; break;
+      case ConditionNode::Kind::Or: n.op = Op::Or; break;
+      case ConditionNode::Kind::Not: n.op = Op::Not; break;
+      case ConditionNode::Kind::AtLeast: n.op = Op::AtLeast; n.arg = static_cast<std::uint32_t>(c.count); break;
+    }
+    for (const auto& child : c.children) {
+      auto k = condition_node(g, v, det, child, built);
+      if (!k) return k;
+      n.kids.push_back(*k);
+    }
+    return d.add_node(std::move(n));
+  }
+
+  int cost(std::uint32_t id) {
+    const Node& n = d.nodes[id];
+    switch (n.op) {
+      case Op::Scan: case Op::True: case Op::False: return 1;
+      case Op::Direct: return d.direct[n.arg].value.kind == SigmaMatchKind::Regex ? 50 : 10;
+      default: {
+        int c = 1;
+        for (auto k : n.kids) c += cost(k);
+        return c;
+      }
+    }
+  }
+
+  // Cheapest children first, so short-circuiting skips the expensive ones.
+  void order(std::uint32_t id, int depth = 0) {
+    if (depth > 200) return;
+    auto kids = d.nodes[id].kids;
+    for (auto k : kids) order(k, depth + 1);
+    std::stable_sort(kids.begin(), kids.end(), [&](std::uint32_t a, std::uint32_t b) { return cost(a) < cost(b); });
+    d.nodes[id].kids = std::move(kids);
+  }
+
+  // Scan atoms of which at least one must fire for the node to hold; nullopt when no such set.
+  std::optional<std::vector<std::uint32_t>> triggers(std::uint32_t id, int depth = 0) {
+    const Node& n = d.nodes[id];
+    if (depth > 200) return std::nullopt;
+    switch (n.op) {
+      case Op::Scan: return std::vector<std::uint32_t>{n.arg};
+      case Op::And: {
+        std::optional<std::vector<std::uint32_t>> best;
+        for (auto k : n.kids) {
+          auto t = triggers(k, depth + 1);
+          if (t && (!best || t->size() < best->size())) best = std::move(t);
+        }
+        return best;
+      }
+      case Op::Or: case Op::AtLeast: {
+        std::vector<std::uint32_t> all;
+        for (auto k : n.kids) {
+          auto t = triggers(k, depth + 1);
+          if (!t) return std::nullopt;
+          all.insert(all.end(), t->begin(), t->end());
+        }
+        std::sort(all.begin(), all.end());
+        all.erase(std::unique(all.begin(), all.end()), all.end());
+        return all;
+      }
+      default: return std::nullopt;
+    }
+  }
+
+  Group& group_for(const LogsourceVariant& v) {
+    auto [it, fresh] = d.group_of.emplace(v.key, static_cast<std::uint32_t>(d.groups.size()));
+    if (fresh) {
+      Group g;
+      for (const auto& c : v.conditions) {
+        Condition cond;
+        for (const auto& name : v.resolve(c.field)) cond.dense.push_back(d.dense(intern_field(name)));
+        for (const auto& x : c.values) {
+          if (x == "*") cond.any = true;
+          cond.values.push_back(ascii_lowered(x));
+        }
+        g.conditions.push_back(std::move(cond));
+      }
+      d.groups.push_back(std::move(g));
+    }
+    return d.groups[it->second];
+  }
+
+  Status build_databases() {
+    for (auto& g : d.groups) {
+      for (auto& [key, exprs] : g.exprs) {
+        std::vector<const char*> pats;
+        std::vector<unsigned> flags, ids;
+        for (const auto& e : exprs) {
+          pats.push_back(e.regex.c_str());
+          flags.push_back(e.flags);
+          ids.push_back(e.atom);
+        }
+        hs_database_t* db = nullptr;
+        hs_compile_error_t* err = nullptr;
+        if (hs_compile_multi(pats.data(), flags.data(), ids.data(), static_cast<unsigned>(pats.size()), HS_MODE_BLOCK,
+                             nullptr, &db, &err) != HS_SUCCESS) {
+          std::string msg = err ? err->message : "unknown error";
+          if (err && err->expression >= 0) msg += " (pattern " + exprs[static_cast<std::size_t>(err->expression)].regex + ")";
+          if (err) hs_free_compile_error(err);
+          return fail("Vectorscan could not compile a pattern database: " + msg);
+        }
+        d.patterns += pats.size();
+        g.dbs.push_back({key, db});
+        if (hs_alloc_scratch(db, &d.proto) != HS_SUCCESS) return fail("Vectorscan: cannot allocate scratch");
+      }
+      g.exprs.clear();
+      g.atom_of.clear();
+    }
+    return {};
+  }
+};
+
+bool logsource_covers(const SigmaLogsource& filter, const SigmaLogsource& rule) {
+  return (filter.product.empty() || filter.product == rule.product) &&
+         (filter.category.empty() || filter.category == rule.category) &&
+         (filter.service.empty() || filter.service == rule.service);
+}
+
+std::string describe(const SigmaLogsource& ls) {
+  std::string out;
+  auto add = [&](const char* k, const std::string& v) {
+    if (v.empty()) return;
+    if (!out.empty()) out += ", ";
+    out += k;
+    out += '=';
+    out += v;
+  };
+  add("product", ls.product);
+  add("category", ls.category);
+  add("service", ls.service);
+  return out.empty() ? "(empty logsource)" : out;
+}
+
+}  // namespace
+
+Result<RuleSet> compile_rules(std::vector<SigmaRule> docs, const FieldPipeline& pipeline) {
+  RuleSet set;
+  RuleSetData& d = *set.data_;
+  Compiler c{d, {}};
+  std::vector<SigmaRule> filters;
+  std::vector<SigmaRule> detections;
+  for (auto& doc : docs) {
+    if (doc.kind == SigmaKind::Correlation) d.correlations.push_back(std::move(doc));
+    else if (doc.kind == SigmaKind::Filter) filters.push_back(std::move(doc));
+    else detections.push_back(std::move(doc));
+  }
+  // Rules referenced by a correlation without `generate: true` only feed the correlation.
+  std::unordered_map<std::string, bool> quiet;
+  for (const auto& corr : d.correlations)
+    for (const auto& r : corr.correlation.rules)
+      if (!corr.correlation.generate) quiet[r] = true;
+
+  for (auto& rule : detections) {
+    auto skip = [&](std::string reason) {
+      d.skipped.push_back({rule.file, rule.line, rule.id, rule.title, std::move(reason)});
+    };
+    auto variants = pipeline.variants(rule.logsource);
+    if (variants.empty()) {
+      skip("no field-mapping pipeline for logsource " + describe(rule.logsource));
+      continue;
+    }
+    // Filters that name this rule: the rule holds only when no filter condition does.
+    std::vector<const SigmaRule*> applied;
+    for (const auto& f : filters) {
+      if (!logsource_covers(f.logsource, rule.logsource)) continue;
+      for (const auto& target : f.filter_rules)
+        if ((!rule.id.empty() && target == rule.id) || (!rule.name.empty() && target == rule.name)) {
+          applied.push_back(&f);
+          break;
+        }
+    }
+    const auto index = static_cast<std::uint32_t>(d.rules.size());
+    const std::size_t nodes_before = d.nodes.size(), instances_before = d.instances.size();
+    std::string error;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> made;  // (group, instance)
+    for (const LogsourceVariant* v : variants) {
+      Group& g = c.group_for(*v);
+      const auto gi = d.group_of[v->key];
+      std::vector<std::optional<std::uint32_t>> built(rule.detection.selections.size());
+      auto root = c.condition_node(g, *v, rule.detection, rule.detection.condition, built);
+      if (!root) { error = root.error().message; break; }
+      std::uint32_t top = *root;
+      for (const SigmaRule* f : applied) {
+        std::vector<std::optional<std::uint32_t>> fbuilt(f->detection.selections.size());
+        auto froot = c.condition_node(g, *v, f->detection, f->detection.condition, fbuilt);
+        if (!froot) { error = "filter '" + f->title + "': " + froot.error().message; break; }
+        Node neg;
+        neg.op = Op::Not;
+        neg.kids.push_back(*froot);
+        Node both;
+        both.op = Op::And;
+        both.kids = {top, d.add_node(std::move(neg))};
+        top = d.add_node(std::move(both));
+      }
+      if (!error.empty()) break;
+      c.order(top);
+      d.instances.push_back({index, top});
+      made.emplace_back(gi, static_cast<std::uint32_t>(d.instances.size() - 1));
+    }
+    if (!error.empty()) {
+      // Leave the nodes (unreferenced) but drop the instances of this rule.
+      d.instances.resize(instances_before);
+      (void)nodes_before;
+      skip(error);
+      continue;
+    }
+    for (auto [gi, inst] : made) {
+      auto trig = c.triggers(d.instances[inst].root);
+      if (!trig) d.groups[gi].always.push_back(inst);
+      else
+        for (auto atom : *trig) d.triggers[atom].push_back(inst);
+    }
+    bool alerts = !(quiet.count(rule.id) || (!rule.name.empty() && quiet.count(rule.name)));
+    if (!rule.id.empty()) d.by_name.emplace(rule.id, index);
+    if (!rule.name.empty()) d.by_name.emplace(rule.name, index);
+    std::vector<LogsourceVariant> vs;
+    for (const auto* v : variants) vs.push_back(*v);
+    d.rule_variants.push_back(std::move(vs));
+    d.alerts.push_back(alerts);
+    d.rules.push_back(std::move(rule));
+  }
+  if (auto st = c.build_databases(); !st) return tl::unexpected(st.error());
+  return set;
+}
+
+namespace {
+
+struct MatchContext {
+  const RuleSetData* d;
+  RuleSet::Scratch::State* s;
+};
+
+int on_hs_match(unsigned int id, unsigned long long, unsigned long long, unsigned int, void* ctx) {
+  auto* m = static_cast<MatchContext*>(ctx);
+  auto& s = *m->s;
+  if (s.atom_epoch[id] == s.epoch) return 0;
+  s.atom_epoch[id] = s.epoch;
+  for (std::uint32_t inst : m->d->triggers[id]) {
+    if (s.inst_epoch[inst] == s.epoch) continue;
+    s.inst_epoch[inst] = s.epoch;
+    s.queue.push_back(inst);
+  }
+  return 0;
+}
+
+bool eval_direct(const RuleSetData& d, RuleSet::Scratch::State& s, const DirectAtom& a) {
+  const SigmaValue& v = a.value;
+  bool hit = false;
+  switch (v.kind) {
+    case SigmaMatchKind::Null: {
+      bool empty = true;
+      s.for_each_value(a.field_key, [&](const Value& x) {
+        if (!(x.type == FieldType::String && x.s.empty())) empty = false;
+      });
+      return empty;
+    }
+    case SigmaMatchKind::Exists: {
+      bool present = false;
+      s.for_each_value(a.field_key, [&](const Value&) { present = true; });
+      return present == v.exists;
+    }
+    case SigmaMatchKind::Pattern:
+      s.for_each_value(a.field_key, [&](const Value& x) {
+        if (hit) return;
+        std::string_view t = text_of(x, s.buf, sizeof s.buf);
+        for (const auto& p : v.patterns)
+          if (glob_match(p.parts(), 0, t, v.cased)) { hit = true; break; }
+      });
+      return hit;
+    case SigmaMatchKind::Regex:
+      s.for_each_value(a.field_key, [&](const Value& x) {
+        if (!hit && RE2::PartialMatch(text_of(x, s.buf, sizeof s.buf), *a.re)) hit = true;
+      });
+      return hit;
+    case SigmaMatchKind::Cidr:
+      s.for_each_value(a.field_key, [&](const Value& x) {
+        if (hit) return;
+        std::optional<IpAddress> ip;
+        if (x.type == FieldType::Ip) ip = x.ip;
+        else if (x.type == FieldType::String) ip = IpAddress::parse(x.s);
+        if (!ip) return;
+        for (const auto& p : v.prefixes)
+          if (p.contains(*ip)) { hit = true; break; }
+      });
+      return hit;
+    case SigmaMatchKind::Compare:
+      s.for_each_value(a.field_key, [&](const Value& x) {
+        if (hit) return;
+        auto n = number_of(x);
+        if (!n) return;
+        switch (v.compare) {
+          case SigmaCompare::Lt: hit = *n < v.number; break;
+          case SigmaCompare::Lte: hit = *n <= v.number; break;
+          case SigmaCompare::Gt: hit = *n > v.number; break;
+          case SigmaCompare::Gte: hit = *n >= v.number; break;
+        }
+      });
+      return hit;
+    case SigmaMatchKind::FieldRef:
+      s.for_each_value(a.field_key, [&](const Value& x) {
+        if (hit) return;
+        std::string_view t = text_of(x, s.buf, sizeof s.buf);
+        s.for_each_value(a.ref_key, [&](const Value& y) {
+          if (!hit && position_match(t, text_of(y, s.buf2, sizeof s.buf2), v.position, v.cased)) hit = true;
+        });
+      });
+      return hit;
+  }
+  (void)d;
+  return false;
+}
+
+bool eval(const RuleSetData& d, RuleSet::Scratch::State& s, std::uint32_t id) {
+  const Node& n = d.nodes[id];
+  switch (n.op) {
+    case Op::Scan: return s.atom_epoch[n.arg] == s.epoch;
+    case Op::Direct: return eval_direct(d, s, d.direct[n.arg]);
+    case Op::True: return true;
+    case Op::False: return false;
+    case Op::Not: return !eval(d, s, n.kids[0]);
+    case Op::And:
+      for (auto k : n.kids)
+        if (!eval(d, s, k)) return false;
+      return true;
+    case Op::Or:
+      for (auto k : n.kids)
+        if (eval(d, s, k)) return true;
+      return false;
+    case Op::AtLeast: {
+      std::uint32_t count = 0;
+      for (auto k : n.kids)
+        if (eval(d, s, k) && ++count >= n.arg) return true;
+      return false;
+    }
+  }
+  return false;
+}
+
+bool conditions_hold(const Group& g, RuleSet::Scratch::State& s) {
+  for (const auto& c : g.conditions) {
+    bool ok = false;
+    for (std::uint32_t dn : c.dense) {
+      for (std::int32_t i = s.head[dn]; i >= 0 && !ok; i = s.next[static_cast<std::size_t>(i)]) {
+        if (c.any) { ok = true; break; }
+        std::string_view t = text_of(s.event->begin()[i].value, s.buf, sizeof s.buf);
+        for (const auto& want : c.values)
+          if (iequal(t, want)) { ok = true; break; }
+      }
+      if (ok) break;
+    }
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void RuleSet::match_impl(const Event& event, Scratch& scratch, void (*cb)(std::size_t, void*), void* ctx) const {
+  const RuleSetData& d = *data_;
+  auto& s = *scratch.state_;
+  if (s.owner != &d) s.prepare(d);
+  if (++s.epoch == 0) {
+    // Epoch wrapped: forget every old stamp.
+    std::fill(s.atom_epoch.begin(), s.atom_epoch.end(), 0);
+    std::fill(s.inst_epoch.begin(), s.inst_epoch.end(), 0);
+    std::fill(s.rule_epoch.begin(), s.rule_epoch.end(), 0);
+    s.epoch = 1;
+  }
+  s.event = &event;
+  s.queue.clear();
+  // Index the event's fields that rules refer to: per dense field, a chain of slot positions.
+  if (s.next.size() < event.size()) s.next.resize(event.size());
+  s.touched.clear();
+  const auto* slots = event.begin();
+  for (std::uint32_t i = event.size(); i-- > 0;) {
+    const FieldId f = slots[i].field;
+    if (f >= d.dense_of.size()) continue;
+    const std::int32_t dn = d.dense_of[f];
+    if (dn < 0) continue;
+    if (s.head[static_cast<std::size_t>(dn)] < 0) s.touched.push_back(static_cast<std::uint32_t>(dn));
+    s.next[i] = s.head[static_cast<std::size_t>(dn)];
+    s.head[static_cast<std::size_t>(dn)] = static_cast<std::int32_t>(i);
+  }
+  MatchContext mc{&d, &s};
+  char buf[64];
+  for (const Group& g : d.groups) {
+    if (!conditions_hold(g, s)) continue;
+    for (const FieldDb& db : g.dbs) {
+      s.for_each_value(db.field_key, [&](const Value& v) {
+        std::string_view t = text_of(v, buf, sizeof buf);
+        hs_scan(db.db, t.empty() ? "" : t.data(), static_cast<unsigned>(t.size()), 0, s.hs, on_hs_match, &mc);
+      });
+    }
+    for (std::uint32_t inst : g.always) {
+      if (s.inst_epoch[inst] == s.epoch) continue;
+      s.inst_epoch[inst] = s.epoch;
+      s.queue.push_back(inst);
+    }
+  }
+  for (std::size_t qi = 0; qi < s.queue.size(); ++qi) {
+    const Instance& inst = d.instances[s.queue[qi]];
+    if (s.rule_epoch[inst.rule] == s.epoch) continue;
+    if (eval(d, s, inst.root)) {
+      s.rule_epoch[inst.rule] = s.epoch;
+      cb(inst.rule, ctx);
+    }
+  }
+  for (std::uint32_t dn : s.touched) s.head[dn] = -1;
+  s.event = nullptr;
+}
+
+}  // namespace khien
