@@ -1,9 +1,9 @@
 // Hash-chained audit log over the cases database.
 #include "cases/audit_log.h"
 
+#include <fmt/format.h>
 #include <sqlite3.h>
 
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "cases/sql_statement.h"
@@ -12,8 +12,8 @@
 namespace khien {
 
 std::string canonical_audit_text(const AuditEntry& e) {
-  nlohmann::json j = nlohmann::json::array({"khien-audit-v1", e.seq, e.time, e.actor, e.action, e.object_type,
-                                            e.object_id, e.before, e.after, e.prev_hash});
+  nlohmann::json j = nlohmann::json::array(
+      {"khien-audit-v1", e.seq, e.time, e.actor, e.action, e.object_type, e.object_id, e.before, e.after, e.prev_hash});
   // Invalid UTF-8 must still hash deterministically rather than throw.
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -114,8 +114,9 @@ AuditVerification AuditLog::verify() {
       return broken(e.seq, fmt::format("entry {} is out of order (expected entry {} here)", e.seq, expected));
     }
     if (e.prev_hash != prev)
-      return broken(e.seq, "its prev_hash does not match the hash of the entry before it (an entry was "
-                           "changed, removed or inserted before it)");
+      return broken(e.seq,
+                    "its prev_hash does not match the hash of the entry before it (an entry was "
+                    "changed, removed or inserted before it)");
     if (sha256_hex(canonical_audit_text(e)) != e.hash)
       return broken(e.seq, "its content does not match its hash (the entry was edited)");
     prev = e.hash;

@@ -30,10 +30,10 @@ struct AuditEntry {
 /// The outcome of verify(): ok, or the first broken entry and why.
 struct AuditVerification {
   bool ok = true;
-  std::int64_t entries = 0;       ///< entries checked
-  std::int64_t broken_seq = 0;    ///< first broken entry (0 when ok)
-  std::string reason;             ///< what is wrong with it
-  std::string head_hash;          ///< hash of the last entry checked
+  std::int64_t entries = 0;     ///< entries checked
+  std::int64_t broken_seq = 0;  ///< first broken entry (0 when ok)
+  std::string reason;           ///< what is wrong with it
+  std::string head_hash;        ///< hash of the last entry checked
 };
 
 /// The bytes the hash covers: a JSON array of a version tag and every field but `hash`, so no two

@@ -1,9 +1,8 @@
 // The cases database: connection, schema and transactions. SQL is kept to what SQLite and PostgreSQL both accept.
 #include "cases/case_db.h"
 
-#include <sqlite3.h>
-
 #include <fmt/format.h>
+#include <sqlite3.h>
 
 #include "cases/sql_statement.h"
 
@@ -44,14 +43,19 @@ Result<std::unique_ptr<CaseDb>> CaseDb::open(const std::filesystem::path& path) 
   }
   std::unique_ptr<CaseDb> out(new CaseDb(db));
   sqlite3_busy_timeout(db, 5000);
-  if (auto st = out->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"); !st) return tl::unexpected(st.error());
+  if (auto st = out->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"); !st)
+    return tl::unexpected(st.error());
   if (auto st = out->migrate(); !st) return tl::unexpected(st.error());
   return out;
 }
 
-CaseDb::~CaseDb() { sqlite3_close(db_); }
+CaseDb::~CaseDb() {
+  sqlite3_close(db_);
+}
 
-std::string CaseDb::last_error() const { return sqlite3_errmsg(db_); }
+std::string CaseDb::last_error() const {
+  return sqlite3_errmsg(db_);
+}
 
 Status CaseDb::exec(const char* sql) {
   std::lock_guard lock(mutex_);

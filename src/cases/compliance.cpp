@@ -1,12 +1,11 @@
 // Compliance score computation, fact gathering, ranking and the JSON form of a breakdown.
 #include "cases/compliance.h"
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "store/registry_data.h"
@@ -17,9 +16,15 @@ namespace {
 
 constexpr std::int64_t kSecond = 1000000000LL;
 
-double clamp01(double v) { return v < 0 ? 0 : v > 1 ? 1 : v; }
-double round1(double v) { return std::round(v * 10.0) / 10.0; }
-std::string dump(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+double clamp01(double v) {
+  return v < 0 ? 0 : v > 1 ? 1 : v;
+}
+double round1(double v) {
+  return std::round(v * 10.0) / 10.0;
+}
+std::string dump(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 }  // namespace
 
@@ -38,7 +43,8 @@ Result<ComplianceWeights> ComplianceWeights::from_yaml(std::string_view text) {
     try {
       v = n.as<double>();
     } catch (const YAML::Exception&) {
-      return fail(fmt::format("compliance weights:{}:{}: {}: expected a number", n.Mark().line + 1, n.Mark().column + 1, path));
+      return fail(
+          fmt::format("compliance weights:{}:{}: {}: expected a number", n.Mark().line + 1, n.Mark().column + 1, path));
     }
     if (!(v >= min && v <= max))
       return fail(fmt::format("compliance weights:{}:{}: {}: {} is not from {} to {}", n.Mark().line + 1,
@@ -48,8 +54,8 @@ Result<ComplianceWeights> ComplianceWeights::from_yaml(std::string_view text) {
   for (const auto& kv : root) {
     std::string section = kv.first.as<std::string>("");
     if (section != "weights" && section != "thresholds")
-      return fail(fmt::format("compliance weights:{}:{}: unknown section '{}' (weights, thresholds)", kv.first.Mark().line + 1,
-                              kv.first.Mark().column + 1, section));
+      return fail(fmt::format("compliance weights:{}:{}: unknown section '{}' (weights, thresholds)",
+                              kv.first.Mark().line + 1, kv.first.Mark().column + 1, section));
     if (!kv.second.IsMap()) return fail(fmt::format("compliance weights: {}: expected a mapping", section));
     for (const auto& item : kv.second) {
       std::string key = item.first.as<std::string>("");
@@ -90,7 +96,8 @@ Result<ComplianceWeights> ComplianceWeights::from_yaml(std::string_view text) {
   }
   double total = w.soc + w.four_layer + w.security_level + w.drill + w.directives + w.incident_sla + w.vulnerabilities;
   if (total <= 0) return fail("compliance weights: at least one weight must be above zero");
-  if (w.vuln_full_ns < w.vuln_grace_ns) return fail("compliance weights: vuln_full_days must not be below vuln_grace_days");
+  if (w.vuln_full_ns < w.vuln_grace_ns)
+    return fail("compliance weights: vuln_full_days must not be below vuln_grace_days");
   return w;
 }
 
@@ -102,7 +109,8 @@ ComplianceScore ComplianceModel::score(const ComplianceFacts& f, TimeNs now) con
   out.org = f.org;
   out.sector = f.sector;
   out.province = f.province;
-  double total_weight = w.soc + w.four_layer + w.security_level + w.drill + w.directives + w.incident_sla + w.vulnerabilities;
+  double total_weight =
+      w.soc + w.four_layer + w.security_level + w.drill + w.directives + w.incident_sla + w.vulnerabilities;
   double scale = total_weight > 0 ? 100.0 / total_weight : 0;
   auto add = [&](std::string name, double weight, double value, nlohmann::json facts) {
     value = clamp01(value);
@@ -118,9 +126,12 @@ ComplianceScore ComplianceModel::score(const ComplianceFacts& f, TimeNs now) con
       std::string status = "never seen";
       if (seen > 0) {
         std::int64_t age = now - seen;
-        if (age <= w.soc_fresh_ns) v = 1, status = "sending";
-        else if (age <= w.soc_stale_ns) v = 0.5, status = "connected, quiet";
-        else status = "silent";
+        if (age <= w.soc_fresh_ns)
+          v = 1, status = "sending";
+        else if (age <= w.soc_stale_ns)
+          v = 0.5, status = "connected, quiet";
+        else
+          status = "silent";
       }
       best = std::max(best, v);
       socs.push_back({{"soc", id}, {"last_seen", seen ? format_rfc3339(seen, 0) : ""}, {"status", status}});
@@ -177,7 +188,8 @@ ComplianceScore ComplianceModel::score(const ComplianceFacts& f, TimeNs now) con
     for (const auto& v : f.critical_vulnerabilities) {
       std::int64_t age = now - v.since;
       double p = 0;
-      if (age >= w.vuln_full_ns) p = 1;
+      if (age >= w.vuln_full_ns)
+        p = 1;
       else if (age > w.vuln_grace_ns)
         p = static_cast<double>(age - w.vuln_grace_ns) / static_cast<double>(w.vuln_full_ns - w.vuln_grace_ns);
       penalty += p;

@@ -19,10 +19,11 @@ namespace khien {
 struct ComplianceWeights {
   double soc = 20, four_layer = 20, security_level = 10, drill = 10, directives = 15, incident_sla = 15,
          vulnerabilities = 10;
-  std::int64_t soc_fresh_ns = 15LL * 60 * 1000000000LL;     ///< sending: last event at most this old
-  std::int64_t soc_stale_ns = 24LL * 3600 * 1000000000LL;   ///< connected: last event at most this old (half credit)
+  std::int64_t soc_fresh_ns = 15LL * 60 * 1000000000LL;    ///< sending: last event at most this old
+  std::int64_t soc_stale_ns = 24LL * 3600 * 1000000000LL;  ///< connected: last event at most this old (half credit)
   std::int64_t drill_within_ns = 365LL * 86400 * 1000000000LL;
-  std::int64_t vuln_grace_ns = 7LL * 86400 * 1000000000LL;  ///< an open critical vulnerability costs nothing before this age
+  std::int64_t vuln_grace_ns =
+      7LL * 86400 * 1000000000LL;  ///< an open critical vulnerability costs nothing before this age
   std::int64_t vuln_full_ns = 30LL * 86400 * 1000000000LL;  ///< ... and its full share from this age
   double vuln_cap = 3;  ///< this many fully aged critical vulnerabilities take the whole component
 

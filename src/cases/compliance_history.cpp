@@ -2,6 +2,7 @@
 #include "cases/compliance_history.h"
 
 #include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 
 #include "cases/information_system.h"
@@ -9,7 +10,9 @@
 
 namespace khien {
 
-std::string ComplianceHistory::period_of(TimeNs t) { return format_civil_date(t).substr(0, 7); }
+std::string ComplianceHistory::period_of(TimeNs t) {
+  return format_civil_date(t).substr(0, 7);
+}
 
 Status ComplianceHistory::snapshot(const std::string& period, const std::vector<ComplianceScore>& scores,
                                    const std::string& actor, TimeNs now) {

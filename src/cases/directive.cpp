@@ -1,22 +1,22 @@
 // Directive model names and JSON form.
 #include "cases/directive.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <utility>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 namespace khien {
 
 namespace {
 constexpr std::array<std::pair<Tlp, std::string_view>, 5> kTlp{{{Tlp::clear, "clear"},
-                                                                 {Tlp::green, "green"},
-                                                                 {Tlp::amber, "amber"},
-                                                                 {Tlp::amber_strict, "amber+strict"},
-                                                                 {Tlp::red, "red"}}};
+                                                                {Tlp::green, "green"},
+                                                                {Tlp::amber, "amber"},
+                                                                {Tlp::amber_strict, "amber+strict"},
+                                                                {Tlp::red, "red"}}};
 
 nlohmann::json evidence_list(const std::vector<EvidenceRef>& v) {
   auto out = nlohmann::json::array();
@@ -28,14 +28,19 @@ std::vector<EvidenceRef> evidence_from(const nlohmann::json& j) {
   std::vector<EvidenceRef> out;
   if (!j.is_array()) return out;
   for (const auto& r : j)
-    out.push_back({r.value("sha256", ""), r.value("name", ""), r.value("media_type", ""), r.value("size", std::uint64_t{0})});
+    out.push_back(
+        {r.value("sha256", ""), r.value("name", ""), r.value("media_type", ""), r.value("size", std::uint64_t{0})});
   return out;
 }
-std::string dump(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+std::string dump(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 using Strings = std::vector<std::string>;
 }  // namespace
 
-std::string_view to_string(DirectiveKind k) { return k == DirectiveKind::warning ? "warning" : "directive"; }
+std::string_view to_string(DirectiveKind k) {
+  return k == DirectiveKind::warning ? "warning" : "directive";
+}
 
 std::string_view to_string(Tlp t) {
   for (const auto& [v, n] : kTlp)
@@ -70,9 +75,9 @@ std::string directive_to_json(const Directive& d) {
   j["deadline"] = d.deadline;
   j["tlp"] = to_string(d.tlp);
   j["attachments"] = evidence_list(d.attachments);
-  j["selector"] = {{"sectors", d.selector.sectors},   {"provinces", d.selector.provinces},
+  j["selector"] = {{"sectors", d.selector.sectors},     {"provinces", d.selector.provinces},
                    {"org_types", d.selector.org_types}, {"min_security_level", d.selector.min_security_level},
-                   {"cves", d.selector.cves},          {"orgs", d.selector.orgs}};
+                   {"cves", d.selector.cves},           {"orgs", d.selector.orgs}};
   j["targets"] = d.targets;
   j["issued_by"] = d.issued_by;
   return dump(j);
@@ -110,16 +115,11 @@ Result<Directive> directive_from_json(std::string_view json) {
 }
 
 std::string directive_target_to_json(const DirectiveTarget& t) {
-  nlohmann::json j{{"directive_id", t.directive_id},
-                   {"org", t.org},
-                   {"acknowledged_at", t.acknowledged_at},
-                   {"acknowledged_by", t.acknowledged_by},
-                   {"completed_at", t.completed_at},
-                   {"completed_by", t.completed_by},
-                   {"completion_text", t.completion_text},
-                   {"evidence", evidence_list(t.evidence)},
-                   {"escalation_level", t.escalation_level},
-                   {"escalated_to", t.escalated_to}};
+  nlohmann::json j{{"directive_id", t.directive_id},         {"org", t.org},
+                   {"acknowledged_at", t.acknowledged_at},   {"acknowledged_by", t.acknowledged_by},
+                   {"completed_at", t.completed_at},         {"completed_by", t.completed_by},
+                   {"completion_text", t.completion_text},   {"evidence", evidence_list(t.evidence)},
+                   {"escalation_level", t.escalation_level}, {"escalated_to", t.escalated_to}};
   return dump(j);
 }
 

@@ -25,9 +25,9 @@ struct TargetSelector {
   std::vector<std::string> sectors;
   std::vector<std::string> provinces;
   std::vector<std::string> org_types;  ///< registry spelling: ministry, province, enterprise, ...
-  int min_security_level = 0;           ///< the organisation has a system of at least this level (0: no filter)
-  std::vector<std::string> cves;        ///< the organisation has a system affected by one of these
-  std::vector<std::string> orgs;        ///< explicit list
+  int min_security_level = 0;          ///< the organisation has a system of at least this level (0: no filter)
+  std::vector<std::string> cves;       ///< the organisation has a system affected by one of these
+  std::vector<std::string> orgs;       ///< explicit list
 
   bool has_filter() const {
     return !sectors.empty() || !provinces.empty() || !org_types.empty() || min_security_level > 0 || !cves.empty();

@@ -1,9 +1,9 @@
 // Directive manager over the cases database.
 #include "cases/directive_manager.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "cases/information_system.h"
 #include "cases/sql_statement.h"
@@ -12,7 +12,9 @@
 namespace khien {
 
 namespace {
-bool has(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+bool has(const std::vector<std::string>& v, const std::string& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
 }  // namespace
 
 DirectiveManager::DirectiveManager(CaseDb& db, AuditLog& audit, const ResponseNetwork& network, SystemRegistry& systems,
@@ -25,7 +27,8 @@ DirectiveManager::DirectiveManager(CaseDb& db, AuditLog& audit, const ResponseNe
       cve_orgs_(std::move(cve_orgs)),
       policy_(policy) {}
 
-Result<std::vector<std::string>> DirectiveManager::select_targets(const TargetSelector& sel, const std::string& issuer) {
+Result<std::vector<std::string>> DirectiveManager::select_targets(const TargetSelector& sel,
+                                                                  const std::string& issuer) {
   const auto& reg = network_.registry();
   if (!sel.has_filter() && sel.orgs.empty())
     return fail("directive: choose targets by sector, province, organisation type, security level, CVE or by name");
@@ -65,8 +68,8 @@ Result<std::vector<std::string>> DirectiveManager::select_targets(const TargetSe
   }
   for (const auto& o : sel.orgs) {
     if (!only_sector.empty() && reg.find_organisation(o)->sector != only_sector)
-      return fail(fmt::format("directive: '{}' is outside the sector of {}, which may direct only its own sector", o,
-                              issuer));
+      return fail(
+          fmt::format("directive: '{}' is outside the sector of {}, which may direct only its own sector", o, issuer));
     out.insert(o);
   }
   out.erase(issuer);
@@ -75,8 +78,8 @@ Result<std::vector<std::string>> DirectiveManager::select_targets(const TargetSe
 
 Result<Directive> DirectiveManager::issue(const NewDirective& in, const std::string& actor, TimeNs now) {
   if (!network_.is_national_centre(in.issuer) && !network_.is_sector_cert(in.issuer))
-    return fail(fmt::format("directive: '{}' may not issue directives (only the national centre and sector CERTs)",
-                            in.issuer));
+    return fail(
+        fmt::format("directive: '{}' may not issue directives (only the national centre and sector CERTs)", in.issuer));
   if (in.title.empty()) return fail("directive: title must not be empty");
   if (in.kind == DirectiveKind::directive && in.required_actions.empty())
     return fail("directive: list at least one required action");
@@ -97,7 +100,8 @@ Result<Directive> DirectiveManager::issue(const NewDirective& in, const std::str
   auto seq = db_.next_counter("directive");
   if (!seq) return tl::unexpected(seq.error());
   Directive d;
-  d.id = fmt::format("{}-{}-{:04}", in.kind == DirectiveKind::warning ? "CB" : "CD", format_civil_date(now).substr(0, 4), *seq);
+  d.id = fmt::format("{}-{}-{:04}", in.kind == DirectiveKind::warning ? "CB" : "CD",
+                     format_civil_date(now).substr(0, 4), *seq);
   d.kind = in.kind;
   d.issuer = in.issuer;
   d.title = in.title;
@@ -110,7 +114,8 @@ Result<Directive> DirectiveManager::issue(const NewDirective& in, const std::str
   d.targets = *targets;
   d.issued_by = actor;
   std::string doc = directive_to_json(d);
-  SqlStatement ins(db_.handle(), "INSERT INTO directives (id, seq, issuer, issued, deadline, doc) VALUES (?, ?, ?, ?, ?, ?)");
+  SqlStatement ins(db_.handle(),
+                   "INSERT INTO directives (id, seq, issuer, issued, deadline, doc) VALUES (?, ?, ?, ?, ?, ?)");
   ins.bind(1, d.id).bind(2, *seq).bind(3, d.issuer).bind(4, d.issued).bind(5, d.deadline).bind(6, doc);
   if (!ins.run()) return fail(fmt::format("directive: {}", db_.last_error()));
   for (const auto& org : d.targets) {
@@ -173,7 +178,8 @@ Result<DirectiveTarget> DirectiveManager::complete(const std::string& id, const 
     std::lock_guard lock(db_.mutex());
     auto cur = load_target(id, org);
     if (!cur) return cur;
-    if (!cur->acknowledged_at) return fail(fmt::format("directive {}: '{}' must acknowledge it before reporting completion", id, org));
+    if (!cur->acknowledged_at)
+      return fail(fmt::format("directive {}: '{}' must acknowledge it before reporting completion", id, org));
     if (cur->completed_at) return fail(fmt::format("directive {}: '{}' already reported completion", id, org));
   }
   std::vector<EvidenceRef> refs;
@@ -269,8 +275,10 @@ Result<DirectiveStats> DirectiveManager::stats(const std::string& id, TimeNs now
   for (const auto& t : targets(id)) {
     ++s.targets;
     if (t.acknowledged_at) ++s.acknowledged;
-    if (t.completed_at) ++s.completed;
-    else if (d->deadline < now) s.overdue.push_back(t.org);
+    if (t.completed_at)
+      ++s.completed;
+    else if (d->deadline < now)
+      s.overdue.push_back(t.org);
   }
   if (s.targets) {
     s.acknowledged_pct = 100.0 * static_cast<double>(s.acknowledged) / static_cast<double>(s.targets);
@@ -294,14 +302,18 @@ DirectiveRecord DirectiveManager::record(const std::string& org, TimeNs now) {
     bool ack_late = t->acknowledged_at ? t->acknowledged_at > ack_due : ack_due < now;
     if (t->acknowledged_at || ack_late) {
       ++r.acknowledgements_due;
-      if (ack_late) r.late.push_back(d->id + ":acknowledgement");
-      else ++r.acknowledged_on_time;
+      if (ack_late)
+        r.late.push_back(d->id + ":acknowledgement");
+      else
+        ++r.acknowledged_on_time;
     }
     bool done_late = t->completed_at ? t->completed_at > d->deadline : d->deadline < now;
     if (t->completed_at || done_late) {
       ++r.completions_due;
-      if (done_late) r.late.push_back(d->id + ":completion");
-      else ++r.completed_on_time;
+      if (done_late)
+        r.late.push_back(d->id + ":completion");
+      else
+        ++r.completed_on_time;
     }
   }
   return r;

@@ -67,7 +67,8 @@ class DirectiveManager {
   /// Issues a directive: the issuer must be the national centre or a sector CERT, the deadline in the
   /// future, the target set non-empty.
   Result<Directive> issue(const NewDirective& in, const std::string& actor, TimeNs now);
-  Result<DirectiveTarget> acknowledge(const std::string& id, const std::string& org, const std::string& actor, TimeNs now);
+  Result<DirectiveTarget> acknowledge(const std::string& id, const std::string& org, const std::string& actor,
+                                      TimeNs now);
   /// Reports completion with text and evidence files; the target must have acknowledged first.
   Result<DirectiveTarget> complete(const std::string& id, const std::string& org, const std::string& actor,
                                    const std::string& text, const std::vector<Upload>& evidence, TimeNs now);

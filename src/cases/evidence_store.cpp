@@ -1,13 +1,12 @@
 // Content-addressed evidence store.
 #include "cases/evidence_store.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <fstream>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "store/state_store.h"
 
@@ -15,7 +14,9 @@ namespace khien {
 
 namespace {
 
-bool starts_with(std::string_view b, std::string_view magic) { return b.substr(0, magic.size()) == magic; }
+bool starts_with(std::string_view b, std::string_view magic) {
+  return b.substr(0, magic.size()) == magic;
+}
 
 // Valid UTF-8 without NUL or other C0 controls except tab, CR, LF, FF: what a log excerpt or note looks like.
 bool is_text(std::string_view b) {
@@ -59,7 +60,10 @@ std::optional<std::string> sniff_media_type(std::string_view b) {
     return "application/vnd.tcpdump.pcap";
   if (starts_with(b, "\x0A\x0D\x0D\x0A")) return "application/x-pcapng";
   if (starts_with(b, "MZ")) return "application/x-msdownload";
-  if (starts_with(b, "\x7F" "ELF")) return "application/x-executable";
+  if (starts_with(b,
+                  "\x7F"
+                  "ELF"))
+    return "application/x-executable";
   if (!b.empty() && is_text(b)) {
     auto first = b.find_first_not_of(" \t\r\n");
     if (first != std::string_view::npos && (b[first] == '{' || b[first] == '[')) return "application/json";
@@ -118,8 +122,8 @@ Result<EvidenceRef> EvidenceStore::put(std::string_view name, std::string_view b
   if (!limits_.allowed_types.count(*type)) {
     std::string allowed;
     for (const auto& t : limits_.allowed_types) allowed += (allowed.empty() ? "" : ", ") + t;
-    return fail(fmt::format("attachment '{}': content of type {} is not accepted (accepted: {})", ref.name, *type,
-                            allowed));
+    return fail(
+        fmt::format("attachment '{}': content of type {} is not accepted (accepted: {})", ref.name, *type, allowed));
   }
   ref.media_type = *type;
   ref.sha256 = sha256_hex(bytes);

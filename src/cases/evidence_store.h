@@ -24,8 +24,10 @@ struct EvidenceRef {
 struct EvidenceLimits {
   std::uint64_t max_bytes = 25u << 20;
   /// Media types accepted, as detected from the content (never from the name).
-  std::set<std::string> allowed_types{"application/pdf", "image/png", "image/jpeg", "image/gif", "application/zip",
-                                      "application/vnd.tcpdump.pcap", "application/x-pcapng", "text/plain",
+  std::set<std::string> allowed_types{"application/pdf",      "image/png",
+                                      "image/jpeg",           "image/gif",
+                                      "application/zip",      "application/vnd.tcpdump.pcap",
+                                      "application/x-pcapng", "text/plain",
                                       "application/json"};
 };
 

@@ -2,6 +2,7 @@
 #include "cases/incident.h"
 
 #include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 
 namespace khien {
@@ -76,15 +77,33 @@ bool transition_allowed(IncidentState from, IncidentState to) {
   return false;
 }
 
-std::string_view to_string(IncidentState s) { return name_of(kStates, s); }
-std::string_view to_string(IncidentSeverity s) { return name_of(kSeverities, s); }
-std::string_view to_string(IncidentSource s) { return name_of(kSources, s); }
-std::string_view to_string(AssigneeKind k) { return name_of(kAssignees, k); }
-std::string_view to_string(SlaMilestone m) { return name_of(kMilestones, m); }
-std::optional<IncidentState> parse_incident_state(std::string_view t) { return value_of(kStates, t); }
-std::optional<IncidentSeverity> parse_incident_severity(std::string_view t) { return value_of(kSeverities, t); }
-std::optional<IncidentSource> parse_incident_source(std::string_view t) { return value_of(kSources, t); }
-std::optional<AssigneeKind> parse_assignee_kind(std::string_view t) { return value_of(kAssignees, t); }
+std::string_view to_string(IncidentState s) {
+  return name_of(kStates, s);
+}
+std::string_view to_string(IncidentSeverity s) {
+  return name_of(kSeverities, s);
+}
+std::string_view to_string(IncidentSource s) {
+  return name_of(kSources, s);
+}
+std::string_view to_string(AssigneeKind k) {
+  return name_of(kAssignees, k);
+}
+std::string_view to_string(SlaMilestone m) {
+  return name_of(kMilestones, m);
+}
+std::optional<IncidentState> parse_incident_state(std::string_view t) {
+  return value_of(kStates, t);
+}
+std::optional<IncidentSeverity> parse_incident_severity(std::string_view t) {
+  return value_of(kSeverities, t);
+}
+std::optional<IncidentSource> parse_incident_source(std::string_view t) {
+  return value_of(kSources, t);
+}
+std::optional<AssigneeKind> parse_assignee_kind(std::string_view t) {
+  return value_of(kAssignees, t);
+}
 
 std::array<SlaTargets, 4> SlaPolicy::default_targets() {
   return {{{24 * kHour, 7 * 24 * kHour, 30 * 24 * kHour},
@@ -100,7 +119,9 @@ nlohmann::json evidence_json(const EvidenceRef& r) {
 EvidenceRef evidence_from(const nlohmann::json& j) {
   return {j.value("sha256", ""), j.value("name", ""), j.value("media_type", ""), j.value("size", std::uint64_t{0})};
 }
-std::string dump(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+std::string dump(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 }  // namespace
 
 std::string incident_to_json(const Incident& i) {
@@ -125,9 +146,12 @@ std::string incident_to_json(const Incident& i) {
   j["created"] = i.created;
   j["updated"] = i.updated;
   j["closed_at"] = i.closed_at;
-  j["sla"] = {{"first_response_due", i.sla.first_response_due}, {"containment_due", i.sla.containment_due},
-              {"resolution_due", i.sla.resolution_due},         {"first_response_at", i.sla.first_response_at},
-              {"contained_at", i.sla.contained_at},             {"resolved_at", i.sla.resolved_at},
+  j["sla"] = {{"first_response_due", i.sla.first_response_due},
+              {"containment_due", i.sla.containment_due},
+              {"resolution_due", i.sla.resolution_due},
+              {"first_response_at", i.sla.first_response_at},
+              {"contained_at", i.sla.contained_at},
+              {"resolved_at", i.sla.resolved_at},
               {"breached", i.sla.breached}};
   j["escalation_level"] = i.escalation_level;
   j["escalated_to"] = i.escalated_to;

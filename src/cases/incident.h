@@ -77,7 +77,7 @@ struct Incident {
   IncidentSeverity severity = IncidentSeverity::medium;
   std::string category;  ///< code from incident_taxonomy
   IncidentSource source = IncidentSource::manual;
-  std::string source_ref;  ///< alert id, warning id or public report id
+  std::string source_ref;                  ///< alert id, warning id or public report id
   std::vector<std::string> affected_orgs;  ///< the first is the organisation responsible for the SLA
   std::vector<std::string> affected_systems;
   AssigneeKind assignee_kind = AssigneeKind::none;

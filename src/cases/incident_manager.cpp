@@ -1,9 +1,9 @@
 // Incident manager over the cases database.
 #include "cases/incident_manager.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "cases/incident_taxonomy.h"
 #include "cases/information_system.h"
@@ -14,7 +14,9 @@ namespace khien {
 
 namespace {
 
-std::string year_of(TimeNs t) { return format_civil_date(t).substr(0, 4); }
+std::string year_of(TimeNs t) {
+  return format_civil_date(t).substr(0, 4);
+}
 
 std::string allowed_from(IncidentState from) {
   std::string out;
@@ -34,7 +36,12 @@ bool contains(const std::vector<std::string>& v, const std::string& x) {
 
 IncidentManager::IncidentManager(CaseDb& db, AuditLog& audit, const ResponseNetwork& network, EvidenceStore& evidence,
                                  SlaPolicy policy, ReferenceChecker references)
-    : db_(db), audit_(audit), network_(network), evidence_(evidence), policy_(policy), references_(std::move(references)) {}
+    : db_(db),
+      audit_(audit),
+      network_(network),
+      evidence_(evidence),
+      policy_(policy),
+      references_(std::move(references)) {}
 
 Result<Incident> IncidentManager::load(const std::string& id) {
   SqlStatement st(db_.handle(), "SELECT doc FROM incidents WHERE id = ?");
@@ -76,12 +83,14 @@ Result<Incident> IncidentManager::open(const NewIncident& in, const std::string&
     return fail(fmt::format("incident: unknown category '{}' (see the national taxonomy)", in.category));
   if (in.source != IncidentSource::manual) {
     if (in.source_ref.empty())
-      return fail(fmt::format("incident: a {} incident must name its {} id", to_string(in.source), to_string(in.source)));
+      return fail(
+          fmt::format("incident: a {} incident must name its {} id", to_string(in.source), to_string(in.source)));
     if (references_ && !references_(in.source, in.source_ref))
       return fail(fmt::format("incident: unknown {} '{}'", to_string(in.source), in.source_ref));
   }
   for (const auto& org : in.affected_orgs)
-    if (!network_.registry().find_organisation(org)) return fail(fmt::format("incident: unknown organisation '{}'", org));
+    if (!network_.registry().find_organisation(org))
+      return fail(fmt::format("incident: unknown organisation '{}'", org));
   CaseDb::Transaction tx(db_);
   if (!tx.ok()) return fail(tx.error());
   for (const auto& sys : in.affected_systems) {
@@ -102,7 +111,8 @@ Result<Incident> IncidentManager::open(const NewIncident& in, const std::string&
   inc.affected_orgs = in.affected_orgs;
   inc.affected_systems = in.affected_systems;
   inc.links = in.links;
-  if (in.source == IncidentSource::alert && !contains(inc.links.alerts, in.source_ref)) inc.links.alerts.push_back(in.source_ref);
+  if (in.source == IncidentSource::alert && !contains(inc.links.alerts, in.source_ref))
+    inc.links.alerts.push_back(in.source_ref);
   if (in.source == IncidentSource::warning && !contains(inc.links.warnings, in.source_ref))
     inc.links.warnings.push_back(in.source_ref);
   inc.created_by = actor;
@@ -115,7 +125,8 @@ Result<Incident> IncidentManager::open(const NewIncident& in, const std::string&
   std::string what = in.source == IncidentSource::manual
                          ? "opened by hand"
                          : fmt::format("opened from {} {}", to_string(in.source), in.source_ref);
-  if (auto st = add_timeline(inc.id, {0, now, actor, "created", what, std::nullopt}); !st) return tl::unexpected(st.error());
+  if (auto st = add_timeline(inc.id, {0, now, actor, "created", what, std::nullopt}); !st)
+    return tl::unexpected(st.error());
   if (auto st = tx.commit(); !st) return tl::unexpected(st.error());
   return inc;
 }
@@ -130,9 +141,10 @@ Result<Incident> IncidentManager::transition(const std::string& id, IncidentStat
     return fail(fmt::format("incident {}: cannot go from {} to {} (allowed from {}: {})", id, to_string(cur->state),
                             to_string(to), to_string(cur->state), allowed_from(cur->state)));
   if (to == IncidentState::assigned)
-    return fail(fmt::format("incident {}: assign it to an organisation, sector CERT or response member to move it to "
-                            "assigned",
-                            id));
+    return fail(
+        fmt::format("incident {}: assign it to an organisation, sector CERT or response member to move it to "
+                    "assigned",
+                    id));
   Incident next = *cur;
   next.state = to;
   next.updated = now;
@@ -166,7 +178,8 @@ Result<Incident> IncidentManager::transition(const std::string& id, IncidentStat
   if (auto st = save(*cur, next, actor, "incident.transition", now); !st) return tl::unexpected(st.error());
   std::string text = fmt::format("{} → {}", to_string(cur->state), to_string(to));
   if (!note.empty()) text += ": " + note;
-  if (auto st = add_timeline(id, {0, now, actor, "transition", text, std::nullopt}); !st) return tl::unexpected(st.error());
+  if (auto st = add_timeline(id, {0, now, actor, "transition", text, std::nullopt}); !st)
+    return tl::unexpected(st.error());
   if (auto st = tx.commit(); !st) return tl::unexpected(st.error());
   return next;
 }
@@ -203,7 +216,8 @@ Result<Incident> IncidentManager::assign(const std::string& id, AssigneeKind kin
   if (auto st = save(*cur, next, actor, reassign ? "incident.reassign" : "incident.assign", now); !st)
     return tl::unexpected(st.error());
   std::string text = fmt::format("{} to {} {}", reassign ? "reassigned" : "assigned", to_string(kind), assignee);
-  if (auto st = add_timeline(id, {0, now, actor, "assignment", text, std::nullopt}); !st) return tl::unexpected(st.error());
+  if (auto st = add_timeline(id, {0, now, actor, "assignment", text, std::nullopt}); !st)
+    return tl::unexpected(st.error());
   if (auto st = tx.commit(); !st) return tl::unexpected(st.error());
   return next;
 }
@@ -367,8 +381,10 @@ SlaRecord IncidentManager::sla_record(const std::string& org, TimeNs now) {
       bool late = d.met ? d.met > d.due : d.due < now;
       if (!d.met && !late) continue;  // still running: not judged yet
       ++rec.milestones_due;
-      if (late) rec.late.push_back(fmt::format("{}:{}", inc->id, to_string(d.m)));
-      else ++rec.met_on_time;
+      if (late)
+        rec.late.push_back(fmt::format("{}:{}", inc->id, to_string(d.m)));
+      else
+        ++rec.met_on_time;
     }
   }
   return rec;

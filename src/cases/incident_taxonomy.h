@@ -1,4 +1,5 @@
-// The national incident taxonomy: classes and types close to the eCSIRT/RSIT reference, named in Vietnamese and English.
+// The national incident taxonomy: classes and types close to the eCSIRT/RSIT reference, named in Vietnamese and
+// English.
 #pragma once
 
 #include <string_view>

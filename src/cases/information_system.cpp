@@ -1,10 +1,10 @@
 // Information system model: validation, JSON form, CPE 2.3 syntax.
 #include "cases/information_system.h"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <charconv>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "core/ip_address.h"
@@ -16,13 +16,52 @@ namespace {
 constexpr std::array<std::pair<LayerStatus, std::string_view>, 3> kLayerNames{
     {{LayerStatus::none, "none"}, {LayerStatus::partial, "partial"}, {LayerStatus::full, "full"}}};
 
-double layer_value(LayerStatus s) { return s == LayerStatus::full ? 1.0 : s == LayerStatus::partial ? 0.5 : 0.0; }
+double layer_value(LayerStatus s) {
+  return s == LayerStatus::full ? 1.0 : s == LayerStatus::partial ? 0.5 : 0.0;
+}
 
 bool host_under(std::string_view host, std::string_view domain) {
   if (host == domain) return true;
   return host.size() > domain.size() && host.substr(host.size() - domain.size()) == domain &&
          host[host.size() - domain.size() - 1] == '.';
 }
+bool valid_utf8(std::string_view b) {
+  std::size_t i = 0;
+  while (i < b.size()) {
+    auto c = static_cast<unsigned char>(b[i]);
+    if (c < 0x80) {
+      if (c < 0x20 || c == 0x7f) return false;  // no control characters in a display name
+      ++i;
+      continue;
+    }
+    int extra = (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : -1;
+    if (extra < 0 || c == 0xC0 || c == 0xC1 || c > 0xF4 || i + static_cast<std::size_t>(extra) >= b.size())
+      return false;
+    for (int k = 1; k <= extra; ++k)
+      if ((static_cast<unsigned char>(b[i + static_cast<std::size_t>(k)]) & 0xC0) != 0x80) return false;
+    i += static_cast<std::size_t>(extra) + 1;
+  }
+  return true;
+}
+
+// Lowercase host name: labels of a-z, 0-9 and inner hyphens, at least two labels.
+bool is_host_name(std::string_view text) {
+  if (text.empty() || text.size() > 253) return false;
+  int labels = 0;
+  std::size_t start = 0;
+  while (true) {
+    std::size_t dot = text.find('.', start);
+    std::string_view label = text.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+    for (char c : label)
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+    ++labels;
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return labels >= 2;
+}
+
 }  // namespace
 
 double FourLayerProtection::coverage() const {
@@ -50,7 +89,8 @@ std::optional<TimeNs> parse_civil_date(std::string_view t) {
   };
   int y = 0, m = 0, d = 0;
   if (!num(0, 4, y) || !num(5, 2, m) || !num(8, 2, d)) return std::nullopt;
-  if (y < 1970 || m < 1 || m > 12 || d < 1 || d > 31) return std::nullopt;
+  // TimeNs ends in 2262; a drill date beyond 2200 is a typo anyway.
+  if (y < 1970 || y > 2200 || m < 1 || m > 12 || d < 1 || d > 31) return std::nullopt;
   std::int64_t days = days_from_civil(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
   // Reject 2026-02-31 and the like: the date must survive the round trip.
   std::int64_t ry = 0;
@@ -101,7 +141,10 @@ std::vector<FieldProblem> validate_system(const InformationSystem& s, const Regi
     out.push_back({"id", fmt::format("'{}' is not a valid id (lowercase ASCII letters and digits, words joined by "
                                      "single hyphens)",
                                      s.id)});
-  if (s.name.empty()) out.push_back({"name", "must not be empty"});
+  if (s.name.empty())
+    out.push_back({"name", "must not be empty"});
+  else if (!valid_utf8(s.name))
+    out.push_back({"name", "must be UTF-8 text without control characters"});
   if (s.security_level < 1 || s.security_level > 5)
     out.push_back({"security_level", fmt::format("{} is not a level from 1 to 5 (Decree 85/2016)", s.security_level)});
   for (std::size_t i = 0; i < s.software.size(); ++i) {
@@ -135,13 +178,17 @@ std::vector<FieldProblem> validate_system(const InformationSystem& s, const Regi
       out.push_back({field, fmt::format("'{}' is outside the address ranges of '{}'", s.addresses[i], s.owner)});
   }
   for (std::size_t i = 0; i < s.domains.size(); ++i) {
+    if (!is_host_name(s.domains[i])) {
+      out.push_back({fmt::format("domains[{}]", i), fmt::format("'{}' is not a lowercase host name", s.domains[i])});
+      continue;
+    }
     if (!org) continue;
     bool inside = false;
     for (const auto& d : org->domains)
       if (host_under(s.domains[i], d)) inside = true;
     if (!inside)
-      out.push_back({fmt::format("domains[{}]", i),
-                     fmt::format("'{}' is not under a domain of '{}'", s.domains[i], s.owner)});
+      out.push_back(
+          {fmt::format("domains[{}]", i), fmt::format("'{}' is not under a domain of '{}'", s.domains[i], s.owner)});
   }
   return out;
 }

@@ -32,14 +32,14 @@ struct FourLayerProtection {
 
 /// One information system.
 struct InformationSystem {
-  std::string id;     ///< registry-style id, unique nationally
+  std::string id;  ///< registry-style id, unique nationally
   std::string name;
-  std::string owner;  ///< organisation id
-  int security_level = 1;         ///< 1..5 per Decree 85/2016
-  bool level_approved = false;    ///< the level dossier has been approved by the competent authority
-  bool national_critical = false; ///< on the list of national critical information systems
+  std::string owner;               ///< organisation id
+  int security_level = 1;          ///< 1..5 per Decree 85/2016
+  bool level_approved = false;     ///< the level dossier has been approved by the competent authority
+  bool national_critical = false;  ///< on the list of national critical information systems
   FourLayerProtection protection;
-  std::optional<TimeNs> last_drill;  ///< midnight UTC of the last drill's date
+  std::optional<TimeNs> last_drill;    ///< midnight UTC of the last drill's date
   std::vector<std::string> addresses;  ///< addresses or CIDR prefixes inside the owner's ranges
   std::vector<std::string> domains;    ///< host names under the owner's domains
   std::vector<std::string> software;   ///< CPE 2.3 formatted names

@@ -1,13 +1,12 @@
 // YAML and CSV readers for information systems; both collect every problem before failing.
 #include "cases/system_import.h"
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
 #include <map>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "store/registry_data.h"
 
@@ -57,7 +56,8 @@ class YamlReader {
     return n.Scalar();
   }
 
-  std::vector<std::string> list(const YAML::Node& n, const std::string& path, std::map<std::string, YAML::Mark>& marks) {
+  std::vector<std::string> list(const YAML::Node& n, const std::string& path,
+                                std::map<std::string, YAML::Mark>& marks) {
     std::vector<std::string> out;
     if (n.IsNull()) return out;
     if (!n.IsSequence()) {
@@ -75,8 +75,8 @@ class YamlReader {
   }
 
   // Reads what it can; `clean` is false when a field could not be read (the rest is still validated).
-  std::optional<InformationSystem> read(const YAML::Node& n, std::size_t index, std::map<std::string, YAML::Mark>& marks,
-                                        bool& clean) {
+  std::optional<InformationSystem> read(const YAML::Node& n, std::size_t index,
+                                        std::map<std::string, YAML::Mark>& marks, bool& clean) {
     std::string base = fmt::format("systems[{}]", index);
     if (!n.IsMap()) {
       error(n.Mark(), base, "expected a mapping with id, name, owner, security_level, ...");
@@ -84,9 +84,9 @@ class YamlReader {
     }
     InformationSystem s;
     std::size_t before = errors_.size();
-    static const std::set<std::string> kKeys{"id",        "name",      "owner",     "security_level",
-                                             "level_approved", "national_critical", "protection", "last_drill",
-                                             "addresses", "domains",   "software"};
+    static const std::set<std::string> kKeys{
+        "id",         "name",       "owner",     "security_level", "level_approved", "national_critical",
+        "protection", "last_drill", "addresses", "domains",        "software"};
     for (const auto& kv : n) {
       if (!kv.first.IsScalar()) {
         error(kv.first.Mark(), base, "keys must be plain words");
@@ -97,8 +97,9 @@ class YamlReader {
       std::string path = base + "." + key;
       marks[key] = v.Mark();
       if (!kKeys.count(key)) {
-        error(kv.first.Mark(), path, "unknown field (expected one of id, name, owner, security_level, level_approved, "
-                                     "national_critical, protection, last_drill, addresses, domains, software)");
+        error(kv.first.Mark(), path,
+              "unknown field (expected one of id, name, owner, security_level, level_approved, "
+              "national_critical, protection, last_drill, addresses, domains, software)");
       } else if (key == "id") {
         if (auto t = scalar(v, path)) s.id = *t;
       } else if (key == "name") {
@@ -107,22 +108,28 @@ class YamlReader {
         if (auto t = scalar(v, path)) s.owner = *t;
       } else if (key == "security_level") {
         if (auto t = scalar(v, path)) {
-          if (auto l = parse_level(*t)) s.security_level = *l;
-          else error(v.Mark(), path, fmt::format("'{}' is not a level from 1 to 5 (Decree 85/2016)", *t));
+          if (auto l = parse_level(*t))
+            s.security_level = *l;
+          else
+            error(v.Mark(), path, fmt::format("'{}' is not a level from 1 to 5 (Decree 85/2016)", *t));
         }
       } else if (key == "level_approved" || key == "national_critical") {
         if (auto t = scalar(v, path)) {
           auto b = parse_bool(*t);
-          if (!b) error(v.Mark(), path, fmt::format("'{}' is not true or false", *t));
-          else (key == "level_approved" ? s.level_approved : s.national_critical) = *b;
+          if (!b)
+            error(v.Mark(), path, fmt::format("'{}' is not true or false", *t));
+          else
+            (key == "level_approved" ? s.level_approved : s.national_critical) = *b;
         }
       } else if (key == "protection") {
         read_protection(v, path, s.protection);
       } else if (key == "last_drill") {
         if (v.IsNull()) continue;
         if (auto t = scalar(v, path)) {
-          if (auto d = parse_civil_date(*t)) s.last_drill = d;
-          else error(v.Mark(), path, fmt::format("'{}' is not a date YYYY-MM-DD", *t));
+          if (auto d = parse_civil_date(*t))
+            s.last_drill = d;
+          else
+            error(v.Mark(), path, fmt::format("'{}' is not a date YYYY-MM-DD", *t));
         }
       } else if (key == "addresses") {
         s.addresses = list(v, path, marks);
@@ -161,8 +168,10 @@ class YamlReader {
         continue;
       }
       if (auto t = scalar(kv.second, sub)) {
-        if (auto st = parse_layer_status(*t)) *target = *st;
-        else error(kv.second.Mark(), sub, fmt::format("'{}' is not none, partial or full", *t));
+        if (auto st = parse_layer_status(*t))
+          *target = *st;
+        else
+          error(kv.second.Mark(), sub, fmt::format("'{}' is not none, partial or full", *t));
       }
     }
   }
@@ -188,13 +197,16 @@ Result<std::vector<InformationSystem>> parse_systems_yaml(std::string_view text,
   }
   std::vector<InformationSystem> out;
   try {
-    if (!root.IsMap() || !root["systems"]) return fail(fmt::format("{}:1:1: expected a mapping with a 'systems' list", label));
+    if (!root.IsMap() || !root["systems"])
+      return fail(fmt::format("{}:1:1: expected a mapping with a 'systems' list", label));
     for (const auto& kv : root) {
       if (!kv.first.IsScalar() || kv.first.Scalar() != "systems")
         reader.error(kv.first.Mark(), "", "unknown top-level key (only 'systems' is allowed)");
     }
     YAML::Node list = root["systems"];
-    if (!list.IsSequence()) return fail(fmt::format("{}:{}:{}: systems: expected a list", label, list.Mark().line + 1, list.Mark().column + 1));
+    if (!list.IsSequence())
+      return fail(
+          fmt::format("{}:{}:{}: systems: expected a list", label, list.Mark().line + 1, list.Mark().column + 1));
     std::map<std::string, YAML::Mark> seen;
     for (std::size_t i = 0; i < list.size(); ++i) {
       std::map<std::string, YAML::Mark> marks;
@@ -323,20 +335,23 @@ Result<std::vector<InformationSystem>> parse_systems_csv(std::string_view text, 
   auto records = split_csv(text, label);
   if (!records) return tl::unexpected(records.error());
   if (records->empty()) return fail(fmt::format("{}:1: empty file: expected a header row", label));
-  static const std::set<std::string> kColumns{"id",          "name",       "owner",      "security_level",
-                                              "level_approved", "national_critical", "on_site", "monitoring",
-                                              "assessment",  "national_connection", "last_drill", "addresses",
-                                              "domains",     "software"};
+  static const std::set<std::string> kColumns{
+      "id",      "name",       "owner",      "security_level",      "level_approved", "national_critical",
+      "on_site", "monitoring", "assessment", "national_connection", "last_drill",     "addresses",
+      "domains", "software"};
   std::vector<std::string> errors;
   const auto& header = records->front();
   std::map<std::string, std::size_t> col;
   for (std::size_t i = 0; i < header.fields.size(); ++i) {
     std::string name = trim(header.fields[i]);
-    if (!kColumns.count(name)) errors.push_back(fmt::format("{}:{}: column {}: unknown column '{}'", label, header.line, i + 1, name));
-    else if (!col.emplace(name, i).second) errors.push_back(fmt::format("{}:{}: column '{}' appears twice", label, header.line, name));
+    if (!kColumns.count(name))
+      errors.push_back(fmt::format("{}:{}: column {}: unknown column '{}'", label, header.line, i + 1, name));
+    else if (!col.emplace(name, i).second)
+      errors.push_back(fmt::format("{}:{}: column '{}' appears twice", label, header.line, name));
   }
   for (const char* required : {"id", "name", "owner", "security_level"})
-    if (!col.count(required)) errors.push_back(fmt::format("{}:{}: missing required column '{}'", label, header.line, required));
+    if (!col.count(required))
+      errors.push_back(fmt::format("{}:{}: missing required column '{}'", label, header.line, required));
   if (!errors.empty()) return fail(join_lines(errors));
 
   std::vector<InformationSystem> out;
@@ -359,12 +374,16 @@ Result<std::vector<InformationSystem>> parse_systems_csv(std::string_view text, 
     s.id = get("id");
     s.name = get("name");
     s.owner = get("owner");
-    if (auto l = parse_level(get("security_level"))) s.security_level = *l;
-    else err("security_level", fmt::format("'{}' is not a level from 1 to 5 (Decree 85/2016)", get("security_level")));
+    if (auto l = parse_level(get("security_level")))
+      s.security_level = *l;
+    else
+      err("security_level", fmt::format("'{}' is not a level from 1 to 5 (Decree 85/2016)", get("security_level")));
     for (const char* b : {"level_approved", "national_critical"}) {
       auto v = parse_bool(get(b));
-      if (!v) err(b, fmt::format("'{}' is not true or false", get(b)));
-      else (std::string_view(b) == "level_approved" ? s.level_approved : s.national_critical) = *v;
+      if (!v)
+        err(b, fmt::format("'{}' is not true or false", get(b)));
+      else
+        (std::string_view(b) == "level_approved" ? s.level_approved : s.national_critical) = *v;
     }
     std::pair<const char*, LayerStatus*> layers[] = {{"on_site", &s.protection.on_site},
                                                      {"monitoring", &s.protection.monitoring},
@@ -373,12 +392,16 @@ Result<std::vector<InformationSystem>> parse_systems_csv(std::string_view text, 
     for (auto& [name, target] : layers) {
       std::string v = get(name);
       if (v.empty()) continue;
-      if (auto st = parse_layer_status(v)) *target = *st;
-      else err(name, fmt::format("'{}' is not none, partial or full", v));
+      if (auto st = parse_layer_status(v))
+        *target = *st;
+      else
+        err(name, fmt::format("'{}' is not none, partial or full", v));
     }
     if (std::string d = get("last_drill"); !d.empty()) {
-      if (auto t = parse_civil_date(d)) s.last_drill = t;
-      else err("last_drill", fmt::format("'{}' is not a date YYYY-MM-DD", d));
+      if (auto t = parse_civil_date(d))
+        s.last_drill = t;
+      else
+        err("last_drill", fmt::format("'{}' is not a date YYYY-MM-DD", d));
     }
     s.addresses = split_list(get("addresses"));
     s.domains = split_list(get("domains"));

@@ -38,7 +38,8 @@ Status SystemRegistry::write(const InformationSystem& s, const std::string& acto
   SqlStatement ins(db_.handle(), "INSERT INTO info_systems (id, owner, security_level, doc) VALUES (?, ?, ?, ?)");
   ins.bind(1, s.id).bind(2, s.owner).bind(3, s.security_level).bind(4, after);
   if (!del.run() || !ins.run()) return fail(fmt::format("information system '{}': {}", s.id, db_.last_error()));
-  if (auto e = audit_.append(now, actor, action_name, "system", s.id, before, after); !e) return tl::unexpected(e.error());
+  if (auto e = audit_.append(now, actor, action_name, "system", s.id, before, after); !e)
+    return tl::unexpected(e.error());
   return {};
 }
 

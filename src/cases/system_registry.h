@@ -17,7 +17,8 @@ struct RegistryData;
 /// outlive this object.
 class SystemRegistry {
  public:
-  SystemRegistry(CaseDb& db, AuditLog& audit, const RegistryData* registry) : db_(db), audit_(audit), registry_(registry) {}
+  SystemRegistry(CaseDb& db, AuditLog& audit, const RegistryData* registry)
+      : db_(db), audit_(audit), registry_(registry) {}
 
   /// Adds a new system; fails if the id exists or a field is invalid.
   Status create(const InformationSystem& s, const std::string& actor, TimeNs now);

@@ -14,9 +14,8 @@ namespace {
 class AuditLogTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("khien-cases-audit-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = std::filesystem::temp_directory_path() / ("khien-cases-audit-" + std::to_string(::getpid()) + "-" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     auto db = CaseDb::open(dir_ / "cases.db");
     ASSERT_TRUE(db) << db.error().message;
@@ -24,8 +23,9 @@ class AuditLogTest : public ::testing::Test {
     audit_ = std::make_unique<AuditLog>(*db_);
     for (int i = 1; i <= 5; ++i) {
       CaseDb::Transaction tx(*db_);
-      auto e = audit_->append(1000 * i, "analyst-" + std::to_string(i), "incident.transition", "incident",
-                              "INC-2026-000001", "{\"state\":\"new\"}", "{\"state\":\"triaged\",\"n\":" + std::to_string(i) + "}");
+      auto e =
+          audit_->append(1000 * i, "analyst-" + std::to_string(i), "incident.transition", "incident", "INC-2026-000001",
+                         "{\"state\":\"new\"}", "{\"state\":\"triaged\",\"n\":" + std::to_string(i) + "}");
       ASSERT_TRUE(e) << e.error().message;
       ASSERT_TRUE(tx.commit());
     }
@@ -101,8 +101,9 @@ TEST_F(AuditLogTest, TruncatedTailIsDetected) {
 }
 
 TEST_F(AuditLogTest, ReorderingIsDetected) {
-  tamper("UPDATE audit_log SET seq = 100 WHERE seq = 2; UPDATE audit_log SET seq = 2 WHERE seq = 3; "
-         "UPDATE audit_log SET seq = 3 WHERE seq = 100");
+  tamper(
+      "UPDATE audit_log SET seq = 100 WHERE seq = 2; UPDATE audit_log SET seq = 2 WHERE seq = 3; "
+      "UPDATE audit_log SET seq = 3 WHERE seq = 100");
   auto v = audit_->verify();
   EXPECT_FALSE(v.ok);
   EXPECT_EQ(v.broken_seq, 2);
@@ -110,9 +111,10 @@ TEST_F(AuditLogTest, ReorderingIsDetected) {
 
 TEST_F(AuditLogTest, InsertionIsDetected) {
   // Make room at 3 (two steps, as seq is unique), then copy entry 2 there under another actor.
-  tamper("UPDATE audit_log SET seq = seq + 1000 WHERE seq >= 3; UPDATE audit_log SET seq = seq - 999 WHERE seq >= 1000; "
-         "INSERT INTO audit_log SELECT 3, at, 'intruder', action, object_type, object_id, before_json, after_json, "
-         "prev_hash, hash FROM audit_log WHERE seq = 2");
+  tamper(
+      "UPDATE audit_log SET seq = seq + 1000 WHERE seq >= 3; UPDATE audit_log SET seq = seq - 999 WHERE seq >= 1000; "
+      "INSERT INTO audit_log SELECT 3, at, 'intruder', action, object_type, object_id, before_json, after_json, "
+      "prev_hash, hash FROM audit_log WHERE seq = 2");
   auto v = audit_->verify();
   EXPECT_FALSE(v.ok);
   EXPECT_EQ(v.broken_seq, 3);

@@ -6,9 +6,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "cases/audit_log.h"
 #include "cases/case_db.h"
@@ -61,9 +60,8 @@ TargetSelector select_orgs(std::vector<std::string> v) {
 class DirectiveTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("khien-cases-dir-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = std::filesystem::temp_directory_path() / ("khien-cases-dir-" + std::to_string(::getpid()) + "-" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     auto db = CaseDb::open(dir_ / "cases.db");
     ASSERT_TRUE(db) << db.error().message;
@@ -117,8 +115,8 @@ class DirectiveTest : public ::testing::Test {
     ComplianceModel model;
     std::vector<ComplianceScore> out;
     for (const auto& o : orgs)
-      out.push_back(model.score(
-          gather_compliance_facts(o, *network_, *systems_, *directives_, *incidents_, seen, {}, now), now));
+      out.push_back(
+          model.score(gather_compliance_facts(o, *network_, *systems_, *directives_, *incidents_, seen, {}, now), now));
     return out;
   }
   static int rank_of(const std::vector<RankedScore>& r, const std::string& org) {
@@ -267,7 +265,9 @@ TEST_F(DirectiveTest, IssueIsRefusedForBadInput) {
   ASSERT_TRUE(w) << w.error().message;
   EXPECT_EQ(w->id.rfind("CB-", 0), 0u);
   d = energy_directive();
-  d.attachments = {{"a.elf", "\x7f" "ELF...."}};
+  d.attachments = {{"a.elf",
+                    "\x7f"
+                    "ELF...."}};
   EXPECT_FALSE(directives_->issue(d, "x", t0_));
   EXPECT_EQ(directives_->list().size(), 1u) << "nothing half-written";
   EXPECT_EQ(audit_->list(0, 1000, "directive").size(), 1u);

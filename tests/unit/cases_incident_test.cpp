@@ -35,9 +35,8 @@ const RegistryData& registry() {
 class IncidentTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("khien-cases-inc-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = std::filesystem::temp_directory_path() / ("khien-cases-inc-" + std::to_string(::getpid()) + "-" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     auto db = CaseDb::open(dir_ / "cases.db");
     ASSERT_TRUE(db) << db.error().message;
@@ -159,14 +158,15 @@ TEST_F(IncidentTest, AlertBecomesIncidentBreachesSlaEscalatesAndCloses) {
   auto entries = audit_->list(0, 1000, "incident", id);
   std::vector<std::string> actions;
   for (const auto& e : entries) actions.push_back(e.action);
-  EXPECT_EQ(actions, (std::vector<std::string>{"incident.open", "incident.transition", "incident.assign",
-                                               "incident.comment", "incident.attach", "incident.escalate",
-                                               "incident.escalate", "incident.transition", "incident.transition",
-                                               "incident.transition"}));
+  EXPECT_EQ(actions,
+            (std::vector<std::string>{"incident.open", "incident.transition", "incident.assign", "incident.comment",
+                                      "incident.attach", "incident.escalate", "incident.escalate",
+                                      "incident.transition", "incident.transition", "incident.transition"}));
   EXPECT_TRUE(audit_->verify().ok);
 
   // Reopened: back through triage.
-  auto reopened = incidents_->transition(id, IncidentState::reopened, "analyst@ncsc", "new beacon seen", now + 5 * kHour);
+  auto reopened =
+      incidents_->transition(id, IncidentState::reopened, "analyst@ncsc", "new beacon seen", now + 5 * kHour);
   ASSERT_TRUE(reopened);
   EXPECT_EQ(reopened->sla.resolved_at, 0);
   EXPECT_FALSE(incidents_->transition(id, IncidentState::assigned, "a", "", now + 6 * kHour));
@@ -235,7 +235,8 @@ TEST_F(IncidentTest, EvidenceIsCheckedBySizeAndContent) {
   EXPECT_NE(exe.error().message.find("application/x-msdownload is not accepted"), std::string::npos)
       << exe.error().message;
   EXPECT_FALSE(incidents_->attach(inc->id, "a", "x.bin", std::string("\x01\x02\x03\x00", 4), t0_));
-  auto png = incidents_->attach(inc->id, "a", "C:\\Users\\x\\screen.png", std::string("\x89PNG\r\n\x1a\n....", 12), t0_);
+  auto png =
+      incidents_->attach(inc->id, "a", "C:\\Users\\x\\screen.png", std::string("\x89PNG\r\n\x1a\n....", 12), t0_);
   ASSERT_TRUE(png) << png.error().message;
   EXPECT_EQ(png->name, "screen.png");
   EXPECT_EQ(png->media_type, "image/png");
