@@ -1,17 +1,22 @@
-// HTTP server on Boost.Beast's synchronous API: simple, and handlers may block without stalling others.
+// HTTP server on Boost.Beast's synchronous API: simple, and handlers may block without stalling others;
+// HTTPS is the same session over an asio::ssl::stream.
 #include "api/http_server.h"
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
 #include <charconv>
+#include <chrono>
 #include <condition_variable>
 #include <list>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+
+#include "core/metrics.h"
 
 namespace khien {
 
@@ -129,43 +134,117 @@ Result<std::pair<std::string, int>> parse_listen_address(const std::string& text
   return std::make_pair(host, port);
 }
 
+namespace {
+
+std::int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+bool is_http_parse_error(const beast::error_code& ec) {
+  return ec.category() == http::make_error_code(http::error::bad_version).category();
+}
+
+}  // namespace
+
 struct HttpServer::Impl {
+  // An open connection and the time by which its current read or write must finish.
+  struct Connection {
+    std::shared_ptr<tcp::socket> socket;
+    std::atomic<std::int64_t> deadline_ms{0};  ///< steady clock; 0: none (a handler is running)
+    void arm(int seconds) { deadline_ms = steady_ms() + seconds * 1000LL; }
+    void disarm() { deadline_ms = 0; }
+  };
+
   const Router& router;
   HttpServerOptions options;
   asio::io_context io;
+  std::unique_ptr<asio::ssl::context> ssl;
   std::unique_ptr<tcp::acceptor> acceptor;
   std::thread accept_thread;
+  std::thread watchdog;
   std::mutex mutex;
   std::condition_variable done_cv;
-  std::list<std::shared_ptr<tcp::socket>> sockets;
+  std::condition_variable wake_cv;
+  std::list<Connection> connections;
   std::size_t active = 0;
   std::atomic<bool> stopping{false};
 
-  Impl(const Router& r, HttpServerOptions o) : router(r), options(o) {}
+  Impl(const Router& r, HttpServerOptions o) : router(r), options(std::move(o)) {
+    if (options.tls) {
+      // asio's context takes ownership of the handle it is given; the TlsContext keeps its own reference.
+      SSL_CTX_up_ref(options.tls->native());
+      ssl = std::make_unique<asio::ssl::context>(options.tls->native());
+    }
+  }
 
-  void serve(std::shared_ptr<tcp::socket> socket) {
+  // Shuts down connections past their deadline: the blocked read or write in their thread then
+  // fails and the thread ends.
+  void watch() {
+    std::unique_lock lock(mutex);
+    while (!stopping) {
+      wake_cv.wait_for(lock, std::chrono::milliseconds(250));
+      auto now = steady_ms();
+      for (auto& c : connections) {
+        auto deadline = c.deadline_ms.load();
+        if (deadline != 0 && now >= deadline) {
+          ::shutdown(c.socket->native_handle(), SHUT_RDWR);
+          c.disarm();
+        }
+      }
+    }
+  }
+
+  void serve(Connection& conn) {
+    auto& socket = *conn.socket;
+    beast::error_code ec;
+    std::string remote = socket.remote_endpoint(ec).address().to_string();
+    if (!ssl) {
+      session(socket, conn, remote, {});
+      socket.shutdown(tcp::socket::shutdown_send, ec);
+      return;
+    }
+    asio::ssl::stream<tcp::socket&> stream(socket, *ssl);
+    conn.arm(options.handshake_timeout_seconds);
+    stream.handshake(asio::ssl::stream_base::server, ec);
+    if (ec) {
+      Metrics::instance()
+          .counter("khien_tls_handshake_failures_total", "TLS handshakes that failed, by listener", "listener=\"http\"")
+          .add();
+      spdlog::debug("https: handshake with {} failed: {}", remote, ec.message());
+      return;
+    }
+    std::vector<std::string> names;
+    if (SSL_get_verify_result(stream.native_handle()) == X509_V_OK)
+      names = certificate_names(SSL_get0_peer_certificate(stream.native_handle()));
+    session(stream, conn, remote, names);
+    // close_notify, waiting for the peer's answer no longer than a handshake.
+    conn.arm(options.handshake_timeout_seconds);
+    stream.shutdown(ec);
+  }
+
+  template <typename Stream>
+  void session(Stream& stream, Connection& conn, const std::string& remote, const std::vector<std::string>& names) {
     beast::error_code ec;
     beast::flat_buffer buffer;
-    std::string remote = socket->remote_endpoint(ec).address().to_string();
-    // An idle or stalled client may hold a connection thread only this long.
-    timeval tv{options.idle_timeout_seconds, 0};
-    ::setsockopt(socket->native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    ::setsockopt(socket->native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
     while (!stopping) {
       http::request_parser<http::string_body> parser;
       parser.body_limit(options.max_body_bytes);
       parser.header_limit(64 * 1024);
-      http::read(*socket, buffer, parser, ec);
-      if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset) break;
+      // An idle or stalled client may hold a connection thread only this long.
+      conn.arm(options.idle_timeout_seconds);
+      http::read(stream, buffer, parser, ec);
+      if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
+          ec == asio::ssl::error::stream_truncated)
+        break;
       HttpResponse res;
       bool keep_alive = false;
       http::request<http::string_body> req;
       if (ec == http::error::body_limit) {
         res = json_error(413, fmt::format("request body larger than {} bytes", options.max_body_bytes));
       } else if (ec) {
-        if (ec != asio::error::would_block && ec != asio::error::timed_out && ec != asio::error::operation_aborted &&
-            ec != asio::error::bad_descriptor)
-          write_response(*socket, 400, json_error(400, "malformed HTTP request: " + ec.message()), false, 11);
+        if (is_http_parse_error(ec))
+          write_response(stream, 400, json_error(400, "malformed HTTP request: " + ec.message()), false, 11);
         break;
       } else {
         req = parser.release();
@@ -196,16 +275,20 @@ struct HttpServer::Impl {
         }
         r.body = std::move(req.body());
         r.remote_ip = remote;
+        r.client_certificate_names = names;
+        // Handlers may wait on the spool as long as they need.
+        conn.disarm();
         res = router.dispatch(r);
         if (r.method == "HEAD") res.body.clear();
       }
-      if (!write_response(*socket, res.status, res, keep_alive, req.version() ? req.version() : 11)) break;
+      conn.arm(options.idle_timeout_seconds);
+      if (!write_response(stream, res.status, res, keep_alive, req.version() ? req.version() : 11)) break;
       if (!keep_alive) break;
     }
-    socket->shutdown(tcp::socket::shutdown_send, ec);
   }
 
-  bool write_response(tcp::socket& socket, int status, const HttpResponse& res, bool keep_alive, unsigned version) {
+  template <typename Stream>
+  bool write_response(Stream& stream, int status, const HttpResponse& res, bool keep_alive, unsigned version) {
     http::response<http::string_body> out{static_cast<http::status>(status), version};
     out.set(http::field::server, "khien");
     out.set(http::field::content_type, res.content_type);
@@ -214,7 +297,7 @@ struct HttpServer::Impl {
     out.body() = res.body;
     out.prepare_payload();
     beast::error_code ec;
-    http::write(socket, out, ec);
+    http::write(stream, out, ec);
     return !ec;
   }
 };
@@ -236,6 +319,7 @@ Result<int> HttpServer::listen(const std::string& host, int port) {
   if (ec) return fail(fmt::format("http: cannot listen on {}:{}: {}", host, port, ec.message()));
   int bound = acceptor->local_endpoint().port();
   impl_->acceptor = std::move(acceptor);
+  impl_->watchdog = std::thread([impl = impl_.get()] { impl->watch(); });
   impl_->accept_thread = std::thread([impl = impl_.get()] {
     while (!impl->stopping) {
       auto socket = std::make_shared<tcp::socket>(impl->io);
@@ -248,16 +332,19 @@ Result<int> HttpServer::listen(const std::string& host, int port) {
       std::unique_lock lock(impl->mutex);
       if (impl->active >= impl->options.max_connections) {
         lock.unlock();
-        impl->write_response(*socket, 503, json_error(503, "too many connections; retry later"), false, 11);
+        // A TLS client could not read a plain answer; it only sees the connection close.
+        if (!impl->ssl)
+          impl->write_response(*socket, 503, json_error(503, "too many connections; retry later"), false, 11);
         continue;
       }
       ++impl->active;
-      auto it = impl->sockets.insert(impl->sockets.end(), socket);
+      auto it = impl->connections.emplace(impl->connections.end());
+      it->socket = socket;
       lock.unlock();
-      std::thread([impl, socket, it] {
-        impl->serve(socket);
+      std::thread([impl, it] {
+        impl->serve(*it);
         std::lock_guard guard(impl->mutex);
-        impl->sockets.erase(it);
+        impl->connections.erase(it);
         --impl->active;
         impl->done_cv.notify_all();
       }).detach();
@@ -275,8 +362,10 @@ void HttpServer::stop() {
     impl_->acceptor->close(ec);
   }
   if (impl_->accept_thread.joinable()) impl_->accept_thread.join();
+  impl_->wake_cv.notify_all();
+  if (impl_->watchdog.joinable()) impl_->watchdog.join();
   std::unique_lock lock(impl_->mutex);
-  for (auto& s : impl_->sockets) ::shutdown(s->native_handle(), SHUT_RDWR);
+  for (auto& c : impl_->connections) ::shutdown(c.socket->native_handle(), SHUT_RDWR);
   impl_->done_cv.wait(lock, [&] { return impl_->active == 0; });
 }
 

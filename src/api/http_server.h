@@ -1,4 +1,4 @@
-// A small HTTP/1.1 server (Boost.Beast, keep-alive, one thread per connection) with a method+path router.
+// A small HTTP/1.1 server (Boost.Beast, keep-alive, one thread per connection, optional TLS) with a method+path router.
 #pragma once
 
 #include <atomic>
@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "ingest/tls_context.h"
 
 namespace khien {
 
@@ -22,6 +23,9 @@ struct HttpRequest {
   std::map<std::string, std::string> headers;      ///< names lower-cased
   std::string body;
   std::string remote_ip;
+  /// Under HTTPS with tls.client_ca: the subject CN and DNS names of the client's verified
+  /// certificate (lower-cased); empty when none was sent.
+  std::vector<std::string> client_certificate_names;
   std::map<std::string, std::string> path_params;  ///< `{name}` segments of the route
 
   std::string header(const std::string& name) const;
@@ -61,12 +65,16 @@ class Router {
 
 struct HttpServerOptions {
   std::size_t max_body_bytes = 64u << 20;  ///< larger bodies get 413
-  int idle_timeout_seconds = 60;
+  int idle_timeout_seconds = 60;           ///< a client silent (or stalled mid-request) this long is disconnected
+  int handshake_timeout_seconds = 10;      ///< a TLS handshake must finish within this
   std::size_t max_connections = 1024;
+  std::shared_ptr<TlsContext> tls;  ///< set: serve HTTPS with this context
 };
 
-/// Threading: one acceptor thread, one thread per open connection; handlers run on connection
-/// threads and may block (the ingest route waits for the spool's fsync).
+/// Threading: one acceptor thread, one thread per open connection, and one watchdog thread that
+/// disconnects connections past their deadline (the synchronous reads have no timeout of their
+/// own); handlers run on connection threads and may block (the ingest route waits for the
+/// spool's fsync), with no deadline while they run.
 class HttpServer {
  public:
   HttpServer(const Router& router, HttpServerOptions options = {});

@@ -42,7 +42,7 @@ void block_signals(sigset_t& set) {
 struct ServeOptions {
   std::string config_file;
   std::string data;
-  std::string http, syslog_udp, syslog_tcp, registry;
+  std::string http, syslog_udp, syslog_tcp, syslog_tls, registry;
 };
 
 Result<Config> make_config(const ServeOptions& o) {
@@ -56,6 +56,7 @@ Result<Config> make_config(const ServeOptions& o) {
   if (!o.http.empty()) config.http_listen = o.http;
   if (!o.syslog_udp.empty()) config.syslog_udp_listen = o.syslog_udp == "off" ? "" : o.syslog_udp;
   if (!o.syslog_tcp.empty()) config.syslog_tcp_listen = o.syslog_tcp == "off" ? "" : o.syslog_tcp;
+  if (!o.syslog_tls.empty()) config.syslog_tls_listen = o.syslog_tls == "off" ? "" : o.syslog_tls;
   if (!o.registry.empty()) config.registry_dir = o.registry;
   return config;
 }
@@ -66,13 +67,16 @@ void add_serve_options(CLI::App* cmd, ServeOptions& o) {
   cmd->add_option("--http", o.http, "HTTP listener host:port (port 0 picks a free port)");
   cmd->add_option("--syslog-udp", o.syslog_udp, "Syslog UDP listener host:port, or off");
   cmd->add_option("--syslog-tcp", o.syslog_tcp, "Syslog TCP listener host:port, or off");
+  cmd->add_option("--syslog-tls", o.syslog_tls,
+                  "Syslog over TLS listener host:port (RFC 5425, needs [tls] cert and key), or off");
   cmd->add_option("--registry", o.registry, "Registry YAML directory for the first start (default: built in)");
 }
 
 void print_bound(const BoundAddresses& b, const Server& server) {
-  std::cout << "khien: http listening on http://" << b.http << "\n";
+  std::cout << "khien: http listening on " << (b.https ? "https://" : "http://") << b.http << "\n";
   if (!b.syslog_udp.empty()) std::cout << "khien: syslog-udp listening on " << b.syslog_udp << "\n";
   if (!b.syslog_tcp.empty()) std::cout << "khien: syslog-tcp listening on " << b.syslog_tcp << "\n";
+  if (!b.syslog_tls.empty()) std::cout << "khien: syslog-tls listening on " << b.syslog_tls << "\n";
   std::cout << "khien: administrator token in " << server.admin_token_path() << "\n" << std::flush;
 }
 

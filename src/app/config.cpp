@@ -25,6 +25,12 @@ Status want_string(const toml::node& n, std::string& out, const char* name) {
   return {};
 }
 
+Status want_bool(const toml::node& n, bool& out, const char* name) {
+  if (!n.is_boolean()) return fail(fmt::format("{}: expected true or false", name));
+  out = n.as_boolean()->get();
+  return {};
+}
+
 template <typename T>
 Status want_int(const toml::node& n, T& out, const char* name) {
   if (!n.is_integer() || n.as_integer()->get() < 0) return fail(fmt::format("{}: expected a non-negative integer", name));
@@ -52,6 +58,28 @@ const std::vector<Key>& keys() {
       {"ingest", "max_backlog_records", "Spool backlog at which HTTP answers 429 and TCP stops reading",
        [](const Config& c) { return std::to_string(c.limits.max_backlog_records); },
        [](Config& c, const toml::node& n) { return want_int(n, c.limits.max_backlog_records, "ingest.max_backlog_records"); }},
+      {"tls", "cert", "PEM certificate chain (server certificate first) for HTTPS and syslog over TLS",
+       [](const Config& c) { return fmt::format("\"{}\"", c.tls.cert); },
+       [](Config& c, const toml::node& n) { return want_string(n, c.tls.cert, "tls.cert"); }},
+      {"tls", "key", "PEM private key of tls.cert", [](const Config& c) { return fmt::format("\"{}\"", c.tls.key); },
+       [](Config& c, const toml::node& n) { return want_string(n, c.tls.key, "tls.key"); }},
+      {"tls", "client_ca",
+       "PEM CA bundle for client certificates; empty: none asked. When set, syslog over TLS requires a client "
+       "certificate and attributes the connection to the SOC whose id is its subject CN or a DNS name "
+       "(CN = soc-evn -> SOC soc-evn), falling back to sender address ranges; HTTPS asks for one but the API key "
+       "still authenticates",
+       [](const Config& c) { return fmt::format("\"{}\"", c.tls.client_ca); },
+       [](Config& c, const toml::node& n) { return want_string(n, c.tls.client_ca, "tls.client_ca"); }},
+      {"tls", "http", "Serve the HTTP listener (API, ingest, metrics) over TLS", [](const Config& c) { return c.tls.http ? "true" : "false"; },
+       [](Config& c, const toml::node& n) { return want_bool(n, c.tls.http, "tls.http"); }},
+      {"tls", "syslog_tls", "Syslog over TLS listener host:port (RFC 5425, usually port 6514), empty to disable",
+       [](const Config& c) { return fmt::format("\"{}\"", c.syslog_tls_listen); },
+       [](Config& c, const toml::node& n) { return want_string(n, c.syslog_tls_listen, "tls.syslog_tls"); }},
+      {"tls", "min_version", "Oldest TLS version accepted: \"1.2\" or \"1.3\"", [](const Config& c) { return fmt::format("\"{}\"", c.tls.min_version); },
+       [](Config& c, const toml::node& n) -> Status {
+         if (auto st = want_string(n, c.tls.min_version, "tls.min_version"); !st) return st;
+         return check_tls_version(c.tls.min_version);
+       }},
       {"log", "level", "Log level: trace, debug, info, warn, error", [](const Config& c) { return fmt::format("\"{}\"", c.log_level); },
        [](Config& c, const toml::node& n) { return want_string(n, c.log_level, "log.level"); }},
   };
@@ -82,6 +110,13 @@ Result<Config> load_config(const std::filesystem::path& path, Config config) {
         continue;
       }
       if (auto st = it->set(config, value); !st) errors.push_back(fmt::format("{}:{}: {}", path.string(), vline, st.error().message));
+    }
+  }
+  // Certificate paths in a config file are relative to that file, as a reader of it expects.
+  if (const auto* tls = doc["tls"].as_table()) {
+    for (const auto& [name, field] : {std::pair{"cert", &config.tls.cert}, std::pair{"key", &config.tls.key}, std::pair{"client_ca", &config.tls.client_ca}}) {
+      if (tls->contains(name) && !field->empty() && std::filesystem::path(*field).is_relative())
+        *field = (path.parent_path() / *field).lexically_normal().string();
     }
   }
   if (!errors.empty()) {

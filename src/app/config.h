@@ -14,6 +14,8 @@ struct Config {
   std::string http_listen = "127.0.0.1:8080";
   std::string syslog_udp_listen = "127.0.0.1:5514";   ///< empty: off
   std::string syslog_tcp_listen = "127.0.0.1:5514";   ///< empty: off
+  std::string syslog_tls_listen;                     ///< syslog over TLS (RFC 5425, usually :6514); empty: off
+  TlsOptions tls;                                    ///< certificate, key, client CA; HTTPS switch
   std::filesystem::path registry_dir;                ///< empty: the registry built into the binary
   IngestLimits limits;
   std::string log_level = "info";

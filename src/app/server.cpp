@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <map>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -138,16 +139,33 @@ Result<BoundAddresses> Server::start() {
     if (!soc) return std::nullopt;
     return std::make_pair(static_cast<std::uint32_t>(soc->row_id), soc->id);
   };
+  ctx.soc_by_id =
+      [holder = m.constituency.get()](const std::string& id) -> std::optional<std::pair<std::uint32_t, std::string>> {
+    auto c = holder->get();
+    const SocInfo* soc = c->soc_by_id(id);
+    if (!soc) return std::nullopt;
+    return std::make_pair(static_cast<std::uint32_t>(soc->row_id), soc->id);
+  };
+  ctx.tls = m.config.tls;
   m.bulk = std::make_unique<HttpBulkSource>(ctx);
 
   BoundAddresses bound;
+  // Each registered source's configured address and where its bound address is reported.
+  const std::map<std::string_view, std::pair<const std::string*, std::string*>> listeners{
+      {"syslog-udp", {&m.config.syslog_udp_listen, &bound.syslog_udp}},
+      {"syslog-tcp", {&m.config.syslog_tcp_listen, &bound.syslog_tcp}},
+      {"syslog-tls", {&m.config.syslog_tls_listen, &bound.syslog_tls}},
+  };
   for (const auto& info : registered_sources()) {
-    std::string listen = info.name == "syslog-udp" ? m.config.syslog_udp_listen : m.config.syslog_tcp_listen;
+    auto where = listeners.find(info.name);
+    if (where == listeners.end())
+      return fail(fmt::format("{}: no listener address in the config for this source", info.name));
+    const std::string& listen = *where->second.first;
     if (listen.empty()) continue;
     auto source = info.make(ctx, listen);
     auto addr = source->start();
     if (!addr) return fail(fmt::format("{}: {}", info.name, addr.error().message));
-    (info.name == "syslog-udp" ? bound.syslog_udp : bound.syslog_tcp) = *addr;
+    *where->second.second = *addr;
     m.sources.push_back(std::move(source));
   }
 
@@ -163,6 +181,14 @@ Result<BoundAddresses> Server::start() {
   HttpServerOptions http_options;
   // Compressed bodies may be smaller than the decompressed limit, never larger.
   http_options.max_body_bytes = m.config.limits.max_body_bytes;
+  if (m.config.tls.http) {
+    // Client certificates are asked for but optional: the API key authenticates the caller.
+    auto clients = m.config.tls.client_ca.empty() ? ClientCertificates::None : ClientCertificates::Optional;
+    auto tls = TlsContext::create(m.config.tls, clients);
+    if (!tls) return fail("https: " + tls.error().message);
+    http_options.tls = std::move(*tls);
+    bound.https = true;
+  }
   m.http = std::make_unique<HttpServer>(m.router, http_options);
   auto hp = parse_listen_address(m.config.http_listen);
   if (!hp) return tl::unexpected(hp.error());

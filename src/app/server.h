@@ -12,8 +12,10 @@ namespace khien {
 /// Addresses the server actually bound (ports chosen by the OS when 0 was asked for).
 struct BoundAddresses {
   std::string http;
+  bool https = false;  ///< the HTTP listener speaks TLS
   std::string syslog_udp;
   std::string syslog_tcp;
+  std::string syslog_tls;
 };
 
 /// Threading: start() opens everything and returns; the sources, pipeline and HTTP server run

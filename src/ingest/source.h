@@ -13,6 +13,7 @@
 #include "core/ip_address.h"
 #include "ingest/soc_stats.h"
 #include "ingest/spool.h"
+#include "ingest/tls_context.h"
 
 namespace khien {
 
@@ -35,6 +36,10 @@ struct SourceContext {
   RecordValidator validate;
   /// The SOC (row id and id) registered for a syslog sender address, if any.
   std::function<std::optional<std::pair<std::uint32_t, std::string>>(const IpAddress&)> soc_for_sender;
+  /// The SOC (row id and id) with this id, if any: a client certificate's name is looked up here.
+  std::function<std::optional<std::pair<std::uint32_t, std::string>>(const std::string&)> soc_by_id;
+  /// Certificate, key and client CA for the TLS listeners.
+  TlsOptions tls;
 };
 
 /// A transport that receives records and appends them to the spool.

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <map>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "core/metrics.h"
@@ -15,6 +16,25 @@
 #include "ingest/syslog_framer.h"
 
 namespace khien {
+
+namespace {
+
+// A plain TCP connection.
+class SocketStream : public SyslogTcpSource::Stream {
+ public:
+  explicit SocketStream(int fd) : fd_(fd) {}
+  long read(char* data, std::size_t size) override {
+    pollfd pfd{fd_, POLLIN, 0};
+    if (::poll(&pfd, 1, 200) <= 0) return 0;
+    ssize_t n = ::recv(fd_, data, size, 0);
+    return n > 0 ? static_cast<long>(n) : -1;
+  }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
 
 SyslogTcpSource::SyslogTcpSource(SourceContext context, std::string listen)
     : ctx_(std::move(context)), listen_(std::move(listen)) {}
@@ -34,11 +54,30 @@ void SyslogTcpSource::stop() {
   if (acceptor_.joinable()) acceptor_.join();
   {
     std::lock_guard lock(mutex_);
-    for (int c : connections_) ::shutdown(c, SHUT_RDWR);
+    for (const auto& w : workers_) ::shutdown(w.fd, SHUT_RDWR);
   }
-  for (auto& t : threads_) t.join();
+  for (auto& w : workers_) w.thread.join();
+  workers_.clear();
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
+}
+
+void SyslogTcpSource::refuse(const IpAddress& peer, std::string_view reason, const std::string& why) {
+  if (reason == "unknown_sender") ctx_.stats->record_unknown_sender(name());
+  Metrics::instance()
+      .counter("khien_ingest_dropped_total", "Records dropped, by source and reason",
+               fmt::format("source=\"{}\",reason=\"{}\"", name(), reason))
+      .add();
+  spdlog::warn("{}: connection from {} refused: {}", name(), peer.to_string(), why);
+}
+
+std::optional<SyslogTcpSource::Accepted> SyslogTcpSource::open(int fd, const IpAddress& peer) {
+  auto soc = ctx_.soc_for_sender(peer);
+  if (!soc) {
+    refuse(peer, "unknown_sender", "no SOC registers that sender address");
+    return std::nullopt;
+  }
+  return Accepted{std::make_unique<SocketStream>(fd), soc->first, soc->second};
 }
 
 void SyslogTcpSource::accept_loop() {
@@ -50,23 +89,34 @@ void SyslogTcpSource::accept_loop() {
     int c = ::accept4(fd_, reinterpret_cast<sockaddr*>(&from), &len, SOCK_CLOEXEC);
     if (c < 0) continue;
     IpAddress peer = address_of(from);
-    auto soc = ctx_.soc_for_sender(peer);
-    if (!soc) {
-      ctx_.stats->record_unknown_sender("syslog-tcp");
-      Metrics::instance()
-          .counter("khien_ingest_dropped_total", "Records dropped, by source and reason", "source=\"syslog-tcp\",reason=\"unknown_sender\"")
-          .add();
-      spdlog::warn("syslog-tcp: connection from {} refused: no SOC registers that sender address", peer.to_string());
-      ::close(c);
-      continue;
-    }
     std::lock_guard lock(mutex_);
-    connections_.push_back(c);
-    threads_.emplace_back([this, c, peer] { serve(c, peer); });
+    // Threads of closed connections are joined here, so a stream of short connections
+    // (refused senders, failed handshakes) does not pile them up.
+    for (auto it = workers_.begin(); it != workers_.end();) {
+      if (!it->done) {
+        ++it;
+        continue;
+      }
+      it->thread.join();
+      it = workers_.erase(it);
+    }
+    auto worker = workers_.emplace(workers_.end());
+    worker->fd = c;
+    worker->thread = std::thread([this, worker, peer] { serve(worker, peer); });
   }
 }
 
-void SyslogTcpSource::serve(int fd, IpAddress peer) {
+void SyslogTcpSource::serve(std::list<Worker>::iterator worker, IpAddress peer) {
+  int fd = worker->fd;
+  if (auto connection = open(fd, peer)) receive(*connection, peer);
+  std::lock_guard lock(mutex_);
+  // Closed under the lock, so stop() never shuts down a descriptor number already reused.
+  ::close(fd);
+  worker->fd = -1;
+  worker->done = true;
+}
+
+void SyslogTcpSource::receive(Accepted& connection, const IpAddress& peer) {
   SyslogFramer framer(ctx_.limits.max_line_bytes);
   std::vector<char> chunk(256 * 1024);
   std::vector<SpoolInput> records;
@@ -75,22 +125,13 @@ void SyslogTcpSource::serve(int fd, IpAddress peer) {
   std::string batch;
   std::vector<std::pair<std::size_t, std::size_t>> spans;
   std::vector<std::uint8_t> codes;
-  std::string soc_id;
-  std::uint32_t soc_row = 0;
-  auto refresh_soc = [&] {
-    auto soc = ctx_.soc_for_sender(peer);
-    if (!soc) return false;
-    soc_row = soc->first;
-    soc_id = soc->second;
-    return true;
-  };
-  refresh_soc();
+  const std::string source(name());
   Counter& framing_errors = Metrics::instance().counter("khien_syslog_framing_errors_total", "Oversized or malformed TCP syslog frames");
   auto take = [&](std::optional<Result<std::string_view>> frame, std::uint64_t& rejected) {
     if (!*frame) {
       framing_errors.add();
       ++rejected;
-      spdlog::warn("syslog-tcp {}: {}", peer.to_string(), (*frame).error().message);
+      spdlog::warn("{} {}: {}", source, peer.to_string(), (*frame).error().message);
       return;
     }
     auto code = ctx_.validate(**frame, "syslog");
@@ -106,15 +147,14 @@ void SyslogTcpSource::serve(int fd, IpAddress peer) {
   while (open && !stopping_) {
     // Backpressure: while the pipeline is behind, stop reading; the kernel's window fills and the sender waits.
     while (spool_saturated(ctx_) && !stopping_) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    pollfd pfd{fd, POLLIN, 0};
-    if (::poll(&pfd, 1, 200) <= 0) continue;
-    ssize_t n = ::recv(fd, chunk.data(), chunk.size(), 0);
+    long n = connection.stream->read(chunk.data(), chunk.size());
+    if (n == 0) continue;
     std::uint64_t rejected = 0;
     records.clear();
     batch.clear();
     spans.clear();
     codes.clear();
-    if (n <= 0) {
+    if (n < 0) {
       open = false;
       while (auto f = framer.next()) take(f, rejected);
       if (auto f = framer.finish()) take(f, rejected);
@@ -123,19 +163,16 @@ void SyslogTcpSource::serve(int fd, IpAddress peer) {
       while (auto f = framer.next()) take(f, rejected);
     }
     for (std::size_t i = 0; i < spans.size(); ++i)
-      records.push_back(SpoolInput{soc_row, codes[i], SourceKind::SyslogTcp,
+      records.push_back(SpoolInput{connection.soc_row, codes[i], SourceKind::SyslogTcp,
                                    std::string_view(batch).substr(spans[i].first, spans[i].second)});
     if (!records.empty()) {
       if (auto r = ctx_.spool->append(records, false); !r) {
-        spdlog::error("syslog-tcp: {}", r.error().message);
+        spdlog::error("{}: {}", source, r.error().message);
         open = false;
       }
     }
-    if (!records.empty() || rejected) ctx_.stats->record(soc_id, "syslog-tcp", records.size(), rejected);
+    if (!records.empty() || rejected) ctx_.stats->record(connection.soc_id, source, records.size(), rejected);
   }
-  ::close(fd);
-  std::lock_guard lock(mutex_);
-  connections_.remove(fd);
 }
 
 std::unique_ptr<Source> make_syslog_tcp_source(const SourceContext& context, const std::string& listen) {
