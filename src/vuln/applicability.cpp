@@ -10,7 +10,7 @@ namespace khien {
 namespace {
 
 // `version-update`, with the update left out when it is ANY or NA.
-std::string effective_version(const Cpe& c) {
+std::string effective_text(const Cpe& c) {
   std::string v = c.version().text();
   if (c.update().is_string()) v += "-" + c.update().text();
   return v;
@@ -61,7 +61,9 @@ bool eval_node(const ConfigNode& node, const std::vector<Cpe>& inventory, Applic
 
 }  // namespace
 
-bool CpeMatch::matches(const Cpe& target) const {
+PackageVersion effective_version(const Cpe& c) { return PackageVersion(effective_text(c)); }
+
+bool CpeMatch::matches(const Cpe& target, const PackageVersion* target_effective) const {
   for (std::size_t a = 0; a < kCpeAttributeCount; ++a) {
     auto attr = static_cast<CpeAttribute>(a);
     if (attr == CpeAttribute::version || attr == CpeAttribute::update) continue;
@@ -71,7 +73,7 @@ bool CpeMatch::matches(const Cpe& target) const {
   const auto& tv = target.version();
   if (has_range()) {
     if (!tv.is_string() || tv.has_wildcards()) return false;
-    return in_range(*this, PackageVersion(effective_version(target)));
+    return target_effective ? in_range(*this, *target_effective) : in_range(*this, PackageVersion(effective_text(target)));
   }
   if (cv.is_any() || cv.has_wildcards() || criteria.update().has_wildcards()) {
     return superset_or_equal(compare_cpe_values(cv, tv)) &&
@@ -79,12 +81,13 @@ bool CpeMatch::matches(const Cpe& target) const {
   }
   if (cv.is_na()) return tv.is_na();
   if (!tv.is_string() || tv.has_wildcards() || target.update().has_wildcards()) return false;
-  PackageVersion target_effective(effective_version(target));
+  PackageVersion parsed = target_effective ? PackageVersion("") : PackageVersion(effective_text(target));
+  const PackageVersion& tv_effective = target_effective ? *target_effective : parsed;
   if (criteria.update().is_any()) {
     PackageVersion want(cv.text());
-    return target_effective == want || target_effective.release() == want;
+    return tv_effective == want || tv_effective.release() == want;
   }
-  return target_effective == PackageVersion(effective_version(criteria));
+  return tv_effective == PackageVersion(effective_text(criteria));
 }
 
 ApplicabilityResult evaluate(const Configuration& config, const std::vector<Cpe>& inventory) {

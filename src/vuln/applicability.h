@@ -36,8 +36,14 @@ struct CpeMatch {
   ///  - a specific criteria version whose update is ANY: the target's effective version, or that
   ///    version without its pre-release part, must be equal (PackageVersion order) to it;
   ///  - a specific criteria version with a specific (or NA) update: effective versions must be equal.
-  bool matches(const Cpe& target) const;
+  bool matches(const Cpe& target) const { return matches(target, nullptr); }
+  /// As matches(target), with the target's effective version already parsed (an index keeps it, so
+  /// scanning many criteria does not parse the same inventory version again).
+  bool matches(const Cpe& target, const PackageVersion* target_effective) const;
 };
+
+/// A CPE's effective version: `version-update`, the update left out when ANY or NA.
+PackageVersion effective_version(const Cpe& c);
 
 enum class NodeOperator : unsigned char { op_or, op_and };
 

@@ -139,6 +139,7 @@ Result<CpeValue> unbind_uri_value(CpeAttribute attr, std::string_view raw) {
     }
   }
   if (auto st = check_wildcards(attr, v.wfn); !st) return tl::unexpected(st.error());
+  if (v.wfn == "*") return CpeValue::any();  // a lone %02 is the logical ANY, as `*` is in a formatted string
   return v;
 }
 

@@ -13,15 +13,15 @@ bool indexable(const Cpe& c) {
 
 std::string product_key(const Cpe& c) { return c.vendor().wfn + ":" + c.product().wfn; }
 
-// Collects the vendor:product keys of every criteria; false when one cannot be indexed.
-bool collect_keys(const ConfigNode& node, std::vector<std::string>& keys) {
+// Collects the vulnerable criteria; false when one cannot be looked up by vendor:product.
+bool collect_vulnerable(const ConfigNode& node, std::vector<const CpeMatch*>& out) {
   for (const auto& m : node.matches) {
     if (!m.vulnerable) continue;  // a platform alone never exposes a system
     if (!indexable(m.criteria)) return false;
-    keys.push_back(product_key(m.criteria));
+    out.push_back(&m);
   }
   for (const auto& child : node.children)
-    if (!collect_keys(child, keys)) return false;
+    if (!collect_vulnerable(child, out)) return false;
   return true;
 }
 
@@ -32,29 +32,30 @@ ExposureIndex::ExposureIndex(std::vector<InventoryEntry> inventory) : entries_(s
     bool unindexed = false;
     for (const auto& c : entries_[i].cpes) {
       if (!indexable(c)) { unindexed = true; continue; }
-      auto& list = by_product_[product_key(c)];
-      if (list.empty() || list.back() != i) list.push_back(i);
+      by_product_[product_key(c)].push_back({c, effective_version(c), i});
     }
     if (unindexed) unindexed_.push_back(i);
   }
 }
 
 std::vector<std::uint32_t> ExposureIndex::candidates(const std::vector<Configuration>& configs) const {
-  std::vector<std::string> keys;
+  std::vector<const CpeMatch*> vulnerable;
   bool indexed = true;
   for (const auto& config : configs)
-    for (const auto& node : config.nodes) indexed = indexed && collect_keys(node, keys);
+    for (const auto& node : config.nodes) indexed = indexed && collect_vulnerable(node, vulnerable);
   std::vector<std::uint32_t> out;
   if (!indexed) {
     out.resize(entries_.size());
     for (std::uint32_t i = 0; i < entries_.size(); ++i) out[i] = i;
     return out;
   }
-  std::sort(keys.begin(), keys.end());
-  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-  for (const auto& k : keys) {
-    auto it = by_product_.find(k);
-    if (it != by_product_.end()) out.insert(out.end(), it->second.begin(), it->second.end());
+  std::string key;
+  for (const CpeMatch* m : vulnerable) {
+    key.assign(m->criteria.vendor().wfn).append(":").append(m->criteria.product().wfn);
+    auto it = by_product_.find(key);
+    if (it == by_product_.end()) continue;
+    for (const Slot& s : it->second)
+      if ((out.empty() || out.back() != s.entry) && m->matches(s.cpe, &s.version)) out.push_back(s.entry);
   }
   out.insert(out.end(), unindexed_.begin(), unindexed_.end());
   std::sort(out.begin(), out.end());

@@ -40,12 +40,20 @@ class ExposureIndex {
   const std::vector<InventoryEntry>& inventory() const { return entries_; }
 
  private:
-  // Inventory entries that could match: those running a criteria's vendor:product, plus those whose
-  // own CPEs have a wildcard or ANY vendor/product; every entry when a criteria has one.
+  // Inventory entries that could match: those with a CPE that matches a vulnerable criteria (found
+  // through the criteria's vendor:product bucket), plus those whose own CPEs have a wildcard or ANY
+  // vendor/product; every entry when a criteria has one. Only these get the full evaluation.
   std::vector<std::uint32_t> candidates(const std::vector<Configuration>& configs) const;
 
+  // A copy of an inventory CPE with its parsed effective version, kept contiguous per bucket so a
+  // scan of one vendor:product reads memory in order instead of chasing every system's vector.
+  struct Slot {
+    Cpe cpe;
+    PackageVersion version;
+    std::uint32_t entry;
+  };
   std::vector<InventoryEntry> entries_;
-  std::unordered_map<std::string, std::vector<std::uint32_t>> by_product_;
+  std::unordered_map<std::string, std::vector<Slot>> by_product_;
   std::vector<std::uint32_t> unindexed_;
 };
 

@@ -354,7 +354,8 @@ Result<FeedRecord> parse_cve5_record(const json& record, std::string& id) {
   const json* containers = member(record, "containers");
   const json* cna = containers ? member(*containers, "cna") : nullptr;
   if (!cna || !cna->is_object()) return fail("containers.cna is missing");
-  std::string cna_name = cna ? str(member(*cna, "providerMetadata") ? *member(*cna, "providerMetadata") : json(), "shortName") : "";
+  const json* cna_meta = member(*cna, "providerMetadata");
+  std::string cna_name = cna_meta ? str(*cna_meta, "shortName") : std::string();
   rec.description = pick_description(array_member(*cna, "descriptions"));
   if (auto st = read_cve5_metrics(array_member(*cna, "metrics"), cna_name.empty() ? "cna" : cna_name, rec, "containers.cna"); !st)
     return tl::unexpected(st.error());

@@ -222,7 +222,8 @@ Result<ImportReport> VulnDatabase::import_kev(std::string_view text, std::string
     if (!parsed) { reject(parsed.error().message); continue; }
     store_part(id, VulnSource::kev, std::move(*parsed), hash, body, report);
   }
-  // The catalogue is published whole: an entry missing from it has been withdrawn.
+  // The catalogue is published whole: an entry missing from it has been withdrawn. When some entries
+  // were rejected their ids are uncertain, so nothing is withdrawn on that import.
   if (report.rejected == 0) {
     for (auto& [id, rec] : records_) {
       if (!rec.kev || present.count(id)) continue;
@@ -297,7 +298,8 @@ Result<ImportReport> VulnDatabase::import_epss(std::string_view text, std::strin
     auto existing = records_.find(id);
     auto hash = sha256_hex(scores);
     if (existing != records_.end() && existing->second.hashes[3] == hash) { ++report.unchanged; continue; }
-    count_part(id, VulnSource::epss, hash, body.dump(), report);
+    // The CSV is raw bytes: invalid UTF-8 in the model line is replaced rather than thrown on.
+    count_part(id, VulnSource::epss, hash, body.dump(-1, ' ', false, json::error_handler_t::replace), report);
     records_[id].epss = std::move(s);
   }
   if (!header_seen) return fail(fmt::format("{}: not an EPSS CSV: no 'cve,epss,percentile' header", what));

@@ -71,6 +71,7 @@ TEST(VulnCpe, ParsesUris) {
   EXPECT_TRUE(pct.version().has_wildcards());
   EXPECT_TRUE(pct.update().is_any());
   EXPECT_EQ(pct.get(CpeAttribute::edition).wfn, "??");
+  EXPECT_TRUE(cpe("cpe:/a:x:y:%02").version().is_any()) << "a lone %02 is ANY";
   auto empty = cpe("cpe:/");
   EXPECT_TRUE(empty.part().is_any());
 }
