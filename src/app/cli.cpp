@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/bench_command.h"
+#include "app/cli_rules.h"
 #include "app/pipeline.h"
 #include "app/registry_import.h"
 #include "app/server.h"
@@ -273,6 +274,7 @@ int run_cli(int argc, char** argv) {
   auto* schema_cmd = app.add_subcommand("schema", "Print the common schema");
   schema_cmd->add_flag("--markdown", markdown, "As the Markdown table of docs/SCHEMA.md");
 
+  auto run_rules = add_rules_commands(app);
   app.add_subcommand("config", "Print every config key with its default (TOML)");
   app.add_subcommand("version", "Print the version");
 
@@ -297,6 +299,7 @@ int run_cli(int argc, char** argv) {
       return run_demo(*config, demo_sim, signals);
     }
     if (*bench_cmd) return run_bench_command(bench);
+    if (int rc = run_rules(); rc >= 0) return rc;
     if (*schema_cmd) {
       if (markdown) {
         std::cout << schema_markdown();

@@ -80,6 +80,15 @@ const std::vector<Key>& keys() {
          if (auto st = want_string(n, c.tls.min_version, "tls.min_version"); !st) return st;
          return check_tls_version(c.tls.min_version);
        }},
+      {"detect", "sigma", "Run Sigma detection on every event", [](const Config& c) { return std::string(c.sigma ? "true" : "false"); },
+       [](Config& c, const toml::node& n) -> Status {
+         if (!n.is_boolean()) return fail("detect.sigma: expected true or false");
+         c.sigma = n.as_boolean()->get();
+         return {};
+       }},
+      {"detect", "sigma_rules", "Directory of extra Sigma rules (the shipped rules always load)",
+       [](const Config& c) { return fmt::format("\"{}\"", c.sigma_rules_dir); },
+       [](Config& c, const toml::node& n) { return want_string(n, c.sigma_rules_dir, "detect.sigma_rules"); }},
       {"log", "level", "Log level: trace, debug, info, warn, error", [](const Config& c) { return fmt::format("\"{}\"", c.log_level); },
        [](Config& c, const toml::node& n) { return want_string(n, c.log_level, "log.level"); }},
   };

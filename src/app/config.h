@@ -18,6 +18,8 @@ struct Config {
   TlsOptions tls;                                    ///< certificate, key, client CA; HTTPS switch
   std::filesystem::path registry_dir;                ///< empty: the registry built into the binary
   IngestLimits limits;
+  std::string sigma_rules_dir;  ///< extra Sigma rules (the shipped ones always load); empty: none
+  bool sigma = true;            ///< run Sigma detection on every event
   std::string log_level = "info";
 };
 

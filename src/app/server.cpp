@@ -15,6 +15,7 @@
 #include "api/api_routes.h"
 #include "api/http_server.h"
 #include "app/pipeline.h"
+#include "app/sigma_detector.h"
 #include "app/registry_import.h"
 #include "decode/auto_decoder.h"
 #include "ingest/syslog_message.h"
@@ -89,6 +90,7 @@ struct Server::Impl {
   std::unique_ptr<Spool> spool;
   std::unique_ptr<ArchiveWriter> archive;
   std::unique_ptr<ConstituencyHolder> constituency;
+  std::unique_ptr<AlertStore> alerts;
   std::unique_ptr<Pipeline> pipeline;
   SocStats stats;
   std::unique_ptr<HttpBulkSource> bulk;
@@ -125,7 +127,15 @@ Result<BoundAddresses> Server::start() {
   if (!archive) return tl::unexpected(archive.error());
   m.archive = std::move(*archive);
   m.constituency = std::make_unique<ConstituencyHolder>(*m.store);
-  m.pipeline = std::make_unique<Pipeline>(*m.spool, *m.archive, *m.constituency);
+  auto alerts = AlertStore::open(dir / "state.db");
+  if (!alerts) return tl::unexpected(alerts.error());
+  m.alerts = std::move(*alerts);
+  m.pipeline = std::make_unique<Pipeline>(*m.spool, *m.archive, *m.constituency, PipelineOptions{}, m.alerts.get());
+  if (m.config.sigma) {
+    auto rules = load_sigma_rules(m.config.sigma_rules_dir);
+    if (!rules) return fail("sigma: " + rules.error().message);
+    m.pipeline->add_detector(std::make_unique<SigmaDetector>(*rules));
+  }
   m.pipeline->start();
 
   SourceContext ctx;
@@ -170,6 +180,7 @@ Result<BoundAddresses> Server::start() {
   }
 
   m.api.store = m.store.get();
+  m.api.alerts = m.alerts.get();
   m.api.spool = m.spool.get();
   m.api.stats = &m.stats;
   m.api.bulk = m.bulk.get();
