@@ -1,0 +1,193 @@
+// StixStore: versions keyed by (collection, id, version), added ordering, TAXII filters and
+// cursors, deletes, active indicators, TAXII metadata, all-or-nothing inserts.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+
+#include "store/stix_store.h"
+
+namespace khien {
+namespace {
+
+namespace fs = std::filesystem;
+
+class StixStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("khien-stix-store-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    auto s = StixStore::open(dir_ / "state.db");
+    ASSERT_TRUE(s) << s.error().message;
+    store_ = std::move(*s);
+  }
+  void TearDown() override {
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+  static StixRecord record(std::string id, std::int64_t version, std::string spec = "2.1", std::int64_t added = 0) {
+    StixRecord r;
+    r.collection = "c1";
+    r.id = std::move(id);
+    r.type = r.id.substr(0, r.id.find("--"));
+    r.spec_version = std::move(spec);
+    r.version_us = version;
+    r.modified = std::to_string(version);
+    r.added_us = added;
+    r.tlp = "green";
+    r.json = "{\"id\":\"" + r.id + "\"}";
+    return r;
+  }
+  std::vector<std::string> ids(const StixQuery& q) {
+    auto page = store_->query(q);
+    EXPECT_TRUE(page);
+    std::vector<std::string> out;
+    for (const auto& r : page->records) out.push_back(r.id + "@" + r.modified);
+    return out;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<StixStore> store_;
+};
+
+TEST_F(StixStoreTest, VersionsAndFilters) {
+  std::vector<StixRecord> rs{record("indicator--a", 100, "2.1", 10), record("indicator--a", 200, "2.1", 30),
+                             record("malware--b", 100, "2.1", 20), record("malware--b", 300, "2.0", 20),
+                             record("indicator--a", 150, "2.1", 40)};
+  auto added = store_->add(rs);
+  ASSERT_TRUE(added) << added.error().message;
+  EXPECT_EQ(*added, std::vector<bool>(5, true));
+  // Re-adding the same versions changes nothing.
+  std::vector<StixRecord> again{record("indicator--a", 100)};
+  EXPECT_EQ(*store_->add(again), std::vector<bool>{false});
+  EXPECT_EQ(store_->count("c1"), 5);
+
+  StixQuery q;
+  q.collection = "c1";
+  EXPECT_EQ(ids(q), (std::vector<std::string>{"malware--b@100", "indicator--a@200"}));  // last version, latest spec
+  q.versions.first = true;
+  EXPECT_EQ(ids(q), (std::vector<std::string>{"indicator--a@100", "malware--b@100"}));
+  q.versions = {};
+  q.versions.all = true;
+  EXPECT_EQ(ids(q).size(), 4u);
+  q.spec_versions = {"2.0", "2.1"};
+  EXPECT_EQ(ids(q).size(), 5u);
+  q.spec_versions = {"2.0"};
+  EXPECT_EQ(ids(q), (std::vector<std::string>{"malware--b@300"}));
+  q.spec_versions.clear();
+  q.versions = {};
+  q.versions.exact = {150};
+  EXPECT_EQ(ids(q), (std::vector<std::string>{"indicator--a@150"}));
+  q.versions = {};
+  q.types = {"malware"};
+  EXPECT_EQ(ids(q), (std::vector<std::string>{"malware--b@100"}));
+  q.types.clear();
+  q.ids = {"indicator--a"};
+  q.versions.all = true;
+  q.added_after_us = 10;
+  EXPECT_EQ(ids(q), (std::vector<std::string>{"indicator--a@200", "indicator--a@150"}));
+
+  // Pagination: limit and resume after the last (added, seq).
+  StixQuery p;
+  p.collection = "c1";
+  p.versions.all = true;
+  p.spec_versions = {"2.0", "2.1"};
+  p.limit = 2;
+  auto page = store_->query(p);
+  ASSERT_TRUE(page);
+  EXPECT_TRUE(page->more);
+  ASSERT_EQ(page->records.size(), 2u);
+  EXPECT_EQ(page->records[0].added_us, 10);
+  p.after = std::make_pair(page->records[1].added_us, page->records[1].seq);
+  page = store_->query(p);
+  EXPECT_TRUE(page->more);
+  p.after = std::make_pair(page->records[1].added_us, page->records[1].seq);
+  page = store_->query(p);
+  EXPECT_FALSE(page->more);
+  EXPECT_EQ(page->records.size(), 1u);
+  EXPECT_EQ(page->records[0].added_us, 40);
+
+  // Visibility is applied before versions are picked and pages are cut.
+  StixQuery v;
+  v.collection = "c1";
+  v.visible = [](const StixRecord& r) { return r.version_us != 200; };
+  EXPECT_EQ(ids(v), (std::vector<std::string>{"malware--b@100", "indicator--a@150"}));
+
+  StixQuery d;
+  d.collection = "c1";
+  d.ids = {"indicator--a"};
+  d.versions.first = true;
+  EXPECT_EQ(*store_->remove(d), 1u);
+  EXPECT_EQ(store_->count("c1"), 4);
+}
+
+TEST_F(StixStoreTest, ServerAddedTimesIncrease) {
+  std::vector<StixRecord> rs{record("indicator--a", 1), record("indicator--b", 1), record("indicator--c", 1)};
+  ASSERT_TRUE(store_->add(rs));
+  EXPECT_LT(rs[0].added_us, rs[1].added_us);
+  EXPECT_LT(rs[1].added_us, rs[2].added_us);
+  EXPECT_LT(rs[0].seq, rs[1].seq);
+}
+
+TEST_F(StixStoreTest, FailedInsertLeavesNothing) {
+  // A trigger makes the second row fail: the first must not stay behind.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "state.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TRIGGER refuse_b BEFORE INSERT ON stix_objects WHEN NEW.id = 'indicator--b' "
+                         "BEGIN SELECT RAISE(ABORT, 'refused'); END;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  std::vector<StixRecord> rs{record("indicator--a", 1), record("indicator--b", 1)};
+  auto r = store_->add(rs);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("indicator--b"), std::string::npos) << r.error().message;
+  EXPECT_EQ(store_->count("c1"), 0);
+  std::vector<StixRecord> ok{record("indicator--a", 1)};
+  ASSERT_TRUE(store_->add(ok));
+  EXPECT_EQ(store_->count("c1"), 1);
+}
+
+TEST_F(StixStoreTest, ActiveIndicators) {
+  auto a = record("indicator--a", 1);
+  a.valid_from_us = 100;
+  a.valid_until_us = 200;
+  auto b1 = record("indicator--b", 1);
+  auto b2 = record("indicator--b", 2);
+  b2.revoked = true;
+  auto c = record("indicator--c", 1);
+  c.valid_from_us = 500;
+  std::vector<StixRecord> rs{a, b1, b2, c};
+  ASSERT_TRUE(store_->add(rs));
+  auto active = store_->active_indicators(150);
+  ASSERT_EQ(active.size(), 1u);
+  EXPECT_EQ(active[0].id, "indicator--a");
+  EXPECT_EQ(store_->active_indicators(250).size(), 0u);
+  EXPECT_EQ(store_->active_indicators(600).size(), 1u);
+}
+
+TEST_F(StixStoreTest, TaxiiMetadata) {
+  TaxiiApiRootRow root;
+  root.name = "r1";
+  root.title = "Root";
+  ASSERT_TRUE(store_->put_api_root(root));
+  TaxiiCollectionRow c;
+  c.id = "c1";
+  c.api_root = "r1";
+  c.title = "C";
+  c.recipients = {"bo-cong-an"};
+  ASSERT_TRUE(store_->put_collection(c));
+  ASSERT_EQ(store_->collections("r1").size(), 1u);
+  EXPECT_EQ(store_->collection("r1", "c1")->recipients, std::vector<std::string>{"bo-cong-an"});
+  EXPECT_FALSE(store_->collection("r2", "c1"));
+  ASSERT_TRUE(store_->put_status("r1", "s1", 5, "{\"id\":\"s1\"}"));
+  EXPECT_EQ(*store_->status("r1", "s1"), "{\"id\":\"s1\"}");
+  EXPECT_FALSE(store_->status("r1", "s2"));
+  ASSERT_TRUE(store_->put_meta("discovery", "{}"));
+  EXPECT_EQ(*store_->meta("discovery"), "{}");
+}
+
+}  // namespace
+}  // namespace khien
