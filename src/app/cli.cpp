@@ -14,6 +14,7 @@
 
 #include "app/bench_command.h"
 #include "app/cli_rules.h"
+#include "app/cli_vuln.h"
 #include "app/pipeline.h"
 #include "app/registry_import.h"
 #include "app/server.h"
@@ -275,6 +276,7 @@ int run_cli(int argc, char** argv) {
   schema_cmd->add_flag("--markdown", markdown, "As the Markdown table of docs/SCHEMA.md");
 
   auto run_rules = add_rules_commands(app);
+  auto run_vuln = add_vuln_commands(app);
   app.add_subcommand("config", "Print every config key with its default (TOML)");
   app.add_subcommand("version", "Print the version");
 
@@ -300,6 +302,7 @@ int run_cli(int argc, char** argv) {
     }
     if (*bench_cmd) return run_bench_command(bench);
     if (int rc = run_rules(); rc >= 0) return rc;
+    if (int rc = run_vuln(); rc >= 0) return rc;
     if (*schema_cmd) {
       if (markdown) {
         std::cout << schema_markdown();

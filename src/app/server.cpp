@@ -14,8 +14,10 @@
 
 #include "api/api_routes.h"
 #include "api/http_server.h"
+#include "api/taxii_routes.h"
 #include "app/pipeline.h"
 #include "app/sigma_detector.h"
+#include "app/vuln_service.h"
 #include "app/registry_import.h"
 #include "decode/auto_decoder.h"
 #include "ingest/syslog_message.h"
@@ -91,6 +93,9 @@ struct Server::Impl {
   std::unique_ptr<ArchiveWriter> archive;
   std::unique_ptr<ConstituencyHolder> constituency;
   std::unique_ptr<AlertStore> alerts;
+  std::unique_ptr<VulnService> vulns;
+  std::unique_ptr<StixStore> stix;
+  TaxiiContext taxii;
   std::unique_ptr<Pipeline> pipeline;
   SocStats stats;
   std::unique_ptr<HttpBulkSource> bulk;
@@ -99,6 +104,38 @@ struct Server::Impl {
   ApiContext api;
   std::unique_ptr<HttpServer> http;
 };
+
+namespace {
+
+// GET /api/v1/vulns/{cve} and /api/v1/exposure: CVE data against the systems inventory.
+void register_vuln_routes(Server::Impl& m) {
+  auto admin = [&m](const HttpRequest& req) {
+    std::string auth = req.header("authorization");
+    return auth.size() > 7 && sha256_hex(auth.substr(7)) == m.api.admin_token_hash;
+  };
+  m.router.add("GET", "/api/v1/vulns/{cve}", [&m, admin](HttpRequest& req) {
+    if (!admin(req)) return json_error(401, "missing or invalid bearer token");
+    auto cve = m.vulns->show(req.path_params["cve"]);
+    if (!cve) return json_error(404, fmt::format("{} is not in the imported vulnerability data", req.path_params["cve"]));
+    HttpResponse r;
+    r.body = cve->dump();
+    return r;
+  });
+  m.router.add("GET", "/api/v1/exposure", [&m, admin](HttpRequest& req) {
+    if (!admin(req)) return json_error(401, "missing or invalid bearer token");
+    double min_priority = 0;
+    try {
+      if (!req.param("min_priority").empty()) min_priority = std::stod(req.param("min_priority"));
+    } catch (const std::exception&) {
+      return json_error(400, "parameter 'min_priority': expected a number 0..100");
+    }
+    HttpResponse r;
+    r.body = m.vulns->exposure(req.param("sector"), req.param("province"), min_priority, 1000).dump();
+    return r;
+  });
+}
+
+}  // namespace
 
 Server::Server(Config config) : impl_(std::make_unique<Impl>()) { impl_->config = std::move(config); }
 
@@ -189,6 +226,24 @@ Result<BoundAddresses> Server::start() {
   m.api.admin_token_hash = sha256_hex(*token);
   m.api.processed_seq = [p = m.pipeline.get()] { return p->processed_seq(); };
   register_api_routes(m.router, m.api);
+  auto vulns = VulnService::open(dir);
+  if (!vulns) return fail("vulnerabilities: " + vulns.error().message);
+  m.vulns = std::move(*vulns);
+  register_vuln_routes(m);
+  auto stix = StixStore::open(dir / "state.db");
+  if (!stix) return tl::unexpected(stix.error());
+  m.stix = std::move(*stix);
+  if (auto st = ensure_default_taxii_layout(*m.stix); !st) return tl::unexpected(st.error());
+  m.taxii.store = m.stix.get();
+  // Until users and roles arrive, the administrator token is the one TAXII identity.
+  m.taxii.authenticate = [hash = m.api.admin_token_hash](const HttpRequest& r) -> std::optional<TaxiiPrincipal> {
+    auto t = bearer_token(r);
+    if (t && sha256_hex(*t) == hash) return TaxiiPrincipal{"admin", "", Tlp::red, true, true};
+    if (auto basic = basic_credentials(r); basic && sha256_hex(basic->second) == hash)
+      return TaxiiPrincipal{"admin", "", Tlp::red, true, true};
+    return std::nullopt;
+  };
+  register_taxii_routes(m.router, m.taxii);
   HttpServerOptions http_options;
   // Compressed bodies may be smaller than the decompressed limit, never larger.
   http_options.max_body_bytes = m.config.limits.max_body_bytes;

@@ -1,0 +1,156 @@
+// VulnService: import, persistence and exposure queries over the shipped or configured inventory.
+#include "app/vuln_service.h"
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "app/registry_import.h"
+#include "cases/system_import.h"
+
+namespace khien {
+
+using json = nlohmann::json;
+
+double vulnerability_priority(bool kev, double epss, double cvss, std::size_t orgs, int max_level) {
+  double p = (kev ? 40.0 : 0.0) + 25.0 * std::clamp(epss, 0.0, 1.0) + 20.0 * std::clamp(cvss / 10.0, 0.0, 1.0) +
+             10.0 * std::min(1.0, static_cast<double>(orgs) / 10.0) + 5.0 * std::clamp(max_level / 5.0, 0.0, 1.0);
+  return std::round(p * 10.0) / 10.0;
+}
+
+Result<std::unique_ptr<VulnService>> VulnService::open(const std::filesystem::path& data_dir, const std::filesystem::path& systems_file) {
+  std::unique_ptr<VulnService> s(new VulnService());
+  auto store = VulnStore::open(data_dir / "state.db");
+  if (!store) return tl::unexpected(store.error());
+  s->store_ = std::move(*store);
+  if (auto n = s->store_->load(s->db_); !n) return tl::unexpected(n.error());
+  auto registry = load_registry("");
+  if (!registry) return tl::unexpected(registry.error());
+  s->registry_ = std::move(*registry);
+  std::string text;
+  std::string label = "data/registry/systems.yaml";
+  if (!systems_file.empty()) {
+    std::ifstream in(systems_file);
+    if (!in) return fail(fmt::format("{}: cannot open", systems_file.string()));
+    std::stringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+    label = systems_file.string();
+  } else {
+    auto it = embedded_registry_files().find("systems.yaml");
+    if (it != embedded_registry_files().end()) text = std::string(it->second);
+  }
+  if (!text.empty()) {
+    auto systems = parse_systems_yaml(text, label, &s->registry_);
+    if (!systems) return tl::unexpected(systems.error());
+    s->systems_ = std::move(*systems);
+  }
+  std::vector<InventoryEntry> inventory;
+  for (const auto& sys : s->systems_) {
+    InventoryEntry e{sys.id, sys.owner, {}};
+    for (const auto& c : sys.software)
+      if (auto cpe = Cpe::parse(c)) e.cpes.push_back(*cpe);
+    inventory.push_back(std::move(e));
+  }
+  s->index_ = std::make_unique<ExposureIndex>(std::move(inventory));
+  s->db_.set_keep_changes(true);
+  return s;
+}
+
+Result<json> VulnService::import_files(const std::vector<std::filesystem::path>& files) {
+  std::lock_guard lock(mutex_);
+  json reports = json::array();
+  for (const auto& f : files) {
+    auto r = db_.import_path(f);
+    if (!r) return fail(fmt::format("{}: {}", f.string(), r.error().message));
+    if (auto st = store_->apply(r->changes); !st) return tl::unexpected(st.error());
+    json rejections = json::array();
+    for (const auto& rej : r->rejections) rejections.push_back(json{{"id", rej.record_id}, {"reason", rej.reason}});
+    reports.push_back({{"file", f.string()}, {"kind", feed_kind_name(r->kind)}, {"records", r->records}, {"added", r->added},
+                       {"changed", r->changed}, {"unchanged", r->unchanged}, {"removed", r->removed}, {"rejected", r->rejected},
+                       {"rejections", rejections}, {"notes", r->notes}});
+  }
+  return reports;
+}
+
+json VulnService::describe(const VulnRecord& rec, const std::vector<ExposedSystem>& exposed) const {
+  std::set<std::string> orgs, sectors, provinces;
+  int max_level = 0;
+  bool critical = false;
+  json systems = json::array();
+  for (const auto& e : exposed) {
+    const InformationSystem* sys = nullptr;
+    for (const auto& s : systems_)
+      if (s.id == e.system_id) sys = &s;
+    orgs.insert(e.org);
+    std::string sector, province;
+    if (const Organisation* o = registry_.find_organisation(e.org)) {
+      sector = o->sector;
+      province = o->province;
+      if (!sector.empty()) sectors.insert(sector);
+      if (!province.empty()) provinces.insert(province);
+    }
+    int level = sys ? sys->security_level : 0;
+    bool nc = sys && sys->national_critical;
+    max_level = std::max(max_level, level);
+    critical = critical || nc;
+    systems.push_back({{"system", e.system_id}, {"name", sys ? sys->name : ""}, {"org", e.org}, {"sector", sector},
+                       {"province", province}, {"security_level", level}, {"national_critical", nc},
+                       {"vulnerable_cpes", e.vulnerable_cpes}, {"platform_cpes", e.platform_cpes}});
+  }
+  const CvssScore* cvss = rec.cvss40() ? rec.cvss40() : rec.cvss31();
+  double epss = rec.epss ? rec.epss->epss : 0.0;
+  json out{{"id", rec.id},
+           {"description", rec.description()},
+           {"published", rec.published()},
+           {"kev", rec.in_kev()},
+           {"epss", rec.epss ? json(rec.epss->epss) : json(nullptr)},
+           {"cvss", cvss ? json{{"version", cvss->version}, {"base_score", cvss->base_score}, {"vector", cvss->vector}} : json(nullptr)},
+           {"cwes", rec.cwes()},
+           {"exposure", {{"systems", systems},
+                         {"organisations", orgs},
+                         {"sectors", sectors},
+                         {"provinces", provinces},
+                         {"national_critical", critical},
+                         {"max_security_level", max_level}}},
+           {"priority", vulnerability_priority(rec.in_kev(), epss, cvss ? cvss->base_score : 0.0, orgs.size(), max_level)}};
+  return out;
+}
+
+std::optional<json> VulnService::show(const std::string& cve) {
+  std::lock_guard lock(mutex_);
+  const VulnRecord* rec = db_.find(cve);
+  if (!rec) return std::nullopt;
+  return describe(*rec, index_->exposure(*rec));
+}
+
+json VulnService::exposure(const std::string& sector, const std::string& province, double min_priority, std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  std::vector<json> rows;
+  for (auto& [id, exposed] : index_->exposure_all(db_)) {
+    const VulnRecord* rec = db_.find(id);
+    if (!rec) continue;
+    json d = describe(*rec, exposed);
+    const auto& ex = d["exposure"];
+    if (!sector.empty()) {
+      bool found = false;
+      for (const auto& s : ex["sectors"]) found = found || s == sector;
+      if (!found) continue;
+    }
+    if (!province.empty()) {
+      bool found = false;
+      for (const auto& p : ex["provinces"]) found = found || p == province;
+      if (!found) continue;
+    }
+    if (d["priority"].get<double>() < min_priority) continue;
+    rows.push_back(std::move(d));
+  }
+  std::sort(rows.begin(), rows.end(), [](const json& a, const json& b) { return a["priority"].get<double>() > b["priority"].get<double>(); });
+  if (rows.size() > limit) rows.resize(limit);
+  return json{{"vulnerabilities", rows}, {"total", rows.size()}};
+}
+
+}  // namespace khien

@@ -1,0 +1,49 @@
+// Vulnerability exposure for the CLI and the API: CVE data (persisted) against the information systems inventory.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cases/information_system.h"
+#include "core/error.h"
+#include "store/registry_data.h"
+#include "vuln/exposure_index.h"
+#include "vuln/vuln_database.h"
+#include "vuln/vuln_store.h"
+
+namespace khien {
+
+/// Threading: every method takes the service's mutex; imports replace the database in place.
+class VulnService {
+ public:
+  /// Opens DATA/state.db, loads stored CVE data, and the systems inventory (`systems_file`, or
+  /// the shipped data/registry/systems.yaml when empty).
+  static Result<std::unique_ptr<VulnService>> open(const std::filesystem::path& data_dir, const std::filesystem::path& systems_file = {});
+
+  /// Imports NVD 2.0, CVE JSON 5, KEV or EPSS files (kind detected per file) and stores the changes.
+  Result<nlohmann::json> import_files(const std::vector<std::filesystem::path>& files);
+  /// The CVE with its exposure and priority; nullopt when unknown.
+  std::optional<nlohmann::json> show(const std::string& cve);
+  /// Exposed CVEs filtered by sector/province and minimum priority, highest priority first.
+  nlohmann::json exposure(const std::string& sector, const std::string& province, double min_priority, std::size_t limit);
+
+ private:
+  nlohmann::json describe(const VulnRecord& record, const std::vector<ExposedSystem>& exposed) const;
+  std::mutex mutex_;
+  std::unique_ptr<VulnStore> store_;
+  VulnDatabase db_;
+  RegistryData registry_;
+  std::vector<InformationSystem> systems_;
+  std::unique_ptr<ExposureIndex> index_;
+};
+
+/// Priority 0..100 (docs/VULNERABILITIES.md): 40 if exploited (KEV), + 25 × EPSS, + 20 × CVSS/10,
+/// + 10 × min(1, organisations exposed / 10), + 5 × (highest security level exposed / 5).
+double vulnerability_priority(bool kev, double epss, double cvss, std::size_t orgs, int max_level);
+
+}  // namespace khien
