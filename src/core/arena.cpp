@@ -9,11 +9,22 @@ namespace khien {
 Arena::Arena(std::size_t chunk_size) : chunk_size_(chunk_size) {}
 
 void Arena::grow(std::size_t min_size) {
+  // Reuse a chunk kept from before the last reset when one is big enough.
+  while (current_ + 1 < chunks_.size()) {
+    ++current_;
+    if (chunks_[current_].size >= min_size) {
+      cursor_ = chunks_[current_].data.get();
+      end_ = cursor_ + chunks_[current_].size;
+      return;
+    }
+  }
   std::size_t size = std::max(chunk_size_, min_size);
-  Chunk chunk{std::make_unique<std::byte[]>(size), size};
+  // Not value-initialised: zeroing fresh memory costs page faults the arena never needs.
+  Chunk chunk{std::unique_ptr<std::byte[]>(new std::byte[size]), size};
   cursor_ = chunk.data.get();
   end_ = cursor_ + size;
   chunks_.push_back(std::move(chunk));
+  current_ = chunks_.size() - 1;
 }
 
 void* Arena::allocate(std::size_t size, std::size_t align) {
@@ -38,14 +49,13 @@ std::string_view Arena::copy(std::string_view text) {
 
 void Arena::reset() {
   if (chunks_.empty()) return;
-  // Keep the largest chunk: the next batch of the same shape then fits without a heap call.
-  auto largest = std::max_element(chunks_.begin(), chunks_.end(),
-                                  [](const Chunk& a, const Chunk& b) { return a.size < b.size; });
-  Chunk keep = std::move(*largest);
-  chunks_.clear();
-  cursor_ = keep.data.get();
-  end_ = cursor_ + keep.size;
-  chunks_.push_back(std::move(keep));
+  // Keep every chunk (up to a bound): the next batch of the same shape then allocates nothing.
+  std::size_t kept = 0, total = 0;
+  for (; kept < chunks_.size() && total < kMaxRetainedBytes; ++kept) total += chunks_[kept].size;
+  chunks_.resize(kept);
+  current_ = 0;
+  cursor_ = chunks_[0].data.get();
+  end_ = cursor_ + chunks_[0].size;
   used_ = 0;
 }
 

@@ -10,7 +10,7 @@
 namespace khien {
 
 /// A chunked bump allocator. Not thread-safe: each worker owns its arenas.
-/// Memory is returned all at once by reset(), which keeps the largest chunk for reuse so a
+/// Memory is returned all at once by reset(), which keeps the chunks for reuse so a
 /// steady-state batch allocates nothing from the heap.
 class Arena {
  public:
@@ -38,7 +38,9 @@ class Arena {
   void grow(std::size_t min_size);
 
   std::size_t chunk_size_;
+  static constexpr std::size_t kMaxRetainedBytes = 256u << 20;
   std::vector<Chunk> chunks_;
+  std::size_t current_ = 0;  // chunk the cursor is in
   std::byte* cursor_ = nullptr;
   std::byte* end_ = nullptr;
   std::size_t used_ = 0;

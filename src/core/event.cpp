@@ -16,10 +16,24 @@ void Event::add(FieldId field, const Value& value) {
     slots_ = grown;
     capacity_ = cap;
   }
+  if (field < field::schema_end && index_[field] == 0 && size_ < 0xffff) index_[field] = static_cast<std::uint16_t>(size_ + 1);
   new (&slots_[size_++]) Slot{field, value};
 }
 
+void Event::reindex() {
+  index_.fill(0);
+  for (std::uint32_t i = 0; i < size_ && i < 0xffff; ++i) {
+    FieldId f = slots_[i].field;
+    if (f < field::schema_end && index_[f] == 0) index_[f] = static_cast<std::uint16_t>(i + 1);
+  }
+}
+
 void Event::set(FieldId field, const Value& value) {
+  if (field < field::schema_end) {
+    if (index_[field] != 0) slots_[index_[field] - 1].value = value;
+    else add(field, value);
+    return;
+  }
   for (std::uint32_t i = 0; i < size_; ++i) {
     if (slots_[i].field == field) {
       slots_[i].value = value;
@@ -34,9 +48,11 @@ void Event::remove(FieldId field) {
   for (std::uint32_t i = 0; i < size_; ++i)
     if (slots_[i].field != field) slots_[out++] = slots_[i];
   size_ = out;
+  reindex();
 }
 
 const Value* Event::get(FieldId field) const {
+  if (field < field::schema_end) return index_[field] ? &slots_[index_[field] - 1].value : nullptr;
   for (std::uint32_t i = 0; i < size_; ++i)
     if (slots_[i].field == field) return &slots_[i].value;
   return nullptr;

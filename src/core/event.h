@@ -1,6 +1,7 @@
 // The event: a flat record of interned field ids to typed values, backed by a batch arena.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string_view>
 
@@ -45,7 +46,7 @@ class Event {
     Value value;
   };
 
-  explicit Event(Arena& arena) : arena_(&arena) {}
+  explicit Event(Arena& arena) : arena_(&arena) { index_.fill(0); }
 
   /// Appends a value (the field may already have values: multi-valued).
   void add(FieldId field, const Value& value);
@@ -74,9 +75,17 @@ class Event {
   RawKind raw_kind() const { return raw_kind_; }
 
   Arena& arena() { return *arena_; }
-  void clear() { size_ = 0; raw_ = {}; raw_kind_ = RawKind::None; }
+  void clear() {
+    size_ = 0;
+    raw_ = {};
+    raw_kind_ = RawKind::None;
+    index_.fill(0);
+  }
 
  private:
+  void reindex();
+  // First slot (+1) of each schema field, so lookups of normalized fields take one load.
+  std::array<std::uint16_t, field::schema_end> index_;
   Arena* arena_;
   Slot* slots_ = nullptr;
   std::uint32_t size_ = 0;

@@ -1,6 +1,8 @@
 // Applying mapping tables: type conversion from original JSON values to schema field types.
 #include "decode/field_mapper.h"
 
+#include <algorithm>
+
 #include <charconv>
 #include <cmath>
 #include <string>
@@ -113,11 +115,27 @@ FieldMapper::FieldMapper(std::span<const FieldMapping> table, std::string_view p
     path.assign(prefix);
     path.append(row.original);
     rows_.push_back({intern_field(path), row.target, row.as});
+    by_original_.emplace_back(rows_.back().original, static_cast<std::uint32_t>(rows_.size() - 1));
   }
+  std::sort(by_original_.begin(), by_original_.end());
 }
 
 void FieldMapper::apply(Event& event) const {
-  for (const auto& row : rows_) map_field(event, row.original, row.target, row.as);
+  // One pass over the event marks the rows whose original field is present; only those rows
+  // then scan the event. Rows still apply in table order, so the first source of a field wins.
+  thread_local std::vector<char> present;
+  present.assign(rows_.size(), 0);
+  bool any = false;
+  for (const Event::Slot* s = event.begin(); s != event.end(); ++s) {
+    auto it = std::lower_bound(by_original_.begin(), by_original_.end(), std::make_pair(s->field, std::uint32_t{0}));
+    for (; it != by_original_.end() && it->first == s->field; ++it) {
+      present[it->second] = 1;
+      any = true;
+    }
+  }
+  if (!any) return;
+  for (std::size_t i = 0; i < rows_.size(); ++i)
+    if (present[i]) map_field(event, rows_[i].original, rows_[i].target, rows_[i].as);
 }
 
 }  // namespace khien

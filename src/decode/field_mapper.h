@@ -49,6 +49,7 @@ class FieldMapper {
     MapAs as;
   };
   std::vector<Row> rows_;
+  std::vector<std::pair<FieldId, std::uint32_t>> by_original_;  // (original field, row), sorted
 };
 
 }  // namespace khien
