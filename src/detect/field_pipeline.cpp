@@ -57,6 +57,8 @@ std::vector<std::string> LogsourceVariant::resolve(std::string_view sigma_field)
 }
 
 Status FieldPipeline::load_text(std::string_view text, std::string_view file) {
+  if (auto line = leading_comma_line(text))
+    return fail(std::string(file) + ":" + std::to_string(*line) + ": invalid YAML: ',' cannot start a line outside a flow collection");
   YAML::Node root;
   try {
     root = YAML::Load(std::string(text));

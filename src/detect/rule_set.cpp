@@ -130,6 +130,15 @@ bool position_match(std::string_view value, std::string_view want, SigmaPosition
   return false;
 }
 
+bool has_inner_wildcard(const SigmaPattern& p) {
+  const auto& parts = p.parts();
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const bool edge_star = parts[i].kind == PatternPart::Kind::Star && (i == 0 || i + 1 == parts.size());
+    if (!edge_star && (parts[i].kind == PatternPart::Kind::Star || parts[i].kind == PatternPart::Kind::One)) return true;
+  }
+  return false;
+}
+
 // Text of a value for string matching; numbers in decimal, addresses canonical, times RFC 3339.
 std::string_view text_of(const Value& v, char* buf, std::size_t cap) {
   switch (v.type) {
@@ -363,8 +372,12 @@ struct Compiler {
       for (const auto& p : val.patterns) trivial = trivial || p.empty() || p.matches_anything();
       if (!trivial) {
         std::vector<Expr> exprs;
-        for (const auto& p : val.patterns)
-          exprs.push_back({p.to_regex(), HS_FLAG_DOTALL | HS_FLAG_SINGLEMATCH | (val.cased ? 0u : HS_FLAG_CASELESS), 0});
+        for (const auto& p : val.patterns) {
+          // Single-match bookkeeping costs more than the repeated callbacks of a literal (which
+          // on_hs_match drops); patterns with inner wildcards keep it, as they may report often.
+          const unsigned once = has_inner_wildcard(p) ? HS_FLAG_SINGLEMATCH : 0u;
+          exprs.push_back({p.to_regex(), HS_FLAG_DOTALL | once | (val.cased ? 0u : HS_FLAG_CASELESS), 0});
+        }
         n.op = Op::Scan;
         n.arg = scan_atom(g, key, std::move(exprs));
         return d.add_node(std::move(n));

@@ -349,6 +349,18 @@ TEST(SigmaParse, ErrorsNameLineAndReason) {
   EXPECT_NE(parse_error("title: x\nlogsource: {product: test}\n").find("detection"), std::string::npos);
 }
 
+TEST(SigmaParse, LeadingCommaIsRefusedBeforeYamlCpp) {
+  // yaml-cpp 0.7 never returns on these (found by fuzzing).
+  EXPECT_EQ(parse_error(",)"), "1: invalid YAML: ',' cannot start a line outside a flow collection");
+  EXPECT_EQ(parse_error("title: x\n---\n# c\n  , x"), "4: invalid YAML: ',' cannot start a line outside a flow collection");
+  EXPECT_EQ(parse_error("--- ,"), "1: invalid YAML: ',' cannot start a line outside a flow collection");
+  EXPECT_EQ(parse_error("k:\n  - x\n, y\n"), "3: invalid YAML: ',' cannot start a line outside a flow collection");
+  EXPECT_EQ(leading_comma_line("# c\n!tag ,x\n"), 2);
+  EXPECT_EQ(leading_comma_line("&anchor,"), 1);
+  EXPECT_FALSE(leading_comma_line("a: [1, 2]\n---\nb: ','\n"));
+  EXPECT_FALSE(leading_comma_line("a: [x\n, y]\nd: |\n  , text\ne: 'it''s\n  , x'\n"));
+}
+
 TEST(SigmaParse, BadDocumentDoesNotStopOthers) {
   const std::string good = rule_text("  sel:\n    A: x\n  condition: sel\n");
   const std::string bad = rule_text("  sel:\n    A|nope: x\n  condition: sel\n");
