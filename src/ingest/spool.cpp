@@ -102,6 +102,7 @@ std::string_view source_kind_name(SourceKind kind) {
     case SourceKind::Http: return "http";
     case SourceKind::SyslogUdp: return "syslog-udp";
     case SourceKind::SyslogTcp: return "syslog-tcp";
+    case SourceKind::SyslogTls: return "syslog-tls";
     case SourceKind::File: return "file";
     case SourceKind::Marker: return "marker";
   }

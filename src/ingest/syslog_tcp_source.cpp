@@ -126,6 +126,7 @@ void SyslogTcpSource::receive(Accepted& connection, const IpAddress& peer) {
   std::vector<std::pair<std::size_t, std::size_t>> spans;
   std::vector<std::uint8_t> codes;
   const std::string source(name());
+  const SourceKind kind = source == "syslog-tls" ? SourceKind::SyslogTls : SourceKind::SyslogTcp;
   Counter& framing_errors = Metrics::instance().counter("khien_syslog_framing_errors_total", "Oversized or malformed TCP syslog frames");
   auto take = [&](std::optional<Result<std::string_view>> frame, std::uint64_t& rejected) {
     if (!*frame) {
@@ -163,7 +164,7 @@ void SyslogTcpSource::receive(Accepted& connection, const IpAddress& peer) {
       while (auto f = framer.next()) take(f, rejected);
     }
     for (std::size_t i = 0; i < spans.size(); ++i)
-      records.push_back(SpoolInput{connection.soc_row, codes[i], SourceKind::SyslogTcp,
+      records.push_back(SpoolInput{connection.soc_row, codes[i], kind,
                                    std::string_view(batch).substr(spans[i].first, spans[i].second)});
     if (!records.empty()) {
       if (auto r = ctx_.spool->append(records, false); !r) {

@@ -156,6 +156,7 @@ e=$(api GET '/api/v1/events?q=query.hostname:host7.rsyslog-tls.test')
 [ "$(json_get "$e" 'd["events"][0]["khien.soc"]')" = soc-tls-evn ] || fail "rsyslog over TLS attribution: $e"
 [ "$(json_get "$e" 'd["events"][0]["khien.org"]')" = evn ] || fail "rsyslog over TLS organisation: $e"
 [ "$(json_get "$e" 'd["events"][0]["class_uid"]')" = 4003 ] || fail "JSON payload decoded as EVE DNS: $e"
+[ "$(json_get "$e" 'd["events"][0]["khien.source"]')" = syslog-tls ] || fail "rsyslog over TLS source label: $e"
 [ "$(json_get "$(api GET '/api/v1/events?limit=1&soc=soc-tls-range&q=query.hostname:*.rsyslog-tls.test')" 'd["total"]')" = 0 ] ||
   fail "rsyslog events attributed by address instead of by certificate"
 grep -q "attributed to soc-tls-evn by client certificate name soc-tls-evn" "$WORK/server.log" || fail "attribution not logged"
