@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cases/sql_statement.h"
+#include "store/sql_statement.h"
 #include "store/state_store.h"
 
 namespace khien {

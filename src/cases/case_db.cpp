@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
-#include "cases/sql_statement.h"
+#include "store/sql_statement.h"
 
 namespace khien {
 

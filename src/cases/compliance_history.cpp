@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cases/information_system.h"
-#include "cases/sql_statement.h"
+#include "store/sql_statement.h"
 
 namespace khien {
 

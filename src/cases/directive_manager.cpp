@@ -6,7 +6,7 @@
 #include <algorithm>
 
 #include "cases/information_system.h"
-#include "cases/sql_statement.h"
+#include "store/sql_statement.h"
 #include "store/registry_data.h"
 
 namespace khien {

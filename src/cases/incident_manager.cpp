@@ -7,7 +7,7 @@
 
 #include "cases/incident_taxonomy.h"
 #include "cases/information_system.h"
-#include "cases/sql_statement.h"
+#include "store/sql_statement.h"
 #include "store/registry_data.h"
 
 namespace khien {

@@ -3,7 +3,7 @@
 
 #include <fmt/format.h>
 
-#include "cases/sql_statement.h"
+#include "store/sql_statement.h"
 
 namespace khien {
 

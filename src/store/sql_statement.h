@@ -1,4 +1,4 @@
-// A prepared SQLite statement that finalises itself, shared by the cases stores.
+// A prepared SQLite statement that finalises itself, shared by every SQLite store.
 #pragma once
 
 #include <sqlite3.h>
