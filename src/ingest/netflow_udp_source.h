@@ -1,0 +1,110 @@
+// NetFlow v5/v9 and IPFIX collector over UDP: packets from registered exporters become flow records in the spool.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "core/arena.h"
+#include "core/event.h"
+#include "ingest/netflow_decoder.h"
+#include "ingest/source.h"
+
+namespace khien {
+
+/// What one collector has seen, beyond the decoder's own NetflowStats.
+struct NetflowCollectorStats {
+  std::uint64_t datagrams = 0;                 ///< UDP payloads received
+  std::uint64_t unknown_exporter_packets = 0;  ///< dropped: no exporter registered for the source address
+  std::uint64_t saturated_packets = 0;         ///< dropped: the pipeline was too far behind
+  std::uint64_t records_spooled = 0;           ///< flow records appended to the spool
+  std::uint64_t records_oversized = 0;         ///< flow records longer than ingest.max_line_bytes
+};
+
+/// Turns export packets into spool records. Separate from the socket so tests and the fuzz
+/// target drive the whole packet path without one.
+///
+/// Per packet: the exporter is looked up by source address (unregistered exporters are counted,
+/// logged once each, and their packets dropped before any template state is kept for them); the
+/// packet is decoded with templates kept per (exporter address, version, observation domain /
+/// source id); each flow record becomes one JSON object of the common schema (format "netflow")
+/// carrying the exporter's id under `observer.name`, interfaces under
+/// `src_endpoint.interface_uid` / `dst_endpoint.interface_uid` and TCP flags under
+/// `connection_info.tcp_flags`. Malformed packets are counted and dropped whole.
+///
+/// Threading: one instance per receive thread; not thread-safe.
+class NetflowPacketHandler {
+ public:
+  NetflowPacketHandler(SourceContext context, NetflowDecoderOptions options = {});
+
+  /// Handles one datagram from `sender` received at `received`; its flow records wait in the
+  /// handler until flush().
+  void handle(std::span<const std::uint8_t> packet, const IpAddress& sender, TimeNs received);
+  /// Appends the waiting flow records to the spool (one transaction) and publishes the counters.
+  void flush();
+  /// Forgets templates past their lifetime.
+  void expire(TimeNs now);
+  std::size_t pending() const { return pending_.size(); }
+  /// The i-th flow record waiting for flush() (tests and the fuzz target check what is spooled).
+  std::string_view pending_record(std::size_t i) const {
+    return std::string_view(batch_).substr(pending_[i].offset, pending_[i].size);
+  }
+
+  const NetflowStats& decoder_stats() const { return decoder_.stats(); }
+  const NetflowCollectorStats& stats() const { return stats_; }
+  std::size_t template_count() const { return decoder_.template_count(); }
+
+ private:
+  struct Pending {
+    std::uint32_t soc;
+    std::size_t offset, size;
+  };
+  struct Cached {
+    IpAddress address;
+    bool known = false;
+    ExporterMatch exporter;
+    std::uint64_t flows = 0;
+  };
+  Cached& exporter_for(const IpAddress& sender);
+  void publish_metrics();
+
+  SourceContext ctx_;
+  NetflowDecoder decoder_;
+  Arena arena_;
+  std::vector<Event> events_;
+  std::string batch_;
+  std::vector<Pending> pending_;
+  std::vector<std::pair<std::string, std::uint64_t>> per_soc_;
+  std::vector<Cached> exporters_;  // small: one entry per sending address seen (capped)
+  int format_code_ = -1;
+  NetflowCollectorStats stats_;
+  NetflowStats published_;
+  NetflowCollectorStats published_collector_;
+};
+
+/// Threading: one receive thread owning a NetflowPacketHandler. UDP cannot push back, so
+/// packets arriving while the pipeline is saturated are dropped and counted.
+class NetflowUdpSource : public Source {
+ public:
+  NetflowUdpSource(SourceContext context, std::string listen);
+  ~NetflowUdpSource() override;
+  std::string_view name() const override { return "netflow"; }
+  Result<std::string> start() override;
+  void stop() override;
+
+ private:
+  void run();
+  SourceContext ctx_;
+  std::string listen_;
+  int fd_ = -1;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+std::unique_ptr<Source> make_netflow_udp_source(const SourceContext& context, const std::string& listen);
+
+}  // namespace khien
