@@ -20,7 +20,7 @@ class WarninglistSet;
 /// How a converter labels and filters what it reads.
 struct IntelImportOptions {
   /// Who sent the data (an organisation, a feed name); becomes the name of the identity that
-  /// CSV indicators are created by, and is recorded in x_khien_source.
+  /// CSV indicators (and MISP events without an Orgc) are created by.
   std::string source;
   /// TLP for objects whose input carries none (no tlp:* tag, no tlp column); nullopt leaves them
   /// unmarked so that the bundle importer applies its own default.

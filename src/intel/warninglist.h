@@ -22,6 +22,8 @@ struct WarninglistInfo {
   WarninglistMatch match = WarninglistMatch::string;
   std::vector<std::string> matching_attributes;  ///< MISP attribute types the list applies to
   std::size_t entries = 0;
+  /// Entries left out, with the reason ("regex '/(?<=a)b/': invalid perl operator: (?<").
+  std::vector<std::string> rejected;
 };
 
 /// A set of warninglists compiled for lookup. Threading: immutable after loading; listed() may be
