@@ -42,14 +42,6 @@ std::optional<std::string> scalar(const YAML::Node& node) {
   return node.Scalar();
 }
 
-// True when the address has bits set past the prefix length (10.1.0.5/24): almost always a typo.
-bool host_bits_set(const IpPrefix& p) {
-  const int first = (p.address.v4 ? 96 : 0) + p.bits;
-  for (int bit = first; bit < 128; ++bit)
-    if (p.address.bytes[static_cast<std::size_t>(bit / 8)] & (0x80 >> (bit % 8))) return true;
-  return false;
-}
-
 }  // namespace
 
 Result<ExporterRegistry> ExporterRegistry::parse(std::string_view yaml, const ExporterReferences& refs,
@@ -148,7 +140,10 @@ Result<ExporterRegistry> ExporterRegistry::parse(std::string_view yaml, const Ex
           problems.add(addrs[j].Mark(), path, fmt::format("'{}' is not an address or CIDR", text.value_or("")));
           continue;
         }
-        if (host_bits_set(*prefix)) {
+        // IpPrefix::parse masks host bits away; compare with the address as written.
+        auto slash = text->find('/');
+        auto written = IpAddress::parse(std::string_view(*text).substr(0, slash));
+        if (slash != std::string::npos && written && !(*written == prefix->address)) {
           problems.add(addrs[j].Mark(), path, fmt::format("'{}' has host bits set", *text));
           continue;
         }

