@@ -1,0 +1,545 @@
+// Campaign detector: key extraction from alerts, the keyed-state table, warnings and their severity.
+#include "correlate/campaign_detector.h"
+
+#include <algorithm>
+#include <bit>
+#include <cctype>
+#include <charconv>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "correlate/hashing.h"
+
+namespace khien {
+
+namespace {
+
+constexpr std::string_view kKindNames[kCampaignKinds] = {"indicator", "cve", "hash", "domain", "ip", "asn", "sigma"};
+constexpr TimeNs kSecond = 1'000'000'000;
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Addresses that never name an attacker: private, loopback, link-local, shared, multicast, reserved.
+bool is_public(const IpAddress& ip) {
+  if (ip.v4) {
+    std::uint32_t a = ip.v4_host_order();
+    auto in = [&](std::uint32_t net, int bits) { return (a >> (32 - bits)) == (net >> (32 - bits)); };
+    return !(in(0x00000000, 8) || in(0x0a000000, 8) || in(0x7f000000, 8) || in(0xa9fe0000, 16) || in(0xac100000, 12) ||
+             in(0xc0a80000, 16) || in(0x64400000, 10) || in(0xc0000200, 24) || in(0xc6336400, 24) || in(0xcb007100, 24) ||
+             a >= 0xe0000000);
+  }
+  const auto& b = ip.bytes;
+  bool zero = std::all_of(b.begin(), b.end() - 1, [](std::uint8_t x) { return x == 0; });
+  if (zero) return false;                                   // :: and ::1
+  if ((b[0] & 0xfe) == 0xfc) return false;                  // unique local
+  if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) return false;  // link-local
+  if (b[0] == 0xff) return false;                           // multicast
+  if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8) return false;  // documentation
+  return true;
+}
+
+std::string network_of(const IpAddress& ip) {
+  if (ip.v4) return IpAddress::from_v4(ip.v4_host_order() & 0xffffff00u).to_string() + "/24";
+  IpAddress n = ip;
+  std::fill(n.bytes.begin() + 6, n.bytes.end(), 0);
+  return n.to_string() + "/48";
+}
+
+bool is_member_domain(const std::string& d, const CampaignContext& ctx) {
+  for (const auto& m : ctx.member_domains) {
+    if (d == m) return true;
+    if (d.size() > m.size() && d.compare(d.size() - m.size(), m.size(), m) == 0 && d[d.size() - m.size() - 1] == '.')
+      return true;
+  }
+  return false;
+}
+
+bool is_member_address(const IpAddress& ip, const CampaignContext& ctx) {
+  return std::any_of(ctx.member_ranges.begin(), ctx.member_ranges.end(), [&](const IpPrefix& p) { return p.contains(ip); });
+}
+
+// CVE-YYYY-NNNN..., case-insensitive, also Sigma's tag spelling cve.YYYY-NNNN.
+void find_cves(std::string_view text, std::vector<Sighting>& out) {
+  for (std::size_t i = 0; i + 13 <= text.size(); ++i) {
+    char c0 = static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
+    if (c0 != 'c') continue;
+    if (std::tolower(static_cast<unsigned char>(text[i + 1])) != 'v' || std::tolower(static_cast<unsigned char>(text[i + 2])) != 'e') continue;
+    if (text[i + 3] != '-' && text[i + 3] != '.' && text[i + 3] != '_') continue;
+    std::size_t j = i + 4;
+    std::size_t year_start = j;
+    while (j < text.size() && std::isdigit(static_cast<unsigned char>(text[j]))) ++j;
+    if (j - year_start != 4 || j >= text.size() || (text[j] != '-' && text[j] != '_')) continue;
+    std::size_t num_start = ++j;
+    while (j < text.size() && std::isdigit(static_cast<unsigned char>(text[j]))) ++j;
+    if (j - num_start < 4 || j - num_start > 7) continue;
+    std::string id = fmt::format("CVE-{}-{}", text.substr(year_start, 4), text.substr(num_start, j - num_start));
+    if (std::find(out.begin(), out.end(), Sighting{CampaignKind::cve, id}) == out.end()) out.push_back({CampaignKind::cve, id});
+    i = j - 1;
+  }
+}
+
+bool plausible_domain(const std::string& d) {
+  if (d.size() < 4 || d.size() > 253 || d.find('.') == std::string::npos) return false;
+  if (IpAddress::parse(d)) return false;
+  return std::all_of(d.begin(), d.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_'; });
+}
+
+bool is_hex(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+}
+
+}  // namespace
+
+std::string_view campaign_kind_name(CampaignKind kind) { return kKindNames[static_cast<std::size_t>(kind)]; }
+
+std::optional<CampaignKind> parse_campaign_kind(std::string_view name) {
+  for (std::size_t i = 0; i < kCampaignKinds; ++i)
+    if (kKindNames[i] == name) return static_cast<CampaignKind>(i);
+  return std::nullopt;
+}
+
+CampaignOptions::CampaignOptions() {
+  // A Sigma rule is less specific than an indicator: it takes more organisations.
+  (*this)[CampaignKind::sigma].min_orgs = 5;
+}
+
+Status parse_duration(std::string_view text, TimeNs& out) {
+  if (text.empty()) return fail("duration: empty (expected e.g. 90s, 30m, 1h, 2d)");
+  std::int64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || n <= 0) return fail(fmt::format("duration '{}': expected a positive number with s, m, h or d", text));
+  std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
+  std::int64_t mult = unit.empty() || unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : 0;
+  if (mult == 0) return fail(fmt::format("duration '{}': unknown unit '{}' (s, m, h or d)", text, unit));
+  out = n * mult * kSecond;
+  return {};
+}
+
+std::string format_duration(TimeNs d) {
+  std::int64_t s = d / kSecond;
+  if (s % 86400 == 0) return fmt::format("{}d", s / 86400);
+  if (s % 3600 == 0) return fmt::format("{}h", s / 3600);
+  if (s % 60 == 0) return fmt::format("{}m", s / 60);
+  return fmt::format("{}s", s);
+}
+
+std::uint64_t campaign_key_hash(CampaignKind kind, std::string_view value) {
+  std::uint64_t h = hash64(value, 0x9e3779b97f4a7c15ULL + static_cast<std::uint64_t>(kind) * 0x100000001b3ULL);
+  return h ? h : 1;  // 0 marks an empty slot
+}
+
+std::vector<Sighting> extract_sightings(const Alert& a, const CampaignContext& ctx, int min_sigma_severity) {
+  std::vector<Sighting> out;
+  auto add = [&](CampaignKind k, std::string v) {
+    if (v.empty()) return;
+    Sighting s{k, std::move(v)};
+    if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(std::move(s));
+  };
+  if (a.kind == "ioc") add(CampaignKind::indicator, a.rule_id);
+  if (a.kind == "sigma" && a.severity_id >= min_sigma_severity) add(CampaignKind::sigma, a.rule_id);
+  find_cves(a.title, out);
+  for (const auto& t : a.tags) find_cves(t, out);
+  find_cves(a.event_json, out);
+  if (!a.event_json.empty()) {
+    auto doc = nlohmann::json::parse(a.event_json, nullptr, false);
+    if (doc.is_object()) {
+      auto str = [&](const char* name) -> std::string {
+        auto it = doc.find(name);
+        return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
+      };
+      for (const char* f : {"file.hashes.sha256", "file.hashes.sha1", "file.hashes.md5", "file.hashes.sha512"}) {
+        std::string h = lower(str(f));
+        if (h.size() >= 32 && is_hex(h)) add(CampaignKind::hash, h);
+      }
+      for (const char* f : {"query.hostname", "url.hostname", "tls.sni"}) {
+        std::string d = lower(str(f));
+        while (!d.empty() && d.back() == '.') d.pop_back();
+        if (plausible_domain(d) && !is_member_domain(d, ctx)) add(CampaignKind::domain, d);
+      }
+      for (const char* side : {"src_endpoint", "dst_endpoint"}) {
+        auto ip = IpAddress::parse(str(fmt::format("{}.ip", side).c_str()));
+        if (!ip || !is_public(*ip) || is_member_address(*ip, ctx)) continue;
+        add(CampaignKind::ip, network_of(*ip));
+        for (const auto& name : {fmt::format("{}.autonomous_system.number", side), fmt::format("{}.asn", side)}) {
+          auto it = doc.find(name);
+          if (it == doc.end()) continue;
+          if (it->is_number_integer()) add(CampaignKind::asn, fmt::format("AS{}", it->get<std::int64_t>()));
+          else if (it->is_string() && !it->get<std::string>().empty()) {
+            std::string v = it->get<std::string>();
+            add(CampaignKind::asn, v.rfind("AS", 0) == 0 ? v : "AS" + v);
+          }
+        }
+      }
+    }
+  }
+  std::stable_sort(out.begin(), out.end(), [](const Sighting& x, const Sighting& y) { return x.kind < y.kind; });
+  return out;
+}
+
+void score_warning(Warning& w) {
+  int p = 0;
+  auto n = w.orgs.size();
+  p += n >= 20 ? 3 : n >= 10 ? 2 : n >= 5 ? 1 : 0;
+  p += w.sectors.size() >= 5 ? 2 : w.sectors.size() >= 3 ? 1 : 0;
+  p += w.max_criticality >= 5 ? 2 : w.max_criticality == 4 ? 1 : 0;
+  p += w.max_security_level >= 5 ? 2 : w.max_security_level == 4 ? 1 : 0;
+  w.score = p;
+  w.severity_id = p <= 1 ? 2 : p <= 3 ? 3 : p <= 5 ? 4 : 5;
+  static constexpr const char* kNames[] = {"", "", "low", "medium", "high", "critical"};
+  w.severity = kNames[w.severity_id];
+  w.title = fmt::format("{} {} seen at {} organisations in {} sectors and {} provinces", campaign_kind_name(w.kind), w.key,
+                        w.orgs.size(), w.sectors.size(), w.provinces.size());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keyed state
+
+struct CampaignDetector::Hit {
+  std::uint32_t org;
+  std::uint32_t last_s;
+  std::uint64_t seq;
+};
+
+struct CampaignDetector::Slot {
+  std::uint64_t hash = 0;  // 0: empty
+  std::uint32_t first_s = 0, last_s = 0;
+  std::uint32_t count = 0;
+  std::uint8_t n = 0;      // hits used inline
+  std::uint8_t kind = 0;
+  std::uint8_t overflow = 0;
+  std::uint8_t pad = 0;
+  Hit hits[2];
+};
+static_assert(sizeof(CampaignDetector::Stats) > 0);
+
+CampaignDetector::CampaignDetector(CampaignOptions options, CampaignContext context)
+    : options_(std::move(options)), context_(std::move(context)), table_(1024) {
+  orgs_.push_back(OrgInfo{});  // id 0 unused
+}
+
+CampaignDetector::~CampaignDetector() = default;
+
+std::uint32_t CampaignDetector::intern_org(const Alert& a) {
+  auto it = org_ids_.find(a.org);
+  if (it != org_ids_.end()) {
+    OrgInfo& o = orgs_[it->second];
+    // The registry can move an organisation; the newest alert says where it is now.
+    if (!a.sector.empty() && o.sector != a.sector) {
+      o.sector = a.sector;
+      o.sector_id = sector_ids_.try_emplace(a.sector, static_cast<std::uint32_t>(sector_ids_.size() + 1)).first->second;
+    }
+    if (!a.province.empty()) o.province = a.province;
+    return it->second;
+  }
+  OrgInfo o{a.org, a.sector, a.province, 0};
+  if (!a.sector.empty()) o.sector_id = sector_ids_.try_emplace(a.sector, static_cast<std::uint32_t>(sector_ids_.size() + 1)).first->second;
+  orgs_.push_back(std::move(o));
+  auto id = static_cast<std::uint32_t>(orgs_.size() - 1);
+  org_ids_.emplace(a.org, id);
+  return id;
+}
+
+void CampaignDetector::grow() {
+  std::vector<Slot> old(table_.size() * 2);
+  old.swap(table_);
+  const std::size_t mask = table_.size() - 1;
+  for (const auto& s : old) {
+    if (!s.hash) continue;
+    std::size_t i = s.hash & mask;
+    while (table_[i].hash) i = (i + 1) & mask;
+    table_[i] = s;
+  }
+  sweep_cursor_ = 0;
+}
+
+CampaignDetector::Slot* CampaignDetector::find_or_insert(std::uint64_t hash, CampaignKind kind, std::uint32_t now_s) {
+  std::size_t mask = table_.size() - 1;
+  std::size_t i = hash & mask;
+  while (table_[i].hash) {
+    if (table_[i].hash == hash) return &table_[i];
+    i = (i + 1) & mask;
+  }
+  if (live_ >= options_.max_keys) {
+    sweep(table_.size(), now_s);
+    if (live_ >= options_.max_keys) {
+      ++stats_.dropped_keys;
+      return nullptr;
+    }
+  }
+  if ((live_ + 1) * 4 > table_.size() * 3) {
+    grow();
+    mask = table_.size() - 1;
+  }
+  i = hash & mask;
+  while (table_[i].hash) i = (i + 1) & mask;
+  Slot& s = table_[i];
+  s = Slot{};
+  s.hash = hash;
+  s.kind = static_cast<std::uint8_t>(kind);
+  s.first_s = s.last_s = now_s;
+  ++live_;
+  return &s;
+}
+
+void CampaignDetector::erase_at(std::size_t i) {
+  const std::size_t mask = table_.size() - 1;
+  if (table_[i].overflow) overflow_.erase(table_[i].hash);
+  --live_;
+  // Backward-shift deletion keeps every probe chain unbroken without tombstones.
+  std::size_t j = i;
+  for (;;) {
+    table_[j].hash = 0;
+    std::size_t k = j;
+    for (;;) {
+      k = (k + 1) & mask;
+      if (!table_[k].hash) return;
+      std::size_t home = table_[k].hash & mask;
+      bool stays = j <= k ? (j < home && home <= k) : (j < home || home <= k);
+      if (!stays) break;
+    }
+    table_[j] = table_[k];
+    j = k;
+  }
+}
+
+void CampaignDetector::sweep(std::size_t slots, std::uint32_t now_s) {
+  const std::size_t mask = table_.size() - 1;
+  for (std::size_t step = 0; step < slots && live_ > 0; ++step) {
+    Slot& s = table_[sweep_cursor_];
+    auto window_s = static_cast<std::uint32_t>(options_.kinds[s.kind].window / kSecond);
+    if (s.hash && s.last_s + window_s < now_s) {
+      erase_at(sweep_cursor_);  // the slot now holds a shifted neighbour: look at it again
+      continue;
+    }
+    sweep_cursor_ = (sweep_cursor_ + 1) & mask;
+  }
+}
+
+bool CampaignDetector::crossed(Slot& s, std::uint32_t org, std::uint32_t now_s, std::uint64_t seq,
+                               std::vector<std::pair<std::uint32_t, std::uint64_t>>& live) {
+  const KindThreshold& th = options_.kinds[s.kind];
+  const auto window_s = static_cast<std::uint32_t>(th.window / kSecond);
+  s.last_s = std::max(s.last_s, now_s);
+  ++s.count;
+  std::vector<Hit>* extra = s.overflow ? &overflow_[s.hash] : nullptr;
+  auto all = [&](auto&& f) {
+    for (std::uint8_t i = 0; i < s.n; ++i) f(s.hits[i]);
+    if (extra) for (auto& h : *extra) f(h);
+  };
+  bool found = false;
+  Hit* stale = nullptr;
+  all([&](Hit& h) {
+    if (h.org == org) {
+      h.last_s = std::max(h.last_s, now_s);
+      h.seq = seq;
+      found = true;
+    } else if (!stale && h.last_s + window_s < now_s) {
+      stale = &h;
+    }
+  });
+  live.clear();
+  std::vector<std::uint32_t> sectors;
+  auto count_live = [&](const Hit& h) {
+    if (h.last_s + window_s < now_s) return;
+    live.emplace_back(h.org, h.seq);
+    auto sec = orgs_[h.org].sector_id;
+    if (sec && std::find(sectors.begin(), sectors.end(), sec) == sectors.end()) sectors.push_back(sec);
+  };
+  if (!found) {
+    // The new organisation counts now; it is stored only if the key stays below threshold.
+    Hit h{org, now_s, seq};
+    all([&](Hit& x) { count_live(x); });
+    count_live(h);
+    if (live.size() >= th.min_orgs || sectors.size() >= th.min_sectors) return true;
+    if (stale) *stale = h;
+    else if (s.n < 2) s.hits[s.n++] = h;
+    else {
+      if (!extra) {
+        s.overflow = 1;
+        extra = &overflow_[s.hash];
+      }
+      extra->push_back(h);
+    }
+    return false;
+  }
+  all([&](Hit& x) { count_live(x); });
+  return live.size() >= th.min_orgs || sectors.size() >= th.min_sectors;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Warnings
+
+Warning& CampaignDetector::new_warning(CampaignKind kind, const std::string& value, TimeNs first_seen) {
+  Warning w;
+  w.id = next_id_++;
+  w.kind = kind;
+  w.key = value;
+  w.first_seen = w.last_seen = first_seen;
+  w.window = options_[kind].window;
+  w.keys.push_back(WarningKey{kind, value, true});
+  ++stats_.warnings_raised;
+  return warnings_.emplace(w.id, std::move(w)).first->second;
+}
+
+void CampaignDetector::add_org(Warning& w, std::uint32_t org, std::uint64_t seq, TimeNs t, std::uint64_t alerts) {
+  const OrgInfo& o = orgs_[org];
+  auto& n = w.orgs[o.id];
+  n = std::max<std::uint64_t>(n + alerts, 1);
+  if (!o.sector.empty() && w.sectors.insert(o.sector).second) {
+    if (auto it = context_.sector_criticality.find(o.sector); it != context_.sector_criticality.end())
+      w.max_criticality = std::max(w.max_criticality, it->second);
+  }
+  if (!o.province.empty()) w.provinces.insert(o.province);
+  if (auto it = context_.org_security_level.find(o.id); it != context_.org_security_level.end())
+    w.max_security_level = std::max(w.max_security_level, it->second);
+  if (w.evidence_count < options_.max_evidence && w.evidence_seqs.insert(seq).second) {
+    w.pending_evidence.push_back(WarningEvidence{seq, t, o.id});
+    ++w.evidence_count;
+  }
+  w.first_seen = std::min(w.first_seen, t);
+  w.last_seen = std::max(w.last_seen, t);
+}
+
+void CampaignDetector::mark_changed(std::int64_t id) {
+  if (changed_.empty() || changed_.back() != id) changed_.push_back(id);
+}
+
+void CampaignDetector::restore(std::vector<Warning> active, std::int64_t next_id) {
+  next_id_ = std::max(next_id_, next_id);
+  for (auto& w : active) {
+    if (!w.active) continue;
+    next_id_ = std::max(next_id_, w.id + 1);
+    for (const auto& k : w.keys) claims_[campaign_key_hash(k.kind, k.value)] = Claim{w.id, k.routing};
+    for (const auto& [org, n] : w.orgs) {
+      // Severity inputs are recomputed from the context the next time the warning changes.
+      Alert a;
+      a.org = org;
+      intern_org(a);
+    }
+    clock_ = std::max(clock_, w.last_seen);
+    auto id = w.id;
+    warnings_[id] = std::move(w);
+  }
+}
+
+std::vector<std::int64_t> CampaignDetector::observe(const std::vector<Alert>& alerts) {
+  std::size_t before = changed_.size();
+  for (const auto& a : alerts) observe(a, extract_sightings(a, context_, options_.min_sigma_severity));
+  std::vector<std::int64_t> out(changed_.begin() + static_cast<std::ptrdiff_t>(before), changed_.end());
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+void CampaignDetector::observe(const Alert& a, const std::vector<Sighting>& sightings) {
+  ++stats_.alerts;
+  if (a.org.empty() || sightings.empty()) return;  // breadth is counted in organisations
+  clock_ = std::max(clock_, a.time);
+  const auto now_s = static_cast<std::uint32_t>(std::max<TimeNs>(a.time, 0) / kSecond);
+  const auto clock_s = static_cast<std::uint32_t>(std::max<TimeNs>(clock_, 0) / kSecond);
+  const std::uint32_t org = intern_org(a);
+  sweep(8, clock_s);
+  Warning* target = nullptr;
+  for (const auto& s : sightings) {
+    auto c = claims_.find(campaign_key_hash(s.kind, s.value));
+    if (c != claims_.end() && c->second.routing) {
+      auto w = warnings_.find(c->second.warning);
+      if (w != warnings_.end() && w->second.active) {
+        target = &w->second;
+        break;
+      }
+    }
+  }
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> live;
+  for (const auto& s : sightings) {
+    ++stats_.sightings;
+    if (!options_[s.kind].enabled) continue;
+    const std::uint64_t h = campaign_key_hash(s.kind, s.value);
+    if (claims_.count(h)) continue;
+    Slot* slot = find_or_insert(h, s.kind, now_s);
+    if (!slot) continue;
+    if (!crossed(*slot, org, now_s, a.event_seq, live)) continue;
+    const TimeNs first = static_cast<TimeNs>(slot->first_s) * kSecond;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> hit_times;
+    for (std::uint8_t i = 0; i < slot->n; ++i) hit_times.emplace_back(slot->hits[i].org, slot->hits[i].last_s);
+    if (slot->overflow)
+      for (const auto& x : overflow_[h]) hit_times.emplace_back(x.org, x.last_s);
+    erase_at(static_cast<std::size_t>(slot - table_.data()));
+    const bool routing = !target || s.kind != CampaignKind::sigma;
+    if (!target) target = &new_warning(s.kind, s.value, std::min(first, a.time));
+    else target->keys.push_back(WarningKey{s.kind, s.value, routing});
+    claims_[h] = Claim{target->id, routing};
+    for (const auto& [o, seq] : live) {
+      if (o == org) continue;
+      TimeNs t = a.time;
+      for (const auto& [ho, hs] : hit_times)
+        if (ho == o) t = static_cast<TimeNs>(hs) * kSecond;
+      add_org(*target, o, seq, t, 0);
+    }
+  }
+  if (!target) return;
+  add_org(*target, org, a.event_seq, a.time, 1);
+  ++target->alert_count;
+  ++target->version;
+  target->updated = now_ns();
+  score_warning(*target);
+  mark_changed(target->id);
+}
+
+void CampaignDetector::expire(TimeNs now) {
+  for (auto& [id, w] : warnings_) {
+    if (!w.active || w.last_seen + w.window >= now) continue;
+    w.active = false;
+    ++w.version;
+    w.updated = now_ns();
+    for (const auto& k : w.keys) {
+      auto c = claims_.find(campaign_key_hash(k.kind, k.value));
+      if (c != claims_.end() && c->second.warning == id) claims_.erase(c);
+    }
+    mark_changed(id);
+  }
+}
+
+std::vector<Warning> CampaignDetector::take_changes() {
+  std::vector<std::int64_t> ids = std::move(changed_);
+  changed_.clear();
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  std::vector<Warning> out;
+  for (auto id : ids) {
+    auto it = warnings_.find(id);
+    if (it == warnings_.end()) continue;
+    out.push_back(it->second);
+    it->second.pending_evidence.clear();
+    if (!it->second.active) warnings_.erase(it);
+  }
+  return out;
+}
+
+std::vector<const Warning*> CampaignDetector::active() const {
+  std::vector<const Warning*> out;
+  for (const auto& [id, w] : warnings_)
+    if (w.active) out.push_back(&w);
+  return out;
+}
+
+const Warning* CampaignDetector::find(std::int64_t id) const {
+  auto it = warnings_.find(id);
+  return it == warnings_.end() ? nullptr : &it->second;
+}
+
+CampaignDetector::Stats CampaignDetector::stats() const {
+  Stats s = stats_;
+  s.keys = live_;
+  s.table_slots = table_.size();
+  s.state_bytes = table_.capacity() * sizeof(Slot) + overflow_.size() * (sizeof(Hit) * 4 + 64) + claims_.size() * 48 +
+                  orgs_.size() * 128;
+  return s;
+}
+
+}  // namespace khien
