@@ -188,8 +188,8 @@ Result<ConvertedIntel> csv_to_stix(std::string_view text, const IntelImportOptio
   std::vector<std::string> header;
   std::unordered_set<std::string> ids;
   // Resolves a field of one record; nullopt with `error` set when the column is missing.
-  auto field_of = [&](const CsvField& f, const std::vector<std::string>& record, const char* key,
-                      std::string& error) -> std::optional<std::string> {
+  auto field_of = [&](const CsvField& f, const std::vector<std::string>& record, const char* key, std::string& error,
+                      bool required = false) -> std::optional<std::string> {
     if (!f.constant.empty()) return f.constant;
     std::size_t column = f.column;
     if (!f.header_name.empty()) {
@@ -202,6 +202,8 @@ Result<ConvertedIntel> csv_to_stix(std::string_view text, const IntelImportOptio
     }
     if (column == 0) return std::string();
     if (column > record.size()) {
+      // Short lines are common in hand-written lists: only the value and its type must be there.
+      if (!required) return std::string();
       error = fmt::format("column '{}': missing (column {}, the line has {} field{})", key, column, record.size(),
                           record.size() == 1 ? "" : "s");
       return std::nullopt;
@@ -228,8 +230,8 @@ Result<ConvertedIntel> csv_to_stix(std::string_view text, const IntelImportOptio
     }
     std::string error;
     auto report = [&](const std::string& reason) { out.errors.push_back(fmt::format("line {}: {}", line_no, reason)); };
-    auto value = field_of(m.value, record, "value", error);
-    auto type = field_of(m.type, record, "type", error);
+    auto value = field_of(m.value, record, "value", error, true);
+    auto type = field_of(m.type, record, "type", error, true);
     auto tlp_text = field_of(m.tlp, record, "tlp", error);
     auto comment = field_of(m.comment, record, "comment", error);
     auto first_text = field_of(m.first_seen, record, "first_seen", error);

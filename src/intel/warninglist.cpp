@@ -272,7 +272,8 @@ std::string WarninglistSet::listed_by(std::string_view observable_type, std::str
   if (!host.empty())
     if (auto name = d.find_host(host, kind, observable_type)) return *name;
 
-  if (!d.prefixes.empty()) {
+  // Addresses are looked up as addresses only: a "domain" written as 10.0.0.1 is not an address.
+  if (!d.prefixes.empty() && (kind & (kIp | kUrl)) != 0) {
     std::string_view ip_text = kind == kUrl ? std::string_view(host) : value;
     std::optional<IpAddress> ip;
     if (auto p = IpPrefix::parse(ip_text)) ip = p->address;
