@@ -12,11 +12,11 @@
 namespace khien {
 
 namespace {
-constexpr std::array<std::pair<Tlp, std::string_view>, 5> kTlp{{{Tlp::clear, "clear"},
-                                                                {Tlp::green, "green"},
-                                                                {Tlp::amber, "amber"},
-                                                                {Tlp::amber_strict, "amber+strict"},
-                                                                {Tlp::red, "red"}}};
+constexpr std::array<std::pair<DirectiveTlp, std::string_view>, 5> kTlp{{{DirectiveTlp::clear, "clear"},
+                                                                {DirectiveTlp::green, "green"},
+                                                                {DirectiveTlp::amber, "amber"},
+                                                                {DirectiveTlp::amber_strict, "amber+strict"},
+                                                                {DirectiveTlp::red, "red"}}};
 
 nlohmann::json evidence_list(const std::vector<EvidenceRef>& v) {
   auto out = nlohmann::json::array();
@@ -42,7 +42,7 @@ std::string_view to_string(DirectiveKind k) {
   return k == DirectiveKind::warning ? "warning" : "directive";
 }
 
-std::string_view to_string(Tlp t) {
+std::string_view to_string(DirectiveTlp t) {
   for (const auto& [v, n] : kTlp)
     if (v == t) return n;
   return "amber";
@@ -54,7 +54,7 @@ std::optional<DirectiveKind> parse_directive_kind(std::string_view text) {
   return std::nullopt;
 }
 
-std::optional<Tlp> parse_tlp(std::string_view text) {
+std::optional<DirectiveTlp> parse_directive_tlp(std::string_view text) {
   std::string lower;
   for (char c : text) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (lower.rfind("tlp:", 0) == 0) lower = lower.substr(4);
@@ -95,7 +95,7 @@ Result<Directive> directive_from_json(std::string_view json) {
     d.required_actions = j.value("required_actions", Strings{});
     d.issued = j.value("issued", TimeNs{0});
     d.deadline = j.value("deadline", TimeNs{0});
-    d.tlp = parse_tlp(j.value("tlp", "amber")).value_or(Tlp::amber);
+    d.tlp = parse_directive_tlp(j.value("tlp", "amber")).value_or(DirectiveTlp::amber);
     if (j.contains("attachments")) d.attachments = evidence_from(j["attachments"]);
     if (j.contains("selector")) {
       const auto& s = j["selector"];

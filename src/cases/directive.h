@@ -15,8 +15,9 @@ namespace khien {
 /// A directive orders actions; a warning advisory informs and asks for the same acknowledgement.
 enum class DirectiveKind { directive, warning };
 
-/// Traffic Light Protocol 2.0 labels.
-enum class Tlp { clear, green, amber, amber_strict, red };
+/// Traffic Light Protocol 2.0 labels of a directive (the cases layer may not include intel/tlp.h, whose
+/// Tlp has the same values; a distinct name keeps the two from clashing in one program).
+enum class DirectiveTlp { clear, green, amber, amber_strict, red };
 
 /// Who a directive reaches. Filters of different kinds combine with AND, values within one kind with
 /// OR; `orgs` adds organisations by name on top of whatever the filters select. At least one of them
@@ -42,7 +43,7 @@ struct Directive {
   std::vector<std::string> required_actions;
   TimeNs issued = 0;
   TimeNs deadline = 0;
-  Tlp tlp = Tlp::amber;
+  DirectiveTlp tlp = DirectiveTlp::amber;
   std::vector<EvidenceRef> attachments;
   TargetSelector selector;
   std::vector<std::string> targets;  ///< resolved at issue time, sorted
@@ -71,10 +72,10 @@ struct DirectiveStats {
 };
 
 std::string_view to_string(DirectiveKind k);
-std::string_view to_string(Tlp t);
+std::string_view to_string(DirectiveTlp t);
 std::optional<DirectiveKind> parse_directive_kind(std::string_view text);
 /// Accepts "clear", "green", "amber", "amber+strict", "red" (and "TLP:" prefixed, any case).
-std::optional<Tlp> parse_tlp(std::string_view text);
+std::optional<DirectiveTlp> parse_directive_tlp(std::string_view text);
 
 std::string directive_to_json(const Directive& d);
 Result<Directive> directive_from_json(std::string_view json);

@@ -29,7 +29,7 @@ struct NewDirective {
   std::string title;
   std::vector<std::string> required_actions;
   TimeNs deadline = 0;
-  Tlp tlp = Tlp::amber;
+  DirectiveTlp tlp = DirectiveTlp::amber;
   TargetSelector selector;
   std::vector<Upload> attachments;
 };

@@ -103,7 +103,7 @@ class DirectiveTest : public ::testing::Test {
     d.required_actions = {"Inventory every Java service", "Upgrade log4j-core to 2.17.1 or later",
                           "Report indicators found since 2021-12-10"};
     d.deadline = t0_ + 3 * kDay;
-    d.tlp = Tlp::amber;
+    d.tlp = DirectiveTlp::amber;
     d.selector.sectors = {"nang-luong"};
     d.selector.min_security_level = 4;
     d.attachments = {{"huong-dan.pdf", "%PDF-1.7\n..."}};

@@ -1,0 +1,179 @@
+// Routes for information systems (/api/v1/systems) and the audit log (/api/v1/audit).
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "app/case_service.h"
+#include "cases/system_import.h"
+
+namespace khien {
+
+using json = nlohmann::json;
+using namespace case_http;
+
+namespace {
+
+HttpResponse unauthorized() {
+  HttpResponse r = json_error(401, "missing or invalid bearer token (the administrator token is in DATA_DIR/admin.token)");
+  r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"khien\"");
+  return r;
+}
+
+json audit_entry_json(const AuditEntry& e) {
+  return json{{"seq", e.seq},
+              {"time", format_rfc3339(e.time, 6)},
+              {"actor", e.actor},
+              {"action", e.action},
+              {"object_type", e.object_type},
+              {"object_id", e.object_id},
+              {"before", parse_doc(e.before)},
+              {"after", parse_doc(e.after)},
+              {"prev_hash", e.prev_hash},
+              {"hash", e.hash}};
+}
+
+// A system document from a request body; `path_id` (PUT) must agree with a body id.
+Result<InformationSystem> system_body(const HttpRequest& req, const std::string& path_id) {
+  auto body = object_body(req);
+  if (!body) return tl::unexpected(body.error());
+  if (!path_id.empty()) {
+    if (!body->contains("id")) (*body)["id"] = path_id;
+    if (!(*body)["id"].is_string() || (*body)["id"].get<std::string>() != path_id)
+      return fail(fmt::format("the body's id does not match '{}' in the path", path_id));
+  }
+  auto s = system_from_json(body->dump());
+  if (!s) return fail("information system: " + s.error().message);
+  return s;
+}
+
+}  // namespace
+
+void register_case_system_routes(Router& router, CaseService& s) {
+  router.add("POST", "/api/v1/systems/import", [&s](HttpRequest& req) {
+    if (!s.authorized(req)) return unauthorized();
+    auto caller = s.caller_of(req, false);
+    if (!caller) return json_error(400, caller.error().message);
+    auto now = s.now_of(req);
+    if (!now) return json_error(400, now.error().message);
+    std::string format = req.param("format");
+    if (format.empty()) format = req.header("content-type").find("csv") != std::string::npos ? "csv" : "yaml";
+    if (format != "csv" && format != "yaml") return json_error(400, "format: expected yaml or csv");
+    if (req.body.empty()) return json_error(400, "the body must hold the systems YAML or CSV");
+    std::string label = req.param("name").empty() ? "body" : req.param("name");
+    auto systems = format == "csv" ? parse_systems_csv(req.body, label, &s.registry())
+                                   : parse_systems_yaml(req.body, label, &s.registry());
+    if (!systems) {
+      json problems = json::array();
+      std::size_t start = 0;
+      const std::string& m = systems.error().message;
+      while (start < m.size()) {
+        auto nl = m.find('\n', start);
+        if (nl == std::string::npos) nl = m.size();
+        if (nl > start) problems.push_back(m.substr(start, nl - start));
+        start = nl + 1;
+      }
+      return json_ok({{"error", "the systems were not imported: " + std::to_string(problems.size()) + " problem(s)"},
+                      {"problems", problems}},
+                     400);
+    }
+    if (auto st = s.systems().import(*systems, caller->actor, *now); !st) return from_error(st.error());
+    json ids = json::array();
+    for (const auto& sys : *systems) ids.push_back(sys.id);
+    return json_ok({{"imported", systems->size()}, {"ids", ids}});
+  });
+  router.add("GET", "/api/v1/systems", [&s](HttpRequest& req) {
+    if (!s.authorized(req)) return unauthorized();
+    std::string owner = req.param("owner"), sector = req.param("sector");
+    int min_level = 0;
+    if (!req.param("min_level").empty()) {
+      try {
+        min_level = std::stoi(req.param("min_level"));
+      } catch (const std::exception&) {
+        return json_error(400, "min_level: expected 1..5");
+      }
+    }
+    json out = json::array();
+    for (const auto& sys : s.systems().list(owner)) {
+      if (sys.security_level < min_level) continue;
+      if (!sector.empty()) {
+        const Organisation* o = s.registry().find_organisation(sys.owner);
+        if (!o || o->sector != sector) continue;
+      }
+      out.push_back(parse_doc(system_to_json(sys)));
+    }
+    return json_ok({{"systems", out}, {"total", out.size()}});
+  });
+  router.add("POST", "/api/v1/systems", [&s](HttpRequest& req) {
+    if (!s.authorized(req)) return unauthorized();
+    auto caller = s.caller_of(req, false);
+    if (!caller) return json_error(400, caller.error().message);
+    auto now = s.now_of(req);
+    if (!now) return json_error(400, now.error().message);
+    auto sys = system_body(req, "");
+    if (!sys) return json_error(400, sys.error().message);
+    if (auto st = s.systems().create(*sys, caller->actor, *now); !st) {
+      if (st.error().message.find("already exists") != std::string::npos) return json_error(409, st.error().message);
+      return from_error(st.error());
+    }
+    return json_ok(parse_doc(system_to_json(*sys)), 201);
+  });
+  router.add("GET", "/api/v1/systems/{id}", [&s](HttpRequest& req) {
+    if (!s.authorized(req)) return unauthorized();
+    auto sys = s.systems().get(req.path_params["id"]);
+    if (!sys) return json_error(404, fmt::format("unknown information system '{}'", req.path_params["id"]));
+    return json_ok(parse_doc(system_to_json(*sys)));
+  });
+  router.add("PUT", "/api/v1/systems/{id}", [&s](HttpRequest& req) {
+    if (!s.authorized(req)) return unauthorized();
+    auto caller = s.caller_of(req, false);
+    if (!caller) return json_error(400, caller.error().message);
+    auto now = s.now_of(req);
+    if (!now) return json_error(400, now.error().message);
+    auto sys = system_body(req, req.path_params["id"]);
+    if (!sys) return json_error(400, sys.error().message);
+    if (auto st = s.systems().update(*sys, caller->actor, *now); !st) return from_error(st.error());
+    return json_ok(parse_doc(system_to_json(*sys)));
+  });
+  router.add("DELETE", "/api/v1/systems/{id}", [&s](HttpRequest& req) {
+    if (!s.authorized(req)) return unauthorized();
+    auto caller = s.caller_of(req, false);
+    if (!caller) return json_error(400, caller.error().message);
+    auto now = s.now_of(req);
+    if (!now) return json_error(400, now.error().message);
+    if (auto st = s.systems().remove(req.path_params["id"], caller->actor, *now); !st) return from_error(st.error());
+    return json_ok({{"deleted", req.path_params["id"]}});
+  });
+
+  router.add("GET", "/api/v1/audit/verify", [&s](HttpRequest& req) {
+    if (!s.authorized(req)) return unauthorized();
+    auto v = s.audit().verify();
+    return json_ok({{"ok", v.ok},
+                    {"entries", v.entries},
+                    {"broken_seq", v.ok ? json(nullptr) : json(v.broken_seq)},
+                    {"reason", v.reason},
+                    {"head_hash", v.head_hash}});
+  });
+  router.add("GET", "/api/v1/audit", [&s](HttpRequest& req) {
+    if (!s.authorized(req)) return unauthorized();
+    std::int64_t after = 0;
+    std::size_t limit = 100;
+    try {
+      if (!req.param("after").empty()) after = std::stoll(req.param("after"));
+      if (!req.param("limit").empty()) limit = static_cast<std::size_t>(std::stoul(req.param("limit")));
+    } catch (const std::exception&) {
+      return json_error(400, "after and limit must be non-negative integers");
+    }
+    if (after < 0 || limit == 0 || limit > 1000) return json_error(400, "limit: 1..1000; after: a sequence number >= 0");
+    std::string type = req.param("object_type"), id = req.param("object_id");
+    if (!id.empty() && type.empty()) return json_error(400, "object_id needs object_type (incident, directive, system, ...)");
+    auto entries = s.audit().list(after, limit + 1, type, id);
+    bool more = entries.size() > limit;
+    if (more) entries.resize(limit);
+    json out = json::array();
+    for (const auto& e : entries) out.push_back(audit_entry_json(e));
+    return json_ok({{"entries", out},
+                    {"next_after", more && !entries.empty() ? json(entries.back().seq) : json(nullptr)}});
+  });
+}
+
+}  // namespace khien
