@@ -455,6 +455,20 @@ void CampaignDetector::observe(const Alert& a, const std::vector<Sighting>& sigh
       }
     }
   }
+  // A key of this alert seen beside a warning's evidence before links a new key of the same alert
+  // to that warning: one campaign rotating domains or networks under one rule stays one warning.
+  Warning* linked = nullptr;
+  if (!target) {
+    for (const auto& s : sightings) {
+      auto l = soft_links_.find(campaign_key_hash(s.kind, s.value));
+      if (l == soft_links_.end()) continue;
+      auto w = warnings_.find(l->second);
+      if (w != warnings_.end() && w->second.active) {
+        linked = &w->second;
+        break;
+      }
+    }
+  }
   std::vector<std::pair<std::uint32_t, std::uint64_t>> live;
   for (const auto& s : sightings) {
     ++stats_.sightings;
@@ -470,6 +484,7 @@ void CampaignDetector::observe(const Alert& a, const std::vector<Sighting>& sigh
     if (slot->overflow)
       for (const auto& x : overflow_[h]) hit_times.emplace_back(x.org, x.last_s);
     erase_at(static_cast<std::size_t>(slot - table_.data()));
+    if (!target) target = linked;
     const bool routing = !target || s.kind != CampaignKind::sigma;
     if (!target) target = &new_warning(s.kind, s.value, std::min(first, a.time));
     else target->keys.push_back(WarningKey{s.kind, s.value, routing});
@@ -483,6 +498,11 @@ void CampaignDetector::observe(const Alert& a, const std::vector<Sighting>& sigh
     }
   }
   if (!target) return;
+  if (soft_links_.size() >= options_.max_keys / 8) soft_links_.clear();  // bounded; links rebuild from new evidence
+  for (const auto& s : sightings) {
+    const std::uint64_t h = campaign_key_hash(s.kind, s.value);
+    if (!claims_.count(h)) soft_links_[h] = target->id;
+  }
   add_org(*target, org, a.event_seq, a.time, 1);
   ++target->alert_count;
   ++target->version;
@@ -537,7 +557,7 @@ CampaignDetector::Stats CampaignDetector::stats() const {
   Stats s = stats_;
   s.keys = live_;
   s.table_slots = table_.size();
-  s.state_bytes = table_.capacity() * sizeof(Slot) + overflow_.size() * (sizeof(Hit) * 4 + 64) + claims_.size() * 48 +
+  s.state_bytes = table_.capacity() * sizeof(Slot) + overflow_.size() * (sizeof(Hit) * 4 + 64) + claims_.size() * 48 + soft_links_.size() * 48 +
                   orgs_.size() * 128;
   return s;
 }

@@ -128,6 +128,11 @@ void score_warning(Warning& w);
 /// Keys quiet for their window are swept incrementally (a few slots per alert) and all at once
 /// when the table is full.
 ///
+/// Keys that appear in a warning's alerts without reaching a threshold themselves are remembered
+/// as linked to it: when another key of an alert carrying one of them crosses its threshold, it
+/// joins that warning instead of opening a new one (a phishing wave rotating its domains under one
+/// hunting rule or one hosting network is one campaign).
+///
 /// Time is the alerts' event time; expire() takes the caller's notion of now.
 ///
 /// Threading: none; one owner (the architecture's shard that owns these keys).
@@ -157,7 +162,7 @@ class CampaignDetector {
   struct Stats {
     std::size_t keys = 0;          ///< live keys in the table
     std::size_t table_slots = 0;
-    std::size_t state_bytes = 0;   ///< table + overflow + claims, approximately
+    std::size_t state_bytes = 0;   ///< table + overflow + claims + links, approximately
     std::uint64_t alerts = 0, sightings = 0, dropped_keys = 0, warnings_raised = 0;
   };
   Stats stats() const;
@@ -192,6 +197,7 @@ class CampaignDetector {
   std::size_t sweep_cursor_ = 0;
   std::unordered_map<std::uint64_t, std::vector<Hit>> overflow_;
   std::unordered_map<std::uint64_t, Claim> claims_;
+  std::unordered_map<std::uint64_t, std::int64_t> soft_links_;  // unclaimed key seen in a warning's alerts -> warning
   std::unordered_map<std::string, std::uint32_t> org_ids_;
   std::vector<OrgInfo> orgs_;
   std::unordered_map<std::string, std::uint32_t> sector_ids_;

@@ -255,3 +255,28 @@ TEST(Durations, ParseAndFormat) {
 
 }  // namespace
 }  // namespace khien
+
+namespace khien {
+namespace {
+
+TEST(Campaign, RotatingDomainsUnderOneNetworkStayOneWarning) {
+  // Domain a.top reaches three organisations first; b.top and c.top reach theirs later, their
+  // alerts sharing the hosting network the first one's alerts showed.
+  CampaignDetector d;
+  std::vector<Alert> batch;
+  const char* domains[] = {"a.top", "b.top", "c.top"};
+  std::uint64_t seq = 0;
+  for (int round = 0; round < 3; ++round)
+    for (int i = 0; i < 3; ++i) {
+      auto ev = fmt::format(R"({{"url.hostname":"{}","dst_endpoint.ip":"45.137.154.{}"}})", domains[round], 10 + i);
+      batch.push_back(alert("x", "r", fmt::format("m{}", round * 3 + i), "s", ev, kT0 + static_cast<TimeNs>(seq) * kSec, seq));
+      ++seq;
+    }
+  // The network crosses at the third alert together with a.top: both on the first warning.
+  d.observe(batch);
+  ASSERT_EQ(d.active().size(), 1u);
+  EXPECT_EQ(d.active()[0]->orgs.size(), 9u);
+}
+
+}  // namespace
+}  // namespace khien

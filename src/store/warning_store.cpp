@@ -1,0 +1,242 @@
+// Warning store on SQLite; SQL kept to what PostgreSQL accepts too.
+#include "store/warning_store.h"
+
+#include <sqlite3.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace khien {
+
+namespace {
+
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const std::string& sql) { sqlite3_prepare_v2(db, sql.c_str(), -1, &s_, nullptr); }
+  ~Stmt() { sqlite3_finalize(s_); }
+  bool ok() const { return s_ != nullptr; }
+  void bind(int i, const std::string& v) { sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT); }
+  void bind(int i, std::int64_t v) { sqlite3_bind_int64(s_, i, v); }
+  int step() { return s_ ? sqlite3_step(s_) : SQLITE_ERROR; }
+  void reset() { sqlite3_reset(s_); sqlite3_clear_bindings(s_); }
+  std::string text(int c) {
+    auto* p = sqlite3_column_text(s_, c);
+    return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(s_, c))) : std::string();
+  }
+  std::int64_t integer(int c) { return sqlite3_column_int64(s_, c); }
+
+ private:
+  sqlite3_stmt* s_ = nullptr;
+};
+
+constexpr const char* kColumns = "id, kind, key, severity, severity_id, active, first_seen, last_seen, updated, sectors, document";
+
+WarningRecord read_row(Stmt& st) {
+  WarningRecord w;
+  w.id = st.integer(0);
+  w.kind = st.text(1);
+  w.key = st.text(2);
+  w.severity = st.text(3);
+  w.severity_id = static_cast<int>(st.integer(4));
+  w.active = st.integer(5) != 0;
+  w.first_seen = st.integer(6);
+  w.last_seen = st.integer(7);
+  w.updated = st.integer(8);
+  auto sectors = nlohmann::json::parse(st.text(9), nullptr, false);
+  if (sectors.is_array())
+    for (const auto& s : sectors) if (s.is_string()) w.sectors.push_back(s.get<std::string>());
+  w.document = st.text(10);
+  return w;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<WarningStore>> WarningStore::open(const std::filesystem::path& db_path) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
+    std::string why = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return fail(fmt::format("warning store: cannot open {}: {}", db_path.string(), why));
+  }
+  sqlite3_busy_timeout(db, 5000);
+  char* err = nullptr;
+  // The alerts table is the alert store's; it is created here too (same definition) so the
+  // picture's queries work on a database that has never held an alert.
+  const char* schema = R"sql(
+    PRAGMA journal_mode=WAL;
+    CREATE TABLE IF NOT EXISTS warnings (id BIGINT PRIMARY KEY, kind TEXT NOT NULL, key TEXT NOT NULL,
+      severity TEXT NOT NULL, severity_id INTEGER NOT NULL, active INTEGER NOT NULL, first_seen BIGINT NOT NULL,
+      last_seen BIGINT NOT NULL, updated BIGINT NOT NULL, sectors TEXT NOT NULL, document TEXT NOT NULL);
+    CREATE INDEX IF NOT EXISTS warnings_active ON warnings(active);
+    CREATE TABLE IF NOT EXISTS warning_evidence (warning_id BIGINT NOT NULL, event_seq BIGINT NOT NULL,
+      time BIGINT NOT NULL, org TEXT NOT NULL, PRIMARY KEY (warning_id, event_seq));
+    CREATE TABLE IF NOT EXISTS alerts (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, rule_id TEXT NOT NULL,
+      title TEXT NOT NULL, severity_id INTEGER NOT NULL, level TEXT NOT NULL, tlp TEXT NOT NULL, source TEXT NOT NULL,
+      matched TEXT NOT NULL, matched_field TEXT NOT NULL, tags TEXT NOT NULL, time BIGINT NOT NULL, soc TEXT NOT NULL,
+      org TEXT NOT NULL, sector TEXT NOT NULL, province TEXT NOT NULL, event_seq BIGINT NOT NULL, event_json TEXT NOT NULL);
+    CREATE INDEX IF NOT EXISTS alerts_time ON alerts(time);
+    CREATE INDEX IF NOT EXISTS alerts_event_seq ON alerts(event_seq);
+  )sql";
+  if (sqlite3_exec(db, schema, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string why = err ? err : "?";
+    sqlite3_free(err);
+    sqlite3_close(db);
+    return fail("warning store: " + why);
+  }
+  return std::unique_ptr<WarningStore>(new WarningStore(db));
+}
+
+WarningStore::~WarningStore() { sqlite3_close(db_); }
+
+Status WarningStore::upsert(const WarningRecord& w, const std::vector<WarningEvidenceRow>& evidence) {
+  std::lock_guard lock(mutex_);
+  sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr);
+  Stmt st(db_, "INSERT INTO warnings (id, kind, key, severity, severity_id, active, first_seen, last_seen, updated, sectors, document) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, key = excluded.key, "
+               "severity = excluded.severity, severity_id = excluded.severity_id, active = excluded.active, "
+               "first_seen = excluded.first_seen, last_seen = excluded.last_seen, updated = excluded.updated, "
+               "sectors = excluded.sectors, document = excluded.document");
+  st.bind(1, w.id);
+  st.bind(2, w.kind);
+  st.bind(3, w.key);
+  st.bind(4, w.severity);
+  st.bind(5, std::int64_t{w.severity_id});
+  st.bind(6, std::int64_t{w.active ? 1 : 0});
+  st.bind(7, std::int64_t{w.first_seen});
+  st.bind(8, std::int64_t{w.last_seen});
+  st.bind(9, std::int64_t{w.updated});
+  st.bind(10, nlohmann::json(w.sectors).dump());
+  st.bind(11, w.document);
+  if (st.step() != SQLITE_DONE) {
+    std::string why = sqlite3_errmsg(db_);
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return fail(fmt::format("warning store: warning {}: {}", w.id, why));
+  }
+  Stmt ev(db_, "INSERT INTO warning_evidence (warning_id, event_seq, time, org) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING");
+  for (const auto& e : evidence) {
+    ev.reset();
+    ev.bind(1, w.id);
+    ev.bind(2, static_cast<std::int64_t>(e.event_seq));
+    ev.bind(3, std::int64_t{e.time});
+    ev.bind(4, e.org);
+    if (ev.step() != SQLITE_DONE) {
+      std::string why = sqlite3_errmsg(db_);
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      return fail(fmt::format("warning store: evidence of warning {}: {}", w.id, why));
+    }
+  }
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return fail(std::string("warning store: ") + sqlite3_errmsg(db_));
+  return {};
+}
+
+Result<WarningPage> WarningStore::query(const WarningQuery& q) {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> texts;
+  std::vector<std::int64_t> ints;
+  if (q.active) ints.push_back(*q.active ? 1 : 0);
+  if (!q.kind.empty()) texts.push_back(q.kind);
+  // Sectors are a JSON array of ids; an id is quoted there, so the quoted form matches exactly.
+  if (!q.sector.empty()) texts.push_back("%" + nlohmann::json(q.sector).dump() + "%");
+  auto bind_all = [&](Stmt& st, bool with_cursor) {
+    int i = 1;
+    for (auto v : ints) st.bind(i++, v);
+    for (const auto& t : texts) st.bind(i++, t);
+    if (with_cursor && q.before_id > 0) st.bind(i++, q.before_id);
+  };
+  // The integer clause comes first, as it is bound first.
+  std::string ordered = "WHERE 1 = 1";
+  if (q.active) ordered += " AND active = ?";
+  if (!q.kind.empty()) ordered += " AND kind = ?";
+  if (!q.sector.empty()) ordered += " AND sectors LIKE ?";
+  WarningPage page;
+  Stmt count(db_, "SELECT COUNT(*) FROM warnings " + ordered);
+  bind_all(count, false);
+  if (count.step() == SQLITE_ROW) page.total = static_cast<std::uint64_t>(count.integer(0));
+  Stmt st(db_, fmt::format("SELECT {} FROM warnings {}{} ORDER BY id DESC LIMIT {}", kColumns, ordered,
+                           q.before_id > 0 ? " AND id < ?" : "", q.limit + 1));
+  if (!st.ok()) return fail(std::string("warning store: ") + sqlite3_errmsg(db_));
+  bind_all(st, true);
+  while (st.step() == SQLITE_ROW) page.warnings.push_back(read_row(st));
+  if (page.warnings.size() > q.limit) {
+    page.warnings.pop_back();
+    page.next_before_id = page.warnings.back().id;
+  }
+  return page;
+}
+
+std::optional<WarningRecord> WarningStore::get(std::int64_t id) {
+  std::lock_guard lock(mutex_);
+  Stmt st(db_, fmt::format("SELECT {} FROM warnings WHERE id = ?", kColumns));
+  st.bind(1, id);
+  if (st.step() != SQLITE_ROW) return std::nullopt;
+  return read_row(st);
+}
+
+std::vector<WarningRecord> WarningStore::active() {
+  std::lock_guard lock(mutex_);
+  Stmt st(db_, fmt::format("SELECT {} FROM warnings WHERE active = 1 ORDER BY id", kColumns));
+  std::vector<WarningRecord> out;
+  while (st.step() == SQLITE_ROW) out.push_back(read_row(st));
+  return out;
+}
+
+std::int64_t WarningStore::max_id() {
+  std::lock_guard lock(mutex_);
+  Stmt st(db_, "SELECT COALESCE(MAX(id), 0) FROM warnings");
+  return st.step() == SQLITE_ROW ? st.integer(0) : 0;
+}
+
+std::vector<EvidenceAlert> WarningStore::evidence_alerts(std::int64_t id, std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  Stmt st(db_, fmt::format("SELECT a.id, a.kind, a.rule_id, a.title, a.matched, a.org, a.sector, a.province, a.severity_id, a.time, "
+                           "a.event_seq FROM warning_evidence e JOIN alerts a ON a.event_seq = e.event_seq "
+                           "WHERE e.warning_id = ? ORDER BY a.time, a.id LIMIT {}", limit));
+  st.bind(1, id);
+  std::vector<EvidenceAlert> out;
+  while (st.step() == SQLITE_ROW) {
+    EvidenceAlert a;
+    a.id = st.integer(0);
+    a.kind = st.text(1);
+    a.rule_id = st.text(2);
+    a.title = st.text(3);
+    a.matched = st.text(4);
+    a.org = st.text(5);
+    a.sector = st.text(6);
+    a.province = st.text(7);
+    a.severity_id = static_cast<int>(st.integer(8));
+    a.time = st.integer(9);
+    a.event_seq = static_cast<std::uint64_t>(st.integer(10));
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+std::uint64_t WarningStore::evidence_count(std::int64_t id) {
+  std::lock_guard lock(mutex_);
+  Stmt st(db_, "SELECT COUNT(*) FROM warning_evidence WHERE warning_id = ?");
+  st.bind(1, id);
+  return st.step() == SQLITE_ROW ? static_cast<std::uint64_t>(st.integer(0)) : 0;
+}
+
+Result<std::vector<std::pair<std::string, std::uint64_t>>> WarningStore::alert_counts(const std::string& column, TimeNs since,
+                                                                                       std::size_t limit) {
+  if (column != "org" && column != "sector" && column != "province") return fail(fmt::format("cannot group alerts by '{}'", column));
+  std::lock_guard lock(mutex_);
+  Stmt st(db_, fmt::format("SELECT {0}, COUNT(*) FROM alerts WHERE time >= ? AND {0} <> '' GROUP BY {0} ORDER BY COUNT(*) DESC, {0} "
+                           "LIMIT {1}", column, limit));
+  st.bind(1, std::int64_t{since});
+  std::vector<std::pair<std::string, std::uint64_t>> out;
+  while (st.step() == SQLITE_ROW) out.emplace_back(st.text(0), static_cast<std::uint64_t>(st.integer(1)));
+  return out;
+}
+
+std::vector<std::string> WarningStore::alert_events(TimeNs since, std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  Stmt st(db_, fmt::format("SELECT event_json FROM alerts WHERE time >= ? ORDER BY id DESC LIMIT {}", limit));
+  st.bind(1, std::int64_t{since});
+  std::vector<std::string> out;
+  while (st.step() == SQLITE_ROW) out.push_back(st.text(0));
+  return out;
+}
+
+}  // namespace khien
