@@ -200,11 +200,9 @@ Result<RpzZone> RpzZoneWriter::write(const ExportSelection& selection, const Exp
   zone.domains = records.domains;
   zone.ip_triggers = records.ip_triggers;
   zone.rejected = std::move(records.rejected);
-  // One bookmark per distinct feed: two feeds with different filters must not flip each other's serial.
-  std::string key = "export.rpz." + sha256_hex(fmt::format("{}|{}|{}|{}|{}|{}", options.zone, rpz_action_name(options.action),
-                                                            options.cname_target, options.subdomains, options.ip_triggers,
-                                                            describe_export_filter(filter)))
-                                        .substr(0, 24);
+  // One bookmark per zone name, whatever the filters: a resolver sees one sequence of serials for
+  // the zone, which rises whenever what it loads differs from the previous export.
+  std::string key = "export.rpz." + options.zone;
   {
     std::lock_guard lock(serial_mutex());
     std::optional<std::uint32_t> previous;

@@ -77,9 +77,10 @@ struct RpzZone {
 /// even after the bookmark is lost, e.g. a new data directory serving the same secondaries.
 std::uint32_t next_rpz_serial(std::optional<std::uint32_t> previous, bool changed, std::int64_t now_us);
 
-/// Writes zones and keeps, per zone name and options, the last serial and content hash in the
-/// store's meta table ("export.rpz.<hash of the options>"). Threading: any thread; serial updates
-/// are serialised within the process.
+/// Writes zones and keeps, per zone name, the last serial and content hash in the store's meta
+/// table ("export.rpz.<zone>"): exports of one zone with other filters or actions are content
+/// changes, so the zone's serial only ever rises. Threading: any thread; serial updates are
+/// serialised within the process.
 class RpzZoneWriter {
  public:
   explicit RpzZoneWriter(StixStore& store) : store_(store) {}

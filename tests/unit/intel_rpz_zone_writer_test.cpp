@@ -195,20 +195,27 @@ TEST_F(RpzTest, SerialMovesOnlyWhenContentChanges) {
   f.now_us = test::export_now() + 86'400'000'000LL;
   auto later = writer.write(select(f), f, RpzOptions{});
   EXPECT_EQ(later->serial, static_cast<std::uint32_t>(f.now_us / 1'000'000));
-  // A feed with other options has its own serial bookmark, untouched by this one.
+  // Other options for the same zone are a change of its content: the serial still only rises.
   RpzOptions other;
   other.action = RpzAction::drop;
   auto o1 = writer.write(select(f), f, other);
+  EXPECT_TRUE(o1->changed);
+  EXPECT_EQ(o1->serial, later->serial + 1);
   auto o2 = writer.write(select(f), f, other);
-  EXPECT_EQ(o1->serial, o2->serial);
-  EXPECT_FALSE(o2->changed);
+  EXPECT_EQ(o2->serial, o1->serial);
+  // Another zone name has its own bookmark.
+  RpzOptions elsewhere;
+  elsewhere.zone = "rpz.isp.example";
+  auto e1 = writer.write(select(f), f, elsewhere);
+  EXPECT_TRUE(e1->changed);
+  EXPECT_EQ(e1->serial, static_cast<std::uint32_t>(f.now_us / 1'000'000));
   // The bookmark survives a reopened store.
   store_.reset();
   store_ = std::move(*StixStore::open(dir_ / "state.db"));
   RpzZoneWriter reopened(*store_);
-  auto after = reopened.write(select(f), f, RpzOptions{});
+  auto after = reopened.write(select(f), f, other);
   EXPECT_FALSE(after->changed);
-  EXPECT_EQ(after->serial, later->serial);
+  EXPECT_EQ(after->serial, o1->serial);
 }
 
 TEST(RpzSerial, NextSerial) {
