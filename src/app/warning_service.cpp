@@ -306,7 +306,8 @@ void WarningService::flush_locked() {
 void WarningService::publish(const std::string& event, const std::string& data) {
   {
     std::lock_guard lock(events_mutex_);
-    events_.emplace_back(next_event_++, fmt::format("id: {}\nevent: {}\ndata: {}\n\n", next_event_ - 1, event, data));
+    const std::uint64_t n = next_event_++;
+    events_.emplace_back(n, fmt::format("id: {}\nevent: {}\ndata: {}\n\n", n, event, data));
     while (events_.size() > 1024) events_.pop_front();
   }
   events_cv_.notify_all();
