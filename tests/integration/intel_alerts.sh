@@ -94,11 +94,12 @@ pass "khien intel import --server: 6 objects, 5 active (expired left out), 4 com
 
 # 2. A bundle with one invalid object is refused whole, naming the object.
 bundle "$WORK/bad.json" "indicator--$(uuid)|[domain-name:value = 'never.vn']|Fine" \
-  "indicator--00000000-0000-4000-8000-0000000000bb|[domain-name:value = 'bad.vn'|Broken pattern"
+  "indicator--00000000-0000-4000-8000-0000000000bb|[domain-name:value = 'bad.vn']|Bad time|{\"valid_from\": \"yesterday\"}"
 code=$(curl -sS -o "$WORK/out" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" --data-binary @"$WORK/bad.json" \
   "http://$HTTP/api/v1/intel/import?format=stix&source=x")
 [ "$code" = 400 ] || fail "invalid bundle answered $code: $(cat "$WORK/out")"
 grep -q "indicator--00000000-0000-4000-8000-0000000000bb" "$WORK/out" || fail "rejection does not name the object: $(cat "$WORK/out")"
+grep -q "valid_from" "$WORK/out" || fail "rejection does not name the property: $(cat "$WORK/out")"
 [ "$(json_get "$(api GET /api/v1/intel/status)" 'd["indicators"]')" = 5 ] || fail "a refused bundle changed the store"
 code=$(curl -sS -o /dev/null -w '%{http_code}' --data-binary @"$WORK/b1.json" "http://$HTTP/api/v1/intel/import?format=stix")
 [ "$code" = 401 ] || fail "import without the token answered $code"
