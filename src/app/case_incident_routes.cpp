@@ -92,6 +92,14 @@ Result<NewIncident> new_incident(CaseService& s, const json& body) {
     in.description = fmt::format("{} alert {} (rule {}) at {} from SOC {}", a.kind, id, a.rule_id, format_rfc3339(a.time, 0),
                                  a.soc.empty() ? "unknown" : a.soc);
     if (!a.matched.empty()) in.description += fmt::format("; matched {} = {}", a.matched_field, a.matched);
+    // What the sensor itself said (an IDS signature, a finding title) is what the analyst reads first.
+    auto event = json::parse(a.event_json, nullptr, false);
+    if (event.is_object())
+      for (const char* key : {"finding_info.title", "message"})
+        if (auto it = event.find(key); it != event.end() && it->is_string()) {
+          in.description += fmt::format("; event: {}", it->get<std::string>());
+          break;
+        }
     in.severity = severity_of_alert(a.severity_id);
     in.category = a.kind == "ioc" ? "intrusion-attempts.ioc" : "other.undetermined";
     if (!a.org.empty()) in.affected_orgs.push_back(a.org);

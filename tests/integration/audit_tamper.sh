@@ -22,7 +22,11 @@ stop_khien
 grep -q "intact" "$WORK/ok.txt" || fail "verify output: $(cat "$WORK/ok.txt")"
 TOTAL=$(sqlite3 "$DATA/cases.db" "SELECT COUNT(*) FROM audit_log")
 [ "$TOTAL" -ge 5 ] || fail "expected at least 5 audit entries, found $TOTAL"
-pass "a clean chain of $TOTAL entries verifies (exit 0)"
+# The entries of the incidents (the first ones are the first-start import of the shipped systems).
+A=$(sqlite3 "$DATA/cases.db" "SELECT MIN(seq) FROM audit_log WHERE action = 'incident.open'")
+B=$((A + 1)); C=$((A + 2))
+[ "$(sqlite3 "$DATA/cases.db" "SELECT action FROM audit_log WHERE seq = $B")" = incident.open ] || fail "entry $B is not an incident opening"
+pass "a clean chain of $TOTAL entries verifies (exit 0); incidents opened at entries $A, $B, $C"
 
 cp "$DATA/cases.db" "$WORK/clean.db"
 restore() { cp "$WORK/clean.db" "$DATA/cases.db"; rm -f "$DATA/cases.db-wal" "$DATA/cases.db-shm"; }
@@ -35,25 +39,25 @@ verify_fails_at() {
   pass "$what: verify exits $rc naming entry $seq ($(cat "$WORK/bad.txt"))"
 }
 
-# One byte of one entry: the actor of entry 3 "admin" -> "admim".
-sqlite3 "$DATA/cases.db" "UPDATE audit_log SET actor = 'admim' WHERE seq = 3"
-verify_fails_at 3 "one byte of entry 3's actor changed"
+# One byte of one entry: the actor of entry B "admin" -> "admim".
+sqlite3 "$DATA/cases.db" "UPDATE audit_log SET actor = 'admim' WHERE seq = $B"
+verify_fails_at $B "one byte of entry $B's actor changed"
 restore
 
-# One byte inside the after-document of entry 4 (a letter of the title).
-sqlite3 "$DATA/cases.db" "UPDATE audit_log SET after_json = replace(after_json, 'Tamper', 'Tamp3r') WHERE seq = 4"
-[ "$(sqlite3 "$DATA/cases.db" "SELECT instr(after_json, 'Tamp3r') > 0 FROM audit_log WHERE seq = 4")" = 1 ] || fail "the edit did not apply"
-verify_fails_at 4 "one byte of entry 4's after-document changed"
+# One byte inside the after-document of entry C (a letter of the title).
+sqlite3 "$DATA/cases.db" "UPDATE audit_log SET after_json = replace(after_json, 'Tamper', 'Tamp3r') WHERE seq = $C"
+[ "$(sqlite3 "$DATA/cases.db" "SELECT instr(after_json, 'Tamp3r') > 0 FROM audit_log WHERE seq = $C")" = 1 ] || fail "the edit did not apply"
+verify_fails_at $C "one byte of entry $C's after-document changed"
 restore
 
-# Deleting entry 2.
-sqlite3 "$DATA/cases.db" "DELETE FROM audit_log WHERE seq = 2"
-verify_fails_at 2 "entry 2 deleted"
+# Deleting entry B.
+sqlite3 "$DATA/cases.db" "DELETE FROM audit_log WHERE seq = $B"
+verify_fails_at $B "entry $B deleted"
 restore
 
-# Swapping the contents of entries 3 and 4 (reordering).
-sqlite3 "$DATA/cases.db" "UPDATE audit_log SET seq = -1 WHERE seq = 3; UPDATE audit_log SET seq = 3 WHERE seq = 4; UPDATE audit_log SET seq = 4 WHERE seq = -1;"
-verify_fails_at 3 "entries 3 and 4 swapped"
+# Swapping entries A and B (reordering).
+sqlite3 "$DATA/cases.db" "UPDATE audit_log SET seq = -1 WHERE seq = $A; UPDATE audit_log SET seq = $A WHERE seq = $B; UPDATE audit_log SET seq = $B WHERE seq = -1;"
+verify_fails_at $A "entries $A and $B swapped"
 restore
 
 # The last entry removed (a truncated tail is caught against the stored head).
@@ -61,9 +65,9 @@ sqlite3 "$DATA/cases.db" "DELETE FROM audit_log WHERE seq = $TOTAL"
 verify_fails_at "$TOTAL" "last entry $TOTAL removed"
 restore
 
-# A byte edit of the file itself, outside SQLite: flip one character of entry 5's hash where it is stored.
+# A byte edit of the file itself, outside SQLite: flip one character of entry C's hash where it is stored.
 sqlite3 "$DATA/cases.db" "PRAGMA journal_mode=DELETE; VACUUM;" > /dev/null
-HASH=$(sqlite3 "$DATA/cases.db" "SELECT hash FROM audit_log WHERE seq = 5")
+HASH=$(sqlite3 "$DATA/cases.db" "SELECT hash FROM audit_log WHERE seq = $C")
 python3 - "$DATA/cases.db" "$HASH" <<'PY'
 import sys
 path, h = sys.argv[1], sys.argv[2].encode()
@@ -76,7 +80,7 @@ PY
 rc=0
 "$KHIEN" audit verify --data "$DATA" > "$WORK/bad.txt" 2>&1 || rc=$?
 [ "$rc" -ne 0 ] || fail "a byte edit of the file passed verify"
-grep -Eq "BROKEN at entry (5|6):" "$WORK/bad.txt" || fail "byte edit: $(cat "$WORK/bad.txt")"
+grep -Eq "BROKEN at entry ($C|$((C + 1))):" "$WORK/bad.txt" || fail "byte edit: $(cat "$WORK/bad.txt")"
 pass "a byte flipped in the database file is caught: $(cat "$WORK/bad.txt")"
 restore
 

@@ -58,7 +58,7 @@ call POST /api/v1/directives/targets "" -d "{\"selector\": $SELECTOR}"
 [ "$(json_get "$BODY" '" ".join(d["targets"])')" = "$EXPECTED" ] || fail "preview: $BODY vs $EXPECTED"
 
 # --- Bad directives.
-body() { echo "{\"title\": \"Vá lỗ hổng Log4j trên hệ thống SCADA\", \"required_actions\": [\"Cập nhật log4j lên 2.17.1\", \"Báo cáo kết quả\"], \"tlp\": \"amber\", \"deadline\": \"$1\", \"selector\": $SELECTOR $2}"; }
+body() { echo "{\"title\": \"Vá lỗ hổng Log4j trên hệ thống SCADA\", \"required_actions\": [\"Cập nhật log4j lên 2.17.1\", \"Báo cáo kết quả\"], \"tlp\": \"amber\", \"deadline\": \"$1\", \"selector\": $SELECTOR ${2:-}}"; }
 call POST /api/v1/directives "$T0" -d "$(body 2026-04-19T00:00:00Z)"
 expect 400 "deadline in the past"
 echo "$BODY" | grep -q "not in the future" || fail "message: $BODY"
@@ -69,10 +69,10 @@ expect 400 "unknown sector"
 call POST /api/v1/directives "$T0" -d '{"title": "x", "required_actions": ["y"], "deadline": "2026-05-01T00:00:00Z", "issuer": "cert-tai-chinh", "selector": {"orgs": ["evn"]}}'
 expect 400 "a sector CERT directing outside its sector"
 call POST /api/v1/directives "$T0" -d '{"title": "x", "required_actions": ["y"], "deadline": "2026-05-01T00:00:00Z", "selector": {"orgs": ["evn"]}, "attachments": [{"name": "a.exe", "content_base64": "TVqQAAMAAAAEAAAA//8="}]}'
-expect 400 "disallowed attachment"
+expect 415 "disallowed attachment"
 call GET /api/v1/directives ""
 [ "$(json_get "$BODY" 'd["total"]')" = 0 ] || fail "a refused directive was stored: $BODY"
-pass "deadline in the past, non-CERT issuer (403), unknown sector, out-of-sector CERT, bad attachment refused; nothing stored"
+pass "deadline in the past, non-CERT issuer (403), unknown sector, out-of-sector CERT (400), executable attachment (415) refused; nothing stored"
 
 # --- Ranking within the sector before, and the month's snapshot.
 call POST /api/v1/compliance/snapshot "2026-04-20T07:00:00Z"
@@ -115,7 +115,7 @@ pass "${#ACKERS[@]} of $N acknowledged; non-target (403), missing org (400), unk
 
 # --- Completion.
 call POST "/api/v1/directives/$DIR/complete" "2026-04-22T08:00:00Z" -H "X-Khien-Org: ${DOERS[0]}" -d '{"text": "patched", "evidence": [{"name": "x.bin", "content_base64": "TVqQAAMAAAAEAAAA//8="}]}'
-expect 400 "completion with a disallowed evidence file"
+expect 415 "completion with a disallowed evidence file"
 call GET "/api/v1/directives/$DIR" "2026-04-22T08:00:00Z"
 [ "$(json_get "$BODY" 'd["stats"]["completed"]')" = 0 ] || fail "a refused completion was recorded: $BODY"
 TXT=$(printf 'log4j 2.17.1 installed on all SCADA hosts\n' | base64 -w0)

@@ -28,7 +28,11 @@ call() {
   BODY=$(cat "$WORK/body")
 }
 expect() { [ "$CODE" = "$1" ] || fail "$2: expected HTTP $1, got $CODE: $BODY"; }
-T0=2026-04-20T08:00:00Z
+# The story runs a day ahead of the real clock, so the background check (every second) never judges
+# its deadlines; the second incident below is opened in the past to see that check escalate it.
+BASE=$(( ($(date -u +%s) / 3600 + 24) * 3600 ))
+at() { date -u -d "@$((BASE + $1))" +%Y-%m-%dT%H:%M:%SZ; }
+T0=$(at 0)
 
 # --- The alert.
 echo '{"timestamp":"2026-04-20T14:55:00.000000+0700","event_type":"alert","src_ip":"203.0.113.77","src_port":40123,"dest_ip":"171.244.4.10","dest_port":443,"proto":"TCP","alert":{"action":"allowed","signature_id":2034647,"signature":"ET EXPLOIT Apache log4j RCE Attempt (jndi:ldap)","category":"Attempted Administrator Privilege Gain","severity":1}}' > "$WORK/event.ndjson"
@@ -75,38 +79,39 @@ assert d["source"] == "alert" and d["source_ref"] == alert, d
 assert alert in d["links"]["alerts"], d["links"]
 assert d["severity"] == "high" and d["state"] == "new", d
 assert d["sectors"] == ["nang-luong"], d["sectors"]
-assert "log4j" in d["title"], d["title"]
+assert d["title"] == "High-Severity IDS Alert at a Critical-Sector Organisation", d["title"]
+assert "log4j RCE" in d["description"], d["description"]
 assert d["timeline"][0]["kind"] == "created", d["timeline"]
 PY
 pass "alert $ALERT became incident $INC: EVN affected, severity high, linked to the alert"
 
 # --- Illegal moves.
-call POST "/api/v1/incidents/$INC/transition" "2026-04-20T08:05:00Z" -d '{"to": "closed"}'
+call POST "/api/v1/incidents/$INC/transition" "$(at 300)" -d '{"to": "closed"}'
 expect 409 "new -> closed"
 echo "$BODY" | grep -q "cannot go from new to closed" || fail "message: $BODY"
-call POST "/api/v1/incidents/$INC/assign" "2026-04-20T08:05:00Z" -d '{"kind": "organisation", "assignee": "evn"}'
+call POST "/api/v1/incidents/$INC/assign" "$(at 300)" -d '{"kind": "organisation", "assignee": "evn"}'
 expect 409 "assign while new"
-call POST "/api/v1/incidents/$INC/transition" "2026-04-20T08:05:00Z" -d '{"to": "flying"}'
+call POST "/api/v1/incidents/$INC/transition" "$(at 300)" -d '{"to": "flying"}'
 expect 400 "unknown state"
-call POST "/api/v1/incidents/INC-2026-999999/transition" "2026-04-20T08:05:00Z" -d '{"to": "triaged"}'
+call POST "/api/v1/incidents/INC-2026-999999/transition" "$(at 300)" -d '{"to": "triaged"}'
 expect 404 "unknown incident"
 pass "new -> closed and assigning an untriaged incident refused (409), unknown state (400), unknown incident (404)"
 
 # --- Triage and assignment.
-call POST "/api/v1/incidents/$INC/transition" "2026-04-20T08:10:00Z" -d '{"to": "triaged", "note": "confirmed exploitation attempt"}'
+call POST "/api/v1/incidents/$INC/transition" "$(at 600)" -d '{"to": "triaged", "note": "confirmed exploitation attempt"}'
 expect 200 "triage"
-call POST "/api/v1/incidents/$INC/assign" "2026-04-20T08:12:00Z" -d '{"kind": "organisation", "assignee": "evn"}'
+call POST "/api/v1/incidents/$INC/assign" "$(at 720)" -d '{"kind": "organisation", "assignee": "evn"}'
 expect 200 "assign"
 [ "$(json_get "$BODY" 'd["state"]')" = assigned ] && [ "$(json_get "$BODY" 'd["assignee"]')" = evn ] || fail "assign: $BODY"
-call POST "/api/v1/incidents/$INC/assign" "2026-04-20T08:13:00Z" -d '{"kind": "sector-cert", "assignee": "evn"}'
+call POST "/api/v1/incidents/$INC/assign" "$(at 780)" -d '{"kind": "sector-cert", "assignee": "evn"}'
 expect 400 "evn is no sector CERT"
 pass "triaged, assigned to EVN; assigning a non-CERT as sector CERT refused"
 
 # --- SLA: high severity owes containment within 24 h and resolution within 72 h.
-call POST /api/v1/incidents/sla-check "2026-04-20T20:00:00Z"
+call POST /api/v1/incidents/sla-check "$(at 43200)"
 expect 200 "sla check before any deadline"
 [ "$(json_get "$BODY" 'len(d["sla_breaches"])')" = 0 ] || fail "early breach: $BODY"
-call POST /api/v1/incidents/sla-check "2026-04-21T09:00:00Z"
+call POST /api/v1/incidents/sla-check "$(at 90000)"
 expect 200 "sla check after containment deadline"
 python3 - "$BODY" "$INC" <<'PY' || fail "containment breach: $BODY"
 import json, sys
@@ -115,9 +120,9 @@ b = [x for x in d["sla_breaches"] if x["incident"] == inc]
 assert len(b) == 1 and b[0]["milestone"] == "containment", b
 assert b[0]["escalation_level"] == 1 and b[0]["escalated_to"] == "cert-nang-luong", b
 PY
-call POST /api/v1/incidents/sla-check "2026-04-21T09:30:00Z"
+call POST /api/v1/incidents/sla-check "$(at 91800)"
 [ "$(json_get "$BODY" 'len(d["sla_breaches"])')" = 0 ] || fail "a breach escalated twice: $BODY"
-call POST /api/v1/incidents/sla-check "2026-04-23T09:00:00Z"
+call POST /api/v1/incidents/sla-check "$(at 262800)"
 python3 - "$BODY" "$INC" <<'PY' || fail "resolution breach: $BODY"
 import json, sys
 d = json.loads(sys.argv[1]); inc = sys.argv[2]
@@ -137,26 +142,26 @@ PY
 pass "containment breach escalated to cert-nang-luong, resolution breach to the national centre, each once"
 
 # --- Comment and evidence.
-call POST "/api/v1/incidents/$INC/comments" "2026-04-23T09:05:00Z" -d '{"text": "EVN isolated the <VPN> gateway & patched log4j"}'
+call POST "/api/v1/incidents/$INC/comments" "$(at 263100)" -d '{"text": "EVN isolated the <VPN> gateway & patched log4j"}'
 expect 201 "comment"
 before=$(json_get "$(api GET "/api/v1/incidents/$INC")" 'len(d["timeline"])')
 printf '\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\1\0\0\0\1\10\6\0\0\0\x1f\x15\xc4\x89' > "$WORK/shot.png"
-call POST "/api/v1/incidents/$INC/evidence?name=screenshot.png" "2026-04-23T09:06:00Z" --data-binary @"$WORK/shot.png"
+call POST "/api/v1/incidents/$INC/evidence?name=screenshot.png" "$(at 263160)" --data-binary @"$WORK/shot.png"
 expect 201 "png evidence"
 [ "$(json_get "$BODY" 'd["media_type"]')" = image/png ] || fail "media type: $BODY"
 SHA=$(json_get "$BODY" 'd["sha256"]')
 [ "$SHA" = "$(sha256sum "$WORK/shot.png" | cut -d' ' -f1)" ] || fail "content address: $BODY"
 printf 'firewall log excerpt\n10.0.0.1 -> 203.0.113.77 blocked\n' > "$WORK/fw.txt"
-call POST "/api/v1/incidents/$INC/evidence" "2026-04-23T09:07:00Z" -F "file=@$WORK/fw.txt;filename=fw.txt"
+call POST "/api/v1/incidents/$INC/evidence" "$(at 263220)" -F "file=@$WORK/fw.txt;filename=fw.txt"
 expect 201 "multipart evidence"
 [ "$(json_get "$BODY" 'd["name"]')" = fw.txt ] || fail "multipart name: $BODY"
 printf 'MZ\x90\0\3\0\0\0\4\0\0\0\xff\xff' > "$WORK/tool.exe"
-call POST "/api/v1/incidents/$INC/evidence" "2026-04-23T09:08:00Z" -H "X-File-Name: tool.pdf" --data-binary @"$WORK/tool.exe"
+call POST "/api/v1/incidents/$INC/evidence" "$(at 263280)" -H "X-File-Name: tool.pdf" --data-binary @"$WORK/tool.exe"
 expect 415 "disallowed type"
 head -c 5000 /dev/zero | tr '\0' 'a' > "$WORK/big.txt"
-call POST "/api/v1/incidents/$INC/evidence?name=big.txt" "2026-04-23T09:09:00Z" --data-binary @"$WORK/big.txt"
+call POST "/api/v1/incidents/$INC/evidence?name=big.txt" "$(at 263340)" --data-binary @"$WORK/big.txt"
 expect 413 "oversized"
-call POST "/api/v1/incidents/$INC/evidence" "2026-04-23T09:09:00Z" --data-binary @"$WORK/fw.txt"
+call POST "/api/v1/incidents/$INC/evidence" "$(at 263340)" --data-binary @"$WORK/fw.txt"
 expect 400 "no file name"
 after=$(json_get "$(api GET "/api/v1/incidents/$INC")" 'len(d["timeline"])')
 [ "$after" = $((before + 2)) ] || fail "timeline grew by $((after - before)), expected 2 (refused files must leave nothing)"
@@ -164,20 +169,20 @@ curl -sS -H "Authorization: Bearer $TOKEN" -o "$WORK/back.png" "http://$HTTP/api
 cmp -s "$WORK/shot.png" "$WORK/back.png" || fail "evidence download differs"
 pass "comment, PNG (raw body) and text (multipart) evidence stored by SHA-256; executable (415), oversized (413), unnamed (400) refused"
 
-call POST "/api/v1/incidents/$INC/links" "2026-04-23T09:10:00Z" -d '{"kind": "cve", "ref": "CVE-2021-44228"}'
+call POST "/api/v1/incidents/$INC/links" "$(at 263400)" -d '{"kind": "cve", "ref": "CVE-2021-44228"}'
 expect 200 "link cve"
-call POST "/api/v1/incidents/$INC/links" "2026-04-23T09:10:00Z" -d '{"kind": "alert", "ref": "987654321"}'
+call POST "/api/v1/incidents/$INC/links" "$(at 263400)" -d '{"kind": "alert", "ref": "987654321"}'
 expect 422 "link unknown alert"
-call POST "/api/v1/incidents/$INC/links" "2026-04-23T09:10:00Z" -d '{"kind": "cve", "ref": "log4shell"}'
+call POST "/api/v1/incidents/$INC/links" "$(at 263400)" -d '{"kind": "cve", "ref": "log4shell"}'
 expect 400 "link malformed cve"
 pass "links: CVE added; unknown alert (422) and malformed CVE (400) refused"
 
 # --- Resolution and closure.
-for step in contained:2026-04-23T10:00:00Z resolved:2026-04-23T12:00:00Z closed:2026-04-24T08:00:00Z; do
-  call POST "/api/v1/incidents/$INC/transition" "${step#*:}" -d "{\"to\": \"${step%%:*}\"}"
+for step in contained:266400 resolved:273600 closed:345600; do
+  call POST "/api/v1/incidents/$INC/transition" "$(at "${step#*:}")" -d "{\"to\": \"${step%%:*}\"}"
   expect 200 "to ${step%%:*}"
 done
-call POST "/api/v1/incidents/$INC/transition" "2026-04-24T09:00:00Z" -d '{"to": "contained"}'
+call POST "/api/v1/incidents/$INC/transition" "$(at 349200)" -d '{"to": "contained"}'
 expect 409 "closed -> contained"
 call GET "/api/v1/incidents?state=closed&sector=nang-luong&severity=high" ""
 [ "$(json_get "$BODY" '[i["id"] for i in d["incidents"]]')" = "['$INC']" ] || fail "filtered list: $BODY"
@@ -205,9 +210,9 @@ call GET /api/v1/reports/incidents.csv ""
 expect 200 "csv"
 head -1 "$WORK/body" | grep -q '^id,title,state,severity' || fail "csv header: $(head -1 "$WORK/body")"
 grep -q "^$INC,.*,closed,high,.*,evn," "$WORK/body" || fail "csv row: $BODY"
-call GET "/api/v1/reports/incidents.json?from=2026-04-01&to=2026-05-01" ""
+call GET "/api/v1/reports/incidents.json?from=$(at -864000)&to=$(at 864000)" ""
 [ "$(json_get "$BODY" 'd["incidents"][0]["id"]')" = "$INC" ] || fail "json report: $BODY"
-call GET "/api/v1/reports/situation?from=2026-04-01T00:00:00Z&to=2026-05-01T00:00:00Z" "2026-04-24T09:00:00Z"
+call GET "/api/v1/reports/situation?from=$(at -864000)&to=$(at 864000)" "$(at 349200)"
 expect 200 "situation report"
 python3 - "$WORK/body" <<'PY' || fail "situation report"
 import sys, re
@@ -219,3 +224,18 @@ assert "Năng lượng" in html or "nang-luong" in html, "sector row"
 assert "incidents opened" in html
 PY
 pass "audit holds every step with before/after; audit verify intact; CSV, JSON and the situation report"
+
+# --- The background check escalates on its own: a critical incident opened two days ago (by the
+# overridden clock) is past every deadline at the real time the checker runs.
+call POST /api/v1/incidents "$(date -u -d '2 days ago' +%Y-%m-%dT%H:%M:%SZ)" -d '{"title": "Defacement of a provincial portal", "category": "intrusions.defacement", "severity": "critical", "affected_orgs": ["evn"]}'
+expect 201 "old incident"
+OLD=$(json_get "$BODY" 'd["id"]')
+for _ in $(seq 1 50); do
+  level=$(json_get "$(api GET "/api/v1/incidents/$OLD")" 'd["escalation_level"]')
+  [ "$level" = 2 ] && break
+  sleep 0.2
+done
+[ "$level" = 2 ] || fail "the background check did not escalate $OLD (level $level)"
+call GET "/api/v1/audit?object_type=incident&object_id=$OLD" ""
+json_get "$BODY" '[e["actor"] for e in d["entries"] if e["action"] == "incident.escalate"]' | grep -q khien-sla || fail "escalation actor: $BODY"
+pass "the background SLA check ([cases] check_seconds = 1) escalated $OLD to the national centre, recorded as khien-sla"
