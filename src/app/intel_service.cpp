@@ -274,7 +274,15 @@ Result<std::uint64_t> IntelService::rebuild() {
   auto indicators = stix_.active_indicators(us_from_ns(now_ns()));
   BuiltIntel built = build_intel_matcher(indicators, warninglists_.get());
   std::uint64_t version = publish_intel(holder_, built.matcher, built.catalog);
-  spdlog::info("intel: matcher v{}: {} active indicators, {} compiled ({} observables, {} on warninglists), {} not evaluated, {:.1f} ms",
+  bool changed;
+  {
+    std::lock_guard lock(mutex_);
+    changed = rebuilds_ == 0 || built.report.indicators != last_report_.indicators ||
+              built.report.observables != last_report_.observables ||
+              built.report.not_evaluated.size() != last_report_.not_evaluated.size();
+  }
+  // A periodic rebuild that found the same set is not news.
+  spdlog::log(changed ? spdlog::level::info : spdlog::level::debug, "intel: matcher v{}: {} active indicators, {} compiled ({} observables, {} on warninglists), {} not evaluated, {:.1f} ms",
                version, built.report.indicators, built.report.compiled, built.report.observables,
                built.report.warninglisted, built.report.not_evaluated.size(), built.report.build_ms);
   {

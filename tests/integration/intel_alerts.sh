@@ -185,6 +185,23 @@ pass "TAXII POST rebuilds the matcher; its indicator alerts"
 kill "$FEEDER" 2>/dev/null || true
 wait "$FEEDER" 2>/dev/null || true
 
+# 5b. CSV (converted to STIX, then the same validation and store path).
+printf '# one domain per line\ncsv-bad.vn\n' >"$WORK/list.csv"
+v=$(json_get "$(api GET /api/v1/intel/status)" 'd["matcher_version"]')
+answer=$(api POST "/api/v1/intel/import?format=csv&mapping=type%3Ddomain&source=csv-feed&tlp=green" --data-binary @"$WORK/list.csv")
+[ "$(json_get "$answer" 'd["added"] >= 1')" = True ] || fail "csv import: $answer"
+wait_status "d['matcher_version'] > $v and d['indicators'] == 8"
+eve dns www.csv-bad.vn >"$WORK/csv.ndjson"
+ingest "$WORK/csv.ndjson"
+found=""
+for _ in $(seq 1 100); do
+  alerts=$(api GET "/api/v1/alerts?kind=ioc&limit=100")
+  [ "$(json_get "$alerts" "len([a for a in d['alerts'] if a['matched'] == 'csv-bad.vn' and a['source'] == 'csv-feed'])")" = 1 ] && { found=1; break; }
+  sleep 0.1
+done
+[ -n "$found" ] || fail "no alert for the CSV indicator: $alerts"
+pass "a CSV list imported through the API alerts like a STIX indicator"
+
 # 6. Sightings: JSON counts per (indicator, organisation) and a STIX bundle of sightings.
 new_hits=$(json_get "$(api GET "/api/v1/alerts?kind=ioc&rule=$N&limit=1")" 'd["total"]')
 sightings=$(api GET /api/v1/intel/sightings)
@@ -216,5 +233,5 @@ grep -q "0000000000bb" "$WORK/out" || fail "offline rejection: $(cat "$WORK/out"
 bundle "$WORK/b4.json" "indicator--$(uuid)|[domain-name:value = 'offline.vn']|Offline"
 "$KHIEN" intel import "$WORK/b4.json" --format stix --data "$DATA" --source offline >"$WORK/out" || fail "offline import: $(cat "$WORK/out")"
 start_khien "$DATA"
-[ "$(json_get "$(api GET /api/v1/intel/status)" 'd["indicators"]')" = 8 ] || fail "restart: $(api GET /api/v1/intel/status)"
+[ "$(json_get "$(api GET /api/v1/intel/status)" 'd["indicators"]')" = 9 ] || fail "restart: $(api GET /api/v1/intel/status)"
 pass "khien intel import into a data directory; the next start builds the matcher from it"
