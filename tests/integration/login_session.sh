@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Console identity with curl against `khien serve`: users made with `khien user`, login with a
+# cookie jar, /auth/me, CSRF on state-changing requests, API keys (CLI and HTTP) working then
+# revoked, lockout after repeated wrong passwords, logout, over-long inputs, disabled users.
+source "$(dirname "$0")/lib/common.bash"
+
+DATA=$WORK/data
+JAR=$WORK/cookies
+PW_ANALYST='analyst-pass-0001'
+PW_SOC='soc-pass-000000001'
+
+# 1. Users from the CLI (before the server: the registry is imported for the scope check).
+printf '%s\n' "$PW_ANALYST" | "$KHIEN" user add an.nguyen --role national-analyst --name "Nguyễn An" --data "$DATA" >/dev/null \
+  || fail "user add national-analyst"
+printf '%s\n' "$PW_SOC" >"$WORK/soc.pw"
+"$KHIEN" user add soc.bca --role org-soc --scope bo-cong-an --password-file "$WORK/soc.pw" --data "$DATA" >/dev/null \
+  || fail "user add org-soc"
+if printf 'x-password-1\n' | "$KHIEN" user add bad.scope --role org-soc --scope no-such-org --data "$DATA" 2>"$WORK/err"; then
+  fail "an unknown organisation scope was accepted"
+fi
+grep -q "no-such-org" "$WORK/err" || fail "scope error does not name the scope: $(cat "$WORK/err")"
+if printf 'x-password-1\n' | "$KHIEN" user add bad.role --role king --data "$DATA" 2>/dev/null; then fail "unknown role accepted"; fi
+if printf 'short\n' | "$KHIEN" user add short.pw --role auditor --data "$DATA" 2>/dev/null; then fail "short password accepted"; fi
+"$KHIEN" user list --data "$DATA" | grep -q "soc.bca .*org-soc .*bo-cong-an .*active" || fail "user list: $("$KHIEN" user list --data "$DATA")"
+pass "khien user add (stdin and --password-file), scope checked against the registry, list"
+
+cat >"$WORK/khien.toml" <<TOML
+[auth]
+lockout_attempts = 3
+lockout_minutes = 5
+TOML
+start_khien "$DATA" --config "$WORK/khien.toml"
+
+# call METHOD PATH [curl args...]: prints the body, then the status code on the last line.
+call() {
+  local method=$1 path=$2; shift 2
+  curl -sS -X "$method" -D "$WORK/headers" -w '\n%{http_code}' "$@" "http://$HTTP$path"
+}
+body() { sed '$d' <<<"$1"; }
+status() { tail -1 <<<"$1"; }
+login_body() { python3 -c 'import json,sys; print(json.dumps({"login": sys.argv[1], "password": sys.argv[2]}))' "$1" "$2"; }
+
+# 2. Login sets the session cookie with its attributes and returns the CSRF token.
+answer=$(call POST /api/v1/auth/login -c "$JAR" -H 'Content-Type: application/json' --data "$(login_body an.nguyen "$PW_ANALYST")")
+[ "$(status "$answer")" = 200 ] || fail "login: $answer"
+CSRF=$(json_get "$(body "$answer")" 'd["csrf_token"]')
+[ "$(json_get "$(body "$answer")" 'd["role"]')" = national-analyst ] || fail "login role: $answer"
+cookie=$(grep -i '^set-cookie:' "$WORK/headers" | tr -d '\r')
+for attr in 'khien_session=' 'HttpOnly' 'SameSite=Strict' 'Path=/'; do
+  grep -q "$attr" <<<"$cookie" || fail "Set-Cookie lacks $attr: $cookie"
+done
+grep -q 'Secure' <<<"$cookie" && fail "Secure set on a plain-HTTP listener: $cookie"
+pass "login: cookie ($cookie), csrf token returned"
+
+answer=$(call GET /api/v1/auth/me -b "$JAR")
+[ "$(status "$answer")" = 200 ] || fail "me: $answer"
+[ "$(json_get "$(body "$answer")" 'd["user"] + "/" + d["via"] + "/" + d["scope_kind"]')" = an.nguyen/session/national ] || fail "me: $answer"
+[ "$(json_get "$(body "$answer")" 'd["csrf_token"]')" = "$CSRF" ] || fail "me does not return the session's csrf token"
+pass "/auth/me with the cookie"
+
+# 3. CSRF: a state-changing request by cookie needs X-CSRF-Token equal to the session's.
+answer=$(call POST /api/v1/auth/keys -b "$JAR" -H 'Content-Type: application/json' --data '{"name":"ci"}')
+[ "$(status "$answer")" = 403 ] || fail "POST without CSRF header: $answer"
+grep -q "CSRF" <<<"$answer" || fail "CSRF refusal does not say why: $answer"
+answer=$(call POST /api/v1/auth/keys -b "$JAR" -H 'X-CSRF-Token: 0000' -H 'Content-Type: application/json' --data '{"name":"ci"}')
+[ "$(status "$answer")" = 403 ] || fail "POST with a wrong CSRF header: $answer"
+answer=$(call POST /api/v1/auth/keys -b "$JAR" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' --data '{"name":"ci"}')
+[ "$(status "$answer")" = 201 ] || fail "POST with the CSRF header: $answer"
+KEY=$(json_get "$(body "$answer")" 'd["key"]')
+KEY_ID=$(json_get "$(body "$answer")" 'd["id"]')
+pass "POST without / with a wrong X-CSRF-Token refused 403, with it accepted"
+
+# 4. The API key authenticates as its user, then is revoked.
+answer=$(call GET /api/v1/auth/me -H "Authorization: Bearer $KEY")
+[ "$(json_get "$(body "$answer")" 'd["user"] + "/" + d["via"]')" = an.nguyen/api-key ] || fail "API key me: $answer"
+answer=$(call GET /api/v1/auth/keys -b "$JAR")
+grep -q "$KEY" <<<"$answer" && fail "the key list shows the key itself"
+grep -q "$KEY_ID" <<<"$answer" || fail "key list lacks $KEY_ID: $answer"
+answer=$(call DELETE "/api/v1/auth/keys/$KEY_ID" -b "$JAR" -H "X-CSRF-Token: $CSRF")
+[ "$(status "$answer")" = 200 ] || fail "revoke: $answer"
+answer=$(call GET /api/v1/auth/me -H "Authorization: Bearer $KEY")
+[ "$(status "$answer")" = 401 ] || fail "revoked key still accepted: $answer"
+pass "API key works as Bearer, listed without its secret, refused 401 after revocation"
+
+# A key issued by the CLI for the org-soc user carries that user's role and scope.
+CLI_KEY=$("$KHIEN" user key soc.bca --name connector --data "$DATA" 2>/dev/null)
+answer=$(call GET /api/v1/auth/me -H "Authorization: Bearer $CLI_KEY")
+[ "$(json_get "$(body "$answer")" 'd["role"] + "/" + d["scope"]')" = org-soc/bo-cong-an ] || fail "CLI key me: $answer"
+answer=$(call GET /api/v1/users -H "Authorization: Bearer $CLI_KEY")
+[ "$(status "$answer")" = 403 ] || fail "org-soc listing users: $answer"
+answer=$(call GET /api/v1/users -H "Authorization: Bearer $TOKEN")
+[ "$(status "$answer")" = 200 ] || fail "admin token listing users: $answer"
+answer=$(call GET /api/v1/auth/me -H "Authorization: Bearer $TOKEN")
+[ "$(json_get "$(body "$answer")" 'd["role"] + "/" + d["via"]')" = national-admin/admin-token ] || fail "admin me: $answer"
+pass "CLI key scoped to org-soc/bo-cong-an; users list refused to org-soc (403), allowed to the admin token"
+
+# 5. Lockout: three wrong passwords lock the account, even the right one is then refused.
+for i in 1 2; do
+  answer=$(call POST /api/v1/auth/login -H 'Content-Type: application/json' --data "$(login_body soc.bca wrong-password-$i)")
+  [ "$(status "$answer")" = 401 ] || fail "wrong password $i: $answer"
+done
+answer=$(call POST /api/v1/auth/login -H 'Content-Type: application/json' --data "$(login_body soc.bca wrong-password-3)")
+[ "$(status "$answer")" = 429 ] || fail "third wrong password did not lock: $answer"
+grep -q "locked" <<<"$answer" || fail "lockout message: $answer"
+grep -qi '^retry-after:' "$WORK/headers" || fail "no Retry-After on the lockout"
+answer=$(call POST /api/v1/auth/login -H 'Content-Type: application/json' --data "$(login_body soc.bca "$PW_SOC")")
+[ "$(status "$answer")" = 429 ] || fail "right password during lockout: $answer"
+grep -q "failed login for 'soc.bca'" "$WORK/server.log" || fail "failed logins not logged"
+grep -q "user 'soc.bca' locked until" "$WORK/server.log" || fail "lockout not logged"
+"$KHIEN" user list --data "$DATA" | grep -q "soc.bca .*locked until" || fail "user list does not show the lock"
+printf '%s\n' "$PW_SOC" | "$KHIEN" user passwd soc.bca --data "$DATA" >/dev/null || fail "passwd"
+answer=$(call POST /api/v1/auth/login -H 'Content-Type: application/json' --data "$(login_body soc.bca "$PW_SOC")")
+[ "$(status "$answer")" = 200 ] || fail "login after passwd cleared the lock: $answer"
+pass "3 wrong passwords → 429 with a clear message (logged); passwd clears the lock"
+
+# 6. Over-long and malformed input is refused before any hashing.
+long_login=$(printf 'a%.0s' $(seq 1 65))
+answer=$(call POST /api/v1/auth/login -H 'Content-Type: application/json' --data "$(login_body "$long_login" whatever-pass)")
+[ "$(status "$answer")" = 400 ] || fail "over-long login: $answer"
+long_pw=$(printf 'p%.0s' $(seq 1 2000))
+answer=$(call POST /api/v1/auth/login -H 'Content-Type: application/json' --data "$(login_body an.nguyen "$long_pw")")
+[ "$(status "$answer")" = 400 ] || fail "over-long password: $answer"
+answer=$(call POST /api/v1/auth/login -H 'Content-Type: application/json' --data 'not json')
+[ "$(status "$answer")" = 400 ] || fail "non-JSON login: $answer"
+answer=$(call GET /api/v1/auth/me -H "Cookie: khien_session=$(printf 'z%.0s' $(seq 1 300))")
+[ "$(status "$answer")" = 401 ] || fail "over-long cookie: $answer"
+pass "over-long login (65 B) / password (2000 B) / non-JSON refused 400, over-long cookie 401"
+
+# 7. Logout revokes the session: the same cookie is refused afterwards.
+cp "$JAR" "$WORK/old-cookies"
+answer=$(call POST /api/v1/auth/logout -b "$JAR" -c "$JAR" -H "X-CSRF-Token: $CSRF")
+[ "$(status "$answer")" = 200 ] || fail "logout: $answer"
+answer=$(call GET /api/v1/auth/me -b "$WORK/old-cookies")
+[ "$(status "$answer")" = 401 ] || fail "cookie still valid after logout: $answer"
+pass "logout, then the old cookie is refused 401"
+
+# 8. Disabling a user ends their sessions and refuses new logins.
+answer=$(call POST /api/v1/auth/login -c "$JAR" -H 'Content-Type: application/json' --data "$(login_body an.nguyen "$PW_ANALYST")")
+[ "$(status "$answer")" = 200 ] || fail "second login: $answer"
+"$KHIEN" user disable an.nguyen --data "$DATA" >/dev/null || fail "user disable"
+answer=$(call GET /api/v1/auth/me -b "$JAR")
+[ "$(status "$answer")" = 401 ] || fail "disabled user's session still valid: $answer"
+answer=$(call POST /api/v1/auth/login -H 'Content-Type: application/json' --data "$(login_body an.nguyen "$PW_ANALYST")")
+[ "$(status "$answer")" = 403 ] || fail "disabled user's login: $answer"
+pass "khien user disable ends the session and refuses login (403)"
+
+stop_khien
