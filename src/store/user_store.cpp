@@ -27,7 +27,7 @@ constexpr std::array<std::pair<Role, std::string_view>, 7> kRoles{{
     {Role::reporter, "reporter"},
 }};
 
-// OWASP's argon2id minimum (19 MiB, 2 passes, 1 lane): about 30 ms a login on these machines,
+// OWASP's argon2id minimum (19 MiB, 2 passes, 1 lane): about 95 ms a login on these shared machines,
 // slow for a guesser, cheap for a watch floor that logs in a few times a day.
 constexpr std::uint32_t kArgonTimeCost = 2;
 constexpr std::uint32_t kArgonMemoryKib = 19 * 1024;
