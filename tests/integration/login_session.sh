@@ -143,5 +143,33 @@ answer=$(call GET /api/v1/auth/me -b "$JAR")
 answer=$(call POST /api/v1/auth/login -H 'Content-Type: application/json' --data "$(login_body an.nguyen "$PW_ANALYST")")
 [ "$(status "$answer")" = 403 ] || fail "disabled user's login: $answer"
 pass "khien user disable ends the session and refuses login (403)"
+stop_khien
 
+# 9. Over HTTPS the session cookie is also Secure.
+mkdir -p "$WORK/pki"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=khien login test" \
+  -addext "subjectAltName=IP:127.0.0.1" -keyout "$WORK/pki/server.key" -out "$WORK/pki/server.pem" 2>/dev/null \
+  || fail "openssl could not make a test certificate"
+cat >>"$WORK/khien.toml" <<TOML
+[tls]
+cert = "pki/server.pem"
+key = "pki/server.key"
+http = true
+TOML
+"$KHIEN" serve --data "$DATA" --config "$WORK/khien.toml" --http 127.0.0.1:0 --syslog-udp off --syslog-tcp off \
+  >"$WORK/tls.log" 2>&1 &
+KHIEN_PID=$!
+for _ in $(seq 1 200); do
+  kill -0 "$KHIEN_PID" 2>/dev/null || fail "khien exited at start over HTTPS: $(cat "$WORK/tls.log")"
+  grep -q "administrator token" "$WORK/tls.log" && break
+  sleep 0.1
+done
+HTTPS_ADDR=$(grep -o 'http listening on https://[0-9.:]*' "$WORK/tls.log" | sed 's/.*https:\/\///')
+[ -n "$HTTPS_ADDR" ] || fail "khien did not print an https:// address"
+code=$(curl -sS --cacert "$WORK/pki/server.pem" -D "$WORK/headers" -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+  --data "$(login_body soc.bca "$PW_SOC")" "https://$HTTPS_ADDR/api/v1/auth/login")
+[ "$code" = 200 ] || fail "login over HTTPS: $code"
+cookie=$(grep -i '^set-cookie:' "$WORK/headers" | tr -d '\r')
+grep -q '; Secure' <<<"$cookie" || fail "no Secure attribute over HTTPS: $cookie"
+pass "over HTTPS the cookie is Secure ($cookie)"
 stop_khien
