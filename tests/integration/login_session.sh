@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Console identity with curl against `khien serve`: users made with `khien user`, login with a
 # cookie jar, /auth/me, CSRF on state-changing requests, API keys (CLI and HTTP) working then
-# revoked, lockout after repeated wrong passwords, logout, over-long inputs, disabled users.
+# revoked, lockout after repeated wrong passwords, logout, over-long inputs, disabled users,
+# and the Secure cookie attribute over HTTPS.
 source "$(dirname "$0")/lib/common.bash"
 
 DATA=$WORK/data
