@@ -335,7 +335,7 @@ void WarningService::register_routes(Router& router, std::function<bool(const Ht
       if (!out.write("retry: 3000\n\n")) return;
       for (const auto& s : snapshot)
         if (!out.write(s)) return;
-      auto last_write = std::chrono::steady_clock::now();
+      auto last_write = std::chrono::steady_clock::now();  // of the last heartbeat
       while (out.open()) {
         std::vector<std::string> pending;
         {
@@ -348,7 +348,8 @@ void WarningService::register_routes(Router& router, std::function<bool(const Ht
         }
         for (const auto& p : pending)
           if (!out.write(p)) return;
-        if (!pending.empty()) last_write = std::chrono::steady_clock::now();
+        // Heartbeats keep their rhythm even while warnings flow, so a client can tell a dead
+        // connection from a quiet one by the clock alone.
         if (std::chrono::steady_clock::now() - last_write >= std::chrono::seconds(heartbeat)) {
           if (!out.write(fmt::format(": heartbeat {}\n\n", format_rfc3339(now_ns(), 0)))) return;
           last_write = std::chrono::steady_clock::now();

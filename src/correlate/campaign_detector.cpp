@@ -460,9 +460,13 @@ void CampaignDetector::observe(const Alert& a, const std::vector<Sighting>& sigh
   Warning* linked = nullptr;
   if (!target) {
     for (const auto& s : sightings) {
-      auto l = soft_links_.find(campaign_key_hash(s.kind, s.value));
-      if (l == soft_links_.end()) continue;
-      auto w = warnings_.find(l->second);
+      const std::uint64_t h = campaign_key_hash(s.kind, s.value);
+      // A Sigma rule that joined a warning without routing links just like a key seen beside it.
+      std::int64_t id = 0;
+      if (auto c = claims_.find(h); c != claims_.end()) id = c->second.warning;
+      else if (auto l = soft_links_.find(h); l != soft_links_.end()) id = l->second;
+      if (id == 0) continue;
+      auto w = warnings_.find(id);
       if (w != warnings_.end() && w->second.active) {
         linked = &w->second;
         break;
