@@ -25,24 +25,6 @@ HttpResponse json_response(const json& body, int status = 200) {
   return r;
 }
 
-std::string bearer(const HttpRequest& req) {
-  std::string auth = req.header("authorization");
-  if (auth.size() > 7 && (auth.compare(0, 7, "Bearer ") == 0 || auth.compare(0, 7, "bearer ") == 0)) return auth.substr(7);
-  return {};
-}
-
-bool is_admin(const ApiContext& ctx, const HttpRequest& req) {
-  std::string token = bearer(req);
-  if (token.empty()) return false;
-  std::string h = sha256_hex(token);
-  return h.size() == ctx.admin_token_hash.size() && CRYPTO_memcmp(h.data(), ctx.admin_token_hash.data(), h.size()) == 0;
-}
-
-HttpResponse unauthorized() {
-  HttpResponse r = json_error(401, "missing or invalid bearer token (the administrator token is in DATA_DIR/admin.token)");
-  r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"khien\"");
-  return r;
-}
 
 json org_json(const OrgRow& o) {
   return json{{"id", o.id},           {"name", o.name},         {"name_en", o.name_en}, {"type", o.type},
@@ -116,6 +98,25 @@ std::set<std::string> set_param(const HttpRequest& req, const char* name) {
 }
 
 }  // namespace
+
+std::string bearer(const HttpRequest& req) {
+  std::string auth = req.header("authorization");
+  if (auth.size() > 7 && (auth.compare(0, 7, "Bearer ") == 0 || auth.compare(0, 7, "bearer ") == 0)) return auth.substr(7);
+  return {};
+}
+
+bool is_admin(const ApiContext& ctx, const HttpRequest& req) {
+  std::string token = bearer(req);
+  if (token.empty()) return false;
+  std::string h = sha256_hex(token);
+  return h.size() == ctx.admin_token_hash.size() && CRYPTO_memcmp(h.data(), ctx.admin_token_hash.data(), h.size()) == 0;
+}
+
+HttpResponse unauthorized() {
+  HttpResponse r = json_error(401, "missing or invalid bearer token (the administrator token is in DATA_DIR/admin.token)");
+  r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"khien\"");
+  return r;
+}
 
 void register_api_routes(Router& router, ApiContext& ctx) {
   router.add("GET", "/healthz", [&ctx](HttpRequest&) {

@@ -28,6 +28,13 @@ struct ApiContext {
   std::function<std::uint64_t()> processed_seq;
 };
 
+/// The bearer token of the request, or "" when there is none.
+std::string bearer(const HttpRequest& req);
+/// True when the request carries the administrator token (compared in constant time).
+bool is_admin(const ApiContext& ctx, const HttpRequest& req);
+/// The 401 answer for a missing or wrong token, with its WWW-Authenticate challenge.
+HttpResponse unauthorized();
+
 /// Registers every route. Routes that read or manage state require the administrator token
 /// (`Authorization: Bearer <token>`); the ingest route requires a SOC key.
 void register_api_routes(Router& router, ApiContext& context);

@@ -281,10 +281,38 @@ struct HttpServer::Impl {
         res = router.dispatch(r);
         if (r.method == "HEAD") res.body.clear();
       }
+      if (res.stream) {
+        stream_response(stream, res);
+        break;
+      }
       conn.arm(options.idle_timeout_seconds);
       if (!write_response(stream, res.status, res, keep_alive, req.version() ? req.version() : 11)) break;
       if (!keep_alive) break;
     }
+  }
+
+  // Headers without a length, then whatever the handler writes until it returns: the body ends
+  // with the connection (HTTP/1.1 section 6.3), which suits event streams.
+  template <typename Stream>
+  void stream_response(Stream& stream, HttpResponse& res) {
+    http::response<http::empty_body> out{static_cast<http::status>(res.status), 11};
+    out.set(http::field::server, "khien");
+    out.set(http::field::content_type, res.content_type);
+    out.set(http::field::cache_control, "no-cache");
+    for (const auto& [k, v] : res.headers) out.set(k, v);
+    out.keep_alive(false);
+    http::response_serializer<http::empty_body> sr{out};
+    beast::error_code ec;
+    http::write_header(stream, sr, ec);
+    if (ec) return;
+    ResponseStream rs;
+    rs.write = [&stream](std::string_view bytes) {
+      beast::error_code wec;
+      asio::write(stream, asio::buffer(bytes.data(), bytes.size()), wec);
+      return !wec;
+    };
+    rs.open = [this] { return !stopping.load(); };
+    res.stream(rs);
   }
 
   template <typename Stream>

@@ -33,11 +33,21 @@ struct HttpRequest {
   std::vector<std::string> params(const std::string& name) const;
 };
 
+/// What a streaming handler writes to: write() sends bytes at once (false when the client has
+/// gone); open() turns false when the server stops.
+struct ResponseStream {
+  std::function<bool(std::string_view)> write;
+  std::function<bool()> open;
+};
+
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  /// Set: after the headers the connection thread runs this (server-sent events); the body ends
+  /// when it returns, with the connection.
+  std::function<void(ResponseStream&)> stream;
 };
 
 /// A JSON error body {"error": message} with `status`.

@@ -500,6 +500,7 @@ class Taxii {
     std::int64_t requested = now_us();
     auto result = importer.import_objects(*objects, options);
     if (!result) return processing(result.error().message);
+    if (result->added > 0 && ctx_.on_objects_added) ctx_.on_objects_added();
     json successes = json::array();
     for (const auto& v : result->versions)
       successes.push_back(json{{"id", v.id},

@@ -43,6 +43,8 @@ struct TaxiiContext {
   std::string base_url;
   std::size_t max_page_size = 1000;           ///< `limit` is capped here; also the page size when no limit is given
   std::size_t max_bundle_bytes = 256u << 20;  ///< POST bodies above this (or the API root's max_content_length) get 413
+  /// Called after a POST added at least one object (the server rebuilds its indicator matcher).
+  std::function<void()> on_objects_added;
 };
 
 /// Registers every /taxii2/ route on `router` (with and without the trailing slash).

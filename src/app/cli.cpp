@@ -13,7 +13,11 @@
 #include <spdlog/spdlog.h>
 
 #include "app/bench_command.h"
+#include "app/cli_audit.h"
+#include "app/cli_export.h"
+#include "app/cli_intel.h"
 #include "app/cli_rules.h"
+#include "app/cli_user.h"
 #include "app/cli_vuln.h"
 #include "app/pipeline.h"
 #include "app/registry_import.h"
@@ -45,6 +49,7 @@ struct ServeOptions {
   std::string config_file;
   std::string data;
   std::string http, syslog_udp, syslog_tcp, syslog_tls, registry;
+  std::string netflow;
 };
 
 Result<Config> make_config(const ServeOptions& o) {
@@ -59,6 +64,7 @@ Result<Config> make_config(const ServeOptions& o) {
   if (!o.syslog_udp.empty()) config.syslog_udp_listen = o.syslog_udp == "off" ? "" : o.syslog_udp;
   if (!o.syslog_tcp.empty()) config.syslog_tcp_listen = o.syslog_tcp == "off" ? "" : o.syslog_tcp;
   if (!o.syslog_tls.empty()) config.syslog_tls_listen = o.syslog_tls == "off" ? "" : o.syslog_tls;
+  if (!o.netflow.empty()) config.netflow_listen = o.netflow == "off" ? "" : o.netflow;
   if (!o.registry.empty()) config.registry_dir = o.registry;
   return config;
 }
@@ -71,6 +77,7 @@ void add_serve_options(CLI::App* cmd, ServeOptions& o) {
   cmd->add_option("--syslog-tcp", o.syslog_tcp, "Syslog TCP listener host:port, or off");
   cmd->add_option("--syslog-tls", o.syslog_tls,
                   "Syslog over TLS listener host:port (RFC 5425, needs [tls] cert and key), or off");
+  cmd->add_option("--netflow", o.netflow, "NetFlow v5/v9 and IPFIX UDP collector host:port (e.g. 0.0.0.0:2055), or off");
   cmd->add_option("--registry", o.registry, "Registry YAML directory for the first start (default: built in)");
 }
 
@@ -79,6 +86,7 @@ void print_bound(const BoundAddresses& b, const Server& server) {
   if (!b.syslog_udp.empty()) std::cout << "khien: syslog-udp listening on " << b.syslog_udp << "\n";
   if (!b.syslog_tcp.empty()) std::cout << "khien: syslog-tcp listening on " << b.syslog_tcp << "\n";
   if (!b.syslog_tls.empty()) std::cout << "khien: syslog-tls listening on " << b.syslog_tls << "\n";
+  if (!b.netflow.empty()) std::cout << "khien: netflow listening on " << b.netflow << "\n";
   std::cout << "khien: administrator token in " << server.admin_token_path() << "\n" << std::flush;
 }
 
@@ -277,6 +285,10 @@ int run_cli(int argc, char** argv) {
 
   auto run_rules = add_rules_commands(app);
   auto run_vuln = add_vuln_commands(app);
+  auto run_audit = add_audit_commands(app);
+  auto run_user = add_user_commands(app);
+  auto run_intel = add_intel_commands(app);
+  auto run_export = add_export_commands(app);  // after any other `intel` command: it reuses it
   app.add_subcommand("config", "Print every config key with its default (TOML)");
   app.add_subcommand("version", "Print the version");
 
@@ -303,6 +315,10 @@ int run_cli(int argc, char** argv) {
     if (*bench_cmd) return run_bench_command(bench);
     if (int rc = run_rules(); rc >= 0) return rc;
     if (int rc = run_vuln(); rc >= 0) return rc;
+    if (int rc = run_audit(); rc >= 0) return rc;
+    if (int rc = run_user(); rc >= 0) return rc;
+    if (int rc = run_intel(); rc >= 0) return rc;
+    if (int rc = run_export(); rc >= 0) return rc;
     if (*schema_cmd) {
       if (markdown) {
         std::cout << schema_markdown();

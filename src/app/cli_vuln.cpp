@@ -1,7 +1,9 @@
-// `khien vuln import FILE...` and `khien vuln show CVE`.
+// `khien vuln import FILE...`, `khien vuln show CVE` and `khien vuln scan FILE`.
 #include "app/cli_vuln.h"
 
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include <CLI/CLI.hpp>
 
@@ -13,7 +15,7 @@ std::function<int()> add_vuln_commands(CLI::App& app) {
   auto* vuln = app.add_subcommand("vuln", "Import CVE, NVD, KEV and EPSS data; show a CVE's exposure");
   vuln->require_subcommand(1);
   struct Options {
-    std::string data = "khien-data", systems, cve;
+    std::string data = "khien-data", systems, cve, registry, format = "auto", scanner, scan_file;
     std::vector<std::string> files;
   };
   auto o = std::make_shared<Options>();
@@ -24,9 +26,15 @@ std::function<int()> add_vuln_commands(CLI::App& app) {
   show->add_option("cve", o->cve, "CVE id")->required();
   show->add_option("--data", o->data, "Data directory");
   show->add_option("--systems", o->systems, "Systems inventory YAML (default: the shipped data/registry/systems.yaml)");
+  auto* scan = vuln->add_subcommand("scan", "Import an external scan (nmap XML, nuclei JSONL, Shadowserver CSV): findings per organisation");
+  scan->add_option("file", o->scan_file, "Scan result file")->required()->check(CLI::ExistingFile);
+  scan->add_option("--format", o->format, "nmap, nuclei, shadowserver or auto")->check(CLI::IsMember({"auto", "nmap", "nuclei", "shadowserver"}));
+  scan->add_option("--scanner", o->scanner, "Name of the scan feed whose later scans close its findings (default: the format)");
+  scan->add_option("--data", o->data, "Data directory");
+  scan->add_option("--registry", o->registry, "Registry directory for attribution (default: the embedded registry)");
   return [=]() -> int {
-    if (!*import && !*show) return -1;
-    auto service = VulnService::open(o->data, o->systems);
+    if (!*import && !*show && !*scan) return -1;
+    auto service = VulnService::open(o->data, o->systems, o->registry);
     if (!service) {
       std::cerr << "khien: " << service.error().message << "\n";
       return 1;
@@ -36,6 +44,18 @@ std::function<int()> add_vuln_commands(CLI::App& app) {
       auto report = (*service)->import_files(files);
       if (!report) {
         std::cerr << "khien: " << report.error().message << "\n";
+        return 1;
+      }
+      std::cout << report->dump(2) << "\n";
+      return 0;
+    }
+    if (*scan) {
+      std::ifstream in(o->scan_file, std::ios::binary);
+      std::stringstream text;
+      text << in.rdbuf();
+      auto report = (*service)->import_scan(text.str(), o->format, o->scanner);
+      if (!report) {
+        std::cerr << "khien: " << o->scan_file << ": " << report.error().message << "\n";
         return 1;
       }
       std::cout << report->dump(2) << "\n";

@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "app/warning_service.h"
+
 namespace khien {
 
 namespace {
@@ -38,6 +40,13 @@ Status want_int(const toml::node& n, T& out, const char* name) {
   return {};
 }
 
+Status want_positive(const toml::node& n, int& out, const char* name) {
+  if (!n.is_integer() || n.as_integer()->get() < 1 || n.as_integer()->get() > 1'000'000)
+    return fail(fmt::format("{}: expected an integer from 1 to 1000000", name));
+  out = static_cast<int>(n.as_integer()->get());
+  return {};
+}
+
 const std::vector<Key>& keys() {
   static const std::vector<Key> k{
       {"server", "data", "Data directory (state, spool, archive)", [](const Config& c) { return fmt::format("\"{}\"", c.data_dir.string()); },
@@ -48,6 +57,18 @@ const std::vector<Key>& keys() {
        [](Config& c, const toml::node& n) { return want_string(n, c.syslog_udp_listen, "server.syslog_udp"); }},
       {"server", "syslog_tcp", "Syslog TCP listener host:port, empty to disable", [](const Config& c) { return fmt::format("\"{}\"", c.syslog_tcp_listen); },
        [](Config& c, const toml::node& n) { return want_string(n, c.syslog_tcp_listen, "server.syslog_tcp"); }},
+      {"server", "netflow", "NetFlow v5/v9 and IPFIX UDP listener host:port (usually :2055 or :4739), empty to disable",
+       [](const Config& c) { return fmt::format("\"{}\"", c.netflow_listen); },
+       [](Config& c, const toml::node& n) { return want_string(n, c.netflow_listen, "server.netflow"); }},
+      {"netflow", "exporters", "Flow exporters YAML (see docs/TRAFFIC.md); empty: exporters.yaml of registry.dir, else built in",
+       [](const Config& c) { return fmt::format("\"{}\"", c.netflow_exporters.string()); },
+       [](Config& c, const toml::node& n) -> Status { std::string s; if (auto st = want_string(n, s, "netflow.exporters"); !st) return st; c.netflow_exporters = s; return {}; }},
+      {"geo", "city_db", "MaxMind GeoIP2/GeoLite2 City or Country database (.mmdb) for src/dst country and city; empty: none",
+       [](const Config& c) { return fmt::format("\"{}\"", c.geo_city_db); },
+       [](Config& c, const toml::node& n) { return want_string(n, c.geo_city_db, "geo.city_db"); }},
+      {"geo", "asn_db", "MaxMind GeoLite2/GeoIP2 ASN database (.mmdb) for src/dst autonomous systems; empty: none",
+       [](const Config& c) { return fmt::format("\"{}\"", c.geo_asn_db); },
+       [](Config& c, const toml::node& n) { return want_string(n, c.geo_asn_db, "geo.asn_db"); }},
       {"registry", "dir", "Registry YAML directory loaded at first start; empty for the built-in registry",
        [](const Config& c) { return fmt::format("\"{}\"", c.registry_dir.string()); },
        [](Config& c, const toml::node& n) -> Status { std::string s; if (auto st = want_string(n, s, "registry.dir"); !st) return st; c.registry_dir = s; return {}; }},
@@ -89,10 +110,85 @@ const std::vector<Key>& keys() {
       {"detect", "sigma_rules", "Directory of extra Sigma rules (the shipped rules always load)",
        [](const Config& c) { return fmt::format("\"{}\"", c.sigma_rules_dir); },
        [](Config& c, const toml::node& n) { return want_string(n, c.sigma_rules_dir, "detect.sigma_rules"); }},
+      {"cases", "check_seconds", "Seconds between checks for incident SLA breaches and overdue directives (0: only on request)",
+       [](const Config& c) { return std::to_string(c.cases_check_seconds); },
+       [](Config& c, const toml::node& n) { return want_int(n, c.cases_check_seconds, "cases.check_seconds"); }},
+      {"cases", "clock_override", "Tests only: case routes take the current time from the X-Khien-Now header",
+       [](const Config& c) { return std::string(c.cases_clock_override ? "true" : "false"); },
+       [](Config& c, const toml::node& n) { return want_bool(n, c.cases_clock_override, "cases.clock_override"); }},
+      {"cases", "max_evidence_bytes", "Largest evidence file attached to an incident or directive",
+       [](const Config& c) { return std::to_string(c.cases_max_evidence_bytes); },
+       [](Config& c, const toml::node& n) { return want_int(n, c.cases_max_evidence_bytes, "cases.max_evidence_bytes"); }},
+      {"cases", "compliance_model", "Compliance weights and thresholds YAML (docs/COMPLIANCE.md); empty: the defaults",
+       [](const Config& c) { return fmt::format("\"{}\"", c.cases_compliance_model); },
+       [](Config& c, const toml::node& n) { return want_string(n, c.cases_compliance_model, "cases.compliance_model"); }},
+      {"auth", "session_idle_minutes", "A console session unused this many minutes ends",
+       [](const Config& c) { return std::to_string(c.auth.session_idle_minutes); },
+       [](Config& c, const toml::node& n) { return want_positive(n, c.auth.session_idle_minutes, "auth.session_idle_minutes"); }},
+      {"auth", "session_absolute_hours", "A console session ends this many hours after login, used or not",
+       [](const Config& c) { return std::to_string(c.auth.session_absolute_hours); },
+       [](Config& c, const toml::node& n) { return want_positive(n, c.auth.session_absolute_hours, "auth.session_absolute_hours"); }},
+      {"auth", "lockout_attempts", "Consecutive failed logins that lock an account",
+       [](const Config& c) { return std::to_string(c.auth.lockout_attempts); },
+       [](Config& c, const toml::node& n) { return want_positive(n, c.auth.lockout_attempts, "auth.lockout_attempts"); }},
+      {"auth", "lockout_minutes", "Minutes a locked account stays locked",
+       [](const Config& c) { return std::to_string(c.auth.lockout_minutes); },
+       [](Config& c, const toml::node& n) { return want_positive(n, c.auth.lockout_minutes, "auth.lockout_minutes"); }},
+      {"intel", "warninglists", "Directory of MISP warninglists; indicator values on a list are left out of the matcher (empty: none)",
+       [](const Config& c) { return fmt::format("\"{}\"", c.intel_warninglists); },
+       [](Config& c, const toml::node& n) { return want_string(n, c.intel_warninglists, "intel.warninglists"); }},
+      {"intel", "rebuild_seconds", "Seconds between indicator matcher rebuilds (expiry of valid_until; imports rebuild at once)",
+       [](const Config& c) { return std::to_string(c.intel_rebuild_seconds); },
+       [](Config& c, const toml::node& n) -> Status {
+         if (auto st = want_int(n, c.intel_rebuild_seconds, "intel.rebuild_seconds"); !st) return st;
+         if (c.intel_rebuild_seconds < 1) return fail("intel.rebuild_seconds: expected at least 1");
+         return {};
+       }},
+      {"warnings", "enabled", "Raise national warnings from campaigns seen across organisations (docs/WARNINGS.md)",
+       [](const Config& c) { return std::string(c.warnings ? "true" : "false"); },
+       [](Config& c, const toml::node& n) { return want_bool(n, c.warnings, "warnings.enabled"); }},
+      {"warnings", "thresholds", "Per key kind: kind=min_orgs/min_sectors/window or kind=off (kinds: indicator cve hash domain ip asn sigma)",
+       [](const Config& c) { return fmt::format("\"{}\"", format_warning_thresholds(c.warning_options)); },
+       [](Config& c, const toml::node& n) -> Status {
+         std::string s;
+         if (auto st = want_string(n, s, "warnings.thresholds"); !st) return st;
+         return parse_warning_thresholds(s, c.warning_options);
+       }},
       {"log", "level", "Log level: trace, debug, info, warn, error", [](const Config& c) { return fmt::format("\"{}\"", c.log_level); },
        [](Config& c, const toml::node& n) { return want_string(n, c.log_level, "log.level"); }},
   };
   return k;
+}
+
+// `[[taxii_feeds]]`: an array of tables, one per external TAXII collection (see TaxiiFeedConfig).
+void read_taxii_feeds(const toml::node& node, const std::filesystem::path& path, Config& config, std::vector<std::string>& errors) {
+  auto where = [&](const toml::node& n) { return fmt::format("{}:{}", path.string(), n.source().begin.line); };
+  if (!node.is_array_of_tables()) {
+    errors.push_back(fmt::format("{}: taxii_feeds must be written as [[taxii_feeds]] tables", where(node)));
+    return;
+  }
+  for (const auto& item : *node.as_array()) {
+    TaxiiFeedConfig feed;
+    for (const auto& [name, value] : *item.as_table()) {
+      std::string key = "taxii_feeds." + std::string(name.str());
+      Status st;
+      if (name == "url") st = want_string(value, feed.url, key.c_str());
+      else if (name == "collection") st = want_string(value, feed.collection, key.c_str());
+      else if (name == "user") st = want_string(value, feed.user, key.c_str());
+      else if (name == "password") st = want_string(value, feed.password, key.c_str());
+      else if (name == "token") st = want_string(value, feed.token, key.c_str());
+      else if (name == "source") st = want_string(value, feed.source, key.c_str());
+      else if (name == "tlp") st = want_string(value, feed.tlp, key.c_str());
+      else if (name == "into") st = want_string(value, feed.into, key.c_str());
+      else if (name == "interval") st = want_int(value, feed.interval, key.c_str());
+      else if (name == "limit") st = want_int(value, feed.limit, key.c_str());
+      else if (name == "timeout") st = want_int(value, feed.timeout, key.c_str());
+      else st = fail(fmt::format("unknown key '{}' (url, collection, user, password, token, interval, source, tlp, limit, into, timeout)", key));
+      if (!st) errors.push_back(fmt::format("{}: {}", where(value), st.error().message));
+    }
+    if (auto st = check_taxii_feed(feed); !st) errors.push_back(fmt::format("{}: taxii_feeds: {}", where(item), st.error().message));
+    config.taxii_feeds.push_back(std::move(feed));
+  }
 }
 
 }  // namespace
@@ -107,6 +203,10 @@ Result<Config> load_config(const std::filesystem::path& path, Config config) {
   std::vector<std::string> errors;
   for (const auto& [section, node] : doc) {
     auto line = node.source().begin.line;
+    if (section.str() == "taxii_feeds") {
+      read_taxii_feeds(node, path, config, errors);
+      continue;
+    }
     if (!node.is_table()) {
       errors.push_back(fmt::format("{}:{}: '{}' must be a [section]", path.string(), line, section.str()));
       continue;
@@ -147,6 +247,11 @@ std::string default_config_toml() {
     }
     out += fmt::format("# {}\n{} = {}\n", k.description, k.name, k.show(defaults));
   }
+  out += "\n# External TAXII 2.1 collections polled into the STIX store, one table each (docs/EXPORTS.md):\n"
+         "# [[taxii_feeds]]\n# url = \"https://feeds.example.org/taxii2/api1/\"  # the API root\n"
+         "# collection = \"COLLECTION-ID\"\n# token = \"...\"        # or user = \"...\" and password = \"...\"\n"
+         "# interval = 3600       # seconds between polls\n# source = \"partner-x\"  # recorded with each object\n"
+         "# tlp = \"amber\"          # for objects without a TLP marking\n# limit = 0             # page size asked for; 0: the server's\n";
   return out;
 }
 

@@ -3,8 +3,12 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
+#include "api/identity.h"
+#include "app/taxii_client.h"
 #include "core/error.h"
+#include "correlate/campaign_detector.h"
 #include "ingest/source.h"
 
 namespace khien {
@@ -15,12 +19,26 @@ struct Config {
   std::string syslog_udp_listen = "127.0.0.1:5514";   ///< empty: off
   std::string syslog_tcp_listen = "127.0.0.1:5514";   ///< empty: off
   std::string syslog_tls_listen;                     ///< syslog over TLS (RFC 5425, usually :6514); empty: off
+  std::string netflow_listen;                        ///< NetFlow v5/v9/IPFIX over UDP (usually :2055 or :4739); empty: off
+  std::filesystem::path netflow_exporters;           ///< exporters YAML; empty: registry_dir's exporters.yaml, else built in
+  std::string geo_city_db;                           ///< MaxMind City (or Country) .mmdb for src/dst locations; empty: none
+  std::string geo_asn_db;                            ///< MaxMind ASN .mmdb for src/dst autonomous systems; empty: none
   TlsOptions tls;                                    ///< certificate, key, client CA; HTTPS switch
   std::filesystem::path registry_dir;                ///< empty: the registry built into the binary
   IngestLimits limits;
   std::string sigma_rules_dir;  ///< extra Sigma rules (the shipped ones always load); empty: none
   bool sigma = true;            ///< run Sigma detection on every event
+  std::string intel_warninglists;          ///< MISP warninglists directory applied to the indicator matcher; empty: none
+  std::int64_t intel_rebuild_seconds = 60;  ///< periodic matcher rebuild (valid_until expiry)
+  int cases_check_seconds = 60;                        ///< SLA and directive-deadline check period; 0: only on request
+  bool cases_clock_override = false;                   ///< tests only: case routes honour the X-Khien-Now header
+  std::uint64_t cases_max_evidence_bytes = 25u << 20;  ///< largest evidence attachment
+  std::string cases_compliance_model;                  ///< compliance weights YAML (docs/COMPLIANCE.md); empty: defaults
   std::string log_level = "info";
+  bool warnings = true;       ///< national warnings from cross-organisation campaigns
+  CampaignOptions warning_options;  ///< `[warnings]` thresholds and windows per key kind
+  std::vector<TaxiiFeedConfig> taxii_feeds;  ///< `[[taxii_feeds]]`: external TAXII 2.1 collections to poll
+  IdentityOptions auth;  ///< `[auth]`: session expiry and login lockout (secure_cookie follows tls.http)
 };
 
 /// Reads a TOML config over the defaults. Unknown sections or keys are errors naming the key

@@ -137,6 +137,7 @@ Result<std::size_t> Pipeline::run_once() {
   alerts_.clear();
   std::uint64_t last = processed_seq_;
   TimeNs oldest = records_.front().received;
+  for (auto& e : enrichers_) e->begin_batch();
   for (const SpoolRecord& rec : records_) {
     last = rec.seq;
     if (rec.source == SourceKind::Marker) continue;
@@ -152,6 +153,7 @@ Result<std::size_t> Pipeline::run_once() {
       event.set_raw(arena_.copy(rec.payload), RawKind::Text);
     }
     enrich_event(event, rec, soc, decoder_.last_format());
+    for (auto& e : enrichers_) e->enrich(event, soc);
     json_.clear();
     append_event_json(json_, event);
     std::size_t first_alert = alerts_.size();
@@ -179,6 +181,7 @@ Result<std::size_t> Pipeline::run_once() {
     if (auto st = alert_store_->insert(alerts_); !st) return tl::unexpected(st.error());
     alert_count.add(alerts_.size());
   }
+  if (alert_hook_ && !alerts_.empty()) alert_hook_(alerts_);
   TimeNs now = now_ns();
   // The spool may drop a record only once the archive copy is on disk, so archive files are
   // fsynced at least every sync_interval and the spool released up to that point.

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -13,6 +14,7 @@
 #include "decode/auto_decoder.h"
 #include "decode/decoder.h"
 #include "enrich/constituency.h"
+#include "enrich/enricher.h"
 #include "ingest/spool.h"
 #include "store/alert_store.h"
 #include "store/archive_writer.h"
@@ -59,6 +61,10 @@ class Pipeline {
            AlertStore* alerts = nullptr);
   /// Adds a detection stage (before start()); its alerts go to the alert store.
   void add_detector(std::unique_ptr<Detector> detector) { detectors_.push_back(std::move(detector)); }
+  /// Called on the worker thread with each batch's alerts once the alert store has them (correlation).
+  void set_alert_hook(std::function<void(const std::vector<Alert>&)> hook) { alert_hook_ = std::move(hook); }
+  /// Adds an enrichment stage (before start()), run on every event after the khien.* SOC fields.
+  void add_enricher(std::unique_ptr<Enricher> enricher) { enrichers_.push_back(std::move(enricher)); }
   ~Pipeline();
   void start();
   void stop();
@@ -76,8 +82,10 @@ class Pipeline {
   ConstituencyHolder& constituency_;
   PipelineOptions options_;
   AlertStore* alert_store_;
+  std::vector<std::unique_ptr<Enricher>> enrichers_;
   std::vector<std::unique_ptr<Detector>> detectors_;
   std::vector<Alert> alerts_;
+  std::function<void(const std::vector<Alert>&)> alert_hook_;
   RecordDecoder decoder_;
   Arena arena_;
   std::vector<SpoolRecord> records_;

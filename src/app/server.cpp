@@ -15,10 +15,17 @@
 #include "api/api_routes.h"
 #include "api/http_server.h"
 #include "api/taxii_routes.h"
+#include "app/auth_routes.h"
+#include "app/case_service.h"
+#include "app/export_service.h"
+#include "app/intel_service.h"
 #include "app/pipeline.h"
 #include "app/sigma_detector.h"
-#include "app/vuln_service.h"
+#include "app/taxii_client.h"
+#include "app/vuln_routes.h"
 #include "app/registry_import.h"
+#include "app/traffic_service.h"
+#include "app/warning_service.h"
 #include "decode/auto_decoder.h"
 #include "ingest/syslog_message.h"
 
@@ -94,48 +101,22 @@ struct Server::Impl {
   std::unique_ptr<ConstituencyHolder> constituency;
   std::unique_ptr<AlertStore> alerts;
   std::unique_ptr<VulnService> vulns;
+  std::unique_ptr<CaseService> cases;
   std::unique_ptr<StixStore> stix;
+  std::unique_ptr<TaxiiFeedPoller> taxii_feeds;
   TaxiiContext taxii;
+  std::unique_ptr<IntelService> intel;
+  std::unique_ptr<WarningService> warnings;
   std::unique_ptr<Pipeline> pipeline;
   SocStats stats;
   std::unique_ptr<HttpBulkSource> bulk;
   std::vector<std::unique_ptr<Source>> sources;
+  std::unique_ptr<UserStore> users;
+  std::unique_ptr<IdentityService> identity;
   Router router;
   ApiContext api;
   std::unique_ptr<HttpServer> http;
 };
-
-namespace {
-
-// GET /api/v1/vulns/{cve} and /api/v1/exposure: CVE data against the systems inventory.
-void register_vuln_routes(Server::Impl& m) {
-  auto admin = [&m](const HttpRequest& req) {
-    std::string auth = req.header("authorization");
-    return auth.size() > 7 && sha256_hex(auth.substr(7)) == m.api.admin_token_hash;
-  };
-  m.router.add("GET", "/api/v1/vulns/{cve}", [&m, admin](HttpRequest& req) {
-    if (!admin(req)) return json_error(401, "missing or invalid bearer token");
-    auto cve = m.vulns->show(req.path_params["cve"]);
-    if (!cve) return json_error(404, fmt::format("{} is not in the imported vulnerability data", req.path_params["cve"]));
-    HttpResponse r;
-    r.body = cve->dump();
-    return r;
-  });
-  m.router.add("GET", "/api/v1/exposure", [&m, admin](HttpRequest& req) {
-    if (!admin(req)) return json_error(401, "missing or invalid bearer token");
-    double min_priority = 0;
-    try {
-      if (!req.param("min_priority").empty()) min_priority = std::stod(req.param("min_priority"));
-    } catch (const std::exception&) {
-      return json_error(400, "parameter 'min_priority': expected a number 0..100");
-    }
-    HttpResponse r;
-    r.body = m.vulns->exposure(req.param("sector"), req.param("province"), min_priority, 1000).dump();
-    return r;
-  });
-}
-
-}  // namespace
 
 Server::Server(Config config) : impl_(std::make_unique<Impl>()) { impl_->config = std::move(config); }
 
@@ -173,6 +154,27 @@ Result<BoundAddresses> Server::start() {
     if (!rules) return fail("sigma: " + rules.error().message);
     m.pipeline->add_detector(std::make_unique<SigmaDetector>(*rules));
   }
+  auto traffic_enricher = make_traffic_enricher(m.config, *m.store);
+  if (!traffic_enricher) return tl::unexpected(traffic_enricher.error());
+  m.pipeline->add_enricher(std::move(*traffic_enricher));
+  auto stix = StixStore::open(dir / "state.db");
+  if (!stix) return tl::unexpected(stix.error());
+  m.stix = std::move(*stix);
+  if (auto st = ensure_default_taxii_layout(*m.stix); !st) return tl::unexpected(st.error());
+  // The indicator matcher is built before the first event (a restart may find a spool backlog).
+  IntelServiceOptions intel_options{m.config.intel_rebuild_seconds * 1000, 1000, m.config.intel_warninglists};
+  auto intel = IntelService::open(*m.stix, dir / "state.db", m.store.get(), intel_options);
+  if (!intel) return tl::unexpected(intel.error());
+  m.intel = std::move(*intel);
+  if (auto st = m.intel->start(); !st) return tl::unexpected(st.error());
+  m.pipeline->add_detector(m.intel->make_detector());
+  if (m.config.warnings) {
+    auto warnings = WarningService::open(dir, m.config.warning_options, m.config.registry_dir);
+    if (!warnings) return fail("warnings: " + warnings.error().message);
+    m.warnings = std::move(*warnings);
+    m.pipeline->set_alert_hook([w = m.warnings.get()](const std::vector<Alert>& alerts) { w->on_alerts(alerts); });
+    m.warnings->start();
+  }
   m.pipeline->start();
 
   SourceContext ctx;
@@ -194,6 +196,11 @@ Result<BoundAddresses> Server::start() {
     return std::make_pair(static_cast<std::uint32_t>(soc->row_id), soc->id);
   };
   ctx.tls = m.config.tls;
+  if (!m.config.netflow_listen.empty()) {
+    auto exporters = load_exporter_registry(m.config, *m.store);
+    if (!exporters) return tl::unexpected(exporters.error());
+    ctx.exporter_for_address = exporter_lookup(std::move(*exporters), *m.constituency);
+  }
   m.bulk = std::make_unique<HttpBulkSource>(ctx);
 
   BoundAddresses bound;
@@ -202,6 +209,7 @@ Result<BoundAddresses> Server::start() {
       {"syslog-udp", {&m.config.syslog_udp_listen, &bound.syslog_udp}},
       {"syslog-tcp", {&m.config.syslog_tcp_listen, &bound.syslog_tcp}},
       {"syslog-tls", {&m.config.syslog_tls_listen, &bound.syslog_tls}},
+      {"netflow", {&m.config.netflow_listen, &bound.netflow}},
   };
   for (const auto& info : registered_sources()) {
     auto where = listeners.find(info.name);
@@ -226,14 +234,25 @@ Result<BoundAddresses> Server::start() {
   m.api.admin_token_hash = sha256_hex(*token);
   m.api.processed_seq = [p = m.pipeline.get()] { return p->processed_seq(); };
   register_api_routes(m.router, m.api);
-  auto vulns = VulnService::open(dir);
+  auto users = UserStore::open(dir / "state.db", m.store.get());
+  if (!users) return tl::unexpected(users.error());
+  m.users = std::move(*users);
+  IdentityOptions identity_options = m.config.auth;
+  identity_options.secure_cookie = m.config.tls.http;
+  m.identity = std::make_unique<IdentityService>(*m.users, m.api.admin_token_hash, identity_options);
+  register_auth_routes(m.router, *m.identity);
+  if (m.warnings) m.warnings->register_routes(m.router, [&m](const HttpRequest& r) { return is_admin(m.api, r); });
+  auto vulns = VulnService::open(dir, {}, m.config.registry_dir);
   if (!vulns) return fail("vulnerabilities: " + vulns.error().message);
   m.vulns = std::move(*vulns);
-  register_vuln_routes(m);
-  auto stix = StixStore::open(dir / "state.db");
-  if (!stix) return tl::unexpected(stix.error());
-  m.stix = std::move(*stix);
-  if (auto st = ensure_default_taxii_layout(*m.stix); !st) return tl::unexpected(st.error());
+  register_vuln_routes(m.router, m.api, *m.vulns);
+  CaseServiceOptions case_options{dir, m.config.registry_dir, m.config.cases_check_seconds, m.config.cases_clock_override,
+                                  m.config.cases_max_evidence_bytes, m.config.cases_compliance_model};
+  auto cases = CaseService::open(case_options, {m.store.get(), m.alerts.get(), &m.stats, m.vulns.get(), m.api.admin_token_hash});
+  if (!cases) return tl::unexpected(cases.error());
+  m.cases = std::move(*cases);
+  m.cases->register_routes(m.router);
+  m.cases->start();
   m.taxii.store = m.stix.get();
   // Until users and roles arrive, the administrator token is the one TAXII identity.
   m.taxii.authenticate = [hash = m.api.admin_token_hash](const HttpRequest& r) -> std::optional<TaxiiPrincipal> {
@@ -243,7 +262,13 @@ Result<BoundAddresses> Server::start() {
       return TaxiiPrincipal{"admin", "", Tlp::red, true, true};
     return std::nullopt;
   };
+  m.taxii.on_objects_added = [intel = m.intel.get()] { intel->request_rebuild(); };
   register_taxii_routes(m.router, m.taxii);
+  register_intel_routes(m.router, *m.intel, m.api.admin_token_hash);
+  register_export_routes(m.router, *m.stix, m.api.admin_token_hash);
+  m.taxii_feeds = std::make_unique<TaxiiFeedPoller>(*m.stix, m.config.taxii_feeds);
+  register_taxii_feed_routes(m.router, *m.taxii_feeds, m.api.admin_token_hash);
+  m.taxii_feeds->start();
   HttpServerOptions http_options;
   // Compressed bodies may be smaller than the decompressed limit, never larger.
   http_options.max_body_bytes = m.config.limits.max_body_bytes;
@@ -267,9 +292,13 @@ Result<BoundAddresses> Server::start() {
 void Server::stop() {
   auto& m = *impl_;
   if (m.http) m.http->stop();
+  if (m.taxii_feeds) m.taxii_feeds->stop();
+  if (m.cases) m.cases->stop();
   for (auto& s : m.sources) s->stop();
   m.sources.clear();
   if (m.pipeline) m.pipeline->stop();
+  if (m.warnings) m.warnings->stop();
+  if (m.intel) m.intel->stop();  // after the pipeline: its last sightings are flushed
   m.http.reset();
   m.pipeline.reset();
   m.archive.reset();

@@ -16,6 +16,7 @@ struct BoundAddresses {
   std::string syslog_udp;
   std::string syslog_tcp;
   std::string syslog_tls;
+  std::string netflow;  ///< NetFlow/IPFIX UDP collector
 };
 
 /// Threading: start() opens everything and returns; the sources, pipeline and HTTP server run

@@ -272,6 +272,7 @@ int run_demo(Config config, SimulatorOptions sim, sigset_t& signals) {
   std::cout << "khien: http listening on http://" << bound->http << "\n";
   if (!bound->syslog_udp.empty()) std::cout << "khien: syslog-udp listening on " << bound->syslog_udp << "\n";
   if (!bound->syslog_tcp.empty()) std::cout << "khien: syslog-tcp listening on " << bound->syslog_tcp << "\n";
+  if (!bound->netflow.empty()) std::cout << "khien: netflow listening on " << bound->netflow << "\n";
   std::cout << "khien: administrator token in " << server.admin_token_path() << "\n";
   std::cout << "khien: simulator feeding " << keys.size() << " SOCs at " << sim.eps << " events/s; try:\n"
             << "  curl -s -H \"Authorization: Bearer $(cat " << server.admin_token_path() << ")\" 'http://" << bound->http

@@ -10,6 +10,8 @@
 
 #include "app/registry_import.h"
 #include "cases/system_import.h"
+#include "core/ip_address.h"
+#include "core/time.h"
 
 namespace khien {
 
@@ -21,13 +23,17 @@ double vulnerability_priority(bool kev, double epss, double cvss, std::size_t or
   return std::round(p * 10.0) / 10.0;
 }
 
-Result<std::unique_ptr<VulnService>> VulnService::open(const std::filesystem::path& data_dir, const std::filesystem::path& systems_file) {
+Result<std::unique_ptr<VulnService>> VulnService::open(const std::filesystem::path& data_dir, const std::filesystem::path& systems_file,
+                                                       const std::filesystem::path& registry_dir) {
   std::unique_ptr<VulnService> s(new VulnService());
   auto store = VulnStore::open(data_dir / "state.db");
   if (!store) return tl::unexpected(store.error());
   s->store_ = std::move(*store);
   if (auto n = s->store_->load(s->db_); !n) return tl::unexpected(n.error());
-  auto registry = load_registry("");
+  auto findings = FindingStore::open(data_dir / "state.db");
+  if (!findings) return tl::unexpected(findings.error());
+  s->findings_ = std::move(*findings);
+  auto registry = load_registry(registry_dir);
   if (!registry) return tl::unexpected(registry.error());
   s->registry_ = std::move(*registry);
   std::string text;
@@ -151,6 +157,101 @@ json VulnService::exposure(const std::string& sector, const std::string& provinc
   std::sort(rows.begin(), rows.end(), [](const json& a, const json& b) { return a["priority"].get<double>() > b["priority"].get<double>(); });
   if (rows.size() > limit) rows.resize(limit);
   return json{{"vulnerabilities", rows}, {"total", rows.size()}};
+}
+
+Result<json> VulnService::import_scan(std::string_view text, std::string_view format, std::string scanner) {
+  auto report = read_scan_report(text, format);
+  if (!report) return tl::unexpected(report.error());
+  if (scanner.empty()) scanner = report->format;
+  std::lock_guard lock(mutex_);
+  std::vector<AttributedService> attributed;
+  std::size_t unattributed = 0;
+  std::vector<InventoryEntry> inventory;
+  for (auto& s : report->services) {
+    auto ip = IpAddress::parse(s.ip);
+    auto org = ip ? registry_.org_for_address(*ip) : std::nullopt;
+    if (!org) {
+      ++unattributed;
+      continue;
+    }
+    AttributedService a{s, *org, s.cves};
+    InventoryEntry e{std::to_string(attributed.size()), *org, {}};
+    for (const auto& c : s.cpes)
+      if (auto cpe = Cpe::parse(c)) e.cpes.push_back(*cpe);
+    if (!e.cpes.empty()) inventory.push_back(std::move(e));
+    attributed.push_back(std::move(a));
+  }
+  // The scanned services are an inventory of their own: the same applicability rules as systems.
+  ExposureIndex scanned(std::move(inventory));
+  for (auto& [cve, exposed] : scanned.exposure_all(db_)) {
+    for (const auto& e : exposed) {
+      auto& cves = attributed[std::stoul(e.system_id)].cves;
+      if (std::find(cves.begin(), cves.end(), cve) == cves.end()) cves.push_back(cve);
+    }
+  }
+  std::size_t vulnerable = 0;
+  for (auto& a : attributed) {
+    std::sort(a.cves.begin(), a.cves.end());
+    vulnerable += a.cves.empty() ? 0 : 1;
+  }
+  std::int64_t when = report->started_us ? report->started_us : now_ns() / 1000;
+  auto outcome = findings_->record_scan(scanner, *report, attributed, when, unattributed);
+  if (!outcome) return tl::unexpected(outcome.error());
+  return json{{"scan", outcome->scan_id},       {"scanner", scanner},
+              {"format", report->format},       {"hosts", report->hosts.size()},
+              {"services", report->services.size()}, {"vulnerable", vulnerable},
+              {"unattributed", unattributed},   {"opened", outcome->opened},
+              {"updated", outcome->updated},    {"closed", outcome->closed},
+              {"notifications", outcome->notifications}, {"errors", report->errors}};
+}
+
+json VulnService::findings(const FindingQuery& q) {
+  std::lock_guard lock(mutex_);
+  std::int64_t now_us = now_ns() / 1000;
+  json rows = json::array();
+  for (const auto& f : findings_->findings(q)) {
+    std::int64_t end = f.closed_us ? f.closed_us : now_us;
+    rows.push_back({{"id", f.id}, {"scanner", f.scanner}, {"org", f.org}, {"ip", f.ip}, {"port", f.port}, {"protocol", f.protocol},
+                    {"service", f.service}, {"product", f.product}, {"version", f.version}, {"evidence", f.evidence},
+                    {"cves", f.cves}, {"state", f.closed_us ? "closed" : "open"}, {"first_seen", format_rfc3339((f.first_seen_us) * 1000, 0)},
+                    {"last_seen", format_rfc3339((f.last_seen_us) * 1000, 0)}, {"closed", f.closed_us ? json(format_rfc3339((f.closed_us) * 1000, 0)) : json(nullptr)},
+                    {"age_days", static_cast<double>(end - f.first_seen_us) / 86400e6}});
+  }
+  json out{{"findings", rows}};
+  if (!q.org.empty()) {
+    double mean = findings_->mean_remediation_seconds(q.org);
+    out["mean_remediation_seconds"] = mean < 0 ? json(nullptr) : json(mean);
+  }
+  return out;
+}
+
+std::string VulnService::findings_csv(const FindingQuery& q) {
+  auto quote = [](const std::string& v) {
+    std::string o = "\"";
+    for (char c : v) o += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return o + "\"";
+  };
+  std::string out = "id,state,org,ip,port,protocol,service,product,version,cves,first_seen,last_seen,closed,scanner\n";
+  json all = findings(q);
+  for (const auto& f : all["findings"]) {
+    std::string cves;
+    for (const auto& c : f["cves"]) cves += (cves.empty() ? "" : " ") + c.get<std::string>();
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", f["id"].get<std::int64_t>(), f["state"].get<std::string>(),
+                       quote(f["org"]), f["ip"].get<std::string>(), f["port"].get<int>(), f["protocol"].get<std::string>(),
+                       quote(f["service"]), quote(f["product"]), quote(f["version"]), quote(cves), f["first_seen"].get<std::string>(),
+                       f["last_seen"].get<std::string>(), f["closed"].is_null() ? "" : f["closed"].get<std::string>(), quote(f["scanner"]));
+  }
+  return out;
+}
+
+json VulnService::notifications(const std::string& org, std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  json rows = json::array();
+  for (const auto& n : findings_->notifications(org, limit)) {
+    json body = json::parse(n.body_json, nullptr, false);
+    rows.push_back({{"id", n.id}, {"org", n.org}, {"scan", n.scan_id}, {"created", format_rfc3339((n.created_us) * 1000, 0)}, {"body", body}});
+  }
+  return json{{"notifications", rows}};
 }
 
 }  // namespace khien

@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "store/registry_data.h"
 #include "vuln/exposure_index.h"
+#include "vuln/finding_store.h"
 #include "vuln/vuln_database.h"
 #include "vuln/vuln_store.h"
 
@@ -23,7 +24,9 @@ class VulnService {
  public:
   /// Opens DATA/state.db, loads stored CVE data, and the systems inventory (`systems_file`, or
   /// the shipped data/registry/systems.yaml when empty).
-  static Result<std::unique_ptr<VulnService>> open(const std::filesystem::path& data_dir, const std::filesystem::path& systems_file = {});
+  /// `registry_dir` empty: the embedded registry (attribution of scanned addresses to organisations).
+  static Result<std::unique_ptr<VulnService>> open(const std::filesystem::path& data_dir, const std::filesystem::path& systems_file = {},
+                                                   const std::filesystem::path& registry_dir = {});
 
   /// Imports NVD 2.0, CVE JSON 5, KEV or EPSS files (kind detected per file) and stores the changes.
   Result<nlohmann::json> import_files(const std::vector<std::filesystem::path>& files);
@@ -31,6 +34,17 @@ class VulnService {
   std::optional<nlohmann::json> show(const std::string& cve);
   /// Exposed CVEs filtered by sector/province and minimum priority, highest priority first.
   nlohmann::json exposure(const std::string& sector, const std::string& province, double min_priority, std::size_t limit);
+
+  /// Imports an external scan (nmap XML, nuclei JSONL, Shadowserver CSV; `format` may be "auto"):
+  /// attributes each service to its organisation by address, matches it to CVEs (through its CPEs
+  /// and the CVE ids the scanner named), opens/closes findings and notifies each organisation with
+  /// new findings. `scanner` names the feed whose later scans close its findings (default: format).
+  Result<nlohmann::json> import_scan(std::string_view text, std::string_view format, std::string scanner);
+  /// Findings as JSON (`q.state` open/closed/""), with age in days for open ones.
+  nlohmann::json findings(const FindingQuery& q);
+  /// The same findings as CSV, one line per finding, with a header.
+  std::string findings_csv(const FindingQuery& q);
+  nlohmann::json notifications(const std::string& org, std::size_t limit);
 
  private:
   nlohmann::json describe(const VulnRecord& record, const std::vector<ExposedSystem>& exposed) const;
@@ -40,6 +54,7 @@ class VulnService {
   RegistryData registry_;
   std::vector<InformationSystem> systems_;
   std::unique_ptr<ExposureIndex> index_;
+  std::unique_ptr<FindingStore> findings_;
 };
 
 /// Priority 0..100 (docs/VULNERABILITIES.md): 40 if exploited (KEV), + 25 × EPSS, + 20 × CVSS/10,

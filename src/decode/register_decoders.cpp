@@ -7,6 +7,7 @@
 #include "decode/ecs_decoder.h"
 #include "decode/eve_decoder.h"
 #include "decode/leef_decoder.h"
+#include "decode/netflow_record_decoder.h"
 #include "decode/ocsf_decoder.h"
 #include "decode/wazuh_decoder.h"
 #include "decode/winlog_decoder.h"
@@ -25,6 +26,8 @@ const std::vector<DecoderInfo>& registered_decoders() {
       {"winlog", "Windows events as JSON (evtx dumps, NXLog flat JSON): Sysmon, Security", &make_winlog_decoder},
       {"cef", "ArcSight Common Event Format, bare or after a syslog header", &make_cef_decoder},
       {"leef", "IBM QRadar Log Event Extended Format, bare or after a syslog header", &make_leef_decoder},
+      {"netflow", "flow records written by the NetFlow/IPFIX collector (flat JSON of the common schema)",
+       &make_netflow_record_decoder},
   };
   return decoders;
 }

@@ -265,10 +265,13 @@ bool date_of(IeType type, const std::uint8_t* p, std::size_t n, TimeNs& out) {
   switch (type) {
     case IeType::DateSeconds:
       if (n != 4 && n != 8) return false;
+      // Past year 2262 the nanosecond clock overflows; such a stamp is garbage, not a time.
+      if (be_uint(p, n) > static_cast<std::uint64_t>(INT64_MAX / kNsPerSec)) return false;
       out = static_cast<TimeNs>(be_uint(p, n)) * kNsPerSec;
       return true;
     case IeType::DateMilliseconds:
       if (n != 8 && n != 4 && n != 6) return false;
+      if (be_uint(p, n) > static_cast<std::uint64_t>(INT64_MAX / kNsPerMs)) return false;
       out = static_cast<TimeNs>(be_uint(p, n)) * kNsPerMs;
       return true;
     case IeType::DateMicroseconds:

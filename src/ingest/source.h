@@ -28,6 +28,14 @@ struct IngestLimits {
 /// it under, or a message saying why it is rejected. Injected by the app layer (it decodes).
 using RecordValidator = std::function<Result<std::uint8_t>(std::string_view record, std::string_view format)>;
 
+/// A registered flow exporter as the NetFlow/IPFIX collector needs it.
+struct ExporterMatch {
+  std::uint32_t soc_row = 0;  ///< SOC row id its flows are filed under
+  std::string soc_id;
+  std::string exporter_id;
+  std::string org;  ///< organisation the exporter belongs to
+};
+
 /// What a source needs from the rest of khien, injected so ingest/ depends on core/ only.
 struct SourceContext {
   Spool* spool = nullptr;
@@ -38,6 +46,8 @@ struct SourceContext {
   std::function<std::optional<std::pair<std::uint32_t, std::string>>(const IpAddress&)> soc_for_sender;
   /// The SOC (row id and id) with this id, if any: a client certificate's name is looked up here.
   std::function<std::optional<std::pair<std::uint32_t, std::string>>(const std::string&)> soc_by_id;
+  /// The flow exporter registered for a NetFlow/IPFIX packet's source address, if any.
+  std::function<std::optional<ExporterMatch>(const IpAddress&)> exporter_for_address;
   /// Certificate, key and client CA for the TLS listeners.
   TlsOptions tls;
 };

@@ -104,6 +104,7 @@ std::string_view source_kind_name(SourceKind kind) {
     case SourceKind::SyslogTcp: return "syslog-tcp";
     case SourceKind::SyslogTls: return "syslog-tls";
     case SourceKind::File: return "file";
+    case SourceKind::Netflow: return "netflow";
     case SourceKind::Marker: return "marker";
   }
   return "unknown";

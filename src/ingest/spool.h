@@ -20,7 +20,7 @@
 namespace khien {
 
 /// Transport a record arrived by.
-enum class SourceKind : std::uint8_t { Http = 1, SyslogUdp = 2, SyslogTcp = 3, File = 4, SyslogTls = 5, Marker = 15 };
+enum class SourceKind : std::uint8_t { Http = 1, SyslogUdp = 2, SyslogTcp = 3, File = 4, SyslogTls = 5, Netflow = 6, Marker = 15 };
 std::string_view source_kind_name(SourceKind kind);
 
 /// One record to append.

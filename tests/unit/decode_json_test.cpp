@@ -74,7 +74,7 @@ Result<std::string> decode_with(std::string_view format, std::string_view record
 TEST(Registry, ListsEveryFormatAndRejectsUnknown) {
   std::vector<std::string_view> names;
   for (const auto& info : registered_decoders()) names.push_back(info.name);
-  EXPECT_EQ(names, (std::vector<std::string_view>{"auto", "ocsf", "ecs", "eve", "zeek", "wazuh", "winlog", "cef", "leef"}));
+  EXPECT_EQ(names, (std::vector<std::string_view>{"auto", "ocsf", "ecs", "eve", "zeek", "wazuh", "winlog", "cef", "leef", "netflow"}));
   for (const auto& info : registered_decoders()) {
     auto d = make_decoder(info.name);
     ASSERT_TRUE(d) << info.name;
@@ -83,7 +83,7 @@ TEST(Registry, ListsEveryFormatAndRejectsUnknown) {
   auto bad = make_decoder("syslog-json");
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().message,
-            "unknown format 'syslog-json'; known: auto, ocsf, ecs, eve, zeek, wazuh, winlog, cef, leef");
+            "unknown format 'syslog-json'; known: auto, ocsf, ecs, eve, zeek, wazuh, winlog, cef, leef, netflow");
 }
 
 TEST(JsonErrors, NamesTheByte) {

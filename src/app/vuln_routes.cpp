@@ -1,0 +1,99 @@
+// Vulnerability routes: CVE exposure, scan imports, findings and their notifications.
+#include "app/vuln_routes.h"
+
+#include <charconv>
+
+#include <fmt/format.h>
+
+namespace khien {
+
+namespace {
+
+HttpResponse json_ok(const nlohmann::json& body) {
+  HttpResponse r;
+  r.body = body.dump();
+  return r;
+}
+
+// Parses a non-negative integer parameter; `fallback` when absent.
+std::optional<std::int64_t> int_param(const HttpRequest& req, const char* name, std::int64_t fallback) {
+  std::string v = req.param(name);
+  if (v.empty()) return fallback;
+  std::int64_t n = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc() || p != v.data() + v.size() || n < 0) return std::nullopt;
+  return n;
+}
+
+std::optional<FindingQuery> finding_query(const HttpRequest& req, std::string& error) {
+  FindingQuery q;
+  q.org = req.param("org");
+  q.state = req.param("state");
+  q.cve = req.param("cve");
+  if (!q.state.empty() && q.state != "open" && q.state != "closed") {
+    error = "parameter 'state': expected open or closed";
+    return std::nullopt;
+  }
+  auto after = int_param(req, "after", 0);
+  auto limit = int_param(req, "limit", 500);
+  if (!after || !limit || *limit == 0 || *limit > 10000) {
+    error = "parameters 'after' and 'limit' take non-negative integers (limit 1..10000)";
+    return std::nullopt;
+  }
+  q.after_id = *after;
+  q.limit = static_cast<std::size_t>(*limit);
+  return q;
+}
+
+}  // namespace
+
+void register_vuln_routes(Router& router, const ApiContext& api, VulnService& vulns) {
+  router.add("GET", "/api/v1/vulns/{cve}", [&api, &vulns](HttpRequest& req) {
+    if (!is_admin(api, req)) return unauthorized();
+    auto cve = vulns.show(req.path_params["cve"]);
+    if (!cve) return json_error(404, fmt::format("{} is not in the imported vulnerability data", req.path_params["cve"]));
+    return json_ok(*cve);
+  });
+  router.add("GET", "/api/v1/exposure", [&api, &vulns](HttpRequest& req) {
+    if (!is_admin(api, req)) return unauthorized();
+    double min_priority = 0;
+    try {
+      if (!req.param("min_priority").empty()) min_priority = std::stod(req.param("min_priority"));
+    } catch (const std::exception&) {
+      return json_error(400, "parameter 'min_priority': expected a number 0..100");
+    }
+    return json_ok(vulns.exposure(req.param("sector"), req.param("province"), min_priority, 1000));
+  });
+  router.add("POST", "/api/v1/scans", [&api, &vulns](HttpRequest& req) {
+    if (!is_admin(api, req)) return unauthorized();
+    std::string format = req.param("format").empty() ? "auto" : req.param("format");
+    auto result = vulns.import_scan(req.body, format, req.param("scanner"));
+    if (!result) return json_error(400, result.error().message);
+    return json_ok(*result);
+  });
+  router.add("GET", "/api/v1/findings", [&api, &vulns](HttpRequest& req) {
+    if (!is_admin(api, req)) return unauthorized();
+    std::string error;
+    auto q = finding_query(req, error);
+    if (!q) return json_error(400, error);
+    return json_ok(vulns.findings(*q));
+  });
+  router.add("GET", "/api/v1/findings.csv", [&api, &vulns](HttpRequest& req) {
+    if (!is_admin(api, req)) return unauthorized();
+    std::string error;
+    auto q = finding_query(req, error);
+    if (!q) return json_error(400, error);
+    HttpResponse r;
+    r.content_type = "text/csv; charset=utf-8";
+    r.body = vulns.findings_csv(*q);
+    return r;
+  });
+  router.add("GET", "/api/v1/scan-notifications", [&api, &vulns](HttpRequest& req) {
+    if (!is_admin(api, req)) return unauthorized();
+    auto limit = int_param(req, "limit", 100);
+    if (!limit || *limit == 0 || *limit > 1000) return json_error(400, "parameter 'limit': expected 1..1000");
+    return json_ok(vulns.notifications(req.param("org"), static_cast<std::size_t>(*limit)));
+  });
+}
+
+}  // namespace khien
