@@ -303,6 +303,54 @@ void WarningService::flush_locked() {
   }
 }
 
+Result<std::int64_t> WarningService::raise_external(const ExternalWarning& x) {
+  std::lock_guard lock(mutex_);
+  auto existing = store_->find(x.kind, x.key);
+  WarningRecord r;
+  r.id = existing ? existing->id : detector_->allocate_id();
+  r.kind = x.kind;
+  r.key = x.key;
+  r.severity = x.severity;
+  r.severity_id = x.severity_id;
+  r.active = x.active;
+  r.first_seen = existing ? existing->first_seen : x.time;
+  r.last_seen = x.time;
+  r.updated = now_ns();
+  r.sectors = x.sectors;
+  std::uint64_t version = 1;
+  if (existing) {
+    json old = json::parse(existing->document, nullptr, false);
+    if (old.is_object()) version = old.value("version", std::uint64_t{0}) + 1;
+  }
+  json orgs = json::array();
+  for (const auto& o : x.orgs) orgs.push_back({{"org", o}});
+  json doc{{"id", r.id},
+           {"kind", r.kind},
+           {"key", r.key},
+           {"title", x.title},
+           {"severity", r.severity},
+           {"severity_id", r.severity_id},
+           {"active", r.active},
+           {"first_seen", format_rfc3339(r.first_seen, 3)},
+           {"last_seen", format_rfc3339(r.last_seen, 3)},
+           {"updated", format_rfc3339(r.updated, 3)},
+           {"first_seen_ns", r.first_seen},
+           {"last_seen_ns", r.last_seen},
+           {"org_count", x.orgs.size()},
+           {"sector_count", x.sectors.size()},
+           {"province_count", x.provinces.size()},
+           {"organisations", orgs},
+           {"sectors", x.sectors},
+           {"provinces", x.provinces},
+           {"details", x.details},
+           {"version", version}};
+  r.document = doc.dump();
+  if (auto st = store_->upsert(r, {}); !st) return tl::unexpected(st.error());
+  if (version == 1) spdlog::info("warning {}: {}", r.id, x.title);
+  publish("warning", r.document);
+  return r.id;
+}
+
 void WarningService::publish(const std::string& event, const std::string& data) {
   {
     std::lock_guard lock(events_mutex_);

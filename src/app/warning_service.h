@@ -12,6 +12,8 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "api/http_server.h"
 #include "core/alert.h"
 #include "core/error.h"
@@ -28,6 +30,16 @@ namespace khien {
 Status parse_warning_thresholds(std::string_view text, CampaignOptions& options);
 std::string format_warning_thresholds(const CampaignOptions& options);
 
+/// A warning raised outside the campaign detector: a wide-scale vulnerability, a SOC gone quiet.
+struct ExternalWarning {
+  std::string kind, key, title, severity;
+  int severity_id = 3;
+  bool active = true;
+  std::vector<std::string> orgs, sectors, provinces;
+  nlohmann::json details = nlohmann::json::object();  ///< kind-specific facts, shown under "details"
+  TimeNs time = 0;  ///< when it was seen: first_seen of a new warning, last_seen of an update
+};
+
 /// Threading: on_alerts() runs on the pipeline thread, a ticker thread ages warnings once a
 /// second, route handlers run on HTTP connection threads; the detector and the picture's
 /// sketches are guarded by one mutex, held only for in-memory work and the store write.
@@ -43,6 +55,9 @@ class WarningService {
   void stop();
   /// A batch's alerts, after the alert store has them.
   void on_alerts(const std::vector<Alert>& alerts);
+  /// Stores an external warning, or updates the one with the same kind and key (keeping its id
+  /// and first_seen), and announces it on the stream. Returns the warning id.
+  Result<std::int64_t> raise_external(const ExternalWarning& warning);
   /// GET /api/v1/warnings, /api/v1/warnings/{id}, /api/v1/warnings/stream, /api/v1/picture;
   /// `authorised` says whether a request carries the administrator token.
   void register_routes(Router& router, std::function<bool(const HttpRequest&)> authorised);

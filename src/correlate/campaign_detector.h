@@ -143,6 +143,8 @@ class CampaignDetector {
 
   /// Reinstates active warnings (from the store at start-up) so their keys keep routing to them.
   void restore(std::vector<Warning> active, std::int64_t next_id);
+  /// Reserves a warning id for a warning raised outside the detector, so ids stay unique.
+  std::int64_t allocate_id() { return next_id_++; }
   /// Folds alerts in; returns the ids of warnings created or updated.
   std::vector<std::int64_t> observe(const std::vector<Alert>& alerts);
   /// Folds one alert whose sightings are already extracted (benchmarks, replays).

@@ -180,6 +180,15 @@ std::vector<WarningRecord> WarningStore::active() {
   return out;
 }
 
+std::optional<WarningRecord> WarningStore::find(const std::string& kind, const std::string& key) {
+  std::lock_guard lock(mutex_);
+  Stmt st(db_, fmt::format("SELECT {} FROM warnings WHERE kind = ? AND key = ? ORDER BY id DESC LIMIT 1", kColumns));
+  st.bind(1, kind);
+  st.bind(2, key);
+  if (st.step() != SQLITE_ROW) return std::nullopt;
+  return read_row(st);
+}
+
 std::int64_t WarningStore::max_id() {
   std::lock_guard lock(mutex_);
   Stmt st(db_, "SELECT COALESCE(MAX(id), 0) FROM warnings");

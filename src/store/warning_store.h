@@ -69,6 +69,8 @@ class WarningStore {
   std::optional<WarningRecord> get(std::int64_t id);
   /// Active warnings (to resume after a restart).
   std::vector<WarningRecord> active();
+  /// The newest warning of this kind and key (external warnings are updated through it).
+  std::optional<WarningRecord> find(const std::string& kind, const std::string& key);
   std::int64_t max_id();
   /// Alerts of the evidence events of warning `id`, oldest first.
   std::vector<EvidenceAlert> evidence_alerts(std::int64_t id, std::size_t limit);
