@@ -1,0 +1,222 @@
+// Drives the console in headless Chromium (playwright-core, Debian's /usr/bin/chromium) through the watch-floor story; run by console.sh.
+import { createRequire } from 'node:module';
+
+const env = process.env;
+const require = createRequire(`${env.KHIEN_SOURCE_DIR}/web/package.json`);
+const { chromium } = require('playwright-core');
+
+const URL = env.KHIEN_URL;
+const SHOTS = env.SHOTS;
+const problems = [];
+
+function fail(msg) {
+  throw new Error(msg);
+}
+function ok(msg) {
+  console.log(`ok: ${msg}`);
+}
+
+// Every page load is watched for script errors, CSP violations and dialogs (an executed payload).
+function watch(page, who) {
+  page.on('pageerror', (e) => problems.push(`${who}: page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of 40[134]/.test(m.text())) problems.push(`${who}: console error: ${m.text()}`);
+  });
+  page.on('dialog', async (d) => {
+    problems.push(`${who}: a dialog opened (${d.message()}): script from data ran`);
+    await d.dismiss();
+  });
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+}
+
+/// Waits until nothing on the page says "loading" any more.
+async function settled(page, timeout = 20000) {
+  await page.waitForFunction(() => document.querySelectorAll('.state.loading').length === 0, null, { timeout });
+}
+
+async function login(browser, user, password) {
+  // A browser far from Vietnam: the console must still show Asia/Ho_Chi_Minh times.
+  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, timezoneId: 'America/New_York', locale: 'en-US' });
+  const page = await context.newPage();
+  watch(page, user);
+  await page.goto(`${URL}/`);
+  await page.waitForSelector('[data-testid=login-form]');
+  await page.fill('input[name=login]', user);
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('[data-testid=overview]', { timeout: 15000 });
+  return { context, page };
+}
+
+async function visit(page, path, testid, name) {
+  await page.goto(`${URL}${path}`);
+  await page.waitForSelector(`[data-testid=${testid}]`, { timeout: 15000 });
+  await settled(page);
+  await shot(page, name);
+}
+
+async function apiFrom(page, path) {
+  return page.evaluate(async (p) => {
+    const r = await fetch(p, { headers: { Accept: 'application/json' } });
+    return { status: r.status, body: r.status === 200 ? await r.json() : null };
+  }, path);
+}
+
+const browser = await chromium.launch({
+  executablePath: env.KHIEN_CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+});
+try {
+  // ---- The national analyst.
+  const a = await login(browser, env.ANALYST, env.ANALYST_PW);
+  const page = a.page;
+  const lang = await page.evaluate(() => document.documentElement.lang);
+  if (lang !== 'vi') fail(`the console should start in Vietnamese, html lang is '${lang}'`);
+  if (!(await page.textContent('header nav')).includes('Tổng quan')) fail('Vietnamese navigation missing');
+
+  // The overview fills from the simulator: SOCs healthy, the map drawn, alerts counted, event rate sampled.
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=soc-health] .badge.ok').length > 0, null, { timeout: 30000 });
+  await page.waitForSelector('[data-testid=province-map] canvas');
+  await page.waitForSelector('[data-testid=sector-heat] canvas', { timeout: 20000 });
+  await page.waitForSelector('[data-testid=event-rate] canvas');
+  const pic = await apiFrom(page, '/api/v1/picture?window=1h&top=100');
+  if (pic.status !== 200) fail(`the analyst cannot read /api/v1/picture (HTTP ${pic.status})`);
+  const deadline = Date.now() + 60000;
+  let alerts = 0;
+  while (Date.now() < deadline) {
+    const p = await apiFrom(page, '/api/v1/picture?window=1h&top=100');
+    alerts = (p.body?.top_provinces ?? []).reduce((s, x) => s + x.alerts, 0);
+    if (alerts > 0) break;
+    await page.waitForTimeout(2000);
+  }
+  if (alerts === 0) fail('no alerts in the picture within 60 s of the simulator starting');
+  // The page re-polls the picture every 30 s; reload to show the counts now.
+  await page.reload();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=top-attackers] tbody tr').length > 0, null, { timeout: 20000 });
+  const liveUp = await page.waitForSelector('[data-testid=live-warnings] .badge.ok', { timeout: 10000 }).then(() => true, () => false);
+  if (!liveUp) fail('the warning stream (SSE) did not connect');
+  await settled(page);
+  await page.waitForTimeout(1500); // let the charts finish their animation before the picture
+  await shot(page, '01-overview');
+  ok(`overview filled: ${alerts} alerts by province in the last hour, SOC health, top attackers, live stream connected`);
+
+  // English switch and back.
+  await page.click('button.lang');
+  if (!(await page.textContent('header nav')).includes('Overview')) fail('English switch did not change the navigation');
+  const times = await page.$$eval('[data-testid=soc-health] tbody tr td:nth-child(4)', (tds) => tds.map((td) => td.textContent).filter(Boolean));
+  const socs = await apiFrom(page, '/api/v1/socs');
+  const seen = socs.body.socs.find((s) => s.last_seen);
+  if (seen) {
+    const expect = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh', hour: '2-digit', hour12: false }).format(new Date(seen.last_seen));
+    if (!times.some((t) => t.includes(`${expect}:`))) fail(`times are not in Asia/Ho_Chi_Minh (expected hour ${expect} in ${times.slice(0, 3)})`);
+  }
+  await shot(page, '02-overview-en');
+  await page.click('button.lang');
+  ok('English switch works; times shown in Asia/Ho_Chi_Minh from a New York browser');
+
+  // A warning, if the campaign detector raised one within the budget.
+  const budget = Number(env.WARNING_BUDGET_S || 60) * 1000;
+  const wEnd = Date.now() + budget;
+  let warned = false;
+  while (Date.now() < wEnd) {
+    await page.goto(`${URL}/warnings`);
+    await page.waitForSelector('[data-testid=warnings-page]');
+    await settled(page);
+    if ((await page.$$('[data-testid=warnings-table] tbody tr')).length > 0) {
+      warned = true;
+      break;
+    }
+    await page.waitForTimeout(5000);
+  }
+  await shot(page, '03-warnings');
+  if (warned) {
+    await page.click('[data-testid=warnings-table] tbody tr:first-child');
+    await page.waitForSelector('[data-testid=warning-detail] dl.facts');
+    await settled(page);
+    await shot(page, '04-warning-detail');
+    ok('warning opened');
+  } else {
+    console.log(`note: no warning was raised within ${budget / 1000} s; the warning-detail step is skipped`);
+  }
+
+  // The incident: its script title is shown as text, then it is triaged and assigned.
+  await visit(page, '/incidents', 'incidents-page', '05-incidents');
+  const card = page.locator('.card-title', { hasText: env.XSS }).first();
+  await card.waitFor({ timeout: 15000 });
+  if ((await card.textContent()) !== env.XSS) fail('the incident title is not shown verbatim');
+  if ((await page.$$('.card-title script, .card-title *')).length !== 0) fail('the incident title was parsed as markup');
+  await card.click();
+  await page.waitForSelector('[data-testid=incident-detail] [data-testid=incident-state]');
+  if (!(await page.textContent('[data-testid=incident-description]')).includes(env.XSS)) fail('description not shown as text');
+  await page.click('button:has-text("triaged")');
+  await page.waitForFunction(() => document.querySelector('[data-testid=incident-state]')?.textContent === 'triaged', null, { timeout: 10000 });
+  await page.selectOption('[data-testid=assign-form] select[name=kind]', 'organisation');
+  await page.fill('[data-testid=assign-form] input[name=assignee]', env.ORG);
+  await page.click('[data-testid=assign-form] button[type=submit]');
+  await page.waitForFunction((org) => document.querySelector('[data-testid=incident-assignee]')?.textContent.startsWith(org), env.ORG, { timeout: 10000 });
+  await settled(page);
+  await shot(page, '06-incident-detail');
+  ok(`incident ${env.INCIDENT} opened, triaged and assigned to ${env.ORG}; its <script> title shown as text`);
+
+  for (const [path, id, name] of [
+    ['/directives', 'directives-page', '07-directives'],
+    ['/compliance', 'compliance-page', '08-compliance'],
+    ['/vulns', 'vulns-page', '09-vulns'],
+    ['/intel', 'intel-page', '10-intel'],
+    ['/events', 'events-page', '11-events'],
+    ['/registry', 'registry-page', '12-registry'],
+  ]) await visit(page, path, id, name);
+  await a.context.close();
+  ok('every main page renders for the analyst (screenshots written)');
+
+  // ---- The organisation's SOC user.
+  const o = await login(browser, env.ORG_USER, env.ORG_PW);
+  const op = o.page;
+  await settled(op);
+  await op.waitForTimeout(1000);
+  await shot(op, '13-org-overview');
+  const list = await apiFrom(op, '/api/v1/incidents?limit=100');
+  if (list.status !== 200) fail(`the organisation user cannot list incidents (HTTP ${list.status})`);
+  const ids = list.body.incidents.map((i) => i.id);
+  if (!ids.includes(env.INCIDENT)) fail(`the organisation does not see its incident ${env.INCIDENT}: ${ids}`);
+  if (ids.includes(env.HIDDEN)) fail(`the organisation sees ${env.OTHER}'s incident ${env.HIDDEN}`);
+  const hidden = await apiFrom(op, `/api/v1/incidents/${env.HIDDEN}`);
+  if (hidden.status !== 404) fail(`another tenant's incident by id: HTTP ${hidden.status}, expected 404`);
+  await visit(op, '/incidents', 'incidents-page', '14-org-incidents');
+  const text = await op.textContent('.board');
+  if (text.includes(`Sự cố riêng của ${env.OTHER}`)) fail('the board shows another organisation\'s incident');
+  const events = await apiFrom(op, '/api/v1/events?limit=200');
+  if (events.status !== 200) fail(`the organisation user cannot search events (HTTP ${events.status})`);
+  const foreign = events.body.events.filter((e) => e['khien.org'] && e['khien.org'] !== env.ORG);
+  if (foreign.length) fail(`event search shows other organisations' events: ${foreign[0]['khien.org']}`);
+  ok(`the organisation user sees its incident, not ${env.OTHER}'s (404 by id), and only its own events (${events.body.total})`);
+
+  await visit(op, '/directives', 'directives-page', '15-org-directives');
+  await op.click(`[data-testid=directives-table] a:has-text("${env.DIRECTIVE}")`);
+  await op.waitForSelector('[data-testid=acknowledge]');
+  await op.click('[data-testid=acknowledge]');
+  await op.waitForFunction(() => document.querySelector('[data-testid=acknowledge]')?.disabled === true, null, { timeout: 10000 });
+  await settled(op);
+  await shot(op, '16-org-directive-acknowledged');
+  ok(`directive ${env.DIRECTIVE} acknowledged from the browser`);
+
+  await visit(op, '/compliance', 'compliance-page', '17-org-compliance');
+  await op.waitForSelector('[data-testid=compliance-breakdown] table');
+  const rows = await op.$$eval('[data-testid=ranking] tbody tr', (trs) => trs.map((tr) => tr.textContent));
+  if (rows.length === 0) fail('the ranking is empty for the organisation user');
+  const period = new Date().toISOString().slice(0, 7);
+  const ranking = await apiFrom(op, `/api/v1/compliance/ranking?compare=${period}`);
+  const mine = ranking.body?.ranking?.find((r) => r.org === env.ORG);
+  console.log(`note: ranking rows visible: ${rows.length}; ${env.ORG}: ${mine ? `rank ${mine.rank}, score ${mine.score}, snapshot ${mine.previous_score}, change ${mine.change}` : 'not listed'}`);
+  await o.context.close();
+  ok('ranking with the breakdown shown to the organisation user');
+} finally {
+  await browser.close();
+}
+if (problems.length) {
+  for (const p of problems) console.error(`FAIL: ${p}`);
+  process.exit(1);
+}
