@@ -1,8 +1,10 @@
-// Sigma detector: rule loading from the embedded defaults and a directory; alerts per match.
+// Sigma detector: rule loading from the embedded defaults and a directory; alerts per match and
+// per correlation hit; generations swapped in without a pause.
 #include "app/sigma_detector.h"
 
 #include <spdlog/spdlog.h>
 
+#include "core/schema.h"
 #include "detect/rules_check.h"
 
 namespace khien {
@@ -16,51 +18,128 @@ int severity_for_level(std::string_view level) {
   return 3;
 }
 
-Result<std::shared_ptr<const RuleSet>> load_sigma_rules(const std::string& rules_dir) {
+SigmaLoad load_sigma_rule_set(const std::string& rules_dir) {
+  SigmaLoad out;
   FieldPipeline pipeline;
   for (const auto& [name, text] : embedded_pipeline_files())
-    if (auto st = pipeline.load_text(text, "data/pipelines/" + name); !st) return tl::unexpected(st.error());
+    if (auto st = pipeline.load_text(text, "data/pipelines/" + name); !st) {
+      out.error = st.error().message;
+      return out;
+    }
   std::vector<SigmaRule> rules;
-  std::vector<SigmaLoadError> errors;
-  for (const auto& [name, text] : embedded_rule_files()) parse_sigma_text(text, "data/rules/" + name, rules, errors);
+  for (const auto& [name, text] : embedded_rule_files()) parse_sigma_text(text, "data/rules/" + name, rules, out.failures);
   if (!rules_dir.empty()) {
     auto loaded = load_rules({rules_dir});
     for (auto& r : loaded.rules) rules.push_back(std::move(r));
-    for (auto& e : loaded.errors) errors.push_back(std::move(e));
+    for (auto& e : loaded.errors) out.failures.push_back(std::move(e));
   }
-  for (const auto& e : errors) spdlog::warn("sigma: {}:{}: {}", e.file, e.line, e.reason);
   auto set = compile_rules(std::move(rules), pipeline);
-  if (!set) return tl::unexpected(set.error());
-  for (const auto& s : set->skipped()) spdlog::debug("sigma: {}:{}: {} not run: {}", s.file, s.line, s.id, s.reason);
-  spdlog::info("sigma: {} rules compiled, {} cannot run here, {} failed to load", set->size(), set->skipped().size(), errors.size());
-  return std::make_shared<const RuleSet>(std::move(*set));
+  if (!set) {
+    out.error = set.error().message;
+    return out;
+  }
+  out.rules = std::make_shared<const RuleSet>(std::move(*set));
+  return out;
 }
 
-SigmaDetector::SigmaDetector(std::shared_ptr<const RuleSet> rules) : rules_(std::move(rules)), scratch_(rules_->make_scratch()) {}
+Result<std::shared_ptr<const RuleSet>> load_sigma_rules(const std::string& rules_dir) {
+  SigmaLoad load = load_sigma_rule_set(rules_dir);
+  for (const auto& e : load.failures) spdlog::warn("sigma: {}:{}: {}", e.file, e.line, e.reason);
+  if (!load.rules) return fail(load.error);
+  for (const auto& s : load.rules->skipped()) spdlog::debug("sigma: {}:{}: {} not run: {}", s.file, s.line, s.id, s.reason);
+  spdlog::info("sigma: {} rules and {} correlations compiled, {} cannot run here, {} failed to load", load.rules->size(),
+               load.rules->correlations().size(), load.rules->skipped().size(), load.failures.size());
+  return load.rules;
+}
+
+SigmaGeneration::SigmaGeneration(std::shared_ptr<const RuleSet> r, std::uint64_t v, CorrelationOptions options)
+    : rules(std::move(r)), version(v), loaded_at(now_ns()), correlation(*rules, options) {}
+
+SigmaRulesHolder::SigmaRulesHolder(std::shared_ptr<SigmaGeneration> initial) : current_(std::move(initial)) {
+  version_.store(current_->version, std::memory_order_release);
+}
+
+std::shared_ptr<SigmaGeneration> SigmaRulesHolder::get() const {
+  std::lock_guard lock(mutex_);
+  return current_;
+}
+
+std::shared_ptr<SigmaGeneration> SigmaRulesHolder::publish(std::shared_ptr<const RuleSet> rules) {
+  // The correlation engine is built outside the lock; only the pointer swap is inside it.
+  auto next = std::make_shared<SigmaGeneration>(std::move(rules), version() + 1, options_);
+  std::lock_guard lock(mutex_);
+  current_ = next;
+  version_.store(next->version, std::memory_order_release);
+  return next;
+}
+
+SigmaDetector::SigmaDetector(std::shared_ptr<const RuleSet> rules)
+    : current_(std::make_shared<SigmaGeneration>(std::move(rules), 0)), scratch_(current_->rules->make_scratch()) {}
+
+SigmaDetector::SigmaDetector(const SigmaRulesHolder& holder)
+    : holder_(&holder), current_(holder.get()), scratch_(current_->rules->make_scratch()) {}
+
+void SigmaDetector::refresh() {
+  if (!holder_ || holder_->version() == current_->version) return;
+  current_ = holder_->get();
+  scratch_ = current_->rules->make_scratch();
+}
+
+namespace {
+
+void fill_rule_fields(const SigmaRule& rule, Alert& a) {
+  a.rule_id = rule.id.empty() ? rule.name : rule.id;
+  a.title = rule.title;
+  a.level = rule.level;
+  a.severity_id = severity_for_level(rule.level);
+  a.source = rule.file;
+  for (const auto& tag : rule.tags) {
+    // attack.t1059.001 → T1059.001; other tags kept as written.
+    if (tag.rfind("attack.t", 0) == 0) {
+      std::string t = tag.substr(7);
+      for (auto& c : t) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      a.tags.push_back(t);
+    } else {
+      a.tags.push_back(tag);
+    }
+  }
+}
+
+}  // namespace
 
 void SigmaDetector::detect(const Event& event, std::vector<Alert>& out) {
-  rules_->match(event, scratch_, [&](std::size_t index) {
-    if (!rules_->generates_alerts(index)) return;
-    const SigmaRule& rule = rules_->rule(index);
+  refresh();
+  const RuleSet& rules = *current_->rules;
+  const bool correlate = !rules.correlations().empty();
+  matched_.clear();
+  rules.match(event, scratch_, [&](std::size_t index) {
+    if (correlate) matched_.push_back(index);
+    if (!rules.generates_alerts(index)) return;
     Alert a;
     a.kind = "sigma";
-    a.rule_id = rule.id.empty() ? rule.name : rule.id;
-    a.title = rule.title;
-    a.level = rule.level;
-    a.severity_id = severity_for_level(rule.level);
-    a.source = rule.file;
-    for (const auto& tag : rule.tags) {
-      // attack.t1059.001 → T1059.001; other tags kept as written.
-      if (tag.rfind("attack.t", 0) == 0) {
-        std::string t = tag.substr(7);
-        for (auto& c : t) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-        a.tags.push_back(t);
-      } else {
-        a.tags.push_back(tag);
-      }
-    }
+    fill_rule_fields(rules.rule(index), a);
     out.push_back(std::move(a));
   });
+  if (matched_.empty()) return;
+  const Value* t = event.get(field::time);
+  const TimeNs time = t && t->type == FieldType::Timestamp ? t->t : now_ns();
+  hits_.clear();
+  {
+    std::lock_guard lock(current_->correlation_mutex);
+    for (std::size_t index : matched_) current_->correlation.feed(index, event, time, hits_);
+  }
+  for (const auto& hit : hits_) {
+    const SigmaRule& rule = rules.correlations()[hit.correlation];
+    Alert a;
+    a.kind = "sigma-correlation";
+    fill_rule_fields(rule, a);
+    a.matched = hit.group;
+    for (const auto& g : rule.correlation.group_by) {
+      if (!a.matched_field.empty()) a.matched_field += '|';
+      a.matched_field += g;
+    }
+    out.push_back(std::move(a));
+  }
 }
 
 }  // namespace khien

@@ -64,6 +64,7 @@ struct CorrelationEngine::Impl {
   CorrelationOptions options;
   std::vector<Compiled> corr;
   std::vector<std::string> errors;
+  std::vector<SigmaLoadError> reference_errors;
   // Detection rule -> (correlation, position); correlation -> (correlation, position).
   std::unordered_map<std::size_t, std::vector<std::pair<std::size_t, std::size_t>>> by_rule, by_corr;
   TimeNs watermark = kNever;
@@ -109,8 +110,9 @@ struct CorrelationEngine::Impl {
           ref.is_correlation = true;
           ref.index = it->second;
         } else {
-          errors.push_back(cs[i].file + ":" + std::to_string(cs[i].line) + ": correlation '" + cs[i].title +
-                           "' refers to '" + name + "', which is not a loaded rule");
+          std::string reason = "correlation '" + cs[i].title + "' refers to '" + name + "', which is not a loaded rule";
+          errors.push_back(cs[i].file + ":" + std::to_string(cs[i].line) + ": " + reason);
+          reference_errors.push_back({cs[i].file, cs[i].line, std::move(reason)});
           c.ok = false;
           continue;
         }
@@ -228,6 +230,8 @@ CorrelationEngine::CorrelationEngine(const RuleSet& rules, CorrelationOptions op
 CorrelationEngine::~CorrelationEngine() = default;
 
 const std::vector<std::string>& CorrelationEngine::errors() const { return impl_->errors; }
+
+const std::vector<SigmaLoadError>& CorrelationEngine::reference_errors() const { return impl_->reference_errors; }
 
 void CorrelationEngine::feed(std::size_t rule, const Event& event, TimeNs time, std::vector<CorrelationHit>& hits) {
   auto it = impl_->by_rule.find(rule);

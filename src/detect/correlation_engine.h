@@ -40,6 +40,8 @@ class CorrelationEngine {
   ~CorrelationEngine();
 
   const std::vector<std::string>& errors() const;
+  /// The same errors with the correlation rule's file and line apart (for status reports).
+  const std::vector<SigmaLoadError>& reference_errors() const;
   /// Feeds a hit of detection rule `rule` (RuleSet index) on `event` at event time `time`;
   /// appends every correlation hit it completes (chained correlations included).
   void feed(std::size_t rule, const Event& event, TimeNs time, std::vector<CorrelationHit>& hits);
