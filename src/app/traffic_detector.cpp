@@ -26,6 +26,96 @@ std::uint64_t non_negative(const Value* v) { return v && v->type == FieldType::I
 
 }  // namespace
 
+const std::vector<TrafficOptionKey>& traffic_option_keys() {
+  static const std::vector<TrafficOptionKey> keys{
+      {"enabled", "Run the traffic detectors (scans, DDoS, beaconing) on flow events"},
+      {"scan_window_seconds", "Tumbling window of the scan counters, seconds"},
+      {"horizontal_scan_hosts", "Distinct destination hosts on one port from one source within the window: horizontal scan"},
+      {"vertical_scan_ports", "Distinct ports on one destination from one source within the window: vertical scan"},
+      {"scan_max_packets", "Only flows of at most this many packets count as probes (0: every flow)"},
+      {"ddos_min_score", "Anomaly score (vs the destination's EWMA baseline per minute) that makes a DDoS"},
+      {"ddos_min_bytes_per_minute", "Absolute floor: bytes per minute to one national destination"},
+      {"ddos_min_packets_per_minute", "Absolute floor: packets per minute to one national destination"},
+      {"ddos_min_flows_per_minute", "Absolute floor: flows per minute to one national destination"},
+      {"ddos_warmup_minutes", "Minutes of baseline before scores count (until then: 10 x a floor)"},
+      {"beacon_min_connections", "Connections of one (source, destination, port) before beaconing is judged"},
+      {"beacon_max_cv", "Largest coefficient of variation of the gaps between connections (jitter tolerance)"},
+      {"beacon_min_interval_seconds", "Gaps shorter than this are one burst, not separate calls"},
+      {"beacon_max_interval_seconds", "Gaps longer than this restart the series"},
+      {"beacon_suppress_seconds", "One beaconing alert per key per this many seconds"},
+      {"max_keys", "Entries per detector table; the least recently seen are evicted (memory: ~100 bytes each)"},
+  };
+  return keys;
+}
+
+std::string traffic_option_text(const TrafficDetectorOptions& o, std::string_view name) {
+  if (name == "enabled") return o.enabled ? "true" : "false";
+  if (name == "scan_window_seconds") return std::to_string(o.scan_window_seconds);
+  if (name == "horizontal_scan_hosts") return std::to_string(o.horizontal_scan_hosts);
+  if (name == "vertical_scan_ports") return std::to_string(o.vertical_scan_ports);
+  if (name == "scan_max_packets") return std::to_string(o.scan_max_packets);
+  if (name == "ddos_min_score") return fmt::format("{}", o.ddos_min_score);
+  if (name == "ddos_min_bytes_per_minute") return std::to_string(o.ddos_min_bytes_per_minute);
+  if (name == "ddos_min_packets_per_minute") return std::to_string(o.ddos_min_packets_per_minute);
+  if (name == "ddos_min_flows_per_minute") return std::to_string(o.ddos_min_flows_per_minute);
+  if (name == "ddos_warmup_minutes") return std::to_string(o.ddos_warmup_minutes);
+  if (name == "beacon_min_connections") return std::to_string(o.beacon_min_connections);
+  if (name == "beacon_max_cv") return fmt::format("{}", o.beacon_max_cv);
+  if (name == "beacon_min_interval_seconds") return std::to_string(o.beacon_min_interval_seconds);
+  if (name == "beacon_max_interval_seconds") return std::to_string(o.beacon_max_interval_seconds);
+  if (name == "beacon_suppress_seconds") return std::to_string(o.beacon_suppress_seconds);
+  if (name == "max_keys") return std::to_string(o.max_keys);
+  return "";
+}
+
+Status set_traffic_option(TrafficDetectorOptions& o, std::string_view name, bool is_bool, double value) {
+  if (name == "enabled") {
+    if (!is_bool) return fail("traffic.enabled: expected true or false");
+    o.enabled = value != 0;
+    return {};
+  }
+  if (is_bool) return fail(fmt::format("traffic.{}: expected a number", name));
+  // Fractional options first; every other one is a whole number in its range.
+  if (name == "ddos_min_score" || name == "beacon_max_cv") {
+    double hi = name == "beacon_max_cv" ? 10 : 1e6;
+    if (!(value > 0 && value <= hi)) return fail(fmt::format("traffic.{}: expected a number above 0 and at most {}", name, hi));
+    (name == "ddos_min_score" ? o.ddos_min_score : o.beacon_max_cv) = value;
+    return {};
+  }
+  struct Range {
+    std::string_view key;
+    double lo, hi;
+  };
+  static constexpr Range kRanges[] = {
+      {"scan_window_seconds", 1, 86400},      {"horizontal_scan_hosts", 2, 1e7},       {"vertical_scan_ports", 2, 65536},
+      {"scan_max_packets", 0, 1e9},           {"ddos_min_bytes_per_minute", 0, 1e15},  {"ddos_min_packets_per_minute", 0, 1e13},
+      {"ddos_min_flows_per_minute", 0, 1e12}, {"ddos_warmup_minutes", 1, 10080},       {"beacon_min_connections", 3, 1e6},
+      {"beacon_min_interval_seconds", 0, 86400}, {"beacon_max_interval_seconds", 1, 7 * 86400}, {"beacon_suppress_seconds", 0, 30 * 86400},
+      {"max_keys", 1024, 1e9},
+  };
+  for (const auto& r : kRanges) {
+    if (r.key != name) continue;
+    if (value != static_cast<double>(static_cast<std::int64_t>(value)) || value < r.lo || value > r.hi)
+      return fail(fmt::format("traffic.{}: expected a whole number from {} to {}", name, r.lo, r.hi));
+    auto v = static_cast<std::int64_t>(value);
+    if (name == "scan_window_seconds") o.scan_window_seconds = v;
+    else if (name == "horizontal_scan_hosts") o.horizontal_scan_hosts = static_cast<std::uint32_t>(v);
+    else if (name == "vertical_scan_ports") o.vertical_scan_ports = static_cast<std::uint32_t>(v);
+    else if (name == "scan_max_packets") o.scan_max_packets = static_cast<std::uint32_t>(v);
+    else if (name == "ddos_min_bytes_per_minute") o.ddos_min_bytes_per_minute = static_cast<std::uint64_t>(v);
+    else if (name == "ddos_min_packets_per_minute") o.ddos_min_packets_per_minute = static_cast<std::uint64_t>(v);
+    else if (name == "ddos_min_flows_per_minute") o.ddos_min_flows_per_minute = static_cast<std::uint64_t>(v);
+    else if (name == "ddos_warmup_minutes") o.ddos_warmup_minutes = static_cast<std::uint32_t>(v);
+    else if (name == "beacon_min_connections") o.beacon_min_connections = static_cast<std::uint32_t>(v);
+    else if (name == "beacon_min_interval_seconds") o.beacon_min_interval_seconds = v;
+    else if (name == "beacon_max_interval_seconds") o.beacon_max_interval_seconds = v;
+    else if (name == "beacon_suppress_seconds") o.beacon_suppress_seconds = v;
+    else if (name == "max_keys") o.max_keys = static_cast<std::uint32_t>(v);
+    return {};
+  }
+  return fail(fmt::format("traffic.{}: unknown key", name));
+}
+
 std::uint8_t protocol_number(std::string_view name) {
   if (name == "tcp") return 6;
   if (name == "udp") return 17;
