@@ -66,20 +66,86 @@ Result<std::unique_ptr<VulnService>> VulnService::open(const std::filesystem::pa
   return s;
 }
 
-Result<json> VulnService::import_files(const std::vector<std::filesystem::path>& files) {
-  std::lock_guard lock(mutex_);
-  json reports = json::array();
-  for (const auto& f : files) {
-    auto r = db_.import_path(f);
-    if (!r) return fail(fmt::format("{}: {}", f.string(), r.error().message));
-    if (auto st = store_->apply(r->changes); !st) return tl::unexpected(st.error());
-    json rejections = json::array();
-    for (const auto& rej : r->rejections) rejections.push_back(json{{"id", rej.record_id}, {"reason", rej.reason}});
-    reports.push_back({{"file", f.string()}, {"kind", feed_kind_name(r->kind)}, {"records", r->records}, {"added", r->added},
-                       {"changed", r->changed}, {"unchanged", r->unchanged}, {"removed", r->removed}, {"rejected", r->rejected},
-                       {"rejections", rejections}, {"notes", r->notes}});
+Result<json> VulnService::apply_report(const ImportReport& r, const std::string& origin, std::vector<WideVulnerability>& wide) {
+  if (auto st = store_->apply(r.changes); !st) return tl::unexpected(st.error());
+  json rejections = json::array();
+  for (const auto& rej : r.rejections) rejections.push_back(json{{"id", rej.record_id}, {"reason", rej.reason}});
+  // Newly exploited (a KEV addition) or newly published critical CVEs are checked for breadth.
+  json wide_ids = json::array();
+  for (const auto& id : r.added_ids) {
+    const VulnRecord* rec = db_.find(id);
+    if (!rec) continue;
+    const CvssScore* cvss = rec->cvss40() ? rec->cvss40() : rec->cvss31();
+    bool newly_exploited = r.kind == FeedKind::kev;
+    bool critical = cvss && cvss->base_score >= 9.0 && (r.kind == FeedKind::nvd || r.kind == FeedKind::cve5);
+    if (!newly_exploited && !critical) continue;
+    json d = describe(*rec, index_->exposure(*rec));
+    const auto& ex = d["exposure"];
+    bool national_critical = ex["national_critical"].get<bool>();
+    if (!national_critical && ex["organisations"].size() < wide_min_orgs_) continue;
+    WideVulnerability w;
+    w.cve = id;
+    w.kev = rec->in_kev();
+    w.national_critical = national_critical;
+    w.priority = d["priority"].get<double>();
+    w.orgs = ex["organisations"].get<std::vector<std::string>>();
+    w.sectors = ex["sectors"].get<std::vector<std::string>>();
+    w.provinces = ex["provinces"].get<std::vector<std::string>>();
+    w.description = std::move(d);
+    wide_ids.push_back(id);
+    wide.push_back(std::move(w));
   }
+  return json{{"file", origin}, {"kind", feed_kind_name(r.kind)}, {"records", r.records}, {"added", r.added},
+              {"changed", r.changed}, {"unchanged", r.unchanged}, {"removed", r.removed}, {"rejected", r.rejected},
+              {"rejections", rejections}, {"notes", r.notes}, {"wide_scale", wide_ids}};
+}
+
+void VulnService::announce(const std::vector<WideVulnerability>& wide) {
+  std::function<void(const WideVulnerability&)> handler;
+  {
+    std::lock_guard lock(mutex_);
+    handler = on_wide_;
+  }
+  if (!handler) return;
+  for (const auto& w : wide) handler(w);
+}
+
+void VulnService::set_wide_vulnerability_handler(std::function<void(const WideVulnerability&)> handler, std::size_t min_orgs) {
+  std::lock_guard lock(mutex_);
+  on_wide_ = std::move(handler);
+  wide_min_orgs_ = std::max<std::size_t>(1, min_orgs);
+}
+
+Result<json> VulnService::import_files(const std::vector<std::filesystem::path>& files) {
+  json reports = json::array();
+  std::vector<WideVulnerability> wide;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& f : files) {
+      auto r = db_.import_path(f);
+      if (!r) return fail(fmt::format("{}: {}", f.string(), r.error().message));
+      auto report = apply_report(*r, f.string(), wide);
+      if (!report) return tl::unexpected(report.error());
+      reports.push_back(std::move(*report));
+    }
+  }
+  announce(wide);
   return reports;
+}
+
+Result<json> VulnService::import_text(std::string_view text, const std::string& origin) {
+  std::vector<WideVulnerability> wide;
+  json report;
+  {
+    std::lock_guard lock(mutex_);
+    auto r = db_.import_any(text, origin);
+    if (!r) return tl::unexpected(r.error());
+    auto applied = apply_report(*r, origin, wide);
+    if (!applied) return tl::unexpected(applied.error());
+    report = std::move(*applied);
+  }
+  announce(wide);
+  return report;
 }
 
 json VulnService::describe(const VulnRecord& rec, const std::vector<ExposedSystem>& exposed) const {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -19,6 +20,16 @@
 
 namespace khien {
 
+/// A CVE an import made newly exploited (KEV) or newly critical (CVSS >= 9) that touches at least
+/// one national critical system or at least `wide_min_orgs` organisations.
+struct WideVulnerability {
+  std::string cve;
+  bool kev = false, national_critical = false;
+  double priority = 0;
+  std::vector<std::string> orgs, sectors, provinces;
+  nlohmann::json description;  ///< as GET /api/v1/vulns/{cve} shows it
+};
+
 /// Threading: every method takes the service's mutex; imports replace the database in place.
 class VulnService {
  public:
@@ -30,6 +41,11 @@ class VulnService {
 
   /// Imports NVD 2.0, CVE JSON 5, KEV or EPSS files (kind detected per file) and stores the changes.
   Result<nlohmann::json> import_files(const std::vector<std::filesystem::path>& files);
+  /// Imports one feed document given as text (API uploads); the kind is detected from the content.
+  Result<nlohmann::json> import_text(std::string_view text, const std::string& origin);
+  /// Called after each import, outside the service's lock, once per wide-scale vulnerability it
+  /// revealed (reports also list them under "wide_scale").
+  void set_wide_vulnerability_handler(std::function<void(const WideVulnerability&)> handler, std::size_t min_orgs);
   /// The CVE with its exposure and priority; nullopt when unknown.
   std::optional<nlohmann::json> show(const std::string& cve);
   /// Exposed CVEs filtered by sector/province and minimum priority, highest priority first.
@@ -48,6 +64,12 @@ class VulnService {
 
  private:
   nlohmann::json describe(const VulnRecord& record, const std::vector<ExposedSystem>& exposed) const;
+  // Applies one import report under the lock: stores its changes, describes it, and collects the
+  // wide-scale vulnerabilities it revealed.
+  Result<nlohmann::json> apply_report(const ImportReport& report, const std::string& origin, std::vector<WideVulnerability>& wide);
+  void announce(const std::vector<WideVulnerability>& wide);
+  std::function<void(const WideVulnerability&)> on_wide_;
+  std::size_t wide_min_orgs_ = 3;
   std::mutex mutex_;
   std::unique_ptr<VulnStore> store_;
   VulnDatabase db_;
