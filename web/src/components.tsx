@@ -25,13 +25,15 @@ export function useApi<T = any>(path: string | null, every = 0): Loaded<T> {
       (data) => live && setState({ data, error: null, loading: false }),
       (error) => live && setState({ data: null, error, loading: false }),
     );
-    let timer: number | undefined;
-    if (every > 0) timer = window.setInterval(() => setTick((x) => x + 1), every * 1000);
     return () => {
       live = false;
-      if (timer) clearInterval(timer);
     };
-  }, [path, every > 0 ? tick : 0]);
+  }, [path, tick]);
+  useEffect(() => {
+    if (!path || every <= 0) return;
+    const timer = window.setInterval(() => setTick((x) => x + 1), every * 1000);
+    return () => clearInterval(timer);
+  }, [path, every]);
   return { ...state, reload: () => setTick((x) => x + 1) };
 }
 

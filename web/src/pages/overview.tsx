@@ -130,24 +130,44 @@ function EventRate(props: { rates: any[] }) {
   return <Chart option={option} height={380} testid="event-rate" />;
 }
 
+function soc_status(s: any): 'ok' | 'stale' | 'never' {
+  const last = s.last_seen ? new Date(s.last_seen).getTime() : 0;
+  if (!last) return 'never';
+  return (Date.now() - last) / 1000 < 300 ? 'ok' : 'stale';
+}
+
+/// The SOCs that need attention first (never connected, then stale), ten at a time, under the counts.
 function SocHealth() {
   const r = useApi('/api/v1/socs', 15);
+  const [page, setPage] = useState(0);
   return (
     <Async r={r} empty={(d) => list(d, 'socs').length === 0}>
-      {(d) => (
-        <Table testid="soc-health" rows={list(d, 'socs')} cols={[
-          { head: t('soc'), cell: (s: any) => s.name || s.id },
-          { head: t('org'), cell: (s: any) => s.org },
-          { head: t('status'), cell: (s: any) => {
-            const last = s.last_seen ? new Date(s.last_seen).getTime() : 0;
-            const age = (Date.now() - last) / 1000;
-            const [cls, key] = !last ? ['bad', 'never'] : age < 300 ? ['ok', 'ok'] : ['bad', 'stale'];
-            return <span class={'badge ' + cls}>{t(key)}</span>;
-          } },
-          { head: t('last_seen'), cell: (s: any) => fmt_time(s.last_seen) },
-          { head: t('events_per_second'), cell: (s: any) => fmt_num(s.events_per_second, 1), cls: 'num' },
-        ]} />
-      )}
+      {(d) => {
+        const order = { never: 0, stale: 1, ok: 2 };
+        const socs = list(d, 'socs').map((s: any) => ({ ...s, status: soc_status(s) }))
+          .sort((x: any, y: any) => order[x.status as keyof typeof order] - order[y.status as keyof typeof order] || String(x.id).localeCompare(String(y.id)));
+        const n = (k: string) => socs.filter((s: any) => s.status === k).length;
+        return (
+          <>
+            <div class="filters">
+              <span class="badge ok" data-testid="soc-ok">{t('ok')}: {n('ok')}</span>
+              <span class="badge bad">{t('stale')}: {n('stale')}</span>
+              <span class="badge bad">{t('never')}: {n('never')}</span>
+            </div>
+            <Table testid="soc-health" rows={socs.slice(page * 10, page * 10 + 10)} cols={[
+              { head: t('soc'), cell: (s: any) => s.name || s.id },
+              { head: t('status'), cell: (s: any) => <span class={'badge ' + (s.status === 'ok' ? 'ok' : 'bad')}>{t(s.status)}</span> },
+              { head: t('last_seen'), cell: (s: any) => fmt_time(s.last_seen) },
+              { head: t('events_per_second'), cell: (s: any) => fmt_num(s.events_per_second, 1), cls: 'num' },
+            ]} />
+            <div class="pager">
+              <button type="button" disabled={page === 0} onClick={() => setPage(page - 1)}>‹</button>
+              <span class="page">{page + 1}</span>
+              <button type="button" disabled={(page + 1) * 10 >= socs.length} onClick={() => setPage(page + 1)}>›</button>
+            </div>
+          </>
+        );
+      }}
     </Async>
   );
 }
