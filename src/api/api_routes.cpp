@@ -118,6 +118,56 @@ HttpResponse unauthorized() {
   return r;
 }
 
+std::optional<Principal> resolve_principal(IdentityService* identity, const std::string& admin_token_hash,
+                                           const HttpRequest& req) {
+  if (identity) return identity->authenticate(req);
+  std::string token = bearer(req);
+  if (token.empty()) return std::nullopt;
+  std::string h = sha256_hex(token);
+  if (h.size() != admin_token_hash.size() || CRYPTO_memcmp(h.data(), admin_token_hash.data(), h.size()) != 0)
+    return std::nullopt;
+  Principal p;
+  p.user = "admin";
+  p.role = Role::national_admin;
+  p.scope_kind = ScopeKind::national;
+  return p;
+}
+
+Admission admit(IdentityService* identity, const std::string& admin_token_hash, const HttpRequest& req, RoleSet roles) {
+  Admission a;
+  a.principal = resolve_principal(identity, admin_token_hash, req);
+  if (auto refused = check_access(a.principal, roles)) {
+    a.refusal = std::move(refused);
+    // Keep the Bearer challenge the administrator-token routes always answered with.
+    if (a.refusal->status == 401) a.refusal = unauthorized();
+  }
+  return a;
+}
+
+std::set<std::string> scoped_filter(const Principal& principal, ScopeKind kind, std::set<std::string> requested) {
+  bool scoped = (kind == ScopeKind::organisation && principal.role == Role::org_soc) ||
+                (kind == ScopeKind::sector && principal.role == Role::sector_cert);
+  if (!scoped) return requested;
+  const std::string& own = principal.scope_id;
+  if (own.empty() || (!requested.empty() && !requested.contains(own))) return {access::kNoMatch};
+  return {own};
+}
+
+namespace {
+
+/// can_see_org for a record that names only its organisation: the sector comes from the registry.
+bool sees_org_in(const ApiContext& ctx, const Principal& p, const std::string& org) {
+  if (p.role != Role::sector_cert) return can_see_org(p, org, "");
+  auto o = ctx.store->organisation(org);
+  return o && can_see_org(p, org, o->sector);
+}
+
+bool is_loopback(const std::string& ip) {
+  return ip == "127.0.0.1" || ip == "::1" || ip.rfind("127.", 0) == 0 || ip == "::ffff:127.0.0.1";
+}
+
+}  // namespace
+
 void register_api_routes(Router& router, ApiContext& ctx) {
   router.add("GET", "/healthz", [&ctx](HttpRequest&) {
     return json_response({{"status", "ok"},
@@ -126,7 +176,12 @@ void register_api_routes(Router& router, ApiContext& ctx) {
                           {"processed_seq", ctx.processed_seq ? ctx.processed_seq() : 0}});
   });
 
-  router.add("GET", "/metrics", [](HttpRequest&) {
+  router.add("GET", "/metrics", [&ctx](HttpRequest& req) {
+    // Prometheus scrapes from loopback without credentials; elsewhere the national roles and auditors.
+    if (!is_loopback(req.remote_ip)) {
+      auto a = admit(ctx.identity, ctx.admin_token_hash, req, access::kNationalAuditor);
+      if (a.refusal) return *a.refusal;
+    }
     HttpResponse r;
     r.content_type = "text/plain; version=0.0.4";
     r.body = Metrics::instance().render();
@@ -163,11 +218,12 @@ void register_api_routes(Router& router, ApiContext& ctx) {
   });
 
   router.add("GET", "/api/v1/events", [&ctx](HttpRequest& req) {
-    if (!is_admin(ctx, req)) return unauthorized();
+    auto a = admit(ctx.identity, ctx.admin_token_hash, req, access::kTenantReaders);
+    if (a.refusal) return *a.refusal;
     SearchRequest s;
     s.socs = set_param(req, "soc");
-    s.orgs = set_param(req, "org");
-    s.sectors = set_param(req, "sector");
+    s.orgs = scoped_filter(*a.principal, ScopeKind::organisation, set_param(req, "org"));
+    s.sectors = scoped_filter(*a.principal, ScopeKind::sector, set_param(req, "sector"));
     s.provinces = set_param(req, "province");
     auto since = time_param(req, "since");
     if (!since) return json_error(400, since.error().message);
@@ -200,10 +256,12 @@ void register_api_routes(Router& router, ApiContext& ctx) {
   });
 
   router.add("GET", "/api/v1/orgs", [&ctx](HttpRequest& req) {
-    if (!is_admin(ctx, req)) return unauthorized();
+    auto a = admit(ctx.identity, ctx.admin_token_hash, req, access::kTenantReaders);
+    if (a.refusal) return *a.refusal;
     json list = json::array();
     std::string sector = req.param("sector"), province = req.param("province"), type = req.param("type");
     for (const auto& o : ctx.store->organisations()) {
+      if (!can_see_org(*a.principal, o.id, o.sector)) continue;
       if ((!sector.empty() && o.sector != sector) || (!province.empty() && o.province != province) || (!type.empty() && o.type != type))
         continue;
       list.push_back(org_json(o));
@@ -212,14 +270,17 @@ void register_api_routes(Router& router, ApiContext& ctx) {
   });
 
   router.add("GET", "/api/v1/orgs/{id}", [&ctx](HttpRequest& req) {
-    if (!is_admin(ctx, req)) return unauthorized();
+    auto a = admit(ctx.identity, ctx.admin_token_hash, req, access::kTenantReaders);
+    if (a.refusal) return *a.refusal;
     auto o = ctx.store->organisation(req.path_params["id"]);
-    if (!o) return json_error(404, fmt::format("no organisation '{}'", req.path_params["id"]));
+    if (!o || !can_see_org(*a.principal, o->id, o->sector))
+      return json_error(404, fmt::format("no organisation '{}'", req.path_params["id"]));
     return json_response(org_json(*o));
   });
 
   router.add("GET", "/api/v1/sectors", [&ctx](HttpRequest& req) {
-    if (!is_admin(ctx, req)) return unauthorized();
+    auto a = admit(ctx.identity, ctx.admin_token_hash, req, access::kTenantReaders);
+    if (a.refusal) return *a.refusal;
     json list = json::array();
     for (const auto& s : ctx.store->sectors())
       list.push_back({{"id", s.id}, {"name", s.name}, {"name_en", s.name_en}, {"lead_org", s.lead_org}, {"criticality", s.criticality}});
@@ -227,7 +288,8 @@ void register_api_routes(Router& router, ApiContext& ctx) {
   });
 
   router.add("GET", "/api/v1/provinces", [&ctx](HttpRequest& req) {
-    if (!is_admin(ctx, req)) return unauthorized();
+    auto a = admit(ctx.identity, ctx.admin_token_hash, req, access::kTenantReaders);
+    if (a.refusal) return *a.refusal;
     json list = json::array();
     for (const auto& p : ctx.store->provinces())
       list.push_back({{"id", p.id}, {"name", p.name}, {"name_en", p.name_en}, {"kind", p.kind}, {"region", p.region}, {"lat", p.lat}, {"lon", p.lon}});
@@ -235,26 +297,30 @@ void register_api_routes(Router& router, ApiContext& ctx) {
   });
 
   router.add("GET", "/api/v1/socs", [&ctx](HttpRequest& req) {
-    if (!is_admin(ctx, req)) return unauthorized();
+    auto a = admit(ctx.identity, ctx.admin_token_hash, req, access::kTenantReaders);
+    if (a.refusal) return *a.refusal;
     auto stats = ctx.stats->snapshot();
     json list = json::array();
     std::string org = req.param("org");
     for (const auto& s : ctx.store->socs()) {
       if (!org.empty() && s.org != org) continue;
+      if (!sees_org_in(ctx, *a.principal, s.org)) continue;
       list.push_back(soc_json(s, stats));
     }
     return json_response({{"socs", list}, {"total", list.size()}});
   });
 
   router.add("GET", "/api/v1/socs/{id}", [&ctx](HttpRequest& req) {
-    if (!is_admin(ctx, req)) return unauthorized();
+    auto a = admit(ctx.identity, ctx.admin_token_hash, req, access::kTenantReaders);
+    if (a.refusal) return *a.refusal;
     auto s = ctx.store->soc(req.path_params["id"]);
-    if (!s) return json_error(404, fmt::format("no SOC '{}'", req.path_params["id"]));
+    if (!s || !sees_org_in(ctx, *a.principal, s->org)) return json_error(404, fmt::format("no SOC '{}'", req.path_params["id"]));
     return json_response(soc_json(*s, ctx.stats->snapshot()));
   });
 
   router.add("POST", "/api/v1/socs", [&ctx](HttpRequest& req) {
-    if (!is_admin(ctx, req)) return unauthorized();
+    auto a = admit(ctx.identity, ctx.admin_token_hash, req, access::kAdmin);
+    if (a.refusal) return *a.refusal;
     auto body = json::parse(req.body, nullptr, false);
     if (body.is_discarded() || !body.is_object()) return json_error(400, "body: expected a JSON object {\"id\",\"org\",\"name\",\"sender_ranges\"}");
     for (const char* k : {"id", "org", "name"})
@@ -275,13 +341,15 @@ void register_api_routes(Router& router, ApiContext& ctx) {
   });
 
   router.add("POST", "/api/v1/socs/{id}/revoke", [&ctx](HttpRequest& req) {
-    if (!is_admin(ctx, req)) return unauthorized();
+    auto a = admit(ctx.identity, ctx.admin_token_hash, req, access::kAdmin);
+    if (a.refusal) return *a.refusal;
     if (auto st = ctx.store->revoke_soc(req.path_params["id"]); !st) return json_error(404, st.error().message);
     return json_response({{"id", req.path_params["id"]}, {"revoked", true}});
   });
 
   router.add("GET", "/api/v1/alerts", [&ctx](HttpRequest& req) {
-    if (!is_admin(ctx, req)) return unauthorized();
+    auto a = admit(ctx.identity, ctx.admin_token_hash, req, access::kTenantReaders);
+    if (a.refusal) return *a.refusal;
     if (!ctx.alerts) return json_error(503, "alerts are not available in this process");
     AlertQuery q;
     auto list = [&](const char* name) {
@@ -289,8 +357,12 @@ void register_api_routes(Router& router, ApiContext& ctx) {
       return std::vector<std::string>(set.begin(), set.end());
     };
     q.kinds = list("kind");
-    q.orgs = list("org");
-    q.sectors = list("sector");
+    auto scoped = [&](ScopeKind kind, const char* name) {
+      auto set = scoped_filter(*a.principal, kind, set_param(req, name));
+      return std::vector<std::string>(set.begin(), set.end());
+    };
+    q.orgs = scoped(ScopeKind::organisation, "org");
+    q.sectors = scoped(ScopeKind::sector, "sector");
     q.provinces = list("province");
     q.socs = list("soc");
     q.rule_id = req.param("rule");
@@ -323,18 +395,21 @@ void register_api_routes(Router& router, ApiContext& ctx) {
   });
 
   router.add("GET", "/api/v1/alerts/{id}", [&ctx](HttpRequest& req) {
-    if (!is_admin(ctx, req)) return unauthorized();
+    auto a = admit(ctx.identity, ctx.admin_token_hash, req, access::kTenantReaders);
+    if (a.refusal) return *a.refusal;
     if (!ctx.alerts) return json_error(503, "alerts are not available in this process");
     std::int64_t id = 0;
     const std::string& text = req.path_params["id"];
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
     if (ec != std::errc() || end != text.data() + text.size()) return json_error(404, "no such alert");
-    auto a = ctx.alerts->get(id);
-    if (!a) return json_error(404, "no such alert");
-    return json_response(alert_json(*a));
+    auto alert = ctx.alerts->get(id);
+    if (!alert || !can_see_org(*a.principal, alert->alert.org, alert->alert.sector)) return json_error(404, "no such alert");
+    return json_response(alert_json(*alert));
   });
 
-  router.add("GET", "/api/v1/schema", [](HttpRequest&) {
+  router.add("GET", "/api/v1/schema", [&ctx](HttpRequest& req) {
+    auto a = admit(ctx.identity, ctx.admin_token_hash, req, access::kTenantReaders);
+    if (a.refusal) return *a.refusal;
     json list = json::array();
     for (const auto& f : schema_fields())
       list.push_back({{"name", f.name}, {"type", field_type_name(f.type)}, {"description", f.description}});

@@ -556,6 +556,19 @@ std::optional<std::string> bearer_token(const HttpRequest& request) {
   return token;
 }
 
+std::optional<TaxiiPrincipal> taxii_principal(const Principal& p) {
+  switch (p.role) {
+    case Role::national_admin:
+    case Role::national_analyst: return TaxiiPrincipal{p.user, "", Tlp::red, true, true};
+    case Role::auditor: return TaxiiPrincipal{p.user, "", Tlp::amber_strict, false, false};
+    case Role::sector_cert: return TaxiiPrincipal{p.user, "", Tlp::amber, false, false};
+    case Role::org_soc: return TaxiiPrincipal{p.user, p.scope_id, Tlp::amber, false, false};
+    case Role::isp_consumer: return TaxiiPrincipal{p.user, "", Tlp::green, false, false};
+    case Role::reporter: return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 void register_taxii_routes(Router& router, TaxiiContext& context) {
   auto taxii = std::make_shared<Taxii>(context);
   auto add = [&](const char* method, const std::string& pattern, HttpResponse (Taxii::*handler)(HttpRequest&) const) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "api/http_server.h"
+#include "api/identity.h"
 #include "intel/tlp.h"
 #include "store/stix_store.h"
 
@@ -23,6 +24,12 @@ struct TaxiiPrincipal {
   bool can_write = true;     ///< may POST objects (collections' own rules apply as well)
   bool is_admin = false;     ///< sees and writes every collection and every TLP level
 };
+
+/// The TAXII identity of an authenticated principal (docs/ACCESS.md): national roles read and write
+/// everything; auditors read up to AMBER+STRICT; an organisation SOC reads up to AMBER, with its
+/// organisation for the collections' reader lists; sector CERTs up to AMBER; ISP consumers CLEAR and
+/// GREEN; reporters nothing (nullopt).
+std::optional<TaxiiPrincipal> taxii_principal(const Principal& principal);
 
 /// Everything the TAXII routes use. Owned by the server; outlives the router.
 ///

@@ -13,12 +13,6 @@ using namespace case_http;
 
 namespace {
 
-HttpResponse unauthorized() {
-  HttpResponse r = json_error(401, "missing or invalid bearer token (the administrator token is in DATA_DIR/admin.token)");
-  r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"khien\"");
-  return r;
-}
-
 }  // namespace
 
 namespace case_http {
@@ -58,11 +52,23 @@ json ranking_json(CaseService& s, const std::vector<RankedScore>& ranked, const 
   }
   return rows;
 }
+// The ranking rows the principal may see: an org-soc its own row (with its rank), a sector CERT
+// its sector's organisations, everyone else all of them.
+json visible_rows(CaseService& s, const Principal& p, json rows) {
+  if (p.role != Role::org_soc && p.role != Role::sector_cert) return rows;
+  json out = json::array();
+  for (auto& row : rows)
+    if (row.contains("org") && row["org"].is_string() && s.sees_org(p, row["org"].get<std::string>()))
+      out.push_back(std::move(row));
+  return out;
+}
+
 }  // namespace
 
 void register_case_compliance_routes(Router& router, CaseService& s) {
   router.add("GET", "/api/v1/compliance/ranking", [&s](HttpRequest& req) {
-    if (!s.authorized(req)) return unauthorized();
+    auto a = s.admit(req, access::kTenantReaders);
+    if (a.refusal) return *a.refusal;
     auto now = s.now_of(req);
     if (!now) return json_error(400, now.error().message);
     std::string scope = req.param("scope").empty() ? "national" : req.param("scope");
@@ -90,10 +96,11 @@ void register_case_compliance_routes(Router& router, CaseService& s) {
                     {"live", live},
                     {"computed_at", rfc3339(*now)},
                     {"compared_with", stored.empty() ? json(nullptr) : json(compare)},
-                    {"ranking", ranking_json(s, *ranked, before)}});
+                    {"ranking", visible_rows(s, *a.principal, ranking_json(s, *ranked, before))}});
   });
   router.add("POST", "/api/v1/compliance/snapshot", [&s](HttpRequest& req) {
-    if (!s.authorized(req)) return unauthorized();
+    auto a = s.admit(req, access::kAdmin);
+    if (a.refusal) return *a.refusal;
     auto caller = s.caller_of(req, false);
     if (!caller) return json_error(400, caller.error().message);
     auto now = s.now_of(req);
@@ -104,7 +111,8 @@ void register_case_compliance_routes(Router& router, CaseService& s) {
     return json_ok({{"period", period}, {"organisations", scores.size()}}, 201);
   });
   router.add("GET", "/api/v1/compliance/model", [&s](HttpRequest& req) {
-    if (!s.authorized(req)) return unauthorized();
+    auto a = s.admit(req, access::kTenantReaders);
+    if (a.refusal) return *a.refusal;
     const auto& w = s.model().weights();
     constexpr double kMinute = 60e9, kHour = 3600e9, kDay = 86400e9;
     return json_ok({{"weights",
@@ -119,12 +127,13 @@ void register_case_compliance_routes(Router& router, CaseService& s) {
                       {"vuln_cap", w.vuln_cap}}}});
   });
   router.add("GET", "/api/v1/compliance/{org}", [&s](HttpRequest& req) {
-    if (!s.authorized(req)) return unauthorized();
+    auto a = s.admit(req, access::kTenantReaders);
+    if (a.refusal) return *a.refusal;
     auto now = s.now_of(req);
     if (!now) return json_error(400, now.error().message);
     const std::string& org = req.path_params["org"];
     const Organisation* o = s.registry().find_organisation(org);
-    if (!o) return json_error(404, fmt::format("unknown organisation '{}'", org));
+    if (!o || !s.sees_org(*a.principal, org)) return json_error(404, fmt::format("unknown organisation '{}'", org));
     if (o->type == OrganisationType::national_centre)
       return json_error(404, fmt::format("'{}' is the national centre, which is not scored", org));
     std::string period = req.param("period").empty() ? ComplianceHistory::period_of(*now) : req.param("period");

@@ -14,12 +14,6 @@ using namespace case_http;
 
 namespace {
 
-HttpResponse unauthorized() {
-  HttpResponse r = json_error(401, "missing or invalid bearer token (the administrator token is in DATA_DIR/admin.token)");
-  r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"khien\"");
-  return r;
-}
-
 Result<std::vector<std::string>> string_list(const json& body, const char* key) {
   std::vector<std::string> out;
   if (!body.contains(key)) return out;
@@ -79,12 +73,30 @@ json stats_json(const DirectiveStats& st) {
               {"overdue", st.overdue}};
 }
 
-json directive_json(CaseService& s, const Directive& d, TimeNs now, bool with_targets) {
+// True when one of the directive's targets is in the principal's tenant.
+bool sees_directive(CaseService& s, const Principal& p, const Directive& d) {
+  for (const auto& org : d.targets)
+    if (s.sees_org(p, org)) return true;
+  return false;
+}
+
+// A tenant-scoped principal (org-soc, sector-cert) sees only its own target rows: the other
+// targets, and the statistics computed over them, are left out.
+json directive_json(CaseService& s, const Principal& p, const Directive& d, TimeNs now, bool with_targets) {
   json j = parse_doc(directive_to_json(d));
-  if (auto st = s.directives().stats(d.id, now)) j["stats"] = stats_json(*st);
+  const bool scoped = p.role == Role::org_soc || p.role == Role::sector_cert;
+  if (scoped) {
+    json own = json::array();
+    for (const auto& org : d.targets)
+      if (s.sees_org(p, org)) own.push_back(org);
+    j["targets"] = own;
+  } else if (auto st = s.directives().stats(d.id, now)) {
+    j["stats"] = stats_json(*st);
+  }
   if (with_targets) {
     json targets = json::array();
-    for (const auto& t : s.directives().targets(d.id)) targets.push_back(parse_doc(directive_target_to_json(t)));
+    for (const auto& t : s.directives().targets(d.id))
+      if (!scoped || s.sees_org(p, t.org)) targets.push_back(parse_doc(directive_target_to_json(t)));
     j["target_progress"] = targets;
   }
   return j;
@@ -140,7 +152,8 @@ Result<NewDirective> new_directive(CaseService& s, const json& body) {
 
 void register_case_directive_routes(Router& router, CaseService& s) {
   router.add("POST", "/api/v1/directives/overdue-check", [&s](HttpRequest& req) {
-    if (!s.authorized(req)) return unauthorized();
+    auto a = s.admit(req, access::kAdmin);
+    if (a.refusal) return *a.refusal;
     auto caller = s.caller_of(req, false);
     if (!caller) return json_error(400, caller.error().message);
     auto now = s.now_of(req);
@@ -148,7 +161,8 @@ void register_case_directive_routes(Router& router, CaseService& s) {
     return json_ok(s.run_checks(*now));
   });
   router.add("POST", "/api/v1/directives/targets", [&s](HttpRequest& req) {
-    if (!s.authorized(req)) return unauthorized();
+    auto a = s.admit(req, access::kCaseWriters);
+    if (a.refusal) return *a.refusal;
     auto body = object_body(req);
     if (!body) return json_error(400, body.error().message);
     auto sel = selector_of(body->contains("selector") ? (*body)["selector"] : *body);
@@ -162,7 +176,8 @@ void register_case_directive_routes(Router& router, CaseService& s) {
     return json_ok({{"targets", *targets}, {"total", targets->size()}});
   });
   router.add("POST", "/api/v1/directives", [&s](HttpRequest& req) {
-    if (!s.authorized(req)) return unauthorized();
+    auto a = s.admit(req, access::kCaseWriters);
+    if (a.refusal) return *a.refusal;
     auto caller = s.caller_of(req, false);
     if (!caller) return json_error(400, caller.error().message);
     auto now = s.now_of(req);
@@ -171,15 +186,23 @@ void register_case_directive_routes(Router& router, CaseService& s) {
     if (!body) return json_error(400, body.error().message);
     auto in = new_directive(s, *body);
     if (!in) return json_error(400, in.error().message);
+    if (a.principal->role == Role::sector_cert) {
+      auto targets = s.directives().select_targets(in->selector, in->issuer);
+      if (!targets) return from_error(targets.error());
+      for (const auto& org : *targets)
+        if (!s.sees_org(*a.principal, org))
+          return json_error(403, fmt::format("selector: target '{}' is outside your sector", org));
+    }
     auto d = s.directives().issue(*in, caller->actor, *now);
     if (!d) {
       if (d.error().message.find("may not issue") != std::string::npos) return json_error(403, d.error().message);
       return from_error(d.error());
     }
-    return json_ok(directive_json(s, *d, *now, true), 201);
+    return json_ok(directive_json(s, *a.principal, *d, *now, true), 201);
   });
   router.add("GET", "/api/v1/directives", [&s](HttpRequest& req) {
-    if (!s.authorized(req)) return unauthorized();
+    auto a = s.admit(req, access::kTenantReaders);
+    if (a.refusal) return *a.refusal;
     auto now = s.now_of(req);
     if (!now) return json_error(400, now.error().message);
     std::string kind = req.param("kind"), issuer = req.param("issuer"), org = req.param("org");
@@ -189,22 +212,29 @@ void register_case_directive_routes(Router& router, CaseService& s) {
       if (!kind.empty() && to_string(d.kind) != kind) continue;
       if (!issuer.empty() && d.issuer != issuer) continue;
       if (!org.empty() && std::find(d.targets.begin(), d.targets.end(), org) == d.targets.end()) continue;
-      out.push_back(directive_json(s, d, *now, false));
+      if (!sees_directive(s, *a.principal, d)) continue;
+      out.push_back(directive_json(s, *a.principal, d, *now, false));
     }
     return json_ok({{"directives", out}, {"total", out.size()}});
   });
   router.add("GET", "/api/v1/directives/{id}", [&s](HttpRequest& req) {
-    if (!s.authorized(req)) return unauthorized();
+    auto a = s.admit(req, access::kTenantReaders);
+    if (a.refusal) return *a.refusal;
     auto now = s.now_of(req);
     if (!now) return json_error(400, now.error().message);
     auto d = s.directives().get(req.path_params["id"]);
-    if (!d) return json_error(404, fmt::format("unknown directive '{}'", req.path_params["id"]));
-    return json_ok(directive_json(s, *d, *now, true));
+    if (!d || !sees_directive(s, *a.principal, *d))
+      return json_error(404, fmt::format("unknown directive '{}'", req.path_params["id"]));
+    return json_ok(directive_json(s, *a.principal, *d, *now, true));
   });
   router.add("POST", "/api/v1/directives/{id}/acknowledge", [&s](HttpRequest& req) {
-    if (!s.authorized(req)) return unauthorized();
+    auto a = s.admit(req, access::kDirectiveActors);
+    if (a.refusal) return *a.refusal;
     auto caller = s.caller_of(req, true);
     if (!caller) return json_error(400, caller.error().message);
+    if (auto d = s.directives().get(req.path_params["id"]);
+        !d || std::find(d->targets.begin(), d->targets.end(), caller->org) == d->targets.end())
+      return json_error(404, fmt::format("unknown directive '{}' for organisation '{}'", req.path_params["id"], caller->org));
     auto now = s.now_of(req);
     if (!now) return json_error(400, now.error().message);
     auto t = s.directives().acknowledge(req.path_params["id"], caller->org, caller->actor, *now);
@@ -212,9 +242,13 @@ void register_case_directive_routes(Router& router, CaseService& s) {
     return json_ok(parse_doc(directive_target_to_json(*t)));
   });
   router.add("POST", "/api/v1/directives/{id}/complete", [&s](HttpRequest& req) {
-    if (!s.authorized(req)) return unauthorized();
+    auto a = s.admit(req, access::kDirectiveActors);
+    if (a.refusal) return *a.refusal;
     auto caller = s.caller_of(req, true);
     if (!caller) return json_error(400, caller.error().message);
+    if (auto d = s.directives().get(req.path_params["id"]);
+        !d || std::find(d->targets.begin(), d->targets.end(), caller->org) == d->targets.end())
+      return json_error(404, fmt::format("unknown directive '{}' for organisation '{}'", req.path_params["id"], caller->org));
     auto now = s.now_of(req);
     if (!now) return json_error(400, now.error().message);
     auto body = object_body(req);

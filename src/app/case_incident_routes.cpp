@@ -17,12 +17,6 @@ using namespace case_http;
 
 namespace {
 
-HttpResponse unauthorized() {
-  HttpResponse r = json_error(401, "missing or invalid bearer token (the administrator token is in DATA_DIR/admin.token)");
-  r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"khien\"");
-  return r;
-}
-
 Result<std::vector<std::string>> string_list(const json& body, const char* key) {
   std::vector<std::string> out;
   if (!body.contains(key)) return out;
@@ -179,17 +173,26 @@ Result<WriteContext> write_context(CaseService& s, const HttpRequest& req) {
   return WriteContext{*caller, *now};
 }
 
+// 404 for an incident the principal's tenant does not include, as for one that does not exist.
+std::optional<HttpResponse> hidden_incident(CaseService& s, const Principal& p, const std::string& id) {
+  auto inc = s.incidents().get(id);
+  if (inc && s.sees_incident(p, *inc)) return std::nullopt;
+  return json_error(404, fmt::format("unknown incident '{}'", id));
+}
+
 }  // namespace
 
 void register_case_incident_routes(Router& router, CaseService& s) {
   router.add("POST", "/api/v1/incidents/sla-check", [&s](HttpRequest& req) {
-    if (!s.authorized(req)) return unauthorized();
+    auto a = s.admit(req, access::kAdmin);
+    if (a.refusal) return *a.refusal;
     auto w = write_context(s, req);
     if (!w) return json_error(400, w.error().message);
     return json_ok(s.run_checks(w->now));
   });
   router.add("GET", "/api/v1/incidents/taxonomy", [&s](HttpRequest& req) {
-    if (!s.authorized(req)) return unauthorized();
+    auto a = s.admit(req, access::kTenantReaders);
+    if (a.refusal) return *a.refusal;
     json out = json::array();
     for (const auto& c : incident_categories())
       out.push_back({{"code", std::string(c.code)},
@@ -199,7 +202,8 @@ void register_case_incident_routes(Router& router, CaseService& s) {
     return json_ok({{"categories", out}});
   });
   router.add("POST", "/api/v1/incidents", [&s](HttpRequest& req) {
-    if (!s.authorized(req)) return unauthorized();
+    auto a = s.admit(req, access::kCaseWriters);
+    if (a.refusal) return *a.refusal;
     auto w = write_context(s, req);
     if (!w) return json_error(400, w.error().message);
     auto body = object_body(req);
@@ -209,6 +213,9 @@ void register_case_incident_routes(Router& router, CaseService& s) {
       if (in.error().message.rfind("unknown alert", 0) == 0) return json_error(404, in.error().message);
       return json_error(400, in.error().message);
     }
+    for (const auto& org : in->affected_orgs)
+      if (!s.sees_org(*a.principal, org))
+        return json_error(403, fmt::format("affected_orgs: '{}' is outside your sector", org));
     auto inc = s.incidents().open(*in, w->caller.actor, w->now);
     if (!inc) return from_error(inc.error());
     json j = incident_json(s, *inc);
@@ -216,7 +223,8 @@ void register_case_incident_routes(Router& router, CaseService& s) {
     return json_ok(j, 201);
   });
   router.add("GET", "/api/v1/incidents", [&s](HttpRequest& req) {
-    if (!s.authorized(req)) return unauthorized();
+    auto a = s.admit(req, access::kTenantReaders);
+    if (a.refusal) return *a.refusal;
     std::optional<IncidentState> state;
     if (!req.param("state").empty()) {
       state = parse_incident_state(req.param("state"));
@@ -238,6 +246,7 @@ void register_case_incident_routes(Router& router, CaseService& s) {
     std::string org = req.param("org"), sector = req.param("sector");
     std::vector<json> rows;
     for (const auto& inc : s.incidents().list(state)) {
+      if (!s.sees_incident(*a.principal, inc)) continue;
       if (severity && inc.severity != *severity) continue;
       if (!org.empty() && std::find(inc.affected_orgs.begin(), inc.affected_orgs.end(), org) == inc.affected_orgs.end())
         continue;
@@ -254,15 +263,19 @@ void register_case_incident_routes(Router& router, CaseService& s) {
     return json_ok({{"incidents", page}, {"total", rows.size()}, {"offset", offset}, {"limit", limit}});
   });
   router.add("GET", "/api/v1/incidents/{id}", [&s](HttpRequest& req) {
-    if (!s.authorized(req)) return unauthorized();
+    auto a = s.admit(req, access::kTenantReaders);
+    if (a.refusal) return *a.refusal;
     auto inc = s.incidents().get(req.path_params["id"]);
-    if (!inc) return json_error(404, fmt::format("unknown incident '{}'", req.path_params["id"]));
+    if (!inc || !s.sees_incident(*a.principal, *inc))
+      return json_error(404, fmt::format("unknown incident '{}'", req.path_params["id"]));
     json j = incident_json(s, *inc);
     j["timeline"] = timeline_json(s.incidents().timeline(inc->id));
     return json_ok(j);
   });
   router.add("POST", "/api/v1/incidents/{id}/transition", [&s](HttpRequest& req) {
-    if (!s.authorized(req)) return unauthorized();
+    auto a = s.admit(req, access::kCaseActors);
+    if (a.refusal) return *a.refusal;
+    if (auto hidden = hidden_incident(s, *a.principal, req.path_params["id"])) return *hidden;
     auto w = write_context(s, req);
     if (!w) return json_error(400, w.error().message);
     auto body = object_body(req);
@@ -277,7 +290,9 @@ void register_case_incident_routes(Router& router, CaseService& s) {
     return json_ok(incident_json(s, *inc));
   });
   router.add("POST", "/api/v1/incidents/{id}/assign", [&s](HttpRequest& req) {
-    if (!s.authorized(req)) return unauthorized();
+    auto a = s.admit(req, access::kCaseWriters);
+    if (a.refusal) return *a.refusal;
+    if (auto hidden = hidden_incident(s, *a.principal, req.path_params["id"])) return *hidden;
     auto w = write_context(s, req);
     if (!w) return json_error(400, w.error().message);
     auto body = object_body(req);
@@ -293,7 +308,9 @@ void register_case_incident_routes(Router& router, CaseService& s) {
     return json_ok(incident_json(s, *inc));
   });
   router.add("POST", "/api/v1/incidents/{id}/comments", [&s](HttpRequest& req) {
-    if (!s.authorized(req)) return unauthorized();
+    auto a = s.admit(req, access::kCaseActors);
+    if (a.refusal) return *a.refusal;
+    if (auto hidden = hidden_incident(s, *a.principal, req.path_params["id"])) return *hidden;
     auto w = write_context(s, req);
     if (!w) return json_error(400, w.error().message);
     auto body = object_body(req);
@@ -305,7 +322,9 @@ void register_case_incident_routes(Router& router, CaseService& s) {
     return json_ok({{"timeline", timeline_json(s.incidents().timeline(req.path_params["id"]))}}, 201);
   });
   router.add("POST", "/api/v1/incidents/{id}/evidence", [&s](HttpRequest& req) {
-    if (!s.authorized(req)) return unauthorized();
+    auto a = s.admit(req, access::kCaseActors);
+    if (a.refusal) return *a.refusal;
+    if (auto hidden = hidden_incident(s, *a.principal, req.path_params["id"])) return *hidden;
     auto w = write_context(s, req);
     if (!w) return json_error(400, w.error().message);
     auto upload = upload_of(req);
@@ -316,7 +335,9 @@ void register_case_incident_routes(Router& router, CaseService& s) {
                    201);
   });
   router.add("GET", "/api/v1/incidents/{id}/evidence/{sha256}", [&s](HttpRequest& req) {
-    if (!s.authorized(req)) return unauthorized();
+    auto a = s.admit(req, access::kTenantReaders);
+    if (a.refusal) return *a.refusal;
+    if (auto hidden = hidden_incident(s, *a.principal, req.path_params["id"])) return *hidden;
     const std::string& sha = req.path_params["sha256"];
     std::optional<EvidenceRef> found;
     for (const auto& e : s.incidents().timeline(req.path_params["id"]))
@@ -332,7 +353,9 @@ void register_case_incident_routes(Router& router, CaseService& s) {
     return r;
   });
   router.add("POST", "/api/v1/incidents/{id}/links", [&s](HttpRequest& req) {
-    if (!s.authorized(req)) return unauthorized();
+    auto a = s.admit(req, access::kCaseWriters);
+    if (a.refusal) return *a.refusal;
+    if (auto hidden = hidden_incident(s, *a.principal, req.path_params["id"])) return *hidden;
     auto w = write_context(s, req);
     if (!w) return json_error(400, w.error().message);
     auto body = object_body(req);

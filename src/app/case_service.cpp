@@ -238,9 +238,51 @@ Result<TimeNs> CaseService::now_of(const HttpRequest& req) const {
   return *t;
 }
 
+Admission CaseService::admit(const HttpRequest& req, RoleSet roles) const {
+  return khien::admit(deps_.identity, deps_.admin_token_hash, req, roles);
+}
+
+bool CaseService::sees_org(const Principal& p, const std::string& org) const {
+  if (p.role != Role::sector_cert) return can_see_org(p, org, "");
+  const Organisation* o = registry_.find_organisation(org);
+  return o && can_see_org(p, org, o->sector);
+}
+
+bool CaseService::sees_incident(const Principal& p, const Incident& inc) const {
+  if (can_see_org(p, "", "") || p.role == Role::auditor) return true;
+  for (const auto& org : inc.affected_orgs)
+    if (sees_org(p, org)) return true;
+  if (inc.assignee_kind == AssigneeKind::organisation && sees_org(p, inc.assignee)) return true;
+  if (inc.assignee_kind == AssigneeKind::sector_cert && p.role == Role::sector_cert && sees_org(p, inc.assignee)) return true;
+  return false;
+}
+
 Result<CaseCaller> CaseService::caller_of(const HttpRequest& req, bool org_scoped) const {
   CaseCaller c;
   std::string org = req.header("x-khien-org"), person = req.header("x-khien-actor");
+  auto principal = resolve_principal(deps_.identity, deps_.admin_token_hash, req);
+  if (principal && principal->via != AuthVia::admin_token) {
+    // A user acts under their own name; an org-soc user acts for their own organisation, and only a
+    // national administrator may name another one (acting on its behalf).
+    c.actor = principal->user;
+    if (!person.empty()) return fail("X-Khien-Actor applies only to the administrator token; users act under their login");
+    if (!org_scoped) {
+      if (!org.empty()) return fail("X-Khien-Org applies only to acknowledging and completing directives");
+      return c;
+    }
+    if (principal->role == Role::org_soc) {
+      if (!org.empty() && org != principal->scope_id)
+        return fail(fmt::format("X-Khien-Org: you act for your own organisation '{}'", principal->scope_id));
+      c.org = principal->scope_id;
+      c.actor = principal->user + "/" + c.org;
+      return c;
+    }
+    if (org.empty()) return fail("name the organisation acted for in the X-Khien-Org header");
+    if (!registry_.find_organisation(org)) return fail(fmt::format("X-Khien-Org: unknown organisation '{}'", org));
+    c.org = org;
+    c.actor = principal->user + "/" + org;
+    return c;
+  }
   if (!org_scoped) {
     if (!org.empty() || !person.empty())
       return fail("X-Khien-Org and X-Khien-Actor apply only to acknowledging and completing directives");

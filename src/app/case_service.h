@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/api_routes.h"
 #include "api/http_server.h"
 #include "cases/audit_log.h"
 #include "cases/case_db.h"
@@ -56,6 +57,7 @@ struct CaseServiceDeps {
   SocStats* stats = nullptr;
   VulnService* vulns = nullptr;
   std::string admin_token_hash;  ///< sha256 of the administrator token
+  IdentityService* identity = nullptr;  ///< users, sessions, API keys; null: the administrator token only
 };
 
 /// Caller identity of one request. Until users exist (issue 8) the administrator token is the one
@@ -87,6 +89,13 @@ class CaseService {
 
   // Used by the route files.
   bool authorized(const HttpRequest& req) const;
+  /// Authenticates the request and checks its role against `roles` (docs/ACCESS.md).
+  Admission admit(const HttpRequest& req, RoleSet roles) const;
+  /// True when the principal may see organisation `org`'s records (its sector from the registry).
+  bool sees_org(const Principal& principal, const std::string& org) const;
+  /// True when the principal may see the incident: one of its affected organisations or its
+  /// assigned organisation / sector CERT is in the principal's tenant.
+  bool sees_incident(const Principal& principal, const Incident& incident) const;
   /// The request's time: now, or X-Khien-Now when clock_override is on (error otherwise).
   Result<TimeNs> now_of(const HttpRequest& req) const;
   Result<CaseCaller> caller_of(const HttpRequest& req, bool org_scoped) const;

@@ -13,12 +13,6 @@ using namespace case_http;
 
 namespace {
 
-HttpResponse unauthorized() {
-  HttpResponse r = json_error(401, "missing or invalid bearer token (the administrator token is in DATA_DIR/admin.token)");
-  r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"khien\"");
-  return r;
-}
-
 json audit_entry_json(const AuditEntry& e) {
   return json{{"seq", e.seq},
               {"time", format_rfc3339(e.time, 6)},
@@ -50,7 +44,8 @@ Result<InformationSystem> system_body(const HttpRequest& req, const std::string&
 
 void register_case_system_routes(Router& router, CaseService& s) {
   router.add("POST", "/api/v1/systems/import", [&s](HttpRequest& req) {
-    if (!s.authorized(req)) return unauthorized();
+    auto a = s.admit(req, access::kNational);
+    if (a.refusal) return *a.refusal;
     auto caller = s.caller_of(req, false);
     if (!caller) return json_error(400, caller.error().message);
     auto now = s.now_of(req);
@@ -82,7 +77,8 @@ void register_case_system_routes(Router& router, CaseService& s) {
     return json_ok({{"imported", systems->size()}, {"ids", ids}});
   });
   router.add("GET", "/api/v1/systems", [&s](HttpRequest& req) {
-    if (!s.authorized(req)) return unauthorized();
+    auto a = s.admit(req, access::kTenantReaders);
+    if (a.refusal) return *a.refusal;
     std::string owner = req.param("owner"), sector = req.param("sector");
     int min_level = 0;
     if (!req.param("min_level").empty()) {
@@ -95,6 +91,7 @@ void register_case_system_routes(Router& router, CaseService& s) {
     json out = json::array();
     for (const auto& sys : s.systems().list(owner)) {
       if (sys.security_level < min_level) continue;
+      if (!s.sees_org(*a.principal, sys.owner)) continue;
       if (!sector.empty()) {
         const Organisation* o = s.registry().find_organisation(sys.owner);
         if (!o || o->sector != sector) continue;
@@ -104,7 +101,8 @@ void register_case_system_routes(Router& router, CaseService& s) {
     return json_ok({{"systems", out}, {"total", out.size()}});
   });
   router.add("POST", "/api/v1/systems", [&s](HttpRequest& req) {
-    if (!s.authorized(req)) return unauthorized();
+    auto a = s.admit(req, access::kNational);
+    if (a.refusal) return *a.refusal;
     auto caller = s.caller_of(req, false);
     if (!caller) return json_error(400, caller.error().message);
     auto now = s.now_of(req);
@@ -118,13 +116,16 @@ void register_case_system_routes(Router& router, CaseService& s) {
     return json_ok(parse_doc(system_to_json(*sys)), 201);
   });
   router.add("GET", "/api/v1/systems/{id}", [&s](HttpRequest& req) {
-    if (!s.authorized(req)) return unauthorized();
+    auto a = s.admit(req, access::kTenantReaders);
+    if (a.refusal) return *a.refusal;
     auto sys = s.systems().get(req.path_params["id"]);
-    if (!sys) return json_error(404, fmt::format("unknown information system '{}'", req.path_params["id"]));
+    if (!sys || !s.sees_org(*a.principal, sys->owner))
+      return json_error(404, fmt::format("unknown information system '{}'", req.path_params["id"]));
     return json_ok(parse_doc(system_to_json(*sys)));
   });
   router.add("PUT", "/api/v1/systems/{id}", [&s](HttpRequest& req) {
-    if (!s.authorized(req)) return unauthorized();
+    auto a = s.admit(req, access::kNational);
+    if (a.refusal) return *a.refusal;
     auto caller = s.caller_of(req, false);
     if (!caller) return json_error(400, caller.error().message);
     auto now = s.now_of(req);
@@ -135,7 +136,8 @@ void register_case_system_routes(Router& router, CaseService& s) {
     return json_ok(parse_doc(system_to_json(*sys)));
   });
   router.add("DELETE", "/api/v1/systems/{id}", [&s](HttpRequest& req) {
-    if (!s.authorized(req)) return unauthorized();
+    auto a = s.admit(req, access::kNational);
+    if (a.refusal) return *a.refusal;
     auto caller = s.caller_of(req, false);
     if (!caller) return json_error(400, caller.error().message);
     auto now = s.now_of(req);
@@ -145,7 +147,8 @@ void register_case_system_routes(Router& router, CaseService& s) {
   });
 
   router.add("GET", "/api/v1/audit/verify", [&s](HttpRequest& req) {
-    if (!s.authorized(req)) return unauthorized();
+    auto a = s.admit(req, access::kAdminAuditor);
+    if (a.refusal) return *a.refusal;
     auto v = s.audit().verify();
     return json_ok({{"ok", v.ok},
                     {"entries", v.entries},
@@ -154,7 +157,8 @@ void register_case_system_routes(Router& router, CaseService& s) {
                     {"head_hash", v.head_hash}});
   });
   router.add("GET", "/api/v1/audit", [&s](HttpRequest& req) {
-    if (!s.authorized(req)) return unauthorized();
+    auto a = s.admit(req, access::kAdminAuditor);
+    if (a.refusal) return *a.refusal;
     std::int64_t after = 0;
     std::size_t limit = 100;
     try {

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "api/api_routes.h"
 #include "api/http_server.h"
 #include "store/state_store.h"
 
@@ -68,13 +69,20 @@ Result<ExportOutput> export_stix(StixStore& store, const ExportFilter& filter) {
   return out;
 }
 
-void register_export_routes(Router& router, StixStore& store, const std::string& admin_token_hash) {
-  auto admin = [admin_token_hash](const HttpRequest& req) {
-    std::string auth = req.header("authorization");
-    return auth.size() > 7 && sha256_hex(auth.substr(7)) == admin_token_hash;
+void register_export_routes(Router& router, StixStore& store, const ApiContext& api) {
+  // Admits the export readers and caps TLP: national roles get what they ask for; ISP consumers,
+  // sector CERTs and organisation SOCs at most GREEN (AMBER sharing lists are not applied to exports).
+  auto filter_of = [&api](const HttpRequest& req) -> Result<ExportFilter> {
+    auto a = admit(api.identity, api.admin_token_hash, req, access::kExportReaders);
+    if (a.refusal) return fail(a.refusal->status == 401 ? "401" : "403");
+    auto f = parse_export_filter(req.param("max_tlp"), req.param("min_confidence"), req.param("max_age_days"), wall_now_us());
+    if (f && a.principal->role != Role::national_admin && a.principal->role != Role::national_analyst &&
+        f->max_tlp > Tlp::green)
+      f->max_tlp = Tlp::green;
+    return f;
   };
-  auto filter_of = [](const HttpRequest& req) {
-    return parse_export_filter(req.param("max_tlp"), req.param("min_confidence"), req.param("max_age_days"), wall_now_us());
+  auto refusal = [&api](const HttpRequest& req) {
+    return admit(api.identity, api.admin_token_hash, req, access::kExportReaders).refusal;
   };
   auto send = [](const Result<ExportOutput>& out) {
     if (!out) return json_error(400, out.error().message);
@@ -86,8 +94,8 @@ void register_export_routes(Router& router, StixStore& store, const std::string&
     r.headers.emplace_back("Cache-Control", "no-store");
     return r;
   };
-  router.add("GET", "/api/v1/export/rpz", [&store, admin, filter_of, send](HttpRequest& req) {
-    if (!admin(req)) return json_error(401, "missing or invalid bearer token");
+  router.add("GET", "/api/v1/export/rpz", [&store, refusal, filter_of, send](HttpRequest& req) {
+    if (auto r = refusal(req)) return *r;
     auto filter = filter_of(req);
     if (!filter) return json_error(400, filter.error().message);
     RpzOptions o;
@@ -109,16 +117,16 @@ void register_export_routes(Router& router, StixStore& store, const std::string&
     if (auto st = check_rpz_options(o); !st) return json_error(400, "parameter " + st.error().message);
     return send(export_rpz(store, *filter, o));
   });
-  router.add("GET", "/api/v1/export/blocklist", [&store, admin, filter_of, send](HttpRequest& req) {
-    if (!admin(req)) return json_error(401, "missing or invalid bearer token");
+  router.add("GET", "/api/v1/export/blocklist", [&store, refusal, filter_of, send](HttpRequest& req) {
+    if (auto r = refusal(req)) return *r;
     auto filter = filter_of(req);
     if (!filter) return json_error(400, filter.error().message);
     auto type = parse_blocklist_type(req.param("type"));
     if (!type) return json_error(400, fmt::format("parameter 'type': '{}' is not ip, domain or url", req.param("type")));
     return send(export_blocklist(store, *filter, *type));
   });
-  router.add("GET", "/api/v1/export/stix", [&store, admin, filter_of, send](HttpRequest& req) {
-    if (!admin(req)) return json_error(401, "missing or invalid bearer token");
+  router.add("GET", "/api/v1/export/stix", [&store, refusal, filter_of, send](HttpRequest& req) {
+    if (auto r = refusal(req)) return *r;
     auto filter = filter_of(req);
     if (!filter) return json_error(400, filter.error().message);
     return send(export_stix(store, *filter));

@@ -14,6 +14,8 @@
 
 namespace khien {
 
+struct ApiContext;
+
 class Router;
 
 /// What an export produced, ready to send or write.
@@ -33,6 +35,6 @@ Result<ExportOutput> export_stix(StixStore& store, const ExportFilter& filter);
 /// GET /api/v1/export/blocklist?type=ip|domain|url&max_tlp=&min_confidence=&max_age_days=
 /// GET /api/v1/export/stix?max_tlp=&min_confidence=&max_age_days=
 /// All need the administrator bearer token (`admin_token_hash` is its SHA-256).
-void register_export_routes(Router& router, StixStore& store, const std::string& admin_token_hash);
+void register_export_routes(Router& router, StixStore& store, const ApiContext& api);
 
 }  // namespace khien

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "api/api_routes.h"
 #include "api/taxii_routes.h"
 #include "intel/intel_import_formats.h"
 #include "intel/observable_extractor.h"
@@ -457,13 +458,10 @@ Result<json> IntelService::sightings_stix(const SightingQuery& query) {
   return bundle;
 }
 
-void register_intel_routes(Router& router, IntelService& service, std::string admin_token_hash) {
-  auto admin = [hash = std::move(admin_token_hash)](const HttpRequest& req) {
-    auto token = bearer_token(req);
-    return token && sha256_hex(*token) == hash;
-  };
-  router.add("POST", "/api/v1/intel/import", [&service, admin](HttpRequest& req) {
-    if (!admin(req)) return json_error(401, "missing or invalid bearer token");
+void register_intel_routes(Router& router, IntelService& service, const ApiContext& api) {
+  router.add("POST", "/api/v1/intel/import", [&service, &api](HttpRequest& req) {
+    auto a = admit(api.identity, api.admin_token_hash, req, access::kNational);
+    if (a.refusal) return *a.refusal;
     std::string format_name = req.param("format").empty() ? "stix" : req.param("format");
     auto format = parse_intel_format(format_name);
     if (!format) return json_error(400, fmt::format("parameter 'format': '{}' is not stix, misp, misp-feed or csv", format_name));
@@ -487,18 +485,21 @@ void register_intel_routes(Router& router, IntelService& service, std::string ad
     if (!report) return json_error(400, report.error().message);
     return json_response(*report);
   });
-  router.add("POST", "/api/v1/intel/reload", [&service, admin](HttpRequest& req) {
-    if (!admin(req)) return json_error(401, "missing or invalid bearer token");
+  router.add("POST", "/api/v1/intel/reload", [&service, &api](HttpRequest& req) {
+    auto a = admit(api.identity, api.admin_token_hash, req, access::kNational);
+    if (a.refusal) return *a.refusal;
     auto version = service.rebuild();
     if (!version) return json_error(500, version.error().message);
     return json_response(service.status_json());
   });
-  router.add("GET", "/api/v1/intel/status", [&service, admin](HttpRequest& req) {
-    if (!admin(req)) return json_error(401, "missing or invalid bearer token");
+  router.add("GET", "/api/v1/intel/status", [&service, &api](HttpRequest& req) {
+    auto a = admit(api.identity, api.admin_token_hash, req, access::kTenantReaders);
+    if (a.refusal) return *a.refusal;
     return json_response(service.status_json());
   });
-  router.add("GET", "/api/v1/intel/sightings", [&service, admin](HttpRequest& req) {
-    if (!admin(req)) return json_error(401, "missing or invalid bearer token");
+  router.add("GET", "/api/v1/intel/sightings", [&service, &api](HttpRequest& req) {
+    auto a = admit(api.identity, api.admin_token_hash, req, access::kNationalAuditor);
+    if (a.refusal) return *a.refusal;
     SightingQuery q;
     q.indicators = req.params("indicator");
     q.orgs = req.params("org");

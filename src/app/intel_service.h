@@ -28,6 +28,8 @@
 
 namespace khien {
 
+struct ApiContext;
+
 class WarninglistSet;
 
 /// What one matcher build found in the store.
@@ -153,6 +155,6 @@ class IntelService {
 
 /// POST /api/v1/intel/import, POST /api/v1/intel/reload, GET /api/v1/intel/status and
 /// GET /api/v1/intel/sightings, all behind the administrator token (sha256 `admin_token_hash`).
-void register_intel_routes(Router& router, IntelService& service, std::string admin_token_hash);
+void register_intel_routes(Router& router, IntelService& service, const ApiContext& api);
 
 }  // namespace khien
