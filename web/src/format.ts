@@ -21,3 +21,8 @@ export function fmt_num(n: number | null | undefined, digits = 0): string {
   if (n === null || n === undefined || Number.isNaN(n)) return '—';
   return n.toLocaleString(signalLang.value === 'en' ? 'en-GB' : 'vi-VN', { maximumFractionDigits: digits });
 }
+
+/// "21:30:05" in Vietnam time, for chart axes.
+export function fmt_clock(ms: number): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }).format(new Date(ms));
+}

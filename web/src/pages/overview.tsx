@@ -2,9 +2,9 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { get } from '../api';
 import { Async, Chart, Link, Panel, Sev, Table, useApi } from '../components';
-import { fmt_num, fmt_time } from '../format';
+import { fmt_clock, fmt_num, fmt_time } from '../format';
 import { t } from '../i18n';
-import { signalLang } from '../state';
+import { is_national, signalLang } from '../state';
 
 /// Lists come either bare or under a named key; this accepts both.
 export function list<T = any>(d: any, key: string): T[] {
@@ -117,7 +117,7 @@ function EventRate(props: { rates: any[] }) {
     legend: { top: 0 },
     grid: [{ left: 50, right: 10, top: 30, height: 110 }, { left: 50, right: 10, top: 190, bottom: 60 }],
     xAxis: [
-      { type: 'category', gridIndex: 0, data: samples.map(([ts]) => fmt_time(ts).slice(-8)) },
+      { type: 'category', gridIndex: 0, data: samples.map(([ts]) => fmt_clock(ts)) },
       { type: 'category', gridIndex: 1, data: props.rates.map((r) => r.sector), axisLabel: { rotate: 30, fontSize: 9 } },
     ],
     yAxis: [{ type: 'value', gridIndex: 0, name: t('events_per_second') }, { type: 'value', gridIndex: 1, name: t('alerts_per_hour') }],
@@ -178,7 +178,9 @@ function TopList(props: { rows: any[]; head: string }) {
 
 export function OverviewPage() {
   const [window_, setWindow] = useState('1h');
-  const picture = useApi(`/api/v1/picture?window=${window_}&top=100`, 30);
+  // The national picture and the warning stream span every organisation: national roles only.
+  const national = is_national();
+  const picture = useApi(national ? `/api/v1/picture?window=${window_}&top=100` : null, 30);
   const provinces = useApi('/api/v1/provinces');
   const sectors = useApi('/api/v1/sectors');
   const counts = useMemo(() => new Map<string, number>(list(picture.data, 'top_provinces').map((p: any) => [p.id, p.alerts])), [picture.data]);
@@ -194,15 +196,15 @@ export function OverviewPage() {
           <Async r={provinces}>{(p) => <ProvinceMap provinces={list(p, 'provinces')} counts={counts} />}</Async>
         </Panel>
         <Panel title={t('live_warnings')}>
-          <LiveWarnings />
+          {national ? <LiveWarnings /> : <div class="state empty">{t('national_only')}</div>}
         </Panel>
       </div>
       <div class="cols">
         <Panel title={t('sector_heat')} cls="wide">
-          <Async r={sectors}>{(s) => <SectorHeat sectors={list(s, 'sectors')} />}</Async>
+          {national ? <Async r={sectors}>{(s) => <SectorHeat sectors={list(s, 'sectors')} />}</Async> : <div class="state empty">{t('national_only')}</div>}
         </Panel>
         <Panel title={t('top_attackers')} testid="top-attackers">
-          <Async r={picture}>
+          {!national ? <div class="state empty">{t('national_only')}</div> : <Async r={picture}>
             {(p) => (
               <div class="tops">
                 <TopList rows={list(p, 'top_source_ips').slice(0, 10)} head={t('source_ip')} />
@@ -210,7 +212,7 @@ export function OverviewPage() {
                 <TopList rows={list(p, 'top_countries').slice(0, 5)} head={t('country')} />
               </div>
             )}
-          </Async>
+          </Async>}
         </Panel>
       </div>
       <div class="cols">
