@@ -65,7 +65,9 @@ std::shared_ptr<SigmaGeneration> SigmaRulesHolder::get() const {
 }
 
 std::shared_ptr<SigmaGeneration> SigmaRulesHolder::publish(std::shared_ptr<const RuleSet> rules) {
-  // The correlation engine is built outside the lock; only the pointer swap is inside it.
+  // Publishers are serialised (versions stay distinct); readers wait only for the pointer swap,
+  // not for the correlation engine's construction.
+  std::lock_guard publishing(publish_mutex_);
   auto next = std::make_shared<SigmaGeneration>(std::move(rules), version() + 1, options_);
   std::lock_guard lock(mutex_);
   current_ = next;

@@ -65,6 +65,7 @@ class SigmaRulesHolder {
   void set_correlation_options(CorrelationOptions options) { options_ = options; }
 
  private:
+  std::mutex publish_mutex_;
   mutable std::mutex mutex_;
   std::shared_ptr<SigmaGeneration> current_;
   std::atomic<std::uint64_t> version_{0};
