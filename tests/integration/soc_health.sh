@@ -25,7 +25,10 @@ send() {  # send SECONDS: one ECS event every 0.3 s
   done
 }
 
-soc_status() { json_get "$(api GET '/api/v1/health/socs?org=evn')" '[s["status"] for s in d["socs"] if s["soc"]=="soc-test-health"][0]'; }
+soc_status() { json_get "$(api GET '/api/v1/health/socs?org=evn')" 'next((s["status"] for s in d["socs"] if s["soc"]=="soc-test-health"), "unlisted")'; }
+
+# The registry is read at the service's first tick, a second after start.
+for _ in $(seq 1 50); do [ "$(soc_status)" != unlisted ] && break; sleep 0.1; done
 
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://$HTTP/api/v1/health/socs")" = 401 ] || fail "health without credentials must be 401"
 [ "$(soc_status)" = never-seen ] || fail "a SOC that never sent is never-seen: $(soc_status)"
@@ -69,7 +72,7 @@ json_get "$warning" "$w[\"title\"]" | grep -q "Test health SOC" || fail "title n
 ID=$(json_get "$warning" "$w[\"id\"]")
 pass "soc-health warning $ID: $(json_get "$warning" "$w[\"title\"]")"
 
-# The stream carries it too (its newest messages are replayed to a new client? no: a change is).
+# A client of the stream connected now sees the recovery as it happens.
 curl -sS -N --max-time 8 -H "Authorization: Bearer $TOKEN" "http://$HTTP/api/v1/warnings/stream?heartbeat=1" >"$WORK/stream.txt" 2>/dev/null &
 CURL_PID=$!
 EXTRA_PIDS+=("$CURL_PID")
