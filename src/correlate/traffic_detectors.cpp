@@ -1,6 +1,7 @@
 // Traffic detectors implementation: scans, volumetric DDoS, beaconing.
 #include "correlate/traffic_detectors.h"
 
+#include <array>
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -65,11 +66,17 @@ bool SmallHll::add_hash(std::uint64_t hash) {
 }
 
 double SmallHll::estimate() const {
+  // 2^-r by table: ldexp was a tenth of the detectors' time.
+  static const auto kPow = [] {
+    std::array<double, 64> p{};
+    for (std::size_t r = 0; r < p.size(); ++r) p[r] = std::ldexp(1.0, -static_cast<int>(r));
+    return p;
+  }();
   constexpr double m = 64;
   double sum = 0;
   int zeros = 0;
   for (auto r : registers) {
-    sum += std::ldexp(1.0, -r);
+    sum += kPow[r & 63];
     zeros += r == 0;
   }
   double e = 0.709 * m * m / sum;

@@ -63,7 +63,9 @@ struct TrafficFinding {
 };
 
 /// Set-associative table of fixed capacity keyed by a 64-bit hash: 8 ways per bucket, the least
-/// recently seen way evicted on a miss. Memory never grows after construction.
+/// recently seen way evicted on a miss. Memory never grows after construction. The keys of a
+/// bucket sit together (one cache line), apart from the entries, so a lookup reads one line of
+/// keys and then only the entry it wants.
 template <typename Entry>
 class BoundedTable {
  public:
@@ -71,37 +73,49 @@ class BoundedTable {
   explicit BoundedTable(std::size_t capacity) {
     std::size_t buckets = 1;
     while (buckets * kWays < capacity) buckets <<= 1;
+    keys_.resize(buckets * kWays);
+    stamps_.resize(buckets * kWays);
     entries_.resize(buckets * kWays);
     mask_ = buckets - 1;
   }
-  /// The entry of `key` (never 0), a reset one when absent (`fresh` set), evicting if needed.
+  /// The entry of `key`, a default one when absent (`fresh` set), evicting if needed.
   Entry& find(std::uint64_t key, TimeNs now, bool& fresh) {
     key |= 1;  // 0 marks an empty way
-    Entry* base = &entries_[(key >> 20 & mask_) * kWays];
-    Entry* victim = base;
+    const std::size_t base = (key >> 20 & mask_) * kWays;
+    const std::uint64_t* keys = &keys_[base];
     for (std::size_t i = 0; i < kWays; ++i) {
-      Entry& e = base[i];
-      if (e.key == key) {
+      if (keys[i] == key) {
         fresh = false;
-        e.last_seen = std::max(e.last_seen, now);
-        return e;
+        stamps_[base + i] = std::max(stamps_[base + i], now);
+        return entries_[base + i];
       }
-      if (victim->key != 0 && (e.key == 0 || e.last_seen < victim->last_seen)) victim = &e;
     }
-    if (victim->key != 0) ++evictions_;
+    std::size_t victim = base;
+    for (std::size_t i = base; i < base + kWays; ++i) {
+      if (keys_[i] == 0) {
+        victim = i;
+        break;
+      }
+      if (stamps_[i] < stamps_[victim]) victim = i;
+    }
+    if (keys_[victim] != 0) ++evictions_;
     else ++size_;
-    *victim = Entry{};
-    victim->key = key;
-    victim->last_seen = now;
+    keys_[victim] = key;
+    stamps_[victim] = now;
+    entries_[victim] = Entry{};
     fresh = true;
-    return *victim;
+    return entries_[victim];
   }
   std::size_t size() const { return size_; }
   std::size_t capacity() const { return entries_.size(); }
   std::uint64_t evictions() const { return evictions_; }
-  std::size_t memory_bytes() const { return entries_.capacity() * sizeof(Entry); }
+  std::size_t memory_bytes() const {
+    return entries_.capacity() * sizeof(Entry) + keys_.capacity() * sizeof(std::uint64_t) + stamps_.capacity() * sizeof(TimeNs);
+  }
 
  private:
+  std::vector<std::uint64_t> keys_;
+  std::vector<TimeNs> stamps_;
   std::vector<Entry> entries_;
   std::size_t mask_ = 0;
   std::size_t size_ = 0;
@@ -129,8 +143,6 @@ class ScanDetector {
 
  private:
   struct Entry {
-    std::uint64_t key = 0;
-    TimeNs last_seen = 0;
     TimeNs window = 0;
     bool alerted = false;
     SmallHll distinct;
@@ -156,8 +168,6 @@ class VolumeDetector {
 
  private:
   struct Entry {
-    std::uint64_t key = 0;
-    TimeNs last_seen = 0;
     TimeNs minute = 0;
     TimeNs alerted_minute = -1;
     std::uint64_t bytes = 0, packets = 0, flows = 0;
@@ -185,8 +195,6 @@ class BeaconDetector {
 
  private:
   struct Entry {
-    std::uint64_t key = 0;
-    TimeNs last_seen = 0;
     TimeNs last_connection = 0;
     TimeNs suppressed_until = 0;
     std::uint32_t gaps = 0;
