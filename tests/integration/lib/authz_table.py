@@ -11,7 +11,7 @@ import sys
 # (method, pattern, admitted roles, refused status for a role outside the set, summary)
 ROUTES = [
     ("GET", "/healthz", "*", 403, "Liveness and pipeline progress"),
-    ("GET", "/metrics", "ANU", 403, "Prometheus metrics (anyone from loopback)"),
+    ("GET", "/metrics", "*", 403, "Prometheus metrics (loopback: anyone; elsewhere national roles and auditors)"),
     ("GET", "/api/v1/routes", "AU", 403, "Every registered route"),
     ("GET", "/api/v1/openapi.json", "*", 403, "This OpenAPI document"),
     ("POST", "/api/v1/ingest", "K", 401, "Bulk event ingest with a SOC key"),
@@ -86,7 +86,6 @@ ROUTES = [
     ("GET", "/api/v1/intel/sightings", "ANU", 403, "Indicator sightings"),
     ("POST", "/api/v1/intel/import", "AN", 403, "Import intelligence"),
     ("POST", "/api/v1/intel/reload", "AN", 403, "Rebuild the indicator set"),
-    ("GET", "/api/v1/intel/feeds", "A", 401, "TAXII feed poller status"),
     ("GET", "/api/v1/export/rpz", "ANISO", 403, "RPZ zone (I, S, O: up to GREEN)"),
     ("GET", "/api/v1/export/blocklist", "ANISO", 403, "Blocklist (I, S, O: up to GREEN)"),
     ("GET", "/api/v1/export/stix", "ANISO", 403, "STIX bundle (I, S, O: up to GREEN)"),
@@ -100,6 +99,7 @@ ROUTES = [
     ("GET", "/api/v1/rules/status", "?", 0, "Sigma rule set status"),
     ("POST", "/api/v1/rules/reload", "?", 0, "Reload Sigma rules"),
     ("POST", "/api/v1/vulns/import", "?", 0, "Import vulnerability data"),
+    ("GET", "/api/v1/intel/feeds", "?", 0, "TAXII feed poller status (administrator token)"),
     ("GET", "/", "*", 0, "The web console"),
     ("GET", "/assets/{file}", "*", 0, "Console assets"),
     ("GET", "/{page}", "*", 0, "Console page"),
