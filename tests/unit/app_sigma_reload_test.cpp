@@ -78,8 +78,10 @@ TEST(SigmaReload, PublishedSetReachesADetectorWhileItMatches) {
     }
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  holder.publish(compile_text(kPortRule));
+  // The flag goes up first: an event counted under `before` surely ran on the first set.
+  auto next = compile_text(kPortRule);
   published = true;
+  holder.publish(std::move(next));
   worker.join();
   EXPECT_EQ(before.load(), 0u) << "the first set has no rule for port 31337";
   EXPECT_GE(after.load(), 1u) << "the detector never picked up the published set";
