@@ -134,8 +134,10 @@ export function Chart(props: { option: any; height?: number; testid?: string }) 
   return <div ref={el} class="chart" data-testid={props.testid} style={{ height: `${props.height ?? 280}px` }} />;
 }
 
+/// A severity badge: OCSF severity_id numbers (1..6) or incident words (low..critical).
 export function Sev(props: { n: number | string | undefined }) {
-  const n = Number(props.n ?? 0);
+  const words: Record<string, number> = { informational: 1, low: 2, medium: 3, high: 4, critical: 5 };
+  const n = typeof props.n === 'string' && props.n in words ? words[props.n] : Number(props.n ?? 0);
   const cls = n >= 5 ? 'sev crit' : n >= 4 ? 'sev high' : n >= 3 ? 'sev med' : 'sev low';
   return <span class={cls}>{String(props.n ?? '')}</span>;
 }
