@@ -2,7 +2,9 @@
 #include "app/console_routes.h"
 
 #include <array>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 namespace khien {
 
@@ -44,6 +46,34 @@ HttpResponse file_response(std::string_view name, std::string_view bytes, bool i
   r.headers.emplace_back("Cache-Control", immutable ? "public, max-age=31536000, immutable" : "no-cache");
   add_security_headers(r);
   return r;
+}
+
+std::vector<std::string_view> segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  std::size_t start = 1;
+  while (start <= path.size()) {
+    auto slash = path.find('/', start);
+    if (slash == std::string_view::npos) slash = path.size();
+    out.push_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return out;
+}
+
+// True when a route other than GET is registered for `path` (so GET there is a 405, not a 404).
+bool path_has_other_method(const Router& router, std::string_view path) {
+  auto want = segments(path);
+  for (const auto& route : router.routes()) {
+    auto space = route.find(' ');
+    if (space == std::string::npos || route.compare(0, space, "GET") == 0) continue;
+    auto have = segments(std::string_view(route).substr(space + 1));
+    if (have.size() != want.size()) continue;
+    bool same = true;
+    for (std::size_t i = 0; i < have.size() && same; ++i)
+      same = (have[i].size() > 2 && have[i].front() == '{' && have[i].back() == '}') || have[i] == want[i];
+    if (same) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -88,12 +118,15 @@ void register_console_routes(Router& router, const std::map<std::string, std::st
   });
   // Client-side pages (/incidents, /incidents/INC-7, ...) all load index.html; the console's own
   // router draws the page. API-like paths and file-like names keep a JSON 404.
-  auto page = [index](HttpRequest& req) {
+  auto page = [index, &router](HttpRequest& req) {
     std::string first = req.path.size() > 1 ? req.path.substr(1, req.path.find('/', 1) - 1) : std::string();
     auto last_slash = req.path.rfind('/');
     bool file_like = req.path.find('.', last_slash) != std::string::npos;
-    if (first == "api" || first == "taxii2" || first == "metrics" || first == "healthz" || file_like)
+    if (first == "api" || first == "taxii2" || first == "metrics" || first == "healthz" || file_like) {
+      // These patterns match before the router's own "method not allowed", so give that answer here.
+      if (path_has_other_method(router, req.path)) return json_error(405, "method " + req.method + " not allowed on " + req.path);
       return json_error(404, "no such endpoint: " + req.path);
+    }
     return index(req);
   };
   router.add("GET", "/{page}", page);

@@ -45,6 +45,7 @@ grep -qi "^cache-control: public, max-age=31536000, immutable" "$WORK/ha" || fai
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://$HTTP/assets/..%2f..%2fadmin.token")" = 404 ] || fail "asset path traversal not refused"
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://$HTTP/incidents/INC-1")" = 200 ] || fail "SPA fallback for a console page"
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://$HTTP/api/v1/no-such-route")" = 404 ] || fail "unknown API path must stay a JSON 404"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "http://$HTTP/api/v1/ingest")" = 405 ] || fail "GET on a POST-only API route must stay a 405"
 pass "console served at / (CSP, nosniff, content types, immutable assets, SPA fallback, /api untouched)"
 
 # Cases the browser works on, made through the API with the administrator token.
