@@ -3,7 +3,6 @@
 
 #include <fmt/format.h>
 
-#include "app/intel_detector.h"
 #include "core/field_dictionary.h"
 #include "core/schema.h"
 
@@ -20,6 +19,17 @@ struct VictimFields {
 const VictimFields& victim_fields() {
   static const VictimFields f;
   return f;
+}
+
+// OCSF severity word (the IOC detector's scale).
+std::string_view level_of(int severity_id) {
+  switch (severity_id) {
+    case 1: return "informational";
+    case 2: return "low";
+    case 3: return "medium";
+    case 4: return "high";
+    default: return "critical";
+  }
 }
 
 std::uint64_t non_negative(const Value* v) { return v && v->type == FieldType::Int && v->i > 0 ? static_cast<std::uint64_t>(v->i) : 0; }
@@ -163,7 +173,7 @@ void TrafficDetector::detect(const Event& event, std::vector<Alert>& out) {
     a.rule_id = std::string(traffic_rule_id(f.rule));
     a.title = std::move(f.title);
     a.severity_id = f.severity_id;
-    a.level = std::string(level_for_severity(f.severity_id));
+    a.level = std::string(level_of(f.severity_id));
     a.source = "khien.traffic";
     a.matched = f.subject.to_string();
     a.matched_field = f.rule == TrafficRule::Ddos ? "dst_endpoint.ip" : "src_endpoint.ip";
