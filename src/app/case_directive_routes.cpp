@@ -232,8 +232,10 @@ void register_case_directive_routes(Router& router, CaseService& s) {
     if (a.refusal) return *a.refusal;
     auto caller = s.caller_of(req, true);
     if (!caller) return json_error(400, caller.error().message);
+    // For an org-soc a directive not targeting it is another tenant's: 404, as if it did not exist.
     if (auto d = s.directives().get(req.path_params["id"]);
-        !d || std::find(d->targets.begin(), d->targets.end(), caller->org) == d->targets.end())
+        a.principal->role == Role::org_soc &&
+        (!d || std::find(d->targets.begin(), d->targets.end(), caller->org) == d->targets.end()))
       return json_error(404, fmt::format("unknown directive '{}' for organisation '{}'", req.path_params["id"], caller->org));
     auto now = s.now_of(req);
     if (!now) return json_error(400, now.error().message);
@@ -246,8 +248,10 @@ void register_case_directive_routes(Router& router, CaseService& s) {
     if (a.refusal) return *a.refusal;
     auto caller = s.caller_of(req, true);
     if (!caller) return json_error(400, caller.error().message);
+    // For an org-soc a directive not targeting it is another tenant's: 404, as if it did not exist.
     if (auto d = s.directives().get(req.path_params["id"]);
-        !d || std::find(d->targets.begin(), d->targets.end(), caller->org) == d->targets.end())
+        a.principal->role == Role::org_soc &&
+        (!d || std::find(d->targets.begin(), d->targets.end(), caller->org) == d->targets.end()))
       return json_error(404, fmt::format("unknown directive '{}' for organisation '{}'", req.path_params["id"], caller->org));
     auto now = s.now_of(req);
     if (!now) return json_error(400, now.error().message);
