@@ -40,12 +40,26 @@ DIR_ID=$(json_get "$DIR" 'd["id"]') || fail "directive: $DIR"
 SOC_A=$(json_get "$(api GET "/api/v1/socs?org=$ORG_A")" 'd["socs"][0]["id"]')
 # B's own incident, so B's list is not trivially empty.
 api POST /api/v1/incidents -d "{\"title\": \"Lộ lọt dữ liệu\", \"affected_orgs\": [\"$ORG_B\"]}" >/dev/null
-pass "incident $INC_ID and directive $DIR_ID for $ORG_A"
+SOC_B=$(json_get "$(api GET "/api/v1/socs?org=$ORG_B")" 'd["socs"][0]["id"]')
+# One event from each organisation's SOC (the administrator ingests on their behalf).
+for soc in "$SOC_A" "$SOC_B"; do
+  echo '{"timestamp":"2026-11-22T10:00:00.000000+0700","flow_id":7,"event_type":"dns","src_ip":"10.20.0.5","src_port":53000,"dest_ip":"8.8.8.8","dest_port":53,"proto":"UDP","dns":{"type":"query","rrname":"matrix.example.vn","rrtype":"A"}}' |
+    api POST "/api/v1/ingest?soc=$soc&format=eve" --data-binary @- >/dev/null
+done
+wait_for_total "q=matrix.example.vn" 2
+pass "incident $INC_ID and directive $DIR_ID for $ORG_A; one event from each of $SOC_A and $SOC_B"
 
 FIXTURES=$(python3 -c 'import json,sys; print(json.dumps(dict(zip(sys.argv[1::2], sys.argv[2::2]))))' \
   org_a "$ORG_A" org_b "$ORG_B" soc_a "$SOC_A" incident_a "$INC_ID" directive_a "$DIR_ID")
 python3 "$(dirname "$0")/lib/authz_matrix.py" "$HTTP" "$TOKEN" "$KEYS" "$FIXTURES" || fail "authorization matrix"
 pass "every route x role as in the table; organisation B never sees A's objects"
+events_total() { json_get "$(curl -sS -H "Authorization: Bearer $(json_get "$KEYS" "d['$1']")" "http://$HTTP/api/v1/events?limit=5&$2")" 'd["total"]'; }
+[ "$(events_total O "q=matrix.example.vn")" = 1 ] || fail "org A's event search does not count exactly its own event"
+[ "$(events_total OB "q=matrix.example.vn")" = 1 ] || fail "org B's event search does not count exactly its own event"
+[ "$(events_total OB "q=matrix.example.vn&org=$ORG_A")" = 0 ] || fail "org B counts A's events when asking for A"
+[ "$(events_total S "q=matrix.example.vn")" = 1 ] || fail "the sector CERT does not count exactly its sector's event"
+[ "$(events_total N "q=matrix.example.vn")" = 2 ] || fail "the national analyst does not see both events"
+pass "event search and totals filtered by tenant (A 1, B 1, B asking for A 0, sector 1, national 2)"
 
 # The OpenAPI document describes exactly the REST routes the router holds.
 python3 - "$(api GET /api/v1/routes)" "$(curl -sS "http://$HTTP/api/v1/openapi.json")" <<'PY' || fail "OpenAPI document"
