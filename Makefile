@@ -6,19 +6,27 @@ FUZZ_SECONDS ?= 15
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: all bootstrap build build-dev demo test unit e2e fuzz bench docs clean
+.PHONY: all bootstrap build build-dev demo test unit e2e fuzz bench docs clean web
 
 all: build
 
 bootstrap:
 	@bash scripts/bootstrap
 
+# The operations console (web/dist), embedded into khien by CMake: `npm ci` only when node_modules is
+# older than the lock file, `npm run build` only when a source changed.
+WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json web/package.json web/package-lock.json
+web: web/dist/index.html
+web/dist/index.html: $(WEB_SOURCES)
+	@cd web && if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund; fi
+	cd web && npm run build
+
 # Optimized binary at build/bin/khien.
-build: bootstrap
+build: bootstrap web
 	cmake --preset release >/dev/null
 	cmake --build --preset release -j $(JOBS)
 
-build-dev: bootstrap
+build-dev: bootstrap web
 	cmake --preset dev >/dev/null
 	cmake --build --preset dev -j $(JOBS)
 

@@ -7,6 +7,9 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "app/traffic_detector.h"
+#include "app/health_service.h"
+#include "app/notification_service.h"
 #include "app/warning_service.h"
 
 namespace khien {
@@ -45,6 +48,16 @@ Status want_positive(const toml::node& n, int& out, const char* name) {
     return fail(fmt::format("{}: expected an integer from 1 to 1000000", name));
   out = static_cast<int>(n.as_integer()->get());
   return {};
+}
+
+// One `[traffic]` key, read and shown through app/traffic_detector.h.
+Key traffic_key(const TrafficOptionKey& t) {
+  return {"traffic", t.name, t.description, [name = t.name](const Config& c) { return traffic_option_text(c.traffic, name); },
+          [name = t.name](Config& c, const toml::node& n) -> Status {
+            if (!n.is_boolean() && !n.is_number()) return fail(fmt::format("traffic.{}: expected a number or true/false", name));
+            double v = n.is_boolean() ? (n.as_boolean()->get() ? 1 : 0) : n.value<double>().value_or(0);
+            return set_traffic_option(c.traffic, name, n.is_boolean(), v);
+          }};
 }
 
 const std::vector<Key>& keys() {
@@ -110,6 +123,13 @@ const std::vector<Key>& keys() {
       {"detect", "sigma_rules", "Directory of extra Sigma rules (the shipped rules always load)",
        [](const Config& c) { return fmt::format("\"{}\"", c.sigma_rules_dir); },
        [](Config& c, const toml::node& n) { return want_string(n, c.sigma_rules_dir, "detect.sigma_rules"); }},
+      {"detect", "reload_seconds", "Seconds between checks of the Sigma rule directory for changes (0: reload only on POST /api/v1/rules/reload)",
+       [](const Config& c) { return std::to_string(c.sigma_reload_seconds); },
+       [](Config& c, const toml::node& n) -> Status {
+         if (auto st = want_int(n, c.sigma_reload_seconds, "detect.reload_seconds"); !st) return st;
+         if (c.sigma_reload_seconds < 0) return fail("detect.reload_seconds: expected 0 or more");
+         return {};
+       }},
       {"cases", "check_seconds", "Seconds between checks for incident SLA breaches and overdue directives (0: only on request)",
        [](const Config& c) { return std::to_string(c.cases_check_seconds); },
        [](Config& c, const toml::node& n) { return want_int(n, c.cases_check_seconds, "cases.check_seconds"); }},
@@ -122,6 +142,9 @@ const std::vector<Key>& keys() {
       {"cases", "compliance_model", "Compliance weights and thresholds YAML (docs/COMPLIANCE.md); empty: the defaults",
        [](const Config& c) { return fmt::format("\"{}\"", c.cases_compliance_model); },
        [](Config& c, const toml::node& n) { return want_string(n, c.cases_compliance_model, "cases.compliance_model"); }},
+      {"vuln", "warn_min_orgs", "A new KEV entry or critical CVE raises a national warning and a draft directive when it reaches this many organisations (or any national critical system)",
+       [](const Config& c) { return std::to_string(c.vuln_warn_min_orgs); },
+       [](Config& c, const toml::node& n) { return want_positive(n, c.vuln_warn_min_orgs, "vuln.warn_min_orgs"); }},
       {"auth", "session_idle_minutes", "A console session unused this many minutes ends",
        [](const Config& c) { return std::to_string(c.auth.session_idle_minutes); },
        [](Config& c, const toml::node& n) { return want_positive(n, c.auth.session_idle_minutes, "auth.session_idle_minutes"); }},
@@ -157,7 +180,9 @@ const std::vector<Key>& keys() {
       {"log", "level", "Log level: trace, debug, info, warn, error", [](const Config& c) { return fmt::format("\"{}\"", c.log_level); },
        [](Config& c, const toml::node& n) { return want_string(n, c.log_level, "log.level"); }},
   };
-  return k;
+  // The `[traffic]` keys are declared with the detectors (app/traffic_detector.h).
+  static const std::vector<Key> all = [] { auto v = k; for (const auto& t : traffic_option_keys()) v.push_back(traffic_key(t)); return v; }();
+  return all;
 }
 
 // `[[taxii_feeds]]`: an array of tables, one per external TAXII collection (see TaxiiFeedConfig).
@@ -207,6 +232,9 @@ Result<Config> load_config(const std::filesystem::path& path, Config config) {
       read_taxii_feeds(node, path, config, errors);
       continue;
     }
+    if (read_health_config(section.str(), node, path, config.health, errors) ||
+        read_notification_config(section.str(), node, path, config.notifications, errors))
+      continue;
     if (!node.is_table()) {
       errors.push_back(fmt::format("{}:{}: '{}' must be a [section]", path.string(), line, section.str()));
       continue;
@@ -252,6 +280,7 @@ std::string default_config_toml() {
          "# collection = \"COLLECTION-ID\"\n# token = \"...\"        # or user = \"...\" and password = \"...\"\n"
          "# interval = 3600       # seconds between polls\n# source = \"partner-x\"  # recorded with each object\n"
          "# tlp = \"amber\"          # for objects without a TLP marking\n# limit = 0             # page size asked for; 0: the server's\n";
+  out += health_config_toml() + notification_config_toml();
   return out;
 }
 

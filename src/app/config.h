@@ -9,7 +9,10 @@
 #include "app/taxii_client.h"
 #include "core/error.h"
 #include "correlate/campaign_detector.h"
+#include "correlate/soc_health_monitor.h"
+#include "correlate/traffic_detectors.h"
 #include "ingest/source.h"
+#include "store/delivery_store.h"
 
 namespace khien {
 
@@ -28,17 +31,22 @@ struct Config {
   IngestLimits limits;
   std::string sigma_rules_dir;  ///< extra Sigma rules (the shipped ones always load); empty: none
   bool sigma = true;            ///< run Sigma detection on every event
+  std::int64_t sigma_reload_seconds = 5;  ///< poll of the Sigma rule directory for changes; 0: reload on request only
   std::string intel_warninglists;          ///< MISP warninglists directory applied to the indicator matcher; empty: none
   std::int64_t intel_rebuild_seconds = 60;  ///< periodic matcher rebuild (valid_until expiry)
   int cases_check_seconds = 60;                        ///< SLA and directive-deadline check period; 0: only on request
   bool cases_clock_override = false;                   ///< tests only: case routes honour the X-Khien-Now header
   std::uint64_t cases_max_evidence_bytes = 25u << 20;  ///< largest evidence attachment
   std::string cases_compliance_model;                  ///< compliance weights YAML (docs/COMPLIANCE.md); empty: defaults
+  int vuln_warn_min_orgs = 3;  ///< organisations a new KEV/critical CVE must reach to raise a warning
   std::string log_level = "info";
   bool warnings = true;       ///< national warnings from cross-organisation campaigns
   CampaignOptions warning_options;  ///< `[warnings]` thresholds and windows per key kind
+  TrafficDetectorOptions traffic;   ///< `[traffic]` scan, DDoS and beaconing thresholds (docs/TRAFFIC.md)
   std::vector<TaxiiFeedConfig> taxii_feeds;  ///< `[[taxii_feeds]]`: external TAXII 2.1 collections to poll
   IdentityOptions auth;  ///< `[auth]`: session expiry and login lockout (secure_cookie follows tls.http)
+  HealthOptions health;  ///< `[health]`: SOC health thresholds (docs/NOTIFICATIONS.md)
+  NotificationConfig notifications;  ///< `[[webhooks]]`, `[[mail_recipients]]`, `[smtp]`, `[notifications]`
 };
 
 /// Reads a TOML config over the defaults. Unknown sections or keys are errors naming the key

@@ -19,13 +19,20 @@
 #include "app/case_service.h"
 #include "app/export_service.h"
 #include "app/intel_service.h"
+#include "app/meta_routes.h"
 #include "app/pipeline.h"
 #include "app/sigma_detector.h"
+#include "app/sigma_rules_service.h"
 #include "app/taxii_client.h"
 #include "app/vuln_routes.h"
+#include "app/vulnerability_warnings.h"
+#include "app/console_routes.h"
 #include "app/registry_import.h"
+#include "app/traffic_detector.h"
 #include "app/traffic_service.h"
 #include "app/warning_service.h"
+#include "app/health_service.h"
+#include "app/notification_service.h"
 #include "decode/auto_decoder.h"
 #include "ingest/syslog_message.h"
 
@@ -102,11 +109,15 @@ struct Server::Impl {
   std::unique_ptr<AlertStore> alerts;
   std::unique_ptr<VulnService> vulns;
   std::unique_ptr<CaseService> cases;
+  std::unique_ptr<VulnerabilityWarnings> vuln_warnings;
   std::unique_ptr<StixStore> stix;
   std::unique_ptr<TaxiiFeedPoller> taxii_feeds;
   TaxiiContext taxii;
   std::unique_ptr<IntelService> intel;
   std::unique_ptr<WarningService> warnings;
+  std::unique_ptr<NotificationService> notifications;
+  std::unique_ptr<HealthService> health;
+  std::unique_ptr<SigmaRulesService> sigma;
   std::unique_ptr<Pipeline> pipeline;
   SocStats stats;
   std::unique_ptr<HttpBulkSource> bulk;
@@ -150,13 +161,17 @@ Result<BoundAddresses> Server::start() {
   m.alerts = std::move(*alerts);
   m.pipeline = std::make_unique<Pipeline>(*m.spool, *m.archive, *m.constituency, PipelineOptions{}, m.alerts.get());
   if (m.config.sigma) {
-    auto rules = load_sigma_rules(m.config.sigma_rules_dir);
-    if (!rules) return fail("sigma: " + rules.error().message);
-    m.pipeline->add_detector(std::make_unique<SigmaDetector>(*rules));
+    SigmaRulesOptions sigma_options{m.config.sigma_rules_dir, static_cast<int>(m.config.sigma_reload_seconds), {}};
+    auto sigma = SigmaRulesService::open(std::move(sigma_options));
+    if (!sigma) return tl::unexpected(sigma.error());
+    m.sigma = std::move(*sigma);
+    m.pipeline->add_detector(m.sigma->make_detector());
+    m.sigma->start();
   }
   auto traffic_enricher = make_traffic_enricher(m.config, *m.store);
   if (!traffic_enricher) return tl::unexpected(traffic_enricher.error());
   m.pipeline->add_enricher(std::move(*traffic_enricher));
+  if (m.config.traffic.enabled) m.pipeline->add_detector(std::make_unique<TrafficDetector>(m.config.traffic));
   auto stix = StixStore::open(dir / "state.db");
   if (!stix) return tl::unexpected(stix.error());
   m.stix = std::move(*stix);
@@ -173,8 +188,15 @@ Result<BoundAddresses> Server::start() {
     if (!warnings) return fail("warnings: " + warnings.error().message);
     m.warnings = std::move(*warnings);
     m.pipeline->set_alert_hook([w = m.warnings.get()](const std::vector<Alert>& alerts) { w->on_alerts(alerts); });
+    auto notifications = NotificationService::open(dir, m.config.notifications, *m.store);
+    if (!notifications) return fail("notifications: " + notifications.error().message);
+    m.notifications = std::move(*notifications);
+    m.warnings->add_listener([n = m.notifications.get()](const std::string& warning) { n->on_warning(warning); });
+    m.notifications->start();
     m.warnings->start();
   }
+  m.health = std::make_unique<HealthService>(m.config.health, *m.store, m.stats, m.warnings.get());
+  m.health->start();
   m.pipeline->start();
 
   SourceContext ctx;
@@ -240,35 +262,53 @@ Result<BoundAddresses> Server::start() {
   IdentityOptions identity_options = m.config.auth;
   identity_options.secure_cookie = m.config.tls.http;
   m.identity = std::make_unique<IdentityService>(*m.users, m.api.admin_token_hash, identity_options);
+  m.api.identity = m.identity.get();  // the routes above resolve their callers through it at request time
+  m.api.router = &m.router;
   register_auth_routes(m.router, *m.identity);
-  if (m.warnings) m.warnings->register_routes(m.router, [&m](const HttpRequest& r) { return is_admin(m.api, r); });
+  if (m.sigma) register_sigma_rules_routes(m.router, *m.sigma, *m.identity);
+  // Warnings span organisations and name them, so only national roles and auditors read them.
+  if (m.warnings)
+    m.warnings->register_routes(m.router, [&m](const HttpRequest& r) {
+      return !admit(m.api.identity, m.api.admin_token_hash, r, access::kNationalAuditor).refusal;
+    });
+  m.health->register_routes(m.router, *m.identity);
+  if (m.notifications) m.notifications->register_routes(m.router, *m.identity);
   auto vulns = VulnService::open(dir, {}, m.config.registry_dir);
   if (!vulns) return fail("vulnerabilities: " + vulns.error().message);
   m.vulns = std::move(*vulns);
   register_vuln_routes(m.router, m.api, *m.vulns);
   CaseServiceOptions case_options{dir, m.config.registry_dir, m.config.cases_check_seconds, m.config.cases_clock_override,
                                   m.config.cases_max_evidence_bytes, m.config.cases_compliance_model};
-  auto cases = CaseService::open(case_options, {m.store.get(), m.alerts.get(), &m.stats, m.vulns.get(), m.api.admin_token_hash});
+  auto cases = CaseService::open(case_options, {m.store.get(), m.alerts.get(), &m.stats, m.vulns.get(), m.api.admin_token_hash,
+                                                   m.identity.get()});
   if (!cases) return tl::unexpected(cases.error());
   m.cases = std::move(*cases);
   m.cases->register_routes(m.router);
+  // A new KEV entry or critical CVE reaching many organisations: a warning and a draft directive.
+  m.vuln_warnings = std::make_unique<VulnerabilityWarnings>(m.warnings.get(), *m.cases);
+  if (auto st = m.vuln_warnings->open(); !st) return tl::unexpected(st.error());
+  m.vulns->set_wide_vulnerability_handler([w = m.vuln_warnings.get()](const WideVulnerability& v) { w->on_wide(v); },
+                                          m.config.vuln_warn_min_orgs);
+  m.vuln_warnings->register_routes(m.router, *m.identity, *m.vulns);
   m.cases->start();
   m.taxii.store = m.stix.get();
-  // Until users and roles arrive, the administrator token is the one TAXII identity.
-  m.taxii.authenticate = [hash = m.api.admin_token_hash](const HttpRequest& r) -> std::optional<TaxiiPrincipal> {
-    auto t = bearer_token(r);
-    if (t && sha256_hex(*t) == hash) return TaxiiPrincipal{"admin", "", Tlp::red, true, true};
-    if (auto basic = basic_credentials(r); basic && sha256_hex(basic->second) == hash)
+  // TAXII callers come from the identity layer (bearer API key, session, administrator token), or
+  // HTTP Basic with the administrator token as password (TAXII clients that only speak Basic).
+  m.taxii.authenticate = [&m](const HttpRequest& r) -> std::optional<TaxiiPrincipal> {
+    if (auto basic = basic_credentials(r); basic && sha256_hex(basic->second) == m.api.admin_token_hash)
       return TaxiiPrincipal{"admin", "", Tlp::red, true, true};
-    return std::nullopt;
+    auto p = m.identity->authenticate(r);
+    if (!p || !p->csrf_ok) return std::nullopt;
+    return taxii_principal(*p);
   };
   m.taxii.on_objects_added = [intel = m.intel.get()] { intel->request_rebuild(); };
   register_taxii_routes(m.router, m.taxii);
-  register_intel_routes(m.router, *m.intel, m.api.admin_token_hash);
-  register_export_routes(m.router, *m.stix, m.api.admin_token_hash);
+  register_intel_routes(m.router, *m.intel, m.api);
+  register_export_routes(m.router, *m.stix, m.api);
   m.taxii_feeds = std::make_unique<TaxiiFeedPoller>(*m.stix, m.config.taxii_feeds);
   register_taxii_feed_routes(m.router, *m.taxii_feeds, m.api.admin_token_hash);
   m.taxii_feeds->start();
+  register_meta_routes(m.router, m.api);  // last: it lists every route registered before it
   HttpServerOptions http_options;
   // Compressed bodies may be smaller than the decompressed limit, never larger.
   http_options.max_body_bytes = m.config.limits.max_body_bytes;
@@ -280,6 +320,7 @@ Result<BoundAddresses> Server::start() {
     http_options.tls = std::move(*tls);
     bound.https = true;
   }
+  register_console_routes(m.router);  // last: its catch-all page patterns must never shadow a real route
   m.http = std::make_unique<HttpServer>(m.router, http_options);
   auto hp = parse_listen_address(m.config.http_listen);
   if (!hp) return tl::unexpected(hp.error());
@@ -297,7 +338,10 @@ void Server::stop() {
   for (auto& s : m.sources) s->stop();
   m.sources.clear();
   if (m.pipeline) m.pipeline->stop();
+  if (m.sigma) m.sigma->stop();
+  if (m.health) m.health->stop();
   if (m.warnings) m.warnings->stop();
+  if (m.notifications) m.notifications->stop();
   if (m.intel) m.intel->stop();  // after the pipeline: its last sightings are flushed
   m.http.reset();
   m.pipeline.reset();

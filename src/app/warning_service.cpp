@@ -352,6 +352,8 @@ Result<std::int64_t> WarningService::raise_external(const ExternalWarning& x) {
 }
 
 void WarningService::publish(const std::string& event, const std::string& data) {
+  if (event == "warning")
+    for (const auto& listener : listeners_) listener(data);
   {
     std::lock_guard lock(events_mutex_);
     const std::uint64_t n = next_event_++;
@@ -415,8 +417,8 @@ void WarningService::register_routes(Router& router, std::function<bool(const Ht
     else if (active == "false" || active == "0") q.active = false;
     else if (!active.empty()) return json_error(400, "parameter 'active': expected true or false");
     q.kind = req.param("kind");
-    if (!q.kind.empty() && !parse_campaign_kind(q.kind))
-      return json_error(400, fmt::format("parameter 'kind': '{}' is not one of indicator, cve, hash, domain, ip, asn, sigma", q.kind));
+    if (!q.kind.empty() && !parse_campaign_kind(q.kind) && q.kind != "soc-health" && q.kind != "vulnerability")
+      return json_error(400, fmt::format("parameter 'kind': '{}' is not one of indicator, cve, hash, domain, ip, asn, sigma, soc-health, vulnerability", q.kind));
     q.sector = req.param("sector");
     std::int64_t limit = 100, cursor = 0;
     if (!parse_int(req.param("limit"), 1, 1000, limit)) return json_error(400, "parameter 'limit': expected 1..1000");

@@ -58,6 +58,10 @@ class WarningService {
   /// Stores an external warning, or updates the one with the same kind and key (keeping its id
   /// and first_seen), and announces it on the stream. Returns the warning id.
   Result<std::int64_t> raise_external(const ExternalWarning& warning);
+  /// Calls `listener` with the JSON document of every stored warning change (campaign or
+  /// external) on the thread that made it, with the service's lock held: queue, never block.
+  /// Register before start().
+  void add_listener(std::function<void(const std::string&)> listener) { listeners_.push_back(std::move(listener)); }
   /// GET /api/v1/warnings, /api/v1/warnings/{id}, /api/v1/warnings/stream, /api/v1/picture;
   /// `authorised` says whether a request carries the administrator token.
   void register_routes(Router& router, std::function<bool(const HttpRequest&)> authorised);
@@ -87,6 +91,7 @@ class WarningService {
   std::uint64_t next_event_ = 1;
   bool stopping_ = false;
   std::thread ticker_;
+  std::vector<std::function<void(const std::string&)>> listeners_;
 };
 
 }  // namespace khien
