@@ -13,12 +13,15 @@ all: build
 bootstrap:
 	@bash scripts/bootstrap
 
-# The operations console (web/dist), embedded into khien by CMake: `npm ci` only when node_modules is
-# older than the lock file, `npm run build` only when a source changed.
+# The operations console (web/dist), embedded into khien by CMake: dependencies installed only when
+# node_modules is older than the lock file, `npm run build` only when a source changed. `npm install`
+# rather than `npm ci`: this npm (11, with omit-lockfile-registry-resolved) leaves rollup's optional
+# per-platform packages out of the lock file, which `npm ci` then refuses as out of sync; `npm
+# install` installs exactly the locked versions and leaves the lock file unchanged.
 WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json web/package.json web/package-lock.json
 web: web/dist/index.html
 web/dist/index.html: $(WEB_SOURCES)
-	@cd web && if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund; fi
+	@cd web && if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm install --no-audit --no-fund; fi
 	cd web && npm run build
 
 # Optimized binary at build/bin/khien.
