@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "core/time.h"
+#include "intel/stix_pattern_parser.h"
 
 namespace khien {
 
@@ -345,6 +346,11 @@ Result<StixObjectInfo> validate_stix_object(const json& o, const StixValidationO
   if (info.type == "indicator" && !stix20) {
     for (auto p : {"pattern", "pattern_type"})
       if (auto st = c.string(p, true); !st) return tl::unexpected(st.error());
+    // A STIX pattern that does not parse could never match; refusing it keeps a bundle all-or-nothing.
+    if (o["pattern_type"].get<std::string>() == "stix") {
+      if (auto ast = parse_stix_pattern(o["pattern"].get<std::string>()); !ast)
+        return c.error("pattern", "is not a valid STIX pattern: " + ast.error().message);
+    }
     info.valid_from = *c.timestamp("valid_from", true);
     info.valid_until = *c.timestamp("valid_until", false);
     if (info.valid_until && *info.valid_until <= *info.valid_from)

@@ -32,6 +32,19 @@ TEST(StixObject, ValidIndicator) {
   EXPECT_FALSE(r->valid_until);
 }
 
+TEST(StixObject, UnparsableStixPatternIsRefusedWithThePosition) {
+  auto o = indicator();
+  o["pattern"] = "[ipv4-addr:value = '10.0.0.0'";
+  std::string e = error_of(o);
+  EXPECT_NE(e.find("'pattern': is not a valid STIX pattern"), std::string::npos) << e;
+  EXPECT_NE(e.find("position"), std::string::npos) << e;
+  EXPECT_NE(e.find("indicator--33fe3b22"), std::string::npos) << e;
+  // Other pattern languages are kept as they are: khien does not evaluate them.
+  o["pattern_type"] = "snort";
+  o["pattern"] = "alert tcp any any -> any any (msg:\"x\";)";
+  EXPECT_EQ(error_of(o), "");
+}
+
 TEST(StixObject, MissingRequiredPropertiesNameObjectAndProperty) {
   for (const char* p : {"pattern", "pattern_type", "valid_from", "created", "modified", "spec_version", "type", "id"}) {
     auto o = indicator();
