@@ -12,7 +12,7 @@
 #include <unordered_map>
 
 #include "core/field_dictionary.h"
-#include "ingest/netflow_information_elements.h"
+#include "core/netflow_information_elements.h"
 
 namespace khien {
 namespace {

@@ -15,7 +15,7 @@
 
 #include "core/field_dictionary.h"
 #include "ingest/netflow_decoder.h"
-#include "ingest/netflow_information_elements.h"
+#include "core/netflow_information_elements.h"
 
 namespace khien {
 namespace {

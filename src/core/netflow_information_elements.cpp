@@ -1,6 +1,6 @@
 // Tables of IANA IPFIX information elements (from the IANA "IPFIX Information Elements" registry) and IP protocol
 // keywords.
-#include "ingest/netflow_information_elements.h"
+#include "core/netflow_information_elements.h"
 
 #include <algorithm>
 #include <array>
