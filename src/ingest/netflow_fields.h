@@ -1,0 +1,148 @@
+// NetFlow/IPFIX decoding internals shared by the packet walkers (netflow_decoder.cpp) and the field conversion
+// (netflow_fields.cpp): template fields and their schema roles, per-stream state, and record values to events.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/arena.h"
+#include "core/event.h"
+#include "core/ip_address.h"
+#include "core/netflow_information_elements.h"
+#include "core/time.h"
+#include "ingest/netflow_decoder.h"
+
+namespace khien::netflow_internal {
+
+inline constexpr std::uint16_t kVariableLength = 65535;  // RFC 7011 §7
+inline constexpr TimeNs kNsPerMs = 1'000'000;
+inline constexpr TimeNs kNsPerSec = 1'000'000'000;
+inline constexpr std::int64_t kNtpToUnixSeconds = 2'208'988'800;  // 1900-01-01 to 1970-01-01
+
+inline std::uint16_t be16(const std::uint8_t* p) {
+  return static_cast<std::uint16_t>(p[0] << 8 | p[1]);
+}
+inline std::uint32_t be32(const std::uint8_t* p) {
+  return std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
+}
+// Big-endian unsigned of 1..8 bytes (reduced-size encoding, RFC 7011 §6.2).
+inline std::uint64_t be_uint(const std::uint8_t* p, std::size_t n) {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < n; ++i) v = v << 8 | p[i];
+  return v;
+}
+
+// What a field means for the common schema (beyond its original `netflow.<name>` value).
+enum class Role : std::uint8_t {
+  None,
+  Padding,
+  SrcIp,
+  DstIp,
+  SrcPort,
+  DstPort,
+  Protocol,
+  Octets,
+  Packets,
+  OctetsTotal,
+  PacketsTotal,
+  InitiatorOctets,
+  ResponderOctets,
+  InitiatorPackets,
+  ResponderPackets,
+  ReverseOctets,
+  ReversePackets,
+  SrcMac,
+  DstMac,
+  FlowId,
+  Start,
+  End,
+  StartUptime,
+  EndUptime,
+  StartDeltaUs,
+  EndDeltaUs,
+  DurationMs,
+  DurationUs,
+  Observation,
+  SystemInit,
+  AppName,
+};
+
+/// The schema role of element `id` of enterprise `pen`.
+Role role_of(std::uint16_t id, std::uint32_t pen);
+
+struct FieldSpec {
+  std::uint16_t id = 0;
+  std::uint16_t length = 0;  // kVariableLength for variable-length fields
+  std::uint32_t pen = 0;
+  FieldId name = field::none;
+  IeType type = IeType::Unsigned;
+  Role role = Role::None;
+  friend bool operator==(const FieldSpec& a, const FieldSpec& b) {
+    return a.id == b.id && a.length == b.length && a.pen == b.pen;
+  }
+};
+
+struct Template {
+  std::vector<FieldSpec> fields;
+  std::uint16_t scope_count = 0;
+  bool options = false;
+  bool variable = false;
+  std::uint32_t min_length = 0;  // the record length when not variable
+  TimeNs refreshed = 0;
+};
+
+// One exporter's stream: (address, version, observation domain / source id).
+struct Stream {
+  std::unordered_map<std::uint16_t, Template> templates;
+  bool have_sequence = false;
+  std::uint32_t next_sequence = 0;
+  TimeNs last_seen = 0;
+  bool have_system_init = false;
+  std::int64_t system_init_ms = 0;  // IPFIX systemInitTimeMilliseconds from an options record
+};
+
+// Per-packet header context the record decoder needs.
+struct PacketContext {
+  NetflowVersion version = NetflowVersion::V5;
+  std::string_view product;
+  TimeNs export_time = 0;
+  bool have_uptime = false;  // v5/v9: header sysUpTime (ms) anchors sysUpTime stamps
+  std::uint32_t uptime_ms = 0;
+  const IpAddress* exporter = nullptr;
+  Stream* stream = nullptr;
+};
+
+// Schema-relevant values gathered while walking one record.
+struct FlowValues {
+  IpAddress src_ip, dst_ip;
+  bool has_src_ip = false, has_dst_ip = false;
+  std::int64_t src_port = -1, dst_port = -1, protocol = -1;
+  std::uint64_t octets = 0, packets = 0, octets_total = 0, packets_total = 0;
+  std::uint64_t init_octets = 0, resp_octets = 0, init_packets = 0, resp_packets = 0, rev_octets = 0, rev_packets = 0;
+  bool has_octets = false, has_packets = false, has_octets_total = false, has_packets_total = false;
+  bool has_init_octets = false, has_resp_octets = false, has_init_packets = false, has_resp_packets = false;
+  bool has_rev_octets = false, has_rev_packets = false;
+  std::string_view src_mac, dst_mac, app_name;
+  std::int64_t flow_id = -1;
+  TimeNs start = 0, end = 0, observation = 0;
+  bool has_start = false, has_end = false, has_observation = false;
+  TimeNs start_delta = 0, end_delta = 0;
+  bool has_start_delta = false, has_end_delta = false;
+  std::uint32_t start_uptime = 0, end_uptime = 0;
+  bool has_start_uptime = false, has_end_uptime = false;
+  std::int64_t duration_ms = -1;
+  bool has_system_init = false;
+  std::int64_t system_init_ms = 0;
+};
+
+/// The original value of a field as the event keeps it.
+Value original_value(const FieldSpec& f, const std::uint8_t* p, std::size_t n, Arena& arena);
+/// Applies a field's schema role to the record's gathered values.
+void gather(FlowValues& v, const FieldSpec& f, const std::uint8_t* p, std::size_t n, Arena& arena);
+/// Adds the schema fields of a finished record (class, endpoints, counters, time, duration) to `e`.
+void finish_flow_event(FlowValues& v, const PacketContext& ctx, Event& e);
+
+}  // namespace khien::netflow_internal
