@@ -1,39 +1,21 @@
 // Alert store on SQLite; SQL kept to what PostgreSQL accepts too.
 #include "store/alert_store.h"
 
-#include <sqlite3.h>
-
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include "store/sql_database.h"
+#include "store/sql_statement.h"
 
 namespace khien {
 
 namespace {
 
-class Stmt {
- public:
-  Stmt(sqlite3* db, const std::string& sql) { sqlite3_prepare_v2(db, sql.c_str(), -1, &s_, nullptr); }
-  ~Stmt() { sqlite3_finalize(s_); }
-  bool ok() const { return s_ != nullptr; }
-  void bind(int i, const std::string& v) { sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT); }
-  void bind(int i, std::int64_t v) { sqlite3_bind_int64(s_, i, v); }
-  int step() { return sqlite3_step(s_); }
-  void reset() { sqlite3_reset(s_); sqlite3_clear_bindings(s_); }
-  std::string text(int c) {
-    auto* p = sqlite3_column_text(s_, c);
-    return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(s_, c))) : std::string();
-  }
-  std::int64_t integer(int c) { return sqlite3_column_int64(s_, c); }
-
- private:
-  sqlite3_stmt* s_ = nullptr;
-};
-
 constexpr const char* kColumns =
     "id, kind, rule_id, title, severity_id, level, tlp, source, matched, matched_field, tags, time, soc, org, sector, "
     "province, event_seq, event_json";
 
-StoredAlert read_row(Stmt& st) {
+StoredAlert read_row(SqlStatement& st) {
   StoredAlert s;
   s.id = st.integer(0);
   Alert& a = s.alert;
@@ -59,28 +41,9 @@ StoredAlert read_row(Stmt& st) {
   return s;
 }
 
-// Appends "AND col IN (?, ?...)" and remembers the values to bind.
-void in_clause(std::string& where, std::vector<std::string>& args, const char* column, const std::vector<std::string>& values) {
-  if (values.empty()) return;
-  where += fmt::format(" AND {} IN (", column);
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    where += i ? ", ?" : "?";
-    args.push_back(values[i]);
-  }
-  where += ")";
-}
-
 }  // namespace
 
 Result<std::unique_ptr<AlertStore>> AlertStore::open(const std::filesystem::path& db_path) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
-    std::string why = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    return fail(fmt::format("alert store: cannot open {}: {}", db_path.string(), why));
-  }
-  sqlite3_busy_timeout(db, 5000);
-  char* err = nullptr;
   const char* schema = R"sql(
     PRAGMA journal_mode=WAL;
     CREATE TABLE IF NOT EXISTS alerts (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, rule_id TEXT NOT NULL,
@@ -92,13 +55,9 @@ Result<std::unique_ptr<AlertStore>> AlertStore::open(const std::filesystem::path
     CREATE INDEX IF NOT EXISTS alerts_org ON alerts(org);
     CREATE UNIQUE INDEX IF NOT EXISTS alerts_once ON alerts(kind, rule_id, event_seq, matched);
   )sql";
-  if (sqlite3_exec(db, schema, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string why = err ? err : "?";
-    sqlite3_free(err);
-    sqlite3_close(db);
-    return fail("alert store: " + why);
-  }
-  return std::unique_ptr<AlertStore>(new AlertStore(db));
+  auto db = open_sqlite(db_path, "alert store", schema);
+  if (!db) return tl::unexpected(db.error());
+  return std::unique_ptr<AlertStore>(new AlertStore(*db));
 }
 
 AlertStore::~AlertStore() { sqlite3_close(db_); }
@@ -107,7 +66,7 @@ Status AlertStore::insert(const std::vector<Alert>& alerts) {
   if (alerts.empty()) return {};
   std::lock_guard lock(mutex_);
   sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr);
-  Stmt st(db_, "INSERT INTO alerts (kind, rule_id, title, severity_id, level, tlp, source, matched, matched_field, tags, time, "
+  SqlStatement st(db_, "INSERT INTO alerts (kind, rule_id, title, severity_id, level, tlp, source, matched, matched_field, tags, time, "
                "soc, org, sector, province, event_seq, event_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                // A batch replayed after a crash finds its alerts already there.
                "ON CONFLICT DO NOTHING");
@@ -144,11 +103,11 @@ Result<AlertPage> AlertStore::query(const AlertQuery& q) {
   std::lock_guard lock(mutex_);
   std::string where = "WHERE 1 = 1";
   std::vector<std::string> args;
-  in_clause(where, args, "kind", q.kinds);
-  in_clause(where, args, "org", q.orgs);
-  in_clause(where, args, "sector", q.sectors);
-  in_clause(where, args, "province", q.provinces);
-  in_clause(where, args, "soc", q.socs);
+  append_in_clause(where, args, "kind", q.kinds);
+  append_in_clause(where, args, "org", q.orgs);
+  append_in_clause(where, args, "sector", q.sectors);
+  append_in_clause(where, args, "province", q.provinces);
+  append_in_clause(where, args, "soc", q.socs);
   if (!q.rule_id.empty()) {
     where += " AND rule_id = ?";
     args.push_back(q.rule_id);
@@ -157,19 +116,19 @@ Result<AlertPage> AlertStore::query(const AlertQuery& q) {
   if (q.since) { where += " AND time >= ?"; ints.push_back(*q.since); }
   if (q.until) { where += " AND time < ?"; ints.push_back(*q.until); }
   if (q.min_severity > 0) { where += " AND severity_id >= ?"; ints.push_back(q.min_severity); }
-  auto bind_all = [&](Stmt& st, bool with_cursor) {
+  auto bind_all = [&](SqlStatement& st, bool with_cursor) {
     int i = 1;
     for (const auto& a : args) st.bind(i++, a);
     for (auto v : ints) st.bind(i++, v);
     if (with_cursor && q.before_id > 0) st.bind(i++, q.before_id);
   };
   AlertPage page;
-  Stmt count(db_, "SELECT COUNT(*) FROM alerts " + where);
+  SqlStatement count(db_, "SELECT COUNT(*) FROM alerts " + where);
   bind_all(count, false);
   if (count.step() == SQLITE_ROW) page.total = static_cast<std::uint64_t>(count.integer(0));
   std::string sql = fmt::format("SELECT {} FROM alerts {}{} ORDER BY id DESC LIMIT {}", kColumns, where,
                                 q.before_id > 0 ? " AND id < ?" : "", q.limit + 1);
-  Stmt st(db_, sql);
+  SqlStatement st(db_, sql);
   if (!st.ok()) return fail(std::string("alert store: ") + sqlite3_errmsg(db_));
   bind_all(st, true);
   while (st.step() == SQLITE_ROW) page.alerts.push_back(read_row(st));
@@ -182,7 +141,7 @@ Result<AlertPage> AlertStore::query(const AlertQuery& q) {
 
 std::optional<StoredAlert> AlertStore::get(std::int64_t id) {
   std::lock_guard lock(mutex_);
-  Stmt st(db_, fmt::format("SELECT {} FROM alerts WHERE id = ?", kColumns));
+  SqlStatement st(db_, fmt::format("SELECT {} FROM alerts WHERE id = ?", kColumns));
   st.bind(1, id);
   if (st.step() != SQLITE_ROW) return std::nullopt;
   return read_row(st);
@@ -190,7 +149,7 @@ std::optional<StoredAlert> AlertStore::get(std::int64_t id) {
 
 std::vector<std::pair<std::string, std::uint64_t>> AlertStore::counts_by_rule(const std::string& kind) {
   std::lock_guard lock(mutex_);
-  Stmt st(db_, "SELECT rule_id, COUNT(*) FROM alerts WHERE kind = ? GROUP BY rule_id ORDER BY COUNT(*) DESC");
+  SqlStatement st(db_, "SELECT rule_id, COUNT(*) FROM alerts WHERE kind = ? GROUP BY rule_id ORDER BY COUNT(*) DESC");
   st.bind(1, kind);
   std::vector<std::pair<std::string, std::uint64_t>> out;
   while (st.step() == SQLITE_ROW) out.emplace_back(st.text(0), static_cast<std::uint64_t>(st.integer(1)));

@@ -1,32 +1,14 @@
 // Delivery log on SQLite; SQL kept to what PostgreSQL accepts too.
 #include "store/delivery_store.h"
 
-#include <sqlite3.h>
-
 #include <fmt/format.h>
+
+#include "store/sql_database.h"
+#include "store/sql_statement.h"
 
 namespace khien {
 
 namespace {
-
-class Stmt {
- public:
-  Stmt(sqlite3* db, const std::string& sql) { sqlite3_prepare_v2(db, sql.c_str(), -1, &s_, nullptr); }
-  ~Stmt() { sqlite3_finalize(s_); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-  void bind(int i, const std::string& v) { sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT); }
-  void bind(int i, std::int64_t v) { sqlite3_bind_int64(s_, i, v); }
-  int step() { return s_ ? sqlite3_step(s_) : SQLITE_ERROR; }
-  std::string text(int c) {
-    auto* p = sqlite3_column_text(s_, c);
-    return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(s_, c))) : std::string();
-  }
-  std::int64_t integer(int c) { return sqlite3_column_int64(s_, c); }
-
- private:
-  sqlite3_stmt* s_ = nullptr;
-};
 
 constexpr const char* kColumns =
     "id, warning_id, warning_version, warning_kind, tlp, channel, org, target, status, attempts, last_code, last_error, created, "
@@ -52,13 +34,6 @@ std::string_view delivery_status_name(DeliveryStatus status) {
 }
 
 Result<std::unique_ptr<DeliveryStore>> DeliveryStore::open(const std::filesystem::path& db_path) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
-    std::string why = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    return fail(fmt::format("delivery store: cannot open {}: {}", db_path.string(), why));
-  }
-  sqlite3_busy_timeout(db, 5000);
   const char* schema = R"sql(
     PRAGMA journal_mode=WAL;
     CREATE TABLE IF NOT EXISTS notification_deliveries (id TEXT PRIMARY KEY, warning_id BIGINT NOT NULL,
@@ -68,21 +43,16 @@ Result<std::unique_ptr<DeliveryStore>> DeliveryStore::open(const std::filesystem
     CREATE INDEX IF NOT EXISTS notification_deliveries_warning ON notification_deliveries(warning_id);
     CREATE INDEX IF NOT EXISTS notification_deliveries_status ON notification_deliveries(status);
   )sql";
-  char* err = nullptr;
-  if (sqlite3_exec(db, schema, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string why = err ? err : "?";
-    sqlite3_free(err);
-    sqlite3_close(db);
-    return fail("delivery store: " + why);
-  }
-  return std::unique_ptr<DeliveryStore>(new DeliveryStore(db));
+  auto db = open_sqlite(db_path, "delivery store", schema);
+  if (!db) return tl::unexpected(db.error());
+  return std::unique_ptr<DeliveryStore>(new DeliveryStore(*db));
 }
 
 DeliveryStore::~DeliveryStore() { sqlite3_close(db_); }
 
 Status DeliveryStore::save(const DeliveryRecord& d) {
   std::lock_guard lock(mutex_);
-  Stmt st(db_, fmt::format("INSERT INTO notification_deliveries ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+  SqlStatement st(db_, fmt::format("INSERT INTO notification_deliveries ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                            "ON CONFLICT (id) DO UPDATE SET status = excluded.status, attempts = excluded.attempts, "
                            "last_code = excluded.last_code, last_error = excluded.last_error, updated = excluded.updated, "
                            "next_attempt = excluded.next_attempt",
@@ -115,7 +85,7 @@ Result<std::vector<DeliveryRecord>> DeliveryStore::query(const DeliveryQuery& q)
   if (!q.channel.empty()) { sql += " AND channel = ?"; texts.push_back(q.channel); }
   if (!q.org.empty()) { sql += " AND org = ?"; texts.push_back(q.org); }
   sql += fmt::format(" ORDER BY created DESC, id LIMIT {}", q.limit);
-  Stmt st(db_, sql);
+  SqlStatement st(db_, sql);
   for (std::size_t i = 0; i < texts.size(); ++i) st.bind(static_cast<int>(i + 1), texts[i]);
   std::vector<DeliveryRecord> out;
   int rc;
@@ -144,7 +114,7 @@ Result<std::vector<DeliveryRecord>> DeliveryStore::query(const DeliveryQuery& q)
 
 std::uint64_t DeliveryStore::abandon_pending(const std::string& reason) {
   std::lock_guard lock(mutex_);
-  Stmt st(db_, "UPDATE notification_deliveries SET status = 'failed', last_error = ?, updated = ? WHERE status = 'pending'");
+  SqlStatement st(db_, "UPDATE notification_deliveries SET status = 'failed', last_error = ?, updated = ? WHERE status = 'pending'");
   st.bind(1, reason);
   st.bind(2, std::int64_t{now_ns()});
   if (st.step() != SQLITE_DONE) return 0;

@@ -3,33 +3,12 @@
 
 #include <fmt/format.h>
 
+#include "store/sql_database.h"
 #include "store/sql_statement.h"
 
 namespace khien {
 
-namespace {
-
-void in_clause(std::string& where, std::vector<std::string>& args, const char* column, const std::vector<std::string>& values) {
-  if (values.empty()) return;
-  where += fmt::format(" AND {} IN (", column);
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    where += i ? ", ?" : "?";
-    args.push_back(values[i]);
-  }
-  where += ")";
-}
-
-}  // namespace
-
 Result<std::unique_ptr<SightingStore>> SightingStore::open(const std::filesystem::path& db_path) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
-    std::string why = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    return fail(fmt::format("sighting store: cannot open {}: {}", db_path.string(), why));
-  }
-  sqlite3_busy_timeout(db, 5000);
-  char* err = nullptr;
   const char* schema = R"sql(
     PRAGMA journal_mode=WAL;
     CREATE TABLE IF NOT EXISTS intel_sightings (indicator_id TEXT NOT NULL, org TEXT NOT NULL,
@@ -37,13 +16,9 @@ Result<std::unique_ptr<SightingStore>> SightingStore::open(const std::filesystem
       PRIMARY KEY (indicator_id, org));
     CREATE INDEX IF NOT EXISTS intel_sightings_last ON intel_sightings(last_seen);
   )sql";
-  if (sqlite3_exec(db, schema, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string why = err ? err : "?";
-    sqlite3_free(err);
-    sqlite3_close(db);
-    return fail("sighting store: " + why);
-  }
-  return std::unique_ptr<SightingStore>(new SightingStore(db));
+  auto db = open_sqlite(db_path, "sighting store", schema);
+  if (!db) return tl::unexpected(db.error());
+  return std::unique_ptr<SightingStore>(new SightingStore(*db));
 }
 
 SightingStore::~SightingStore() { sqlite3_close(db_); }
@@ -84,8 +59,8 @@ Result<std::vector<SightingRow>> SightingStore::query(const SightingQuery& q) {
   std::lock_guard lock(mutex_);
   std::string where = "WHERE 1 = 1";
   std::vector<std::string> args;
-  in_clause(where, args, "indicator_id", q.indicators);
-  in_clause(where, args, "org", q.orgs);
+  append_in_clause(where, args, "indicator_id", q.indicators);
+  append_in_clause(where, args, "org", q.orgs);
   std::string sql = "SELECT indicator_id, org, first_seen, last_seen, count, updated FROM intel_sightings " + where +
                     " ORDER BY last_seen DESC, indicator_id, org";
   if (q.limit) sql += fmt::format(" LIMIT {}", q.limit);

@@ -8,6 +8,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "store/sql_database.h"
+#include "store/sql_statement.h"
+
 namespace khien {
 
 std::string sha256_hex(std::string_view text) {
@@ -38,28 +41,6 @@ std::string random_hex(std::size_t bytes) {
 
 namespace {
 
-// A prepared statement that finalises itself.
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  bool ok() const { return rc_ == SQLITE_OK; }
-  Statement& bind(int i, const std::string& v) { sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT); return *this; }
-  Statement& bind(int i, std::int64_t v) { sqlite3_bind_int64(stmt_, i, v); return *this; }
-  Statement& bind(int i, double v) { sqlite3_bind_double(stmt_, i, v); return *this; }
-  int step() { return sqlite3_step(stmt_); }
-  std::string text(int col) {
-    auto* p = sqlite3_column_text(stmt_, col);
-    return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
-  }
-  std::int64_t integer(int col) { return sqlite3_column_int64(stmt_, col); }
-  double real(int col) { return sqlite3_column_double(stmt_, col); }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-  int rc_;
-};
-
 std::string to_json_list(const std::vector<std::string>& v) { return nlohmann::json(v).dump(); }
 std::string to_json_list(const std::vector<std::int64_t>& v) { return nlohmann::json(v).dump(); }
 template <typename T>
@@ -79,31 +60,16 @@ std::vector<T> from_json_list(const std::string& text) {
 Result<std::unique_ptr<StateStore>> StateStore::open(const std::filesystem::path& db_path) {
   std::error_code ec;
   if (db_path.has_parent_path()) std::filesystem::create_directories(db_path.parent_path(), ec);
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
-    std::string why = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    return fail(fmt::format("state store: cannot open {}: {}", db_path.string(), why));
-  }
-  std::unique_ptr<StateStore> store(new StateStore(db));
-  sqlite3_busy_timeout(db, 5000);
-  if (auto st = store->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"); !st)
-    return tl::unexpected(st.error());
+  auto db = open_sqlite(db_path, "state store", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+  if (!db) return tl::unexpected(db.error());
+  std::unique_ptr<StateStore> store(new StateStore(*db));
   if (auto st = store->migrate(); !st) return tl::unexpected(st.error());
   return store;
 }
 
 StateStore::~StateStore() { sqlite3_close(db_); }
 
-Status StateStore::exec(const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string why = err ? err : "unknown error";
-    sqlite3_free(err);
-    return fail("state store: " + why);
-  }
-  return {};
-}
+Status StateStore::exec(const char* sql) { return exec_sql(db_, sql, "state store"); }
 
 Status StateStore::migrate() {
   return exec(R"sql(
@@ -124,7 +90,7 @@ Status StateStore::migrate() {
 
 bool StateStore::registry_loaded() {
   std::lock_guard lock(mutex_);
-  Statement st(db_, "SELECT value FROM meta WHERE key = 'registry_loaded'");
+  SqlStatement st(db_, "SELECT value FROM meta WHERE key = 'registry_loaded'");
   return st.step() == SQLITE_ROW;
 }
 
@@ -137,29 +103,29 @@ Status StateStore::import_registry(const std::vector<SectorRow>& sectors, const 
     return fail("registry import: " + why);
   };
   for (const auto& s : sectors) {
-    Statement st(db_, "INSERT INTO sectors (id, name, name_en, lead_org, criticality) VALUES (?, ?, ?, ?, ?)");
+    SqlStatement st(db_, "INSERT INTO sectors (id, name, name_en, lead_org, criticality) VALUES (?, ?, ?, ?, ?)");
     st.bind(1, s.id).bind(2, s.name).bind(3, s.name_en).bind(4, s.lead_org).bind(5, std::int64_t{s.criticality});
     if (st.step() != SQLITE_DONE) return rollback(fmt::format("sector '{}': {}", s.id, sqlite3_errmsg(db_)));
   }
   for (const auto& p : provinces) {
-    Statement st(db_, "INSERT INTO provinces (id, name, name_en, kind, region, lat, lon) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    SqlStatement st(db_, "INSERT INTO provinces (id, name, name_en, kind, region, lat, lon) VALUES (?, ?, ?, ?, ?, ?, ?)");
     st.bind(1, p.id).bind(2, p.name).bind(3, p.name_en).bind(4, p.kind).bind(5, p.region).bind(6, p.lat).bind(7, p.lon);
     if (st.step() != SQLITE_DONE) return rollback(fmt::format("province '{}': {}", p.id, sqlite3_errmsg(db_)));
   }
   for (const auto& o : orgs) {
-    Statement st(db_, "INSERT INTO organisations (id, name, name_en, type, sector, province, parent, ip_ranges, asns, domains) "
+    SqlStatement st(db_, "INSERT INTO organisations (id, name, name_en, type, sector, province, parent, ip_ranges, asns, domains) "
                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     st.bind(1, o.id).bind(2, o.name).bind(3, o.name_en).bind(4, o.type).bind(5, o.sector).bind(6, o.province)
         .bind(7, o.parent).bind(8, to_json_list(o.ip_ranges)).bind(9, to_json_list(o.asns)).bind(10, to_json_list(o.domains));
     if (st.step() != SQLITE_DONE) return rollback(fmt::format("organisation '{}': {}", o.id, sqlite3_errmsg(db_)));
   }
   for (const auto& s : socs) {
-    Statement st(db_, "INSERT INTO socs (id, name, org, sender_ranges, formats, transport, created) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    SqlStatement st(db_, "INSERT INTO socs (id, name, org, sender_ranges, formats, transport, created) VALUES (?, ?, ?, ?, ?, ?, ?)");
     st.bind(1, s.id).bind(2, s.name).bind(3, s.org).bind(4, to_json_list(s.sender_ranges)).bind(5, to_json_list(s.formats))
         .bind(6, s.transport).bind(7, now_ns());
     if (st.step() != SQLITE_DONE) return rollback(fmt::format("SOC '{}': {}", s.id, sqlite3_errmsg(db_)));
   }
-  Statement mark(db_, "INSERT INTO meta (key, value) VALUES ('registry_loaded', ?)");
+  SqlStatement mark(db_, "INSERT INTO meta (key, value) VALUES ('registry_loaded', ?)");
   mark.bind(1, format_rfc3339(now_ns()));
   if (mark.step() != SQLITE_DONE) return rollback(sqlite3_errmsg(db_));
   if (auto st = exec("COMMIT"); !st) return st;
@@ -171,7 +137,7 @@ std::uint64_t StateStore::generation() {
   std::lock_guard lock(mutex_);
   // data_version changes when another connection (another khien process, e.g. `khien soc add`)
   // commits, so snapshots built from this store notice changes made outside this process too.
-  Statement st(db_, "PRAGMA data_version");
+  SqlStatement st(db_, "PRAGMA data_version");
   std::uint64_t external = st.step() == SQLITE_ROW ? static_cast<std::uint64_t>(st.integer(0)) : 0;
   return (external << 32) + generation_.load();
 }
@@ -179,7 +145,7 @@ std::uint64_t StateStore::generation() {
 std::vector<SectorRow> StateStore::sectors() {
   std::lock_guard lock(mutex_);
   std::vector<SectorRow> out;
-  Statement st(db_, "SELECT id, name, name_en, lead_org, criticality FROM sectors ORDER BY id");
+  SqlStatement st(db_, "SELECT id, name, name_en, lead_org, criticality FROM sectors ORDER BY id");
   while (st.step() == SQLITE_ROW) out.push_back({st.text(0), st.text(1), st.text(2), st.text(3), static_cast<int>(st.integer(4))});
   return out;
 }
@@ -187,13 +153,13 @@ std::vector<SectorRow> StateStore::sectors() {
 std::vector<ProvinceRow> StateStore::provinces() {
   std::lock_guard lock(mutex_);
   std::vector<ProvinceRow> out;
-  Statement st(db_, "SELECT id, name, name_en, kind, region, lat, lon FROM provinces ORDER BY id");
+  SqlStatement st(db_, "SELECT id, name, name_en, kind, region, lat, lon FROM provinces ORDER BY id");
   while (st.step() == SQLITE_ROW) out.push_back({st.text(0), st.text(1), st.text(2), st.text(3), st.text(4), st.real(5), st.real(6)});
   return out;
 }
 
 namespace {
-OrgRow read_org(Statement& st) {
+OrgRow read_org(SqlStatement& st) {
   OrgRow o;
   o.id = st.text(0);
   o.name = st.text(1);
@@ -213,14 +179,14 @@ constexpr const char* kOrgColumns = "SELECT id, name, name_en, type, sector, pro
 std::vector<OrgRow> StateStore::organisations() {
   std::lock_guard lock(mutex_);
   std::vector<OrgRow> out;
-  Statement st(db_, fmt::format("{} ORDER BY id", kOrgColumns).c_str());
+  SqlStatement st(db_, fmt::format("{} ORDER BY id", kOrgColumns).c_str());
   while (st.step() == SQLITE_ROW) out.push_back(read_org(st));
   return out;
 }
 
 std::optional<OrgRow> StateStore::organisation(const std::string& id) {
   std::lock_guard lock(mutex_);
-  Statement st(db_, fmt::format("{} WHERE id = ?", kOrgColumns).c_str());
+  SqlStatement st(db_, fmt::format("{} WHERE id = ?", kOrgColumns).c_str());
   st.bind(1, id);
   if (st.step() != SQLITE_ROW) return std::nullopt;
   return read_org(st);
@@ -230,7 +196,7 @@ std::vector<SocRow> StateStore::query_socs(const char* where, const std::string&
   std::vector<SocRow> out;
   std::string sql = fmt::format(
       "SELECT row_id, id, name, org, sender_ranges, formats, transport, key_hash, revoked, created FROM socs {} ORDER BY id", where);
-  Statement st(db_, sql.c_str());
+  SqlStatement st(db_, sql.c_str());
   if (!arg.empty()) st.bind(1, arg);
   while (st.step() == SQLITE_ROW) {
     SocRow s;
@@ -265,17 +231,17 @@ Result<std::string> StateStore::add_soc(const std::string& org, const std::strin
                                         const std::vector<std::string>& sender_ranges) {
   {
     std::lock_guard lock(mutex_);
-    Statement check(db_, "SELECT id FROM organisations WHERE id = ?");
+    SqlStatement check(db_, "SELECT id FROM organisations WHERE id = ?");
     check.bind(1, org);
     if (check.step() != SQLITE_ROW) return fail(fmt::format("unknown organisation '{}' (see GET /api/v1/orgs)", org));
-    Statement exists(db_, "SELECT id FROM socs WHERE id = ?");
+    SqlStatement exists(db_, "SELECT id FROM socs WHERE id = ?");
     exists.bind(1, id);
     if (exists.step() != SQLITE_ROW) {
-      Statement st(db_, "INSERT INTO socs (id, name, org, sender_ranges, formats, transport, created) VALUES (?, ?, ?, ?, '[]', 'http', ?)");
+      SqlStatement st(db_, "INSERT INTO socs (id, name, org, sender_ranges, formats, transport, created) VALUES (?, ?, ?, ?, '[]', 'http', ?)");
       st.bind(1, id).bind(2, name).bind(3, org).bind(4, to_json_list(sender_ranges)).bind(5, now_ns());
       if (st.step() != SQLITE_DONE) return fail(fmt::format("SOC '{}': {}", id, sqlite3_errmsg(db_)));
     } else if (!sender_ranges.empty()) {
-      Statement st(db_, "UPDATE socs SET sender_ranges = ? WHERE id = ?");
+      SqlStatement st(db_, "UPDATE socs SET sender_ranges = ? WHERE id = ?");
       st.bind(1, to_json_list(sender_ranges)).bind(2, id);
       if (st.step() != SQLITE_DONE) return fail(fmt::format("SOC '{}': {}", id, sqlite3_errmsg(db_)));
     }
@@ -286,7 +252,7 @@ Result<std::string> StateStore::add_soc(const std::string& org, const std::strin
 Result<std::string> StateStore::rotate_soc_key(const std::string& id) {
   std::lock_guard lock(mutex_);
   std::string key = "khs_" + random_hex(24);
-  Statement st(db_, "UPDATE socs SET key_hash = ?, revoked = 0 WHERE id = ?");
+  SqlStatement st(db_, "UPDATE socs SET key_hash = ?, revoked = 0 WHERE id = ?");
   st.bind(1, sha256_hex(key)).bind(2, id);
   if (st.step() != SQLITE_DONE || sqlite3_changes(db_) != 1) return fail(fmt::format("unknown SOC '{}'", id));
   ++generation_;
@@ -295,7 +261,7 @@ Result<std::string> StateStore::rotate_soc_key(const std::string& id) {
 
 Status StateStore::revoke_soc(const std::string& id) {
   std::lock_guard lock(mutex_);
-  Statement st(db_, "UPDATE socs SET revoked = 1 WHERE id = ?");
+  SqlStatement st(db_, "UPDATE socs SET revoked = 1 WHERE id = ?");
   st.bind(1, id);
   if (st.step() != SQLITE_DONE || sqlite3_changes(db_) != 1) return fail(fmt::format("unknown SOC '{}'", id));
   ++generation_;
