@@ -386,6 +386,40 @@ Warning& CampaignDetector::new_warning(CampaignKind kind, const std::string& val
   return warnings_.emplace(w.id, std::move(w)).first->second;
 }
 
+Warning* CampaignDetector::overlapping(const std::vector<std::pair<std::uint32_t, std::uint64_t>>& live, TimeNs now) {
+  Warning* best = nullptr;
+  std::size_t best_shared = 0;
+  for (auto& [id, w] : warnings_) {
+    if (!w.active || w.last_seen + w.window < now) continue;  // the warning's window must still cover the crossing
+    std::size_t shared = 0;
+    for (const auto& [o, seq] : live)
+      if (w.orgs.count(orgs_[o].id)) ++shared;
+    const std::size_t united = live.size() + w.orgs.size() - shared;
+    // Compared with a small tolerance: two shared of six is exactly the default third.
+    if (shared < options_.overlap_min_orgs ||
+        static_cast<double>(shared) + 1e-9 < options_.overlap_min_similarity * static_cast<double>(united))
+      continue;
+    if (shared > best_shared) {  // the strongest overlap; on a tie the oldest warning (map order)
+      best = &w;
+      best_shared = shared;
+    }
+  }
+  return best;
+}
+
+void CampaignDetector::link(const std::vector<Sighting>& sightings, std::int64_t warning, bool keep_live_links) {
+  if (soft_links_.size() >= options_.max_keys / 8) soft_links_.clear();  // bounded; links rebuild from new evidence
+  for (const auto& s : sightings) {
+    const std::uint64_t h = campaign_key_hash(s.kind, s.value);
+    if (claims_.count(h)) continue;
+    auto [it, inserted] = soft_links_.try_emplace(h, warning);
+    if (inserted || it->second == warning) continue;
+    // A link learnt second-hand does not move a key away from another warning still running.
+    auto w = warnings_.find(it->second);
+    if (!keep_live_links || w == warnings_.end() || !w->second.active) it->second = warning;
+  }
+}
+
 void CampaignDetector::add_org(Warning& w, std::uint32_t org, std::uint64_t seq, TimeNs t, std::uint64_t alerts) {
   const OrgInfo& o = orgs_[org];
   auto& n = w.orgs[o.id];
@@ -489,6 +523,7 @@ void CampaignDetector::observe(const Alert& a, const std::vector<Sighting>& sigh
       for (const auto& x : overflow_[h]) hit_times.emplace_back(x.org, x.last_s);
     erase_at(static_cast<std::size_t>(slot - table_.data()));
     if (!target) target = linked;
+    if (!target) target = overlapping(live, a.time);
     const bool routing = !target || s.kind != CampaignKind::sigma;
     if (!target) target = &new_warning(s.kind, s.value, std::min(first, a.time));
     else target->keys.push_back(WarningKey{s.kind, s.value, routing});
@@ -501,12 +536,14 @@ void CampaignDetector::observe(const Alert& a, const std::vector<Sighting>& sigh
       add_org(*target, o, seq, t, 0);
     }
   }
-  if (!target) return;
-  if (soft_links_.size() >= options_.max_keys / 8) soft_links_.clear();  // bounded; links rebuild from new evidence
-  for (const auto& s : sightings) {
-    const std::uint64_t h = campaign_key_hash(s.kind, s.value);
-    if (!claims_.count(h)) soft_links_[h] = target->id;
+  if (!target) {
+    // An alert that carries a linked key but updates nothing still tells that its other keys belong
+    // with that warning: an attacker network seen beside the campaign's rule is linked before it
+    // crosses its threshold on an alert of its own.
+    if (linked) link(sightings, linked->id, true);
+    return;
   }
+  link(sightings, target->id, false);
   add_org(*target, org, a.event_seq, a.time, 1);
   ++target->alert_count;
   ++target->version;

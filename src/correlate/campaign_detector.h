@@ -46,6 +46,13 @@ struct CampaignOptions {
   /// Sigma alerts below this OCSF severity do not key campaigns (informational rules fire on
   /// routine activity everywhere).
   int min_sigma_severity = 3;
+  /// A key that crosses its threshold with nothing linking it to a warning joins the active
+  /// warning whose organisations overlap its own live organisations in at least overlap_min_orgs
+  /// organisations that make at least overlap_min_similarity of the two sets' union (the same
+  /// campaign reached the same victims through another attacker network or indicator; the union
+  /// keeps a broad warning from swallowing every small key that touches a few of its victims).
+  std::uint32_t overlap_min_orgs = 2;
+  double overlap_min_similarity = 1.0 / 3.0;
 
   KindThreshold& operator[](CampaignKind k) { return kinds[static_cast<std::size_t>(k)]; }
   const KindThreshold& operator[](CampaignKind k) const { return kinds[static_cast<std::size_t>(k)]; }
@@ -129,9 +136,11 @@ void score_warning(Warning& w);
 /// when the table is full.
 ///
 /// Keys that appear in a warning's alerts without reaching a threshold themselves are remembered
-/// as linked to it: when another key of an alert carrying one of them crosses its threshold, it
-/// joins that warning instead of opening a new one (a phishing wave rotating its domains under one
-/// hunting rule or one hosting network is one campaign).
+/// as linked to it, and so are the keys of any alert that carries a linked key: when another key
+/// of such an alert crosses its threshold, it joins that warning instead of opening a new one (a
+/// phishing wave rotating its domains under one hunting rule or one hosting network is one
+/// campaign). A key crossing with no link joins the active warning whose organisations overlap
+/// its own (options overlap_min_orgs / overlap_min_similarity) before it opens a new one.
 ///
 /// Time is the alerts' event time; expire() takes the caller's notion of now.
 ///
@@ -189,6 +198,8 @@ class CampaignDetector {
   bool crossed(Slot& slot, std::uint32_t org, std::uint32_t now_s, std::uint64_t seq,
                std::vector<std::pair<std::uint32_t, std::uint64_t>>& orgs_out);
   Warning& new_warning(CampaignKind kind, const std::string& value, TimeNs first_seen);
+  Warning* overlapping(const std::vector<std::pair<std::uint32_t, std::uint64_t>>& live, TimeNs now);
+  void link(const std::vector<Sighting>& sightings, std::int64_t warning, bool keep_live_links);
   void add_org(Warning& w, std::uint32_t org, std::uint64_t seq, TimeNs t, std::uint64_t alerts);
   void mark_changed(std::int64_t id);
 
