@@ -146,6 +146,8 @@ std::string_view decimal_in(Arena& arena, std::uint64_t v) {
   return arena.copy(std::string_view(buffer, r.size));
 }
 
+}  // namespace
+
 // The original value of a field as the event keeps it.
 Value original_value(const FieldSpec& f, const std::uint8_t* p, std::size_t n, Arena& arena) {
   IeType type = f.type;
@@ -199,12 +201,16 @@ Value original_value(const FieldSpec& f, const std::uint8_t* p, std::size_t n, A
   return Value::of_string(hex_in(arena, p, n));
 }
 
+namespace {
+
 IpAddress ip_of(const std::uint8_t* p, std::size_t n) {
   if (n == 4) return IpAddress::from_v4(be32(p));
   IpAddress ip;
   std::memcpy(ip.bytes.data(), p, 16);
   return ip;
 }
+
+}  // namespace
 
 // Applies a field's schema role to the record's gathered values.
 void gather(FlowValues& v, const FieldSpec& f, const std::uint8_t* p, std::size_t n, Arena& arena) {
@@ -331,6 +337,8 @@ void gather(FlowValues& v, const FieldSpec& f, const std::uint8_t* p, std::size_
       return;
   }
 }
+
+namespace {
 
 const std::string_view kClassName = "Network Activity";
 const std::string_view kActivityName = "Traffic";
