@@ -1,5 +1,8 @@
 // STIX object store on SQLite. SQL is kept to what SQLite and PostgreSQL both accept
 // (explicit BIGINT keys assigned here, ON CONFLICT DO NOTHING, no SQLite-only functions).
+// Several processes may write one database (a server and `khien intel poll`/`import`): every write
+// that numbers rows takes the write lock first (BEGIN IMMEDIATE, waiting out the busy timeout) and
+// reads the current maximum inside that transaction, so no instance trusts a counter of its own.
 #include "store/stix_store.h"
 
 #include <fmt/format.h>
@@ -99,6 +102,8 @@ StixRecord read_record(Statement& st, bool with_json) {
   return r;
 }
 
+constexpr int kBusyTimeoutMs = 30'000;
+
 std::string bind_markers(std::size_t n) {
   std::string out;
   for (std::size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
@@ -118,15 +123,11 @@ Result<std::unique_ptr<StixStore>> StixStore::open(const std::filesystem::path& 
     return fail(fmt::format("stix store: cannot open {}: {}", db_path.string(), why));
   }
   std::unique_ptr<StixStore> store(new StixStore(db));
-  sqlite3_busy_timeout(db, 5000);
+  // A writer in another process holds the lock for one import at most: wait for it rather than fail.
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
   if (auto st = store->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"); !st)
     return tl::unexpected(st.error());
   if (auto st = store->migrate(); !st) return tl::unexpected(st.error());
-  Statement max(db, "SELECT MAX(seq), MAX(added) FROM stix_objects");
-  if (max.step() == SQLITE_ROW) {
-    store->last_seq_ = max.integer(0);
-    store->last_added_ = max.integer(1);
-  }
   return store;
 }
 
@@ -168,9 +169,20 @@ Status StixStore::migrate() {
 
 Result<std::vector<bool>> StixStore::add(std::vector<StixRecord>& records) {
   std::lock_guard lock(mutex_);
-  if (auto st = exec("BEGIN"); !st) return tl::unexpected(st.error());
+  // The write lock first, then the numbering: another connection may have added rows since.
+  if (auto st = exec("BEGIN IMMEDIATE"); !st) return tl::unexpected(st.error());
+  std::int64_t seq = 0, last_added = 0;
+  {
+    Statement max(db_, "SELECT MAX(seq), MAX(added) FROM stix_objects");
+    if (max.step() != SQLITE_ROW) {
+      std::string why = sqlite3_errmsg(db_);
+      exec("ROLLBACK");
+      return fail("stix store: " + why);
+    }
+    seq = max.integer(0);
+    last_added = max.integer(1);
+  }
   std::vector<bool> added(records.size(), false);
-  std::int64_t seq = last_seq_, last_added = last_added_;
   Statement ins(db_, std::string("INSERT INTO stix_objects (") + kColumns +
                          ", json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                          "ON CONFLICT (collection, id, version_us) DO NOTHING");
@@ -201,10 +213,10 @@ Result<std::vector<bool>> StixStore::add(std::vector<StixRecord>& records) {
   }
   if (auto st = exec("COMMIT"); !st) {
     exec("ROLLBACK");
+    for (std::size_t i = 0; i < records.size(); ++i)
+      if (added[i]) records[i].seq = 0;
     return tl::unexpected(st.error());
   }
-  last_seq_ = seq;
-  last_added_ = last_added;
   return added;
 }
 
@@ -306,9 +318,12 @@ Result<StixPage> StixStore::query(const StixQuery& q) {
 
 Result<std::size_t> StixStore::remove(const StixQuery& q) {
   std::lock_guard lock(mutex_);
+  if (auto st = exec("BEGIN IMMEDIATE"); !st) return tl::unexpected(st.error());
   auto rows = select(q);
-  if (!rows) return tl::unexpected(rows.error());
-  if (auto st = exec("BEGIN"); !st) return tl::unexpected(st.error());
+  if (!rows) {
+    exec("ROLLBACK");
+    return tl::unexpected(rows.error());
+  }
   Statement del(db_, "DELETE FROM stix_objects WHERE seq = ?");
   for (const auto& r : *rows) {
     del.reset();

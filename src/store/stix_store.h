@@ -81,7 +81,9 @@ struct TaxiiCollectionRow {
 
 /// SQLite tables `stix_objects`, `taxii_api_roots`, `taxii_collections`, `taxii_status` and
 /// `taxii_meta`, in the state database (its own connection). SQL is what SQLite and PostgreSQL
-/// both accept. Threading: any thread; calls are serialised by one mutex.
+/// both accept. Threading: any thread; calls are serialised by one mutex. Several instances, in
+/// one process or several, may write the same database: row numbers are assigned inside each
+/// write transaction.
 class StixStore {
  public:
   static Result<std::unique_ptr<StixStore>> open(const std::filesystem::path& db_path);
@@ -132,8 +134,6 @@ class StixStore {
 
   sqlite3* db_;
   std::mutex mutex_;
-  std::int64_t last_seq_ = 0;
-  std::int64_t last_added_ = 0;
 };
 
 }  // namespace khien

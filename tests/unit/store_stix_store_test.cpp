@@ -1,9 +1,12 @@
 // StixStore: versions keyed by (collection, id, version), added ordering, TAXII filters and
-// cursors, deletes, active indicators, TAXII metadata, all-or-nothing inserts.
+// cursors, deletes, active indicators, TAXII metadata, all-or-nothing inserts, several writers on
+// one database.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <set>
+#include <thread>
 
 #include "store/stix_store.h"
 
@@ -187,6 +190,92 @@ TEST_F(StixStoreTest, TaxiiMetadata) {
   EXPECT_FALSE(store_->status("r1", "s2"));
   ASSERT_TRUE(store_->put_meta("discovery", "{}"));
   EXPECT_EQ(*store_->meta("discovery"), "{}");
+}
+
+// Two instances on one file (a server and `khien intel poll` on the same data directory): each
+// import numbers its rows from what the database holds, not from what its instance saw at open.
+TEST_F(StixStoreTest, TwoInstancesOnOneFileInterleave) {
+  auto other = StixStore::open(dir_ / "state.db");
+  ASSERT_TRUE(other) << other.error().message;
+  StixStore& a = *store_;
+  StixStore& b = **other;
+  std::vector<StixRecord> a1{record("indicator--a", 1), record("indicator--b", 1)};
+  std::vector<StixRecord> b1{record("indicator--c", 1), record("indicator--a", 2)};
+  std::vector<StixRecord> a2{record("indicator--d", 1), record("indicator--c", 2), record("indicator--a", 1)};
+  std::vector<StixRecord> b2{record("indicator--e", 1), record("indicator--b", 2)};
+  auto ra1 = a.add(a1);
+  ASSERT_TRUE(ra1) << ra1.error().message;
+  auto rb1 = b.add(b1);
+  ASSERT_TRUE(rb1) << rb1.error().message;
+  auto ra2 = a.add(a2);
+  ASSERT_TRUE(ra2) << ra2.error().message;
+  auto rb2 = b.add(b2);
+  ASSERT_TRUE(rb2) << rb2.error().message;
+  EXPECT_EQ(*ra2, (std::vector<bool>{true, true, false}));  // indicator--a@1 was there already
+
+  std::set<std::int64_t> seqs;
+  std::int64_t last_added = 0;
+  for (auto* batch : {&a1, &b1, &a2, &b2})
+    for (const auto& r : *batch) {
+      if (r.seq == 0) continue;  // not added
+      EXPECT_TRUE(seqs.insert(r.seq).second) << r.id << " got seq " << r.seq << " twice";
+      EXPECT_GT(r.added_us, last_added) << r.id;  // added_after pagination needs increasing times
+      last_added = r.added_us;
+    }
+  EXPECT_EQ(seqs.size(), 8u);
+  StixQuery all;
+  all.collection = "c1";
+  all.versions.all = true;
+  for (auto* s : {&a, &b}) {
+    auto page = s->query(all);
+    ASSERT_TRUE(page) << page.error().message;
+    std::multiset<std::string> got;
+    for (const auto& r : page->records) {
+      got.insert(r.id + "@" + r.modified);
+      EXPECT_EQ(r.json, "{\"id\":\"" + r.id + "\"}");
+    }
+    EXPECT_EQ(got, (std::multiset<std::string>{"indicator--a@1", "indicator--a@2", "indicator--b@1", "indicator--b@2",
+                                                "indicator--c@1", "indicator--c@2", "indicator--d@1",
+                                                "indicator--e@1"}));
+    EXPECT_EQ(s->latest("indicator--a")->modified, "2");
+    EXPECT_EQ(s->latest("indicator--c")->modified, "2");
+  }
+}
+
+// The same with both instances writing at once from two threads: the second waits for the lock.
+TEST_F(StixStoreTest, TwoInstancesWriteConcurrently) {
+  auto other = StixStore::open(dir_ / "state.db");
+  ASSERT_TRUE(other) << other.error().message;
+  constexpr int kBatches = 40, kPerBatch = 5;
+  auto writer = [&](StixStore* s, std::string prefix, std::vector<std::string>* errors) {
+    for (int i = 0; i < kBatches; ++i) {
+      std::vector<StixRecord> rs;
+      for (int k = 0; k < kPerBatch; ++k) rs.push_back(record(prefix + std::to_string(i * kPerBatch + k), 1 + i % 3));
+      if (auto r = s->add(rs); !r) errors->push_back(r.error().message);
+    }
+  };
+  std::vector<std::string> errors_a, errors_b;
+  std::thread ta(writer, store_.get(), "indicator--a", &errors_a);
+  std::thread tb(writer, other->get(), "indicator--b", &errors_b);
+  ta.join();
+  tb.join();
+  EXPECT_TRUE(errors_a.empty()) << errors_a.front();
+  EXPECT_TRUE(errors_b.empty()) << errors_b.front();
+  StixQuery all;
+  all.collection = "c1";
+  all.versions.all = true;
+  all.with_json = false;
+  auto page = store_->query(all);
+  ASSERT_TRUE(page) << page.error().message;
+  ASSERT_EQ(page->records.size(), static_cast<std::size_t>(2 * kBatches * kPerBatch));
+  std::set<std::int64_t> seqs;
+  std::set<std::string> ids;
+  for (const auto& r : page->records) {
+    seqs.insert(r.seq);
+    ids.insert(r.id);
+  }
+  EXPECT_EQ(seqs.size(), page->records.size());
+  EXPECT_EQ(ids.size(), page->records.size());
 }
 
 }  // namespace
