@@ -35,6 +35,31 @@ std::size_t lower_email_into(std::string_view text, char* out, std::size_t cap) 
 
 thread_local std::string t_url_scratch;
 
+// Room for any normalised key but the longest URLs (which go through t_url_scratch).
+constexpr std::size_t kKeyBuffer = 4096;
+
+// Labels of a normalised domain name, as the bit the matcher's label mask uses (63: 63 or more).
+std::uint64_t label_bit(std::size_t labels) {
+  return std::uint64_t{1} << (labels < 63 ? labels : 63);
+}
+
+// Calls `probe(offset)` for the name itself and each parent domain ("a.b.vn", "b.vn", "vn") whose
+// label count some stored domain has: a parent no stored name is as long as cannot match, and its
+// probe would cost a cache miss for nothing (most often the bare TLD).
+template <typename Probe>
+void for_each_domain_suffix(std::string_view name, std::uint64_t label_mask, Probe&& probe) {
+  std::size_t labels = 1;
+  for (char c : name) labels += c == '.';
+  std::size_t at = 0;
+  while (true) {
+    if (label_mask & label_bit(labels)) probe(at);
+    auto dot = name.find('.', at);
+    if (dot == std::string_view::npos) break;
+    at = dot + 1;
+    --labels;
+  }
+}
+
 }  // namespace
 
 // ---- builder ----
@@ -76,6 +101,9 @@ Status IndicatorMatcher::Builder::add_domain(std::string_view domain, IndicatorI
   std::size_t n = normalize_domain_into(domain, buf);
   if (n == 0) return fail("'" + std::string(domain.substr(0, 80)) + "' is not a domain name");
   domains_.add({buf, n}, id);
+  std::size_t labels = 1;
+  for (std::size_t i = 0; i < n; ++i) labels += buf[i] == '.';
+  domain_labels_ |= label_bit(labels);
   ++observables_;
   return {};
 }
@@ -114,6 +142,8 @@ std::shared_ptr<const IndicatorMatcher> IndicatorMatcher::Builder::build() {
   m->hashes_ = hashes_.build();
   m->emails_ = emails_.build();
   m->prefixes_ = prefixes_.build();
+  m->domain_labels_ = domain_labels_;
+  domain_labels_ = 0;
   const StringHashTable* tables[] = {&m->hosts_, &m->domains_, &m->urls_, &m->hashes_, &m->emails_};
   for (const auto* t : tables) {
     m->stats_.distinct_values += t->key_count();
@@ -141,48 +171,75 @@ std::size_t IndicatorMatcher::match_ip(const IpAddress& ip, std::vector<Indicato
   return n + prefixes_.match(ip, out);
 }
 
-std::size_t IndicatorMatcher::match_domain(std::string_view domain, std::vector<IndicatorId>& out) const {
-  if (domains_.key_count() == 0) return 0;
-  char buf[256];
-  std::size_t n = normalize_domain_into(domain, buf);
-  if (n == 0) return 0;
+const StringHashTable& IndicatorMatcher::table(ObservableKind kind) const {
+  switch (kind) {
+    case ObservableKind::Ip: return hosts_;
+    case ObservableKind::Domain: return domains_;
+    case ObservableKind::Url: return urls_;
+    case ObservableKind::Hash: return hashes_;
+    case ObservableKind::Email: return emails_;
+  }
+  return hosts_;
+}
+
+std::string_view IndicatorMatcher::normalized_key(ObservableKind kind, std::string_view text, char* buf) {
+  std::size_t n = 0;
+  switch (kind) {
+    case ObservableKind::Ip:
+      return {};
+    case ObservableKind::Domain:
+      n = normalize_domain_into(text, buf);
+      break;
+    case ObservableKind::Url:
+      if (normalized_url_bound(text.size()) > kKeyBuffer)
+        return normalize_url(text, t_url_scratch) ? std::string_view(t_url_scratch) : std::string_view();
+      n = normalize_url_into(text, buf, kKeyBuffer);
+      break;
+    case ObservableKind::Hash:
+      n = normalize_hash_into(text, buf);
+      break;
+    case ObservableKind::Email:
+      n = lower_email_into(text, buf, kKeyBuffer);
+      break;
+  }
+  return {buf, n};
+}
+
+std::size_t IndicatorMatcher::match_text(ObservableKind kind, std::string_view text,
+                                         std::vector<IndicatorId>& out) const {
+  const StringHashTable& t = table(kind);
+  if (t.key_count() == 0) return 0;
+  char buf[kKeyBuffer];
+  std::string_view key = normalized_key(kind, text, buf);
+  if (key.empty()) return 0;
+  if (kind != ObservableKind::Domain) return append(t.find(key), out);
   // Hash every suffix first and prefetch their slots, so the probes' cache misses overlap.
-  constexpr std::size_t kMaxLabels = 128;
+  constexpr std::size_t kMaxLabels = 128;  // a 253-byte name has at most 127
   std::uint32_t starts[kMaxLabels];
   std::uint64_t hashes[kMaxLabels];
   std::size_t count = 0;
-  starts[count++] = 0;
-  for (std::size_t i = 0; i < n && count < kMaxLabels; ++i)
-    if (buf[i] == '.') starts[count++] = static_cast<std::uint32_t>(i + 1);
-  for (std::size_t k = 0; k < count; ++k) {
-    hashes[k] = hash_bytes({buf + starts[k], n - starts[k]});
-    domains_.prefetch(hashes[k]);
-  }
+  for_each_domain_suffix(key, domain_labels_, [&](std::size_t at) {
+    if (count == kMaxLabels) return;
+    starts[count] = static_cast<std::uint32_t>(at);
+    hashes[count] = hash_bytes(key.substr(at));
+    t.prefetch(hashes[count++]);
+  });
   std::size_t added = 0;
-  for (std::size_t k = 0; k < count; ++k)
-    added += append(domains_.find({buf + starts[k], n - starts[k]}, hashes[k]), out);
+  for (std::size_t k = 0; k < count; ++k) added += append(t.find(key.substr(starts[k]), hashes[k]), out);
   return added;
 }
 
+std::size_t IndicatorMatcher::match_domain(std::string_view domain, std::vector<IndicatorId>& out) const {
+  return match_text(ObservableKind::Domain, domain, out);
+}
 std::size_t IndicatorMatcher::match_url(std::string_view url, std::vector<IndicatorId>& out) const {
-  if (urls_.key_count() == 0) return 0;
-  if (!normalize_url(url, t_url_scratch)) return 0;
-  return append(urls_.find(t_url_scratch), out);
+  return match_text(ObservableKind::Url, url, out);
 }
-
 std::size_t IndicatorMatcher::match_hash(std::string_view digest, std::vector<IndicatorId>& out) const {
-  char buf[128];
-  std::size_t n = normalize_hash_into(digest, buf);
-  if (n == 0) return 0;
-  return append(hashes_.find({buf, n}), out);
+  return match_text(ObservableKind::Hash, digest, out);
 }
-
 std::size_t IndicatorMatcher::match_email(std::string_view address, std::vector<IndicatorId>& out) const {
-  if (emails_.key_count() == 0) return 0;
-  char buf[512];
-  std::size_t n = lower_email_into(address, buf, sizeof(buf));
-  if (n == 0) return 0;
-  return append(emails_.find({buf, n}), out);
+  return match_text(ObservableKind::Email, address, out);
 }
 
 std::vector<IndicatorId> IndicatorMatcher::match_ip(const IpAddress& ip) const {
@@ -213,18 +270,16 @@ std::vector<IndicatorId> IndicatorMatcher::match_email(std::string_view address)
 
 namespace {
 
-enum Table : std::uint8_t { kHosts, kDomains, kUrls, kHashes, kEmails };
-
 struct Probe {
   std::uint32_t request;
   std::uint32_t offset;  // of the key in t_keys
   std::uint32_t length;
-  Table table;
+  ObservableKind kind;  // which table: hosts for Ip
   std::uint64_t hash;
 };
 
 // Per-thread scratch of match_batch / match_events (grown once, then reused).
-thread_local std::string t_keys;
+thread_local std::vector<char> t_keys;
 thread_local std::vector<Probe> t_probes;
 thread_local std::vector<IndicatorId> t_prefix_ids;
 thread_local std::vector<LookupRequest> t_requests;
@@ -254,64 +309,50 @@ std::string_view raw_url_host(std::string_view url) {
 }  // namespace
 
 void IndicatorMatcher::match_batch(std::span<const LookupRequest> requests, std::vector<BatchHit>& out) const {
-  const StringHashTable* tables[] = {&hosts_, &domains_, &urls_, &hashes_, &emails_};
+  // Keys are normalised straight into one per-thread buffer (grown, never shrunk nor cleared).
   auto& keys = t_keys;
   auto& probes = t_probes;
-  keys.clear();
+  std::size_t used = 0;
   probes.clear();
-  auto add_probe = [&](std::uint32_t request, std::size_t offset, std::size_t length, Table table) {
+  auto room = [&](std::size_t n) {
+    if (keys.size() < used + n) keys.resize(std::max(2 * keys.size(), used + n));
+    return keys.data() + used;
+  };
+  auto add_probe = [&](std::uint32_t request, std::size_t offset, std::size_t length, ObservableKind kind) {
     std::uint64_t h = hash_bytes({keys.data() + offset, length});
-    probes.push_back({request, static_cast<std::uint32_t>(offset), static_cast<std::uint32_t>(length), table, h});
-    tables[table]->prefetch(h);
+    probes.push_back({request, static_cast<std::uint32_t>(offset), static_cast<std::uint32_t>(length), kind, h});
+    table(kind).prefetch(h);
   };
   // Wave 1: normalize, hash, and request every slot (and every LPM index entry).
-  char buf[512];
   for (std::uint32_t r = 0; r < requests.size(); ++r) {
     const LookupRequest& q = requests[r];
-    std::size_t offset = keys.size();
-    switch (q.kind) {
-      case ObservableKind::Ip: {
-        std::string_view key = host_key(q.ip);
-        keys.append(key);
-        if (hosts_.key_count() != 0) add_probe(r, offset, key.size(), kHosts);
-        prefixes_.prefetch(q.ip);
-        break;
-      }
-      case ObservableKind::Domain: {
-        if (domains_.key_count() == 0) break;
-        std::size_t n = normalize_domain_into(q.text, buf);
-        if (n == 0) break;
-        keys.append(buf, n);
-        add_probe(r, offset, n, kDomains);
-        for (std::size_t i = 0; i < n; ++i)
-          if (buf[i] == '.') add_probe(r, offset + i + 1, n - i - 1, kDomains);
-        break;
-      }
-      case ObservableKind::Url:
-        if (urls_.key_count() == 0 || !normalize_url(q.text, t_url_scratch)) break;
-        keys.append(t_url_scratch);
-        add_probe(r, offset, t_url_scratch.size(), kUrls);
-        break;
-      case ObservableKind::Hash: {
-        if (hashes_.key_count() == 0) break;
-        std::size_t n = normalize_hash_into(q.text, buf);
-        if (n == 0) break;
-        keys.append(buf, n);
-        add_probe(r, offset, n, kHashes);
-        break;
-      }
-      case ObservableKind::Email: {
-        if (emails_.key_count() == 0) break;
-        std::size_t n = lower_email_into(q.text, buf, sizeof(buf));
-        if (n == 0) break;
-        keys.append(buf, n);
-        add_probe(r, offset, n, kEmails);
-        break;
-      }
+    std::size_t offset = used;
+    if (q.kind == ObservableKind::Ip) {
+      std::string_view key = host_key(q.ip);
+      std::memcpy(room(key.size()), key.data(), key.size());
+      used += key.size();
+      if (hosts_.key_count() != 0) add_probe(r, offset, key.size(), ObservableKind::Ip);
+      prefixes_.prefetch(q.ip);
+      continue;
     }
+    if (table(q.kind).key_count() == 0) continue;
+    char* at = room(kKeyBuffer);
+    std::string_view key = normalized_key(q.kind, q.text, at);
+    if (key.empty()) continue;
+    if (key.data() != at) {  // a URL too long for the buffer, normalised aside
+      std::memcpy(room(key.size()), key.data(), key.size());
+      key = {keys.data() + used, key.size()};
+    }
+    used += key.size();
+    if (q.kind == ObservableKind::Domain)
+      for_each_domain_suffix(key, domain_labels_, [&](std::size_t suffix) {
+        add_probe(r, offset + suffix, key.size() - suffix, ObservableKind::Domain);
+      });
+    else
+      add_probe(r, offset, key.size(), q.kind);
   }
   // Wave 2: the slots and index entries are arriving; request what each probe reads next.
-  for (const Probe& p : probes) tables[p.table]->prefetch_entry(p.hash);
+  for (const Probe& p : probes) table(p.kind).prefetch_entry(p.hash);
   for (const LookupRequest& q : requests)
     if (q.kind == ObservableKind::Ip) prefixes_.prefetch_interval(q.ip);
   // Wave 3: resolve, in request order.
@@ -319,7 +360,7 @@ void IndicatorMatcher::match_batch(std::span<const LookupRequest> requests, std:
   for (std::uint32_t r = 0; r < requests.size(); ++r) {
     for (; pi < probes.size() && probes[pi].request == r; ++pi) {
       const Probe& p = probes[pi];
-      for (IndicatorId id : tables[p.table]->find({keys.data() + p.offset, p.length}, p.hash)) out.push_back({r, id});
+      for (IndicatorId id : table(p.kind).find({keys.data() + p.offset, p.length}, p.hash)) out.push_back({r, id});
     }
     if (requests[r].kind == ObservableKind::Ip) {
       t_prefix_ids.clear();

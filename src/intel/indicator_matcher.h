@@ -79,6 +79,7 @@ class IndicatorMatcher {
     IpPrefixTable::Builder prefixes_;
     std::string scratch_;
     std::size_t observables_ = 0;
+    std::uint64_t domain_labels_ = 0;
   };
 
   /// Each lookup appends the matching indicator ids to `out` and returns how many it appended.
@@ -127,8 +128,19 @@ class IndicatorMatcher {
   const MatcherStats& stats() const { return stats_; }
 
  private:
+  /// The table of a kind's values (host addresses for Ip).
+  const StringHashTable& table(ObservableKind kind) const;
+  /// The lookup key of a text value (normalised into `buf` of kKeyBuffer bytes, or a per-thread
+  /// buffer for very long URLs); empty when the text is not a value of that kind.
+  static std::string_view normalized_key(ObservableKind kind, std::string_view text, char* buf);
+  /// One text lookup of any kind but Ip (domains with their parents).
+  std::size_t match_text(ObservableKind kind, std::string_view text, std::vector<IndicatorId>& out) const;
+
   StringHashTable hosts_, domains_, urls_, hashes_, emails_;
   IpPrefixTable prefixes_;
+  /// Bit k set when a stored domain has k labels (bit 63: 63 or more): parents of a looked-up
+  /// name with no stored name of their length are not probed.
+  std::uint64_t domain_labels_ = 0;
   MatcherStats stats_;
 };
 

@@ -81,7 +81,13 @@ class IpPrefixTable {
       if (bucket.empty()) return;
       auto b = static_cast<std::size_t>(key >> shift);
       std::size_t lo = bucket[b], hi = bucket[b + 1];
-      __builtin_prefetch(&intervals[lo > 0 && lo == hi ? lo - 1 : (lo + hi) / 2]);
+      // match() may read from the interval before the bucket's first (the one covering the bucket
+      // start) to its last: usually one cache line, at most two are requested.
+      const Interval* first = &intervals[lo > 0 ? lo - 1 : 0];
+      const Interval* last = &intervals[hi > lo ? hi - 1 : (lo > 0 ? lo - 1 : 0)];
+      __builtin_prefetch(first);
+      if ((reinterpret_cast<std::uintptr_t>(first) >> 6) != (reinterpret_cast<std::uintptr_t>(last) >> 6))
+        __builtin_prefetch(last);
     }
     std::size_t memory_bytes() const {
       return intervals.capacity() * sizeof(Interval) + bucket.capacity() * 4 + prefixes.capacity() * sizeof(Prefix) +

@@ -1,15 +1,16 @@
 // Normalization of domains, digests and e-mail addresses to the one form the matcher stores.
 #include "intel/observable_normalizer.h"
 
+#include <array>
 #include <cctype>
 
 namespace khien {
 namespace {
 
-char lower(char c) {
+constexpr char lower(char c) {
   return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
 }
-bool is_hex(char c) {
+constexpr bool is_hex(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 bool is_digest_length(std::size_t n) {
@@ -46,11 +47,20 @@ std::optional<std::string> normalize_domain(std::string_view text) {
 
 std::size_t normalize_hash_into(std::string_view text, char* out) {
   if (!is_digest_length(text.size())) return 0;
+  // One table read per digit and no branch inside the loop (digests are mostly valid).
+  static constexpr auto kLowerHex = [] {
+    std::array<char, 256> t{};
+    for (int c = 0; c < 256; ++c)
+      if (is_hex(static_cast<char>(c))) t[static_cast<std::size_t>(c)] = lower(static_cast<char>(c));
+    return t;
+  }();
+  char bad = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
-    if (!is_hex(text[i])) return 0;
-    out[i] = lower(text[i]);
+    char c = kLowerHex[static_cast<unsigned char>(text[i])];
+    bad |= static_cast<char>(c == 0);
+    out[i] = c;
   }
-  return text.size();
+  return bad ? 0 : text.size();
 }
 
 std::optional<std::string> normalize_hash_hex(std::string_view text) {

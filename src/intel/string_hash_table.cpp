@@ -23,6 +23,12 @@ inline std::uint64_t load64(const char* p) {
   return v;
 }
 
+inline std::uint32_t load32(const char* p) {
+  std::uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
 // Entry size in 4-byte units: count, ids, key bytes rounded up.
 std::size_t entry_units(std::size_t ids, std::size_t key_length) {
   return 1 + ids + (key_length + 3) / 4;
@@ -45,8 +51,15 @@ std::uint64_t hash_bytes(std::string_view data) {
     n -= 8;
   }
   if (n > 0) {
-    std::uint64_t tail = 0;
-    std::memcpy(&tail, p, n);
+    // The last 1..7 bytes without a variable-length copy (a library call on the hot path): two
+    // overlapping 4-byte loads, or the first, middle and last byte; the length is in the seed.
+    std::uint64_t tail;
+    if (n >= 4) {
+      tail = static_cast<std::uint64_t>(load32(p)) << 32 | load32(p + n - 4);
+    } else {
+      tail = static_cast<std::uint64_t>(static_cast<unsigned char>(p[0])) << 16 |
+             static_cast<std::uint64_t>(static_cast<unsigned char>(p[n >> 1])) << 8 | static_cast<unsigned char>(p[n - 1]);
+    }
     h = fold_multiply(tail ^ kK2, h ^ kK3);
   }
   return fold_multiply(h ^ kK1, kK3 ^ static_cast<std::uint64_t>(data.size()));

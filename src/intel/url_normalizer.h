@@ -2,6 +2,7 @@
 // equal byte for byte.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -16,5 +17,13 @@ namespace khien {
 ///  - an empty query ("?") and the fragment dropped.
 /// Without "scheme://", "http://" is assumed unless the text starts with '/' (a bare path).
 bool normalize_url(std::string_view url, std::string& out);
+
+/// The same into `out[0, cap)` without allocating (the matcher's lookup path); returns the length,
+/// 0 when `url` is not a URL with a host or the result would not fit. normalized_url_bound(n)
+/// bytes always suffice for an input of n bytes.
+std::size_t normalize_url_into(std::string_view url, char* out, std::size_t cap);
+constexpr std::size_t normalized_url_bound(std::size_t input_size) {
+  return 3 * input_size + 16;  // every byte escaped, plus "://", "/" and a port
+}
 
 }  // namespace khien

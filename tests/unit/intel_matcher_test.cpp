@@ -62,6 +62,26 @@ TEST(IntelUrlNormalizer, Cases) {
   EXPECT_EQ(norm(""), "INVALID");
 }
 
+// The lookup path normalises into a fixed buffer: the same text as normalize_url, and 0 (never a
+// truncated key) when the buffer is too small.
+TEST(IntelUrlNormalizer, IntoABufferAsIntoAString) {
+  for (std::string_view url : {"HTTP://Example.COM", "http://example.com:0080/a", "http://example.com/a%2db%5fc%2E",
+                               "http://User:Pw@Example.com./x", "http://[2001:DB8::1]:80/x", "//evil.vn/x",
+                               "http://example.com:8443/caf\xc3\xa9 x?q=%7e#f", "/only/a/path", "http:///nohost"}) {
+    char buf[256];
+    std::size_t n = normalize_url_into(url, buf, sizeof(buf));
+    EXPECT_EQ(n == 0 ? std::string("INVALID") : std::string(buf, n), norm(url)) << url;
+  }
+  std::string spaces = "http://e.vn/" + std::string(100, ' ') + "x";  // each space becomes %20
+  std::string full = norm(spaces);
+  ASSERT_EQ(full.size(), 12u + 300u + 1u);
+  std::string buf(full.size(), '\0');
+  EXPECT_EQ(normalize_url_into(spaces, buf.data(), buf.size()), full.size());
+  EXPECT_EQ(buf, full);
+  EXPECT_EQ(normalize_url_into(spaces, buf.data(), full.size() - 1), 0u);
+  EXPECT_GE(normalized_url_bound(spaces.size()), full.size());
+}
+
 TEST(IntelNormalizer, DomainsHashesEmails) {
   EXPECT_EQ(normalize_domain("WWW.Evil.VN."), "www.evil.vn");
   EXPECT_FALSE(normalize_domain("a..b"));
@@ -144,6 +164,39 @@ TEST(IntelMatcher, DomainsMatchParents) {
   EXPECT_EQ(m->match_domain("vn"), Ids{});
   EXPECT_EQ(m->match_domain(""), Ids{});
   EXPECT_EQ(m->match_domain("bad domain.evil.vn"), Ids{});
+}
+
+// Parents are probed only at label counts some stored domain has; whatever the counts, every
+// stored parent is still found (long names, 63+ labels, a one-label name).
+TEST(IntelMatcher, DomainParentsAtEveryStoredLength) {
+  IndicatorMatcher::Builder b;
+  std::string deep;
+  for (int i = 0; i < 70; ++i) deep += {static_cast<char>('a' + i % 26), '.'};
+  deep += "vn";  // 71 labels, 142 bytes
+  ASSERT_TRUE(b.add_domain("evil.vn", 1));
+  ASSERT_TRUE(b.add_domain("a.b.c.d.e.f.evil.vn", 2));
+  ASSERT_TRUE(b.add_domain(deep, 3));
+  ASSERT_TRUE(b.add_domain("localhost", 4));
+  auto m = b.build();
+  EXPECT_EQ(m->match_domain("x.a.b.c.d.e.f.evil.vn"), (Ids{2, 1}));
+  EXPECT_EQ(m->match_domain("b.c.d.e.f.evil.vn"), (Ids{1}));
+  EXPECT_EQ(m->match_domain("x.y." + deep), (Ids{3}));
+  EXPECT_EQ(m->match_domain(deep), (Ids{3}));
+  EXPECT_EQ(m->match_domain(deep.substr(2)), Ids{});
+  EXPECT_EQ(m->match_domain("LOCALHOST."), (Ids{4}));
+  EXPECT_EQ(m->match_domain("a.localhost"), (Ids{4}));  // a one-label parent is probed when one is stored
+  std::vector<LookupRequest> requests(2);
+  requests[0].kind = requests[1].kind = ObservableKind::Domain;
+  requests[0].text = "www.evil.vn";
+  std::string deeper = "q." + deep;
+  requests[1].text = deeper;
+  std::vector<BatchHit> hits;
+  m->match_batch(requests, hits);
+  ASSERT_EQ(hits.size(), 2u);
+  EXPECT_EQ(hits[0].request, 0u);
+  EXPECT_EQ(hits[0].indicator, 1u);
+  EXPECT_EQ(hits[1].request, 1u);
+  EXPECT_EQ(hits[1].indicator, 3u);
 }
 
 TEST(IntelMatcher, UrlsHashesEmails) {
