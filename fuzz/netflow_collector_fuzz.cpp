@@ -1,5 +1,5 @@
 // Fuzz target: the NetFlow/IPFIX collector's packet path (exporter lookup, decoding with templates kept across
-// packets, flow records as JSON) and the netflow record decoder reading every record back.
+// packets, binary flow records) and the netflow record decoder reading every record back.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

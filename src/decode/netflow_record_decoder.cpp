@@ -1,7 +1,19 @@
-// Flow records (collector JSON) → events: names are already the schema's, so it is a flatten plus the time.
+// Flow records → events: binary records field by field; JSON ones (older spools) as a flatten plus the time.
 #include "decode/netflow_record_decoder.h"
 
+#include "core/flow_record.h"
+
 namespace khien {
+
+Status NetflowRecordDecoder::decode(std::string_view record, Event& event) {
+  if (!is_binary_flow_record(record)) return JsonDecoder::decode(record, event);
+  if (auto st = decode_flow_record(record, event); !st) return st;
+  const Value* time = event.get(field::time);
+  if (!time || time->type != FieldType::Timestamp) return fail("flow record: no 'time' timestamp; the collector always writes it");
+  const Value* cls = event.get(field::class_uid);
+  if (!cls || cls->type != FieldType::Int) return fail("flow record: no integer 'class_uid'; not a flow written by the collector");
+  return {};
+}
 
 Status NetflowRecordDecoder::decode_object(simdjson::dom::object root, Event& event) {
   flattener_.flatten(root, event);

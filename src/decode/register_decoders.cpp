@@ -26,7 +26,7 @@ const std::vector<DecoderInfo>& registered_decoders() {
       {"winlog", "Windows events as JSON (evtx dumps, NXLog flat JSON): Sysmon, Security", &make_winlog_decoder},
       {"cef", "ArcSight Common Event Format, bare or after a syslog header", &make_cef_decoder},
       {"leef", "IBM QRadar Log Event Extended Format, bare or after a syslog header", &make_leef_decoder},
-      {"netflow", "flow records written by the NetFlow/IPFIX collector (flat JSON of the common schema)",
+      {"netflow", "flow records written by the NetFlow/IPFIX collector (binary flow records; flat JSON of older builds)",
        &make_netflow_record_decoder},
   };
   return decoders;

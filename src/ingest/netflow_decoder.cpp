@@ -6,12 +6,12 @@
 #include <algorithm>
 #include <array>
 #include <bit>
-#include <cctype>
 #include <cstring>
 #include <string>
 #include <unordered_map>
 
 #include "core/field_dictionary.h"
+#include "core/flow_record.h"
 #include "core/netflow_information_elements.h"
 #include "ingest/netflow_fields.h"
 
@@ -59,29 +59,19 @@ struct NetflowDecoder::Impl {
     f.id = id;
     f.length = length;
     f.pen = pen;
+    // Names come from core/flow_record.h, which also lets the flow record refer to them by number.
+    f.name = flow_field_id(flow_field_code(pen, id, v9_scope));
     if (v9_scope) {
       // NetFlow v9 scope field types have their own numbering (RFC 3954 §6.1).
-      static constexpr std::string_view kScopes[] = {"system", "interface", "line_card", "cache", "template"};
       f.type = length <= 8 ? IeType::Unsigned : IeType::Octets;
-      f.name = intern_field(id >= 1 && id <= 5 ? fmt::format("netflow.scope.{}", kScopes[id - 1])
-                                               : fmt::format("netflow.scope.{}", id));
       return f;
     }
     f.role = role_of(id, pen);
     const IeInfo* info = pen == 0 || pen == kReversePen ? find_information_element(id) : nullptr;
-    if (info) {
+    if (info)
       f.type = info->type;
-      if (pen == 0) {
-        f.name = intern_field(fmt::format("netflow.{}", info->name));
-      } else {
-        std::string name(info->name);
-        name[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(name[0])));
-        f.name = intern_field(fmt::format("netflow.reverse{}", name));
-      }
-    } else {
+    else
       f.type = length != kVariableLength && length <= 8 ? IeType::Unsigned : IeType::Octets;
-      f.name = intern_field(pen == 0 ? fmt::format("netflow.ie{}", id) : fmt::format("ipfix.{}.{}", pen, id));
-    }
     return f;
   }
 

@@ -1,4 +1,4 @@
-// NetFlow/IPFIX collector: exporter lookup, decoding with per-exporter templates, flow records to the spool.
+// NetFlow/IPFIX collector: exporter lookup, decoding with per-exporter templates, binary flow records to the spool.
 #include "ingest/netflow_udp_source.h"
 
 #include <netinet/in.h>
@@ -12,7 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/field_dictionary.h"
-#include "core/json_writer.h"
+#include "core/flow_record.h"
 #include "core/metrics.h"
 #include "ingest/socket_util.h"
 
@@ -152,11 +152,21 @@ void NetflowPacketHandler::handle(std::span<const std::uint8_t> packet, const Ip
   std::size_t spooled = 0;
   for (Event& e : events_) {
     e.set_string(field::observer_name, exporter.exporter.exporter_id);
-    if (const Value* v = e.get(derived.ingress); v && v->type == FieldType::Int) e.set(derived.src_interface, *v);
-    if (const Value* v = e.get(derived.egress); v && v->type == FieldType::Int) e.set(derived.dst_interface, *v);
-    if (const Value* v = e.get(derived.tcp_flags); v && v->type == FieldType::Int) e.set(derived.conn_tcp_flags, *v);
+    // One pass over the elements (lookups of original fields are linear); the decoder never sets
+    // the OCSF names itself, so they are appended.
+    const Value *ingress = nullptr, *egress = nullptr, *tcp_flags = nullptr;
+    for (const Event::Slot& slot : e) {
+      if (slot.field == derived.ingress && !ingress) ingress = &slot.value;
+      else if (slot.field == derived.egress && !egress) egress = &slot.value;
+      else if (slot.field == derived.tcp_flags && !tcp_flags) tcp_flags = &slot.value;
+    }
+    auto integer = [](const Value* v) { return v && v->type == FieldType::Int ? *v : Value(); };
+    const Value copies[3] = {integer(ingress), integer(egress), integer(tcp_flags)};  // add() may move the slots
+    if (copies[0].type == FieldType::Int) e.add(derived.src_interface, copies[0]);
+    if (copies[1].type == FieldType::Int) e.add(derived.dst_interface, copies[1]);
+    if (copies[2].type == FieldType::Int) e.add(derived.conn_tcp_flags, copies[2]);
     std::size_t offset = batch_.size();
-    append_event_json(batch_, e);
+    append_flow_record(batch_, e);
     std::size_t size = batch_.size() - offset;
     if (size > ctx_.limits.max_line_bytes) {
       batch_.resize(offset);

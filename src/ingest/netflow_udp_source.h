@@ -31,8 +31,9 @@ struct NetflowCollectorStats {
 /// Per packet: the exporter is looked up by source address (unregistered exporters are counted,
 /// logged once each, and their packets dropped before any template state is kept for them); the
 /// packet is decoded with templates kept per (exporter address, version, observation domain /
-/// source id); each flow record becomes one JSON object of the common schema (format "netflow")
-/// carrying the exporter's id under `observer.name`, interfaces under
+/// source id); each flow record becomes one binary flow record (core/flow_record.h, format
+/// "netflow": no JSON is written or parsed on the way to the pipeline) carrying the exporter's id
+/// under `observer.name`, interfaces under
 /// `src_endpoint.interface_uid` / `dst_endpoint.interface_uid` and TCP flags under
 /// `connection_info.tcp_flags`. Malformed packets are counted and dropped whole.
 ///

@@ -9,6 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "core/field_dictionary.h"
+#include "core/flow_record.h"
+#include "core/json_writer.h"
 #include "ingest/netflow_udp_source.h"
 #include "ingest/spool.h"
 
@@ -44,7 +47,7 @@ class CollectorTest : public ::testing::Test {
     ctx_.validate = [this](std::string_view record, std::string_view format) -> Result<std::uint8_t> {
       ++validated_;
       if (format != "netflow") return fail("unexpected format");
-      if (record.empty() || record.front() != '{') return fail("not a JSON object");
+      if (!is_binary_flow_record(record)) return fail("not a binary flow record");
       return kFormatCode;
     };
     ctx_.exporter_for_address = [](const IpAddress& ip) -> std::optional<ExporterMatch> {
@@ -58,8 +61,10 @@ class CollectorTest : public ::testing::Test {
     fs::remove_all(dir_);
   }
 
+  // The spooled records, each decoded and shown as the event's JSON line.
   std::vector<std::string> spooled() {
     std::vector<std::string> out;
+    Arena arena;
     spool_->wait_for_records(0, 2000);
     std::vector<SpoolRecord> records;
     std::string buffer;
@@ -71,7 +76,12 @@ class CollectorTest : public ::testing::Test {
       for (const auto& r : records) {
         EXPECT_EQ(r.format, kFormatCode);
         EXPECT_EQ(r.source, SourceKind::Netflow);
-        out.emplace_back(r.payload);
+        Event e(arena);
+        auto st = decode_flow_record(r.payload, e);
+        EXPECT_TRUE(st) << st.error().message;
+        std::string& line = out.emplace_back();
+        append_event_json(line, e);
+        arena.reset();
         after = r.seq;
       }
     }
@@ -200,6 +210,69 @@ TEST_F(CollectorTest, MalformedPacketsAreCountedNeverFatal) {
   handler.flush();
   EXPECT_EQ(handler.stats().datagrams, sent);
   EXPECT_GT(handler.decoder_stats().packets_malformed, sent / 2);
+}
+
+}  // namespace
+}  // namespace khien
+
+namespace khien {
+namespace {
+
+bool same_value(const Value& a, const Value& b) {
+  if (a.type != b.type) return false;
+  switch (a.type) {
+    case FieldType::String: return a.s == b.s;
+    case FieldType::Int: return a.i == b.i;
+    case FieldType::Float: return a.f == b.f;
+    case FieldType::Bool: return a.b == b.b;
+    case FieldType::Ip: return a.ip == b.ip;
+    case FieldType::Timestamp: return a.t == b.t;
+  }
+  return false;
+}
+
+// The binary record read back holds every field of the decoded flow, in order and with its type,
+// then the collector's own fields.
+TEST_F(CollectorTest, BinaryRecordsCarryEveryDecodedFieldTyped) {
+  NetflowPacketHandler handler(ctx_);
+  NetflowDecoder reference;
+  Arena arena, read_arena;
+  std::vector<Event> events;
+  std::size_t compared = 0;
+  for (const char* name : {"netflow5.dat", "netflow9_test_cisco_asa_1_tpl.dat", "netflow9_test_cisco_asa_1_data.dat",
+                           "ipfix_test_yaf_tpl45841.dat", "ipfix_test_yaf_data45841.dat"}) {
+    Bytes p = corpus(name);
+    const std::size_t before = handler.pending();
+    handler.handle(p, kRegistered, kNow);
+    events.clear();
+    ASSERT_TRUE(reference.decode(p, kRegistered, kNow, arena, events));
+    ASSERT_EQ(handler.pending() - before, events.size()) << name;
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      Event back(read_arena);
+      std::string_view record = handler.pending_record(before + i);
+      ASSERT_TRUE(is_binary_flow_record(record));
+      auto st = decode_flow_record(record, back);
+      ASSERT_TRUE(st) << name << ": " << st.error().message;
+      ASSERT_GE(back.size(), events[i].size() + 1) << name;
+      const Event::Slot* got = back.begin();
+      for (const Event::Slot& want : events[i]) {
+        EXPECT_EQ(field_name(got->field), field_name(want.field)) << name;
+        EXPECT_TRUE(same_value(got->value, want.value)) << name << ": " << field_name(want.field);
+        ++got;
+      }
+      EXPECT_EQ(back.get_string(field::observer_name), "exp-test");
+      ++compared;
+      read_arena.reset();
+    }
+  }
+  EXPECT_GT(compared, 10u);
+  // NetFlow v5 records carry interfaces; the OCSF names follow the elements.
+  Event first(read_arena);
+  ASSERT_TRUE(decode_flow_record(handler.pending_record(0), first));
+  EXPECT_NE(first.get(intern_field("src_endpoint.interface_uid")), nullptr);
+  EXPECT_NE(first.get(intern_field("netflow.ingressInterface")), nullptr);
+  EXPECT_EQ(first.get(field::src_endpoint_ip)->type, FieldType::Ip);
+  EXPECT_EQ(first.get(intern_field("netflow.sourceIPv4Address"))->type, FieldType::Ip);
 }
 
 }  // namespace

@@ -1,0 +1,334 @@
+// Binary flow records: layout v1 (docs/TRAFFIC.md), the element naming rules and the code <-> field id registry.
+#include "core/flow_record.h"
+
+#include <array>
+#include <bit>
+#include <cctype>
+#include <cstring>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "core/field_dictionary.h"
+#include "core/netflow_information_elements.h"
+
+namespace khien {
+
+namespace {
+
+// The fields a flow event carries besides its elements, by number. Append only: the numbers are
+// in spooled records, so a name never changes place.
+constexpr std::string_view kKnownNames[] = {
+    "class_uid",          "class_name",           "category_uid",          "activity_id",
+    "activity_name",      "type_uid",             "severity_id",           "metadata.product.name",
+    "device.ip",          "src_endpoint.ip",      "src_endpoint.port",     "dst_endpoint.ip",
+    "dst_endpoint.port",  "src_endpoint.mac",     "dst_endpoint.mac",      "connection_info.protocol_name",
+    "connection_info.uid", "app_name",            "traffic.bytes_out",     "traffic.bytes_in",
+    "traffic.packets_out", "traffic.packets_in",  "traffic.bytes",         "traffic.packets",
+    "time",               "duration",             "observer.name",         "src_endpoint.interface_uid",
+    "dst_endpoint.interface_uid", "connection_info.tcp_flags",
+};
+constexpr std::size_t kKnownCount = std::size(kKnownNames);
+
+const std::array<FieldId, kKnownCount>& known_ids() {
+  static const auto ids = [] {
+    std::array<FieldId, kKnownCount> a{};
+    for (std::size_t i = 0; i < kKnownCount; ++i) a[i] = intern_field(kKnownNames[i]);
+    return a;
+  }();
+  return ids;
+}
+
+// Field reference kinds (high nibble of a field's first byte) and value types (low nibble).
+enum : std::uint8_t { kKindKnown = 1, kKindElement = 2, kKindNamed = 3 };
+enum : std::uint8_t { kString = 0, kInt = 1, kFloat = 2, kBool = 3, kTime = 4, kIpv4 = 5, kIpv6 = 6 };
+constexpr std::size_t kMaxFields = 4096;
+constexpr std::size_t kMaxNameBytes = 255;
+constexpr FlowFieldCode kMaxCode = (FlowFieldCode{1} << 49) - 1;
+
+// code <-> id, shared by all threads; each thread caches in front of it.
+struct Registry {
+  std::mutex mutex;
+  std::unordered_map<FlowFieldCode, FieldId> ids;
+  std::unordered_map<FieldId, FlowFieldCode> codes;
+};
+Registry& registry() {
+  static Registry r;
+  return r;
+}
+
+void put_varint(std::string& out, std::uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+std::uint64_t zigzag(std::int64_t v) { return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63); }
+std::int64_t unzigzag(std::uint64_t v) { return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1); }
+
+// How the encoder refers to a field: kind << 56 | number; 0 until looked up.
+std::uint64_t field_ref(FieldId id) {
+  thread_local std::vector<std::uint64_t> cache;
+  if (id < cache.size() && cache[id] != 0) return cache[id];
+  std::uint64_t ref = std::uint64_t{kKindNamed} << 56;
+  const auto& known = known_ids();
+  bool found = false;
+  for (std::size_t i = 0; i < kKnownCount; ++i) {
+    if (known[i] == id) {
+      ref = std::uint64_t{kKindKnown} << 56 | i;
+      found = true;
+      break;
+    }
+  }
+  if (!found) {
+    FlowFieldCode code = flow_field_code_of(id);
+    if (code != kNotAFlowField) ref = std::uint64_t{kKindElement} << 56 | code;
+  }
+  // A field registered as an element later is still written correctly by name.
+  if (id < FieldDictionary::kMaxFields) {
+    if (id >= cache.size()) cache.resize(std::max<std::size_t>(id + 1, cache.size() * 2), 0);
+    cache[id] = ref;
+  }
+  return ref;
+}
+
+class Reader {
+ public:
+  explicit Reader(std::string_view s) : p_(reinterpret_cast<const std::uint8_t*>(s.data())), n_(s.size()) {}
+  std::size_t pos() const { return pos_; }
+  std::size_t left() const { return n_ - pos_; }
+  bool byte(std::uint8_t& v) {
+    if (pos_ >= n_) return false;
+    v = p_[pos_++];
+    return true;
+  }
+  bool varint(std::uint64_t& v) {
+    v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (pos_ >= n_) return false;
+      std::uint8_t b = p_[pos_++];
+      if (shift == 63 && b > 1) return false;
+      v |= std::uint64_t{b & 0x7Fu} << shift;
+      if (!(b & 0x80)) return true;
+    }
+    return false;
+  }
+  bool bytes(std::size_t count, const std::uint8_t*& out) {
+    if (count > left()) return false;
+    out = p_ + pos_;
+    pos_ += count;
+    return true;
+  }
+
+ private:
+  const std::uint8_t* p_;
+  std::size_t n_;
+  std::size_t pos_ = 0;
+};
+
+Status bad(std::size_t at, std::string_view reason) { return fail(fmt::format("flow record byte {}: {}", at, reason)); }
+
+}  // namespace
+
+std::string flow_field_name(FlowFieldCode code) {
+  const auto id = static_cast<std::uint16_t>(code & 0xFFFF);
+  const auto pen = static_cast<std::uint32_t>(code >> 16 & 0xFFFFFFFF);
+  if (code >> 48 & 1) {
+    // NetFlow v9 scope field types have their own numbering (RFC 3954 §6.1).
+    static constexpr std::string_view kScopes[] = {"system", "interface", "line_card", "cache", "template"};
+    return id >= 1 && id <= 5 ? fmt::format("netflow.scope.{}", kScopes[id - 1]) : fmt::format("netflow.scope.{}", id);
+  }
+  const IeInfo* info = pen == 0 || pen == kReversePen ? find_information_element(id) : nullptr;
+  if (info && pen == 0) return fmt::format("netflow.{}", info->name);
+  if (info) {
+    std::string name(info->name);
+    name[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(name[0])));
+    return fmt::format("netflow.reverse{}", name);
+  }
+  return pen == 0 ? fmt::format("netflow.ie{}", id) : fmt::format("ipfix.{}.{}", pen, id);
+}
+
+FieldId flow_field_id(FlowFieldCode code) {
+  // IANA elements (pen 0, no scope) by array; the rest by map.
+  thread_local std::vector<FieldId> iana;
+  thread_local std::unordered_map<FlowFieldCode, FieldId> others;
+  if (code < 65536) {
+    if (code < iana.size() && iana[code] != field::none) return iana[code];
+  } else if (auto it = others.find(code); it != others.end()) {
+    return it->second;
+  }
+  Registry& r = registry();
+  FieldId id;
+  {
+    std::lock_guard lock(r.mutex);
+    auto it = r.ids.find(code);
+    if (it != r.ids.end()) {
+      id = it->second;
+    } else {
+      id = intern_field(flow_field_name(code));
+      r.ids.emplace(code, id);
+      r.codes.emplace(id, code);
+    }
+  }
+  if (code < 65536) {
+    if (code >= iana.size()) iana.resize(std::max<std::size_t>(code + 1, 1024), field::none);
+    iana[code] = id;
+  } else {
+    others.emplace(code, id);
+  }
+  return id;
+}
+
+FlowFieldCode flow_field_code_of(FieldId id) {
+  Registry& r = registry();
+  std::lock_guard lock(r.mutex);
+  auto it = r.codes.find(id);
+  return it == r.codes.end() ? kNotAFlowField : it->second;
+}
+
+void append_flow_record(std::string& out, const Event& event) {
+  out.push_back(static_cast<char>(kFlowRecordMagic));
+  out.push_back(static_cast<char>(kFlowRecordVersion));
+  put_varint(out, std::min<std::size_t>(event.size(), kMaxFields));
+  std::size_t written = 0;
+  for (const Event::Slot& slot : event) {
+    if (written++ == kMaxFields) break;
+    const std::uint64_t ref = field_ref(slot.field);
+    const auto kind = static_cast<std::uint8_t>(ref >> 56);
+    const Value& v = slot.value;
+    std::uint8_t type = kString;
+    switch (v.type) {
+      case FieldType::Int: type = kInt; break;
+      case FieldType::Float: type = kFloat; break;
+      case FieldType::Bool: type = kBool; break;
+      case FieldType::Timestamp: type = kTime; break;
+      case FieldType::Ip: type = v.ip.v4 ? kIpv4 : kIpv6; break;
+      default: type = kString; break;
+    }
+    std::string_view name;
+    if (kind == kKindNamed) {
+      name = field_name(slot.field).substr(0, kMaxNameBytes);
+      if (name.empty()) name = "khien.unnamed_field";
+    }
+    out.push_back(static_cast<char>(kind << 4 | type));
+    if (kind == kKindNamed) {
+      put_varint(out, name.size());
+      out.append(name);
+    } else {
+      put_varint(out, ref & ((std::uint64_t{1} << 56) - 1));
+    }
+    switch (type) {
+      case kInt: put_varint(out, zigzag(v.i)); break;
+      case kTime: put_varint(out, zigzag(v.t)); break;
+      case kFloat: {
+        auto bits = std::bit_cast<std::uint64_t>(v.f);
+        for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(bits >> (8 * i)));
+        break;
+      }
+      case kBool: out.push_back(v.b ? 1 : 0); break;
+      case kIpv4: out.append(reinterpret_cast<const char*>(v.ip.bytes.data()) + 12, 4); break;
+      case kIpv6: out.append(reinterpret_cast<const char*>(v.ip.bytes.data()), 16); break;
+      default:
+        put_varint(out, v.s.size());
+        out.append(v.s);
+        break;
+    }
+  }
+}
+
+Status decode_flow_record(std::string_view record, Event& event) {
+  Reader r(record);
+  std::uint8_t magic = 0, version = 0;
+  if (!r.byte(magic) || magic != kFlowRecordMagic) return bad(0, "not a binary flow record (first byte is not 0xF1)");
+  if (!r.byte(version)) return bad(1, "record ends before its version");
+  if (version != kFlowRecordVersion)
+    return bad(1, fmt::format("layout version {} is not supported (this build reads {})", version, kFlowRecordVersion));
+  std::uint64_t count = 0;
+  if (!r.varint(count)) return bad(2, "truncated or overlong field count");
+  if (count > kMaxFields) return bad(2, fmt::format("{} fields, more than the {} a record may hold", count, kMaxFields));
+  const auto& known = known_ids();
+  Arena& arena = event.arena();
+  for (std::uint64_t i = 0; i < count; ++i) {
+    const std::size_t at = r.pos();
+    std::uint8_t head = 0;
+    if (!r.byte(head)) return bad(at, fmt::format("record ends after {} of its {} fields", i, count));
+    const std::uint8_t kind = head >> 4, type = head & 15;
+    FieldId id = field::none;
+    std::uint64_t number = 0;
+    switch (kind) {
+      case kKindKnown:
+        if (!r.varint(number)) return bad(at + 1, "truncated field number");
+        if (number >= kKnownCount) return bad(at + 1, fmt::format("unknown field number {} (this build knows {})", number, kKnownCount));
+        id = known[number];
+        break;
+      case kKindElement:
+        if (!r.varint(number)) return bad(at + 1, "truncated element code");
+        if (number > kMaxCode) return bad(at + 1, fmt::format("element code {:#x} out of range", number));
+        id = flow_field_id(number);
+        break;
+      case kKindNamed: {
+        const std::uint8_t* name = nullptr;
+        if (!r.varint(number)) return bad(at + 1, "truncated name length");
+        if (number == 0 || number > kMaxNameBytes) return bad(at + 1, fmt::format("field name of {} bytes (1 to {})", number, kMaxNameBytes));
+        if (!r.bytes(number, name))
+          return bad(at + 1, fmt::format("field name of {} bytes runs past the end ({} left)", number, r.left()));
+        id = intern_field(std::string_view(reinterpret_cast<const char*>(name), number));
+        break;
+      }
+      default:
+        return bad(at, fmt::format("unknown field kind {}", kind));
+    }
+    const std::size_t value_at = r.pos();
+    Value v;
+    std::uint64_t u = 0;
+    const std::uint8_t* bytes = nullptr;
+    switch (type) {
+      case kString:
+        if (!r.varint(u)) return bad(value_at, "truncated string length");
+        if (!r.bytes(u, bytes))
+          return bad(value_at, fmt::format("string of {} bytes runs past the end ({} left)", u, r.left()));
+        v = Value::of_string(arena.copy(std::string_view(reinterpret_cast<const char*>(bytes), u)));
+        break;
+      case kInt:
+      case kTime:
+        if (!r.varint(u)) return bad(value_at, "truncated or overlong integer");
+        v = type == kInt ? Value::of_int(unzigzag(u)) : Value::of_time(unzigzag(u));
+        break;
+      case kFloat: {
+        if (!r.bytes(8, bytes)) return bad(value_at, "truncated float");
+        std::uint64_t bits = 0;
+        for (int b = 7; b >= 0; --b) bits = bits << 8 | bytes[b];
+        v = Value::of_float(std::bit_cast<double>(bits));
+        break;
+      }
+      case kBool:
+        if (!r.bytes(1, bytes)) return bad(value_at, "truncated boolean");
+        if (bytes[0] > 1) return bad(value_at, fmt::format("boolean {} (0 or 1)", bytes[0]));
+        v = Value::of_bool(bytes[0] == 1);
+        break;
+      case kIpv4: {
+        if (!r.bytes(4, bytes)) return bad(value_at, "truncated IPv4 address");
+        v = Value::of_ip(IpAddress::from_v4(std::uint32_t{bytes[0]} << 24 | std::uint32_t{bytes[1]} << 16 |
+                                            std::uint32_t{bytes[2]} << 8 | bytes[3]));
+        break;
+      }
+      case kIpv6: {
+        if (!r.bytes(16, bytes)) return bad(value_at, "truncated IPv6 address");
+        IpAddress ip;
+        std::memcpy(ip.bytes.data(), bytes, 16);
+        v = Value::of_ip(ip);
+        break;
+      }
+      default:
+        return bad(at, fmt::format("unknown value type {}", type));
+    }
+    event.add(id, v);
+  }
+  if (r.left() != 0) return bad(r.pos(), fmt::format("{} bytes after the last field", r.left()));
+  return {};
+}
+
+}  // namespace khien

@@ -1,0 +1,137 @@
+// Tests of the binary flow record (core/flow_record.h): round trip of every value type and field kind, element
+// names, and malformed records refused with the offset and the reason.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+
+#include "core/field_dictionary.h"
+#include "core/flow_record.h"
+#include "core/netflow_information_elements.h"
+
+namespace khien {
+namespace {
+
+Event sample(Arena& arena) {
+  Event e(arena);
+  e.set_int(field::class_uid, 4001);
+  e.set_string(field::class_name, "Network Activity");
+  e.set_time(field::time, 1'767'225'600'123'456'789LL);
+  e.set_int(field::duration, 9000);
+  e.set_ip(field::src_endpoint_ip, *IpAddress::parse("81.2.69.142"));
+  e.set_ip(field::dst_endpoint_ip, *IpAddress::parse("2001:db8::7"));
+  e.set_int(field::dst_endpoint_port, 445);
+  e.set_string(field::observer_name, "exp-vnpt-border");
+  e.add(flow_field_id(flow_field_code(0, 6)), Value::of_int(0x1B));                  // tcpControlBits
+  e.add(flow_field_id(flow_field_code(0, 8)), Value::of_ip(*IpAddress::parse("81.2.69.142")));
+  e.add(flow_field_id(flow_field_code(kReversePen, 1)), Value::of_int(-5));          // reverseOctetDeltaCount
+  e.add(flow_field_id(flow_field_code(9, 12235)), Value::of_string("deadbeef"));    // enterprise
+  e.add(flow_field_id(flow_field_code(0, 2, true)), Value::of_int(3));              // v9 scope: interface
+  e.add(intern_field("src_endpoint.interface_uid"), Value::of_int(3));
+  e.add(intern_field("khien.test_only_field"), Value::of_float(0.25));
+  e.add(intern_field("khien.test_only_flag"), Value::of_bool(true));
+  e.add(field::message, Value::of_string(""));
+  return e;
+}
+
+bool same(const Event& a, const Event& b) {
+  if (a.size() != b.size()) return false;
+  for (const Event::Slot *x = a.begin(), *y = b.begin(); x != a.end(); ++x, ++y) {
+    if (x->field != y->field || x->value.type != y->value.type) return false;
+    const Value &u = x->value, &v = y->value;
+    bool eq = u.type == FieldType::String ? u.s == v.s
+              : u.type == FieldType::Ip   ? u.ip == v.ip
+              : u.type == FieldType::Float ? u.f == v.f
+              : u.type == FieldType::Bool  ? u.b == v.b
+              : u.type == FieldType::Timestamp ? u.t == v.t
+                                               : u.i == v.i;
+    if (!eq) return false;
+  }
+  return true;
+}
+
+TEST(FlowRecord, RoundTripKeepsEveryFieldTypeAndOrder) {
+  Arena arena;
+  Event e = sample(arena);
+  std::string record;
+  append_flow_record(record, e);
+  ASSERT_TRUE(is_binary_flow_record(record));
+  EXPECT_EQ(static_cast<std::uint8_t>(record[1]), kFlowRecordVersion);
+  Event back(arena);
+  auto st = decode_flow_record(record, back);
+  ASSERT_TRUE(st) << st.error().message;
+  EXPECT_TRUE(same(e, back));
+  EXPECT_EQ(back.get(field::dst_endpoint_ip)->ip.to_string(), "2001:db8::7");
+  EXPECT_TRUE(back.get(field::src_endpoint_ip)->ip.v4);
+  EXPECT_EQ(back.get(field::time)->t, 1'767'225'600'123'456'789LL);
+  // Elements keep their names, found by name like any original field.
+  EXPECT_EQ(back.get(intern_field("netflow.tcpControlBits"))->i, 0x1B);
+  EXPECT_EQ(back.get(intern_field("netflow.reverseOctetDeltaCount"))->i, -5);
+  EXPECT_EQ(back.get_string(intern_field("ipfix.9.12235")), "deadbeef");
+  EXPECT_EQ(back.get(intern_field("netflow.scope.interface"))->i, 3);
+}
+
+TEST(FlowRecord, ElementsAreWrittenByNumberNotByName) {
+  Arena arena;
+  Event e(arena);
+  e.add(flow_field_id(flow_field_code(0, 1)), Value::of_int(9000));  // octetDeltaCount
+  std::string record;
+  append_flow_record(record, e);
+  EXPECT_EQ(record.find("octetDeltaCount"), std::string::npos);
+  EXPECT_LE(record.size(), 8u);
+  EXPECT_EQ(flow_field_name(flow_field_code(0, 1)), "netflow.octetDeltaCount");
+  EXPECT_EQ(flow_field_name(flow_field_code(0, 60000)), "netflow.ie60000");
+  EXPECT_EQ(flow_field_name(flow_field_code(0, 7, true)), "netflow.scope.7");
+  EXPECT_EQ(flow_field_code_of(flow_field_id(flow_field_code(kReversePen, 2))), flow_field_code(kReversePen, 2));
+  EXPECT_EQ(flow_field_code_of(field::time), kNotAFlowField);
+}
+
+Status decode(std::string_view record) {
+  Arena arena;
+  Event e(arena);
+  return decode_flow_record(record, e);
+}
+
+std::string error_of(std::string_view record) {
+  auto st = decode(record);
+  return st ? std::string("accepted") : st.error().message;
+}
+
+TEST(FlowRecord, MalformedRecordsAreRefusedWithOffsetAndReason) {
+  using namespace std::string_literals;
+  EXPECT_EQ(error_of(""), "flow record byte 0: not a binary flow record (first byte is not 0xF1)");
+  EXPECT_EQ(error_of("{\"time\":1}"), "flow record byte 0: not a binary flow record (first byte is not 0xF1)");
+  EXPECT_EQ(error_of("\xF1"s), "flow record byte 1: record ends before its version");
+  EXPECT_EQ(error_of("\xF1\x02\x00"s), "flow record byte 1: layout version 2 is not supported (this build reads 1)");
+  EXPECT_EQ(error_of("\xF1\x01\xFF\xFF\x01"s), "flow record byte 2: 32767 fields, more than the 4096 a record may hold");
+  EXPECT_EQ(error_of("\xF1\x01\x01"s), "flow record byte 3: record ends after 0 of its 1 fields");
+  EXPECT_EQ(error_of("\xF1\x01\x01\x71\x00\x00"s), "flow record byte 3: unknown field kind 7");
+  EXPECT_EQ(error_of("\xF1\x01\x01\x19\x00\x00"s), "flow record byte 3: unknown value type 9");
+  EXPECT_EQ(error_of("\xF1\x01\x01\x11\x7F\x00"s), "flow record byte 4: unknown field number 127 (this build knows 30)");
+  EXPECT_EQ(error_of("\xF1\x01\x01\x10\x01\x09" "abc"s), "flow record byte 5: string of 9 bytes runs past the end (3 left)");
+  EXPECT_EQ(error_of("\xF1\x01\x01\x30\x00"s), "flow record byte 4: field name of 0 bytes (1 to 255)");
+  EXPECT_EQ(error_of("\xF1\x01\x01\x13\x00\x02"s), "flow record byte 5: boolean 2 (0 or 1)");
+  EXPECT_EQ(error_of("\xF1\x01\x01\x15\x08\x01\x02"s), "flow record byte 5: truncated IPv4 address");
+  EXPECT_EQ(error_of("\xF1\x01\x01\x11\x00\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\x01"s),
+            "flow record byte 5: truncated or overlong integer");
+  EXPECT_EQ(error_of("\xF1\x01\x00\x00"s), "flow record byte 3: 1 bytes after the last field");
+  EXPECT_EQ(error_of("\xF1\x01\x00"s), "accepted");
+}
+
+TEST(FlowRecord, EveryTruncationAndCorruptionIsAnErrorOrAValidEvent) {
+  Arena arena;
+  std::string record;
+  append_flow_record(record, sample(arena));
+  for (std::size_t n = 0; n < record.size(); ++n) EXPECT_FALSE(decode(record.substr(0, n))) << "prefix of " << n << " bytes";
+  std::mt19937 rng(7);
+  std::size_t refused = 0;
+  for (int i = 0; i < 5000; ++i) {
+    std::string bent = record;
+    bent[rng() % bent.size()] = static_cast<char>(rng());
+    if (!decode(bent)) ++refused;
+  }
+  EXPECT_GT(refused, 0u);
+}
+
+}  // namespace
+}  // namespace khien
