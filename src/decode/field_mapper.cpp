@@ -115,27 +115,48 @@ FieldMapper::FieldMapper(std::span<const FieldMapping> table, std::string_view p
     path.assign(prefix);
     path.append(row.original);
     rows_.push_back({intern_field(path), row.target, row.as});
-    by_original_.emplace_back(rows_.back().original, static_cast<std::uint32_t>(rows_.size() - 1));
   }
-  std::sort(by_original_.begin(), by_original_.end());
+  next_row_.assign(rows_.size(), 0);
+  for (std::size_t i = rows_.size(); i-- > 0;) {
+    FieldId f = rows_[i].original;
+    if (first_row_.size() <= f) first_row_.resize(f + 1, 0);
+    next_row_[i] = first_row_[f];
+    first_row_[f] = static_cast<std::uint32_t>(i + 1);
+  }
 }
 
 void FieldMapper::apply(Event& event) const {
-  // One pass over the event marks the rows whose original field is present; only those rows
-  // then scan the event. Rows still apply in table order, so the first source of a field wins.
-  thread_local std::vector<char> present;
-  present.assign(rows_.size(), 0);
+  // One pass over the event finds, for each row whose original field is present, the slot of its
+  // first value and whether there are more. Rows then apply in table order (the first source of
+  // a field wins); a single value maps straight from its slot, several go through map_field.
+  constexpr std::uint32_t kMany = 0xffffffffu;
+  thread_local std::vector<std::uint32_t> slot_of;  // per row: first slot + 1, kMany, or 0 (absent)
+  slot_of.assign(rows_.size(), 0);
   bool any = false;
-  for (const Event::Slot* s = event.begin(); s != event.end(); ++s) {
-    auto it = std::lower_bound(by_original_.begin(), by_original_.end(), std::make_pair(s->field, std::uint32_t{0}));
-    for (; it != by_original_.end() && it->first == s->field; ++it) {
-      present[it->second] = 1;
+  const std::uint32_t n = event.size();
+  const std::size_t known = first_row_.size();
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const FieldId f = event.begin()[i].field;
+    if (f >= known) continue;
+    for (std::uint32_t r = first_row_[f]; r != 0; r = next_row_[r - 1]) {
+      slot_of[r - 1] = slot_of[r - 1] == 0 ? i + 1 : kMany;
       any = true;
     }
   }
   if (!any) return;
-  for (std::size_t i = 0; i < rows_.size(); ++i)
-    if (present[i]) map_field(event, rows_[i].original, rows_[i].target, rows_[i].as);
+  auto& dict = FieldDictionary::instance();
+  for (std::size_t r = 0; r < rows_.size(); ++r) {
+    if (slot_of[r] == 0) continue;
+    const Row& row = rows_[r];
+    // A schema-named original may gain values from earlier rows: scan for them as map_field does.
+    if (slot_of[r] == kMany || dict.is_schema(row.original)) {
+      map_field(event, row.original, row.target, row.as);
+      continue;
+    }
+    if (event.has(row.target)) continue;
+    Value v = event.begin()[slot_of[r] - 1].value;  // a copy: put_value may move the slots
+    put_value(event, row.target, v, row.as);
+  }
 }
 
 }  // namespace khien

@@ -49,7 +49,11 @@ class FieldMapper {
     MapAs as;
   };
   std::vector<Row> rows_;
-  std::vector<std::pair<FieldId, std::uint32_t>> by_original_;  // (original field, row), sorted
+  // By original field id: the first row (+1) reading that field, 0 for none; rows reading the
+  // same field are chained through next_row_ (+1). Field ids are small and dense, so a slot's
+  // rows are found with one load.
+  std::vector<std::uint32_t> first_row_;
+  std::vector<std::uint32_t> next_row_;
 };
 
 }  // namespace khien

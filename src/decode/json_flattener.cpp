@@ -9,66 +9,135 @@
 
 namespace khien {
 
-std::optional<Value> scalar_value(simdjson::dom::element element, Arena& arena) {
+namespace {
+
+// Fills `v` from a scalar element (strings copied into `arena`); false for null, objects, arrays.
+bool scalar_into(simdjson::dom::element element, Arena& arena, Value& v) {
   using T = simdjson::dom::element_type;
   switch (element.type()) {
-    case T::STRING: return Value::of_string(arena.copy(element.get_string().value_unsafe()));
-    case T::INT64: return Value::of_int(element.get_int64().value_unsafe());
+    case T::STRING:
+      v.type = FieldType::String;
+      v.s = arena.copy(element.get_string().value_unsafe());
+      return true;
+    case T::INT64: v.type = FieldType::Int; v.i = element.get_int64().value_unsafe(); return true;
     case T::UINT64: {
       std::uint64_t u = element.get_uint64().value_unsafe();
       // Past INT64_MAX the magnitude matters more than the last digits.
-      if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
-        return Value::of_float(static_cast<double>(u));
-      return Value::of_int(static_cast<std::int64_t>(u));
+      if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+        v.type = FieldType::Float;
+        v.f = static_cast<double>(u);
+      } else {
+        v.type = FieldType::Int;
+        v.i = static_cast<std::int64_t>(u);
+      }
+      return true;
     }
-    case T::DOUBLE: return Value::of_float(element.get_double().value_unsafe());
-    case T::BOOL: return Value::of_bool(element.get_bool().value_unsafe());
-    default: return std::nullopt;
+    case T::DOUBLE: v.type = FieldType::Float; v.f = element.get_double().value_unsafe(); return true;
+    case T::BOOL: v.type = FieldType::Bool; v.b = element.get_bool().value_unsafe(); return true;
+    default: return false;
   }
+}
+
+}  // namespace
+
+std::optional<Value> scalar_value(simdjson::dom::element element, Arena& arena) {
+  Value v;
+  if (!scalar_into(element, arena, v)) return std::nullopt;
+  return v;
+}
+
+void JsonFlattener::set_schema_names(bool take) {
+  if (take == schema_names_) return;
+  schema_names_ = take;
+  for (auto& n : nodes_) n.kind = LeafKind::Unknown;  // decided again under the new rule
 }
 
 void JsonFlattener::flatten(simdjson::dom::object root, Event& event) {
-  path_.clear();
+  if (nodes_.empty()) nodes_.emplace_back();
+  keys_.clear();
   for (auto kv : root) {
-    path_.assign(kv.key);
-    walk(kv.value, event, 1);
+    keys_.push_back(kv.key);
+    walk(kv.value, child(0, kv.key), event);
+    keys_.pop_back();
   }
+}
+
+std::uint32_t JsonFlattener::child(std::uint32_t parent, std::string_view key) {
+  if (parent == kNoNode) return kNoNode;
+  Node& p = nodes_[parent];
+  const std::uint32_t count = static_cast<std::uint32_t>(p.children.size());
+  // Records of one shape list their keys in the same order: try the one that came next last time.
+  if (p.hint < count && nodes_[p.children[p.hint]].key == key) return p.children[p.hint++];
+  for (std::uint32_t i = 0; i < count; ++i) {
+    if (nodes_[p.children[i]].key == key) {
+      p.hint = i + 1;
+      return p.children[i];
+    }
+  }
+  if (count >= kMaxChildren || nodes_.size() >= kMaxNodes) return kNoNode;
+  const auto id = static_cast<std::uint32_t>(nodes_.size());
+  nodes_[parent].children.push_back(id);
+  nodes_[parent].hint = count + 1;
+  nodes_.emplace_back().key.assign(key);  // may move nodes_: `p` is not used after this
+  return id;
+}
+
+const std::string& JsonFlattener::path() {
   path_.clear();
-}
-
-void JsonFlattener::add_leaf(const Value& value, Event& event) {
-  FieldId id = intern_field(path_);
-  if (!FieldDictionary::instance().is_schema(id)) {
-    event.add(id, value);
-    return;
+  for (std::size_t i = 0; i < keys_.size(); ++i) {
+    if (i > 0) path_.push_back('.');
+    path_.append(keys_[i]);
   }
-  if (!schema_names_ || id == field::time || (id >= field::khien_soc && id <= field::khien_seq)) return;
-  put_value(event, id, value);
+  return path_;
 }
 
-void JsonFlattener::walk(simdjson::dom::element value, Event& event, int depth) {
+JsonFlattener::LeafKind JsonFlattener::classify(FieldId id) const {
+  if (!FieldDictionary::instance().is_schema(id)) return LeafKind::Original;
+  if (!schema_names_ || id == field::time || (id >= field::khien_soc && id <= field::khien_seq)) return LeafKind::Drop;
+  return LeafKind::Schema;
+}
+
+void JsonFlattener::add_leaf(const Value& value, std::uint32_t node, Event& event) {
+  FieldId id;
+  LeafKind kind;
+  if (node == kNoNode) {
+    id = intern_field(path());
+    kind = classify(id);
+  } else {
+    Node& n = nodes_[node];
+    if (n.kind == LeafKind::Unknown) {
+      n.id = intern_field(path());
+      n.kind = classify(n.id);
+    }
+    id = n.id;
+    kind = n.kind;
+  }
+  if (kind == LeafKind::Original) event.add(id, value);
+  else if (kind == LeafKind::Schema) put_value(event, id, value);
+}
+
+void JsonFlattener::walk(simdjson::dom::element value, std::uint32_t node, Event& event) {
   using T = simdjson::dom::element_type;
   switch (value.type()) {
     case T::OBJECT: {
       simdjson::dom::object object = value.get_object().value_unsafe();
       for (auto kv : object) {
-        const std::size_t mark = path_.size();
-        path_.push_back('.');
-        path_.append(kv.key);
-        walk(kv.value, event, depth + 1);
-        path_.resize(mark);
+        keys_.push_back(kv.key);
+        walk(kv.value, child(node, kv.key), event);
+        keys_.pop_back();
       }
       return;
     }
     case T::ARRAY: {
       simdjson::dom::array array = value.get_array().value_unsafe();
-      for (auto child : array) walk(child, event, depth + 1);
+      for (auto child_value : array) walk(child_value, node, event);
       return;
     }
     case T::NULL_VALUE: return;
     default: {
-      auto v = scalar_value(value, event.arena());
-      if (v) add_leaf(*v, event);
+      // Built in place rather than through scalar_value's optional: one copy less per leaf.
+      Value v;
+      if (scalar_into(value, event.arena(), v)) add_leaf(v, node, event);
     }
   }
 }

@@ -178,8 +178,20 @@ Result<simdjson::dom::object> parse_json_record(simdjson::dom::parser& parser, s
   std::size_t first = 0;
   while (first < record.size() && is_ws(record[first])) ++first;
   if (first == record.size()) return fail("empty record");
+  Arena& arena = event.arena();
+  // A one-line record is kept as it is: copied once into the arena with simdjson's padding
+  // after it, so the parser reads the kept copy instead of copying the record again.
+  const bool one_line = std::memchr(record.data(), '\n', record.size()) == nullptr &&
+                        std::memchr(record.data(), '\r', record.size()) == nullptr;
+  const char* text = record.data();
+  if (one_line) {
+    char* copy = static_cast<char*>(arena.allocate(record.size() + simdjson::SIMDJSON_PADDING, 1));
+    std::memcpy(copy, record.data(), record.size());
+    std::memset(copy + record.size(), 0, simdjson::SIMDJSON_PADDING);
+    text = copy;
+  }
   simdjson::dom::element root;
-  if (auto err = parser.parse(record.data(), record.size(), true).get(root); err) {
+  if (auto err = parser.parse(text, record.size(), !one_line).get(root); err) {
     std::size_t at = json_error_offset(record);
     std::string message = "invalid JSON";
     if (at != std::string_view::npos) message += " at byte " + std::to_string(at);
@@ -189,8 +201,7 @@ Result<simdjson::dom::object> parse_json_record(simdjson::dom::parser& parser, s
   }
   if (root.type() != simdjson::dom::element_type::OBJECT)
     return fail("record is " + std::string(element_kind(root.type())) + ", expected a JSON object");
-  Arena& arena = event.arena();
-  if (record.find_first_of("\n\r") != std::string_view::npos) {
+  if (!one_line) {
     // Pretty-printed documents (evtx dumps) are kept as one line so the archive stays NDJSON.
     char* out = static_cast<char*>(arena.allocate(record.size(), 1));
     std::size_t len = 0;
@@ -198,7 +209,7 @@ Result<simdjson::dom::object> parse_json_record(simdjson::dom::parser& parser, s
       return fail("invalid JSON: could not minify the record");
     event.set_raw(std::string_view(out, len), RawKind::Json);
   } else {
-    event.set_raw(arena.copy(record), RawKind::Json);
+    event.set_raw(std::string_view(text, record.size()), RawKind::Json);
   }
   return root.get_object().value_unsafe();
 }
