@@ -13,12 +13,16 @@
 #include <re2/re2.h>
 
 #include "core/field_dictionary.h"
+#include "detect/required_literal.h"
+#include "detect/value_match.h"
 
 namespace khien {
 
 namespace {
 
 constexpr std::uint32_t kAllFields = 0xFFFFFFFFu;
+// Vectorscan ids with this bit are gate literals (index into RuleSetData::gates), not atoms.
+constexpr std::uint32_t kGateBit = 0x80000000u;
 
 enum class Op : std::uint8_t { And, Or, Not, AtLeast, Scan, Direct, True, False };
 
@@ -39,11 +43,21 @@ struct Expr {
   std::string regex;
   unsigned flags;
   std::uint32_t atom;
+  // Literals of which every match contains one: when set, the expression runs only on values
+  // where one of them occurred (caseless unless `gate_cased`).
+  std::vector<std::string> gate = {};
+  bool gate_cased = false;
 };
 
 struct FieldDb {
   std::uint32_t field_key;
   hs_database_t* db = nullptr;
+};
+
+// An expression behind gate literals: its own database, scanned only when a gate fired.
+struct Gated {
+  hs_database_t* db = nullptr;
+  std::uint32_t atom = 0;
 };
 
 struct Condition {
@@ -66,69 +80,18 @@ struct Instance {
   std::uint32_t root;
 };
 
-bool iequal(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = char(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = char(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
-char fold(char c, bool cased) { return (!cased && c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; }
-
-// Glob matching for the few patterns evaluated outside Vectorscan (empty, all-star).
-bool glob_match(const std::vector<PatternPart>& parts, std::size_t pi, std::string_view text, bool cased, int budget = 10000) {
-  if (--budget <= 0) return false;
-  if (pi == parts.size()) return text.empty();
-  const PatternPart& p = parts[pi];
-  switch (p.kind) {
-    case PatternPart::Kind::Literal: {
-      if (text.size() < p.text.size()) return false;
-      for (std::size_t i = 0; i < p.text.size(); ++i)
-        if (fold(text[i], cased) != fold(p.text[i], cased)) return false;
-      return glob_match(parts, pi + 1, text.substr(p.text.size()), cased, budget);
-    }
-    case PatternPart::Kind::One:
-      return !text.empty() && glob_match(parts, pi + 1, text.substr(1), cased, budget);
-    case PatternPart::Kind::Choice:
-      for (const auto& c : p.choices) {
-        PatternPart lit;
-        lit.text = c;
-        std::vector<PatternPart> rest{lit};
-        rest.insert(rest.end(), parts.begin() + static_cast<std::ptrdiff_t>(pi) + 1, parts.end());
-        if (glob_match(rest, 0, text, cased, budget)) return true;
-      }
-      return false;
-    case PatternPart::Kind::Star:
-      for (std::size_t k = 0; k <= text.size(); ++k)
-        if (glob_match(parts, pi + 1, text.substr(k), cased, budget)) return true;
-      return false;
-  }
-  return false;
-}
-
-bool position_match(std::string_view value, std::string_view want, SigmaPosition pos, bool cased) {
-  auto eq = [&](std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-      if (fold(a[i], cased) != fold(b[i], cased)) return false;
-    return true;
-  };
-  switch (pos) {
-    case SigmaPosition::Equals: return eq(value, want);
-    case SigmaPosition::StartsWith: return value.size() >= want.size() && eq(value.substr(0, want.size()), want);
-    case SigmaPosition::EndsWith: return value.size() >= want.size() && eq(value.substr(value.size() - want.size()), want);
-    case SigmaPosition::Contains:
-      if (want.size() > value.size()) return false;
-      for (std::size_t i = 0; i + want.size() <= value.size(); ++i)
-        if (eq(value.substr(i, want.size()), want)) return true;
-      return false;
-  }
-  return false;
-}
+// Groups reached through one of their conditions: the (lower-case) values of these event fields
+// name the groups whose other conditions are then checked, so an event meets only the groups of
+// its own logsource (a Sysmon process creation never looks at the other 60-odd variants).
+struct TransparentHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view v) const { return std::hash<std::string_view>{}(v); }
+};
+struct Dispatch {
+  std::vector<std::uint32_t> dense;
+  std::unordered_map<std::string, std::vector<std::uint32_t>, TransparentHash, std::equal_to<>> groups;
+  std::size_t longest = 0;
+};
 
 bool has_inner_wildcard(const SigmaPattern& p) {
   const auto& parts = p.parts();
@@ -137,52 +100,6 @@ bool has_inner_wildcard(const SigmaPattern& p) {
     if (!edge_star && (parts[i].kind == PatternPart::Kind::Star || parts[i].kind == PatternPart::Kind::One)) return true;
   }
   return false;
-}
-
-// Text of a value for string matching; numbers in decimal, addresses canonical, times RFC 3339.
-std::string_view text_of(const Value& v, char* buf, std::size_t cap) {
-  switch (v.type) {
-    case FieldType::String: return v.s;
-    case FieldType::Int: {
-      auto r = std::to_chars(buf, buf + cap, v.i);
-      return {buf, static_cast<std::size_t>(r.ptr - buf)};
-    }
-    case FieldType::Float: {
-      auto r = std::to_chars(buf, buf + cap, v.f);
-      return {buf, static_cast<std::size_t>(r.ptr - buf)};
-    }
-    case FieldType::Bool: return v.b ? "true" : "false";
-    case FieldType::Ip: return {buf, v.ip.format(buf)};
-    case FieldType::Timestamp: return {buf, format_rfc3339(v.t, buf)};
-  }
-  return {};
-}
-
-std::optional<double> number_of(const Value& v) {
-  switch (v.type) {
-    case FieldType::Int: return static_cast<double>(v.i);
-    case FieldType::Float: return v.f;
-    case FieldType::Bool: return v.b ? 1.0 : 0.0;
-    case FieldType::String: {
-      if (v.s.empty() || v.s.size() > 64) return std::nullopt;
-      char tmp[65];
-      std::memcpy(tmp, v.s.data(), v.s.size());
-      tmp[v.s.size()] = 0;
-      char* end = nullptr;
-      double d = std::strtod(tmp, &end);
-      if (end != tmp + v.s.size()) {
-        // Hex as Windows writes it ("0x1a2c").
-        if (v.s.size() > 2 && v.s[0] == '0' && (v.s[1] == 'x' || v.s[1] == 'X')) {
-          std::uint64_t u = 0;
-          auto r = std::from_chars(v.s.data() + 2, v.s.data() + v.s.size(), u, 16);
-          if (r.ec == std::errc() && r.ptr == v.s.data() + v.s.size()) return static_cast<double>(u);
-        }
-        return std::nullopt;
-      }
-      return d;
-    }
-    default: return std::nullopt;
-  }
 }
 
 }  // namespace
@@ -206,6 +123,10 @@ struct RuleSetData {
   std::vector<Instance> instances;
   std::vector<Group> groups;
   std::unordered_map<std::string, std::uint32_t> group_of;
+  std::vector<Dispatch> dispatch;
+  std::vector<std::uint32_t> undispatched;  // groups without a condition on values
+  std::vector<Gated> gated;
+  std::vector<std::vector<std::uint32_t>> gates;  // gate literal -> gated expressions
   std::size_t patterns = 0;
   hs_scratch_t* proto = nullptr;
 
@@ -213,6 +134,8 @@ struct RuleSetData {
     for (auto& g : groups)
       for (auto& d : g.dbs)
         if (d.db) hs_free_database(d.db);
+    for (auto& g : gated)
+      if (g.db) hs_free_database(g.db);
     if (proto) hs_free_scratch(proto);
   }
 
@@ -249,6 +172,12 @@ struct RuleSet::Scratch::State {
   std::vector<std::uint32_t> atom_epoch, inst_epoch, rule_epoch;
   std::vector<std::uint32_t> queue;
   std::uint32_t epoch = 0;
+  // Gated expressions to run on the value just scanned, deduplicated by a per-scan stamp.
+  std::vector<std::uint32_t> pending;
+  std::vector<std::uint32_t> group_epoch, candidates;
+  std::string lower;  // a dispatch value, lower-cased
+  std::vector<std::uint32_t> gate_stamp, gated_stamp;
+  std::uint32_t scan_stamp = 0;
   const Event* event = nullptr;
   char buf[64];
   char buf2[64];
@@ -267,6 +196,10 @@ struct RuleSet::Scratch::State {
     inst_epoch.assign(d.instances.size(), 0);
     rule_epoch.assign(d.rules.size(), 0);
     epoch = 0;
+    gate_stamp.assign(d.gates.size(), 0);
+    group_epoch.assign(d.groups.size(), 0);
+    gated_stamp.assign(d.gated.size(), 0);
+    scan_stamp = 0;
   }
 
   template <typename F>
@@ -351,7 +284,7 @@ struct Compiler {
 
   std::uint32_t scan_atom(Group& g, std::uint32_t key, std::vector<Expr> exprs) {
     std::string id = std::to_string(key);
-    for (const auto& e : exprs) id += "\x1f" + std::to_string(e.flags) + ":" + e.regex;
+    for (const auto& e : exprs) id += "\x1f" + std::to_string(e.flags) + ":" + e.regex;  // gates follow from these
     auto it = g.atom_of.find(id);
     if (it != g.atom_of.end()) return it->second;
     const auto atom = static_cast<std::uint32_t>(d.triggers.size());
@@ -372,12 +305,23 @@ struct Compiler {
       for (const auto& p : val.patterns) trivial = trivial || p.empty() || p.matches_anything();
       if (!trivial) {
         std::vector<Expr> exprs;
-        for (const auto& p : val.patterns) {
-          // Single-match bookkeeping costs more than the repeated callbacks of a literal (which
-          // on_hs_match drops); patterns with inner wildcards keep it, as they may report often.
-          const unsigned once = has_inner_wildcard(p) ? HS_FLAG_SINGLEMATCH : 0u;
-          exprs.push_back({p.to_regex(), HS_FLAG_DOTALL | once | (val.cased ? 0u : HS_FLAG_CASELESS), 0});
-        }
+        for (const auto& original : val.patterns)
+          for (const auto& p : expand_choices(original)) {
+            const unsigned caseless = val.cased ? 0u : HS_FLAG_CASELESS;
+            // Single-match bookkeeping costs more than the repeated callbacks of a literal (which
+            // on_hs_match drops). Anything else runs behind its longest literal when it has one.
+            if (is_plain_literal(p)) {
+              exprs.push_back({p.to_regex(), HS_FLAG_DOTALL | caseless, 0});
+              continue;
+            }
+            const unsigned once = has_inner_wildcard(p) ? HS_FLAG_SINGLEMATCH : 0u;
+            Expr e{p.to_regex(), HS_FLAG_DOTALL | once | caseless, 0};
+            if (std::string lit = required_literal(p); !lit.empty()) {
+              e.gate.push_back(std::move(lit));
+              e.gate_cased = val.cased;
+            }
+            exprs.push_back(std::move(e));
+          }
         n.op = Op::Scan;
         n.arg = scan_atom(g, key, std::move(exprs));
         return d.add_node(std::move(n));
@@ -388,7 +332,7 @@ struct Compiler {
                              (val.re_m ? HS_FLAG_MULTILINE : 0u) | (val.re_s ? HS_FLAG_DOTALL : 0u);
       if (vectorscan_takes(val.regex, flags)) {
         n.op = Op::Scan;
-        n.arg = scan_atom(g, key, {{val.regex, flags, 0}});
+        n.arg = scan_atom(g, key, {{val.regex, flags, 0, regex_required_literals(val.regex, val.re_i, val.re_m, val.re_s)}});
         return d.add_node(std::move(n));
       }
     }
@@ -540,33 +484,101 @@ struct Compiler {
     return d.groups[it->second];
   }
 
+  Result<hs_database_t*> compile_db(const std::vector<Expr>& exprs) {
+    std::vector<const char*> pats;
+    std::vector<unsigned> flags, ids;
+    for (const auto& e : exprs) {
+      pats.push_back(e.regex.c_str());
+      flags.push_back(e.flags);
+      ids.push_back(e.atom);
+    }
+    hs_database_t* db = nullptr;
+    hs_compile_error_t* err = nullptr;
+    if (hs_compile_multi(pats.data(), flags.data(), ids.data(), static_cast<unsigned>(pats.size()), HS_MODE_BLOCK,
+                         nullptr, &db, &err) != HS_SUCCESS) {
+      std::string msg = err ? err->message : "unknown error";
+      if (err && err->expression >= 0) msg += " (pattern " + exprs[static_cast<std::size_t>(err->expression)].regex + ")";
+      if (err) hs_free_compile_error(err);
+      return fail("Vectorscan could not compile a pattern database: " + msg);
+    }
+    if (hs_alloc_scratch(db, &d.proto) != HS_SUCCESS) {
+      hs_free_database(db);
+      return fail("Vectorscan: cannot allocate scratch");
+    }
+    d.patterns += exprs.size();
+    return db;
+  }
+
+  // One database per field: plain literals and the gate literals of the other expressions; each
+  // gated expression gets a database of its own, run only on values where a gate fired.
   Status build_databases() {
     for (auto& g : d.groups) {
       for (auto& [key, exprs] : g.exprs) {
-        std::vector<const char*> pats;
-        std::vector<unsigned> flags, ids;
-        for (const auto& e : exprs) {
-          pats.push_back(e.regex.c_str());
-          flags.push_back(e.flags);
-          ids.push_back(e.atom);
+        std::vector<Expr> direct;
+        std::map<std::pair<bool, std::string>, std::uint32_t> gate_of;
+        for (auto& e : exprs) {
+          if (e.gate.empty()) {
+            direct.push_back(std::move(e));
+            continue;
+          }
+          auto db = compile_db({Expr{e.regex, e.flags | HS_FLAG_SINGLEMATCH, e.atom}});
+          if (!db) return tl::unexpected(db.error());
+          const auto gi = static_cast<std::uint32_t>(d.gated.size());
+          d.gated.push_back({*db, e.atom});
+          for (const auto& lit : e.gate) {
+            auto [it, fresh] = gate_of.emplace(std::make_pair(e.gate_cased, lit), static_cast<std::uint32_t>(d.gates.size()));
+            if (fresh) d.gates.emplace_back();
+            auto& list = d.gates[it->second];
+            if (std::find(list.begin(), list.end(), gi) == list.end()) list.push_back(gi);
+          }
         }
-        hs_database_t* db = nullptr;
-        hs_compile_error_t* err = nullptr;
-        if (hs_compile_multi(pats.data(), flags.data(), ids.data(), static_cast<unsigned>(pats.size()), HS_MODE_BLOCK,
-                             nullptr, &db, &err) != HS_SUCCESS) {
-          std::string msg = err ? err->message : "unknown error";
-          if (err && err->expression >= 0) msg += " (pattern " + exprs[static_cast<std::size_t>(err->expression)].regex + ")";
-          if (err) hs_free_compile_error(err);
-          return fail("Vectorscan could not compile a pattern database: " + msg);
+        for (const auto& [lit, gate] : gate_of) {
+          SigmaPattern p = SigmaPattern::literal(lit.second);
+          p.add_leading_star();
+          p.add_trailing_star();
+          direct.push_back({p.to_regex(), HS_FLAG_DOTALL | (lit.first ? 0u : HS_FLAG_CASELESS), kGateBit | gate});
         }
-        d.patterns += pats.size();
-        g.dbs.push_back({key, db});
-        if (hs_alloc_scratch(db, &d.proto) != HS_SUCCESS) return fail("Vectorscan: cannot allocate scratch");
+        auto db = compile_db(direct);
+        if (!db) return tl::unexpected(db.error());
+        g.dbs.push_back({key, *db});
       }
       g.exprs.clear();
       g.atom_of.clear();
     }
     return {};
+  }
+
+  // Each group is filed under its most selective value condition: the one whose values the
+  // fewest other groups share (EventID rather than Channel for Windows channels).
+  void build_dispatch() {
+    std::map<std::pair<std::vector<std::uint32_t>, std::string>, std::size_t> sharing;
+    for (const auto& g : d.groups)
+      for (const auto& c : g.conditions)
+        if (!c.any)
+          for (const auto& v : c.values) ++sharing[{c.dense, v}];
+    std::map<std::vector<std::uint32_t>, std::size_t> dispatch_of;
+    for (std::uint32_t gi = 0; gi < d.groups.size(); ++gi) {
+      const Condition* best = nullptr;
+      std::size_t best_cost = 0;
+      for (const auto& c : d.groups[gi].conditions) {
+        if (c.any || c.values.empty()) continue;
+        std::size_t cost = 0;
+        for (const auto& v : c.values) cost = std::max(cost, sharing[{c.dense, v}]);
+        if (!best || cost < best_cost) { best = &c; best_cost = cost; }
+      }
+      if (!best) {
+        d.undispatched.push_back(gi);
+        continue;
+      }
+      auto [it, fresh] = dispatch_of.emplace(best->dense, d.dispatch.size());
+      if (fresh) d.dispatch.push_back({best->dense, {}, 0});
+      Dispatch& x = d.dispatch[it->second];
+      for (const auto& v : best->values) {
+        auto& list = x.groups[v];
+        if (list.empty() || list.back() != gi) list.push_back(gi);
+        x.longest = std::max(x.longest, v.size());
+      }
+    }
   }
 };
 
@@ -680,6 +692,7 @@ Result<RuleSet> compile_rules(std::vector<SigmaRule> docs, const FieldPipeline& 
     d.rules.push_back(std::move(rule));
   }
   if (auto st = c.build_databases(); !st) return tl::unexpected(st.error());
+  c.build_dispatch();
   return set;
 }
 
@@ -690,16 +703,29 @@ struct MatchContext {
   RuleSet::Scratch::State* s;
 };
 
+// Appends to `out` each of `items` not stamped with `stamp` yet, and stamps it.
+void push_unstamped(const std::vector<std::uint32_t>& items, std::vector<std::uint32_t>& stamps, std::uint32_t stamp,
+                    std::vector<std::uint32_t>& out) {
+  for (std::uint32_t x : items)
+    if (stamps[x] != stamp) {
+      stamps[x] = stamp;
+      out.push_back(x);
+    }
+}
+
 int on_hs_match(unsigned int id, unsigned long long, unsigned long long, unsigned int, void* ctx) {
   auto* m = static_cast<MatchContext*>(ctx);
   auto& s = *m->s;
+  if (id & kGateBit) {
+    const std::uint32_t gate = id & ~kGateBit;
+    if (s.gate_stamp[gate] == s.scan_stamp) return 0;
+    s.gate_stamp[gate] = s.scan_stamp;
+    push_unstamped(m->d->gates[gate], s.gated_stamp, s.scan_stamp, s.pending);
+    return 0;
+  }
   if (s.atom_epoch[id] == s.epoch) return 0;
   s.atom_epoch[id] = s.epoch;
-  for (std::uint32_t inst : m->d->triggers[id]) {
-    if (s.inst_epoch[inst] == s.epoch) continue;
-    s.inst_epoch[inst] = s.epoch;
-    s.queue.push_back(inst);
-  }
+  push_unstamped(m->d->triggers[id], s.inst_epoch, s.epoch, s.queue);
   return 0;
 }
 
@@ -824,6 +850,7 @@ void RuleSet::match_impl(const Event& event, Scratch& scratch, void (*cb)(std::s
     std::fill(s.atom_epoch.begin(), s.atom_epoch.end(), 0);
     std::fill(s.inst_epoch.begin(), s.inst_epoch.end(), 0);
     std::fill(s.rule_epoch.begin(), s.rule_epoch.end(), 0);
+    std::fill(s.group_epoch.begin(), s.group_epoch.end(), 0);
     s.epoch = 1;
   }
   s.event = &event;
@@ -843,19 +870,43 @@ void RuleSet::match_impl(const Event& event, Scratch& scratch, void (*cb)(std::s
   }
   MatchContext mc{&d, &s};
   char buf[64];
-  for (const Group& g : d.groups) {
+  // The groups this event can belong to, in group order (so rules report in a stable order).
+  s.candidates.assign(d.undispatched.begin(), d.undispatched.end());
+  for (const Dispatch& x : d.dispatch)
+    for (std::uint32_t dn : x.dense)
+      for (std::int32_t i = s.head[dn]; i >= 0; i = s.next[static_cast<std::size_t>(i)]) {
+        std::string_view t = text_of(slots[i].value, buf, sizeof buf);
+        if (t.size() > x.longest) continue;
+        s.lower.assign(t);
+        ascii_lower(s.lower);
+        auto it = x.groups.find(std::string_view(s.lower));
+        if (it == x.groups.end()) continue;
+        push_unstamped(it->second, s.group_epoch, s.epoch, s.candidates);
+      }
+  std::sort(s.candidates.begin(), s.candidates.end());
+  for (std::uint32_t gi : s.candidates) {
+    const Group& g = d.groups[gi];
     if (!conditions_hold(g, s)) continue;
     for (const FieldDb& db : g.dbs) {
       s.for_each_value(db.field_key, [&](const Value& v) {
         std::string_view t = text_of(v, buf, sizeof buf);
-        hs_scan(db.db, t.empty() ? "" : t.data(), static_cast<unsigned>(t.size()), 0, s.hs, on_hs_match, &mc);
+        const char* data = t.empty() ? "" : t.data();
+        if (++s.scan_stamp == 0) {
+          std::fill(s.gate_stamp.begin(), s.gate_stamp.end(), 0);
+          std::fill(s.gated_stamp.begin(), s.gated_stamp.end(), 0);
+          s.scan_stamp = 1;
+        }
+        hs_scan(db.db, data, static_cast<unsigned>(t.size()), 0, s.hs, on_hs_match, &mc);
+        // The gated expressions whose literal occurred in this value (each needs it to match).
+        for (std::uint32_t gi : s.pending) {
+          const Gated& gx = d.gated[gi];
+          if (s.atom_epoch[gx.atom] != s.epoch)
+            hs_scan(gx.db, data, static_cast<unsigned>(t.size()), 0, s.hs, on_hs_match, &mc);
+        }
+        s.pending.clear();
       });
     }
-    for (std::uint32_t inst : g.always) {
-      if (s.inst_epoch[inst] == s.epoch) continue;
-      s.inst_epoch[inst] = s.epoch;
-      s.queue.push_back(inst);
-    }
+    push_unstamped(g.always, s.inst_epoch, s.epoch, s.queue);
   }
   for (std::size_t qi = 0; qi < s.queue.size(); ++qi) {
     const Instance& inst = d.instances[s.queue[qi]];

@@ -116,6 +116,16 @@ SigmaPattern SigmaPattern::literal(std::string_view text) {
   return out;
 }
 
+SigmaPattern SigmaPattern::from_parts(const std::vector<PatternPart>& parts) {
+  SigmaPattern out;
+  for (const auto& p : parts) {
+    if (p.kind == PatternPart::Kind::Literal) out.push_literal(p.text);
+    else if (!(p.kind == PatternPart::Kind::Star && !out.parts_.empty() && out.parts_.back().kind == PatternPart::Kind::Star))
+      out.parts_.push_back(p);
+  }
+  return out;
+}
+
 bool SigmaPattern::has_wildcards() const {
   for (const auto& p : parts_)
     if (p.kind != PatternPart::Kind::Literal) return true;

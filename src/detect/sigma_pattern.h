@@ -29,6 +29,8 @@ class SigmaPattern {
   static SigmaPattern parse(std::string_view text);
   /// A pattern of the literal `text` (no wildcard parsing).
   static SigmaPattern literal(std::string_view text);
+  /// A pattern of these parts (adjacent literals merged, runs of stars collapsed).
+  static SigmaPattern from_parts(const std::vector<PatternPart>& parts);
 
   const std::vector<PatternPart>& parts() const { return parts_; }
   bool has_wildcards() const;

@@ -1,0 +1,31 @@
+// Tests of one event value outside Vectorscan: case-folded equality, wildcard globs, positions
+// (fieldref), numbers, and the text form of typed values.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "core/event.h"
+#include "detect/sigma_pattern.h"
+#include "detect/sigma_rule.h"
+
+namespace khien {
+
+/// ASCII case-insensitive equality.
+bool iequal(std::string_view a, std::string_view b);
+/// `c` lower-cased unless `cased`.
+inline char fold(char c, bool cased) { return (!cased && c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; }
+/// Whether `text` matches the wildcard parts from `pi` on (for the few patterns evaluated outside
+/// Vectorscan: empty and all-star ones).
+bool glob_match(const std::vector<PatternPart>& parts, std::size_t pi, std::string_view text, bool cased, int budget = 10000);
+/// Whether `want` sits in `value` at `pos`.
+bool position_match(std::string_view value, std::string_view want, SigmaPosition pos, bool cased);
+/// Text of a value for string matching: numbers in decimal, addresses canonical, times RFC 3339
+/// (written into `buf` when not a string).
+std::string_view text_of(const Value& v, char* buf, std::size_t cap);
+/// The number a value holds (strings in decimal or Windows' 0x hex), if any.
+std::optional<double> number_of(const Value& v);
+
+}  // namespace khien
