@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,72 +64,103 @@ struct TrafficFinding {
 };
 
 /// Set-associative table of fixed capacity keyed by a 64-bit hash: 8 ways per bucket, the least
-/// recently seen way evicted on a miss. Memory never grows after construction. The keys of a
-/// bucket sit together (one cache line), apart from the entries, so a lookup reads one line of
-/// keys and then only the entry it wants.
+/// recently seen way evicted on a miss. Memory never grows after construction. A bucket's head
+/// (8 key tags and 8 last-seen stamps, 64 bytes) is one cache line apart from the entries, so a
+/// lookup reads one line of tags and then only the entry it wants; prefetch() fetches that line
+/// ahead of a lookup. Per entry: 8 bytes besides the Entry itself.
+///
+/// The key's low 32 bits choose the bucket (any number of buckets, not only powers of two: the
+/// capacity is what was asked for, rounded up to a multiple of 8), its high 32 bits are the tag
+/// (two keys of one bucket sharing a tag, odds about 2^-29 per lookup, share an entry). Stamps
+/// are the time in units of 2^20 ns (~1 ms), compared modulo 2^32 (~52 days).
 template <typename Entry>
 class BoundedTable {
  public:
   static constexpr std::size_t kWays = 8;
-  explicit BoundedTable(std::size_t capacity) {
-    std::size_t buckets = 1;
-    while (buckets * kWays < capacity) buckets <<= 1;
-    keys_.resize(buckets * kWays);
-    stamps_.resize(buckets * kWays);
-    entries_.resize(buckets * kWays);
-    mask_ = buckets - 1;
+  explicit BoundedTable(std::size_t capacity) : buckets_(std::max<std::size_t>((capacity + kWays - 1) / kWays, 1)) {
+    heads_.resize(buckets_);
+    entries_.resize(buckets_ * kWays);
+  }
+  /// Starts loading the bucket head of `key` into the cache.
+  void prefetch(std::uint64_t key) const { __builtin_prefetch(&heads_[bucket_of(key)]); }
+  /// Starts loading the entry of `key` when present (its bucket head should be cached by now).
+  void prefetch_entry(std::uint64_t key) const {
+    const std::size_t b = bucket_of(key);
+    const std::uint32_t tag = tag_of(key);
+    for (std::size_t i = 0; i < kWays; ++i)
+      if (heads_[b].tags[i] == tag) __builtin_prefetch(&entries_[b * kWays + i]);
   }
   /// The entry of `key`, a default one when absent (`fresh` set), evicting if needed.
   Entry& find(std::uint64_t key, TimeNs now, bool& fresh) {
-    key |= 1;  // 0 marks an empty way
-    const std::size_t base = (key >> 20 & mask_) * kWays;
-    const std::uint64_t* keys = &keys_[base];
+    const std::size_t b = bucket_of(key);
+    const std::uint32_t tag = tag_of(key);
+    const std::uint32_t stamp = stamp_of(now);
+    Head& h = heads_[b];
     for (std::size_t i = 0; i < kWays; ++i) {
-      if (keys[i] == key) {
+      if (h.tags[i] == tag) {
         fresh = false;
-        stamps_[base + i] = std::max(stamps_[base + i], now);
-        return entries_[base + i];
+        // A late record does not make the key look older than it is.
+        if (static_cast<std::int32_t>(stamp - h.stamps[i]) > 0) h.stamps[i] = stamp;
+        return entries_[b * kWays + i];
       }
     }
-    std::size_t victim = base;
-    for (std::size_t i = base; i < base + kWays; ++i) {
-      if (keys_[i] == 0) {
+    std::size_t victim = 0;
+    std::uint32_t oldest = 0;
+    for (std::size_t i = 0; i < kWays; ++i) {
+      if (h.tags[i] == 0) {
         victim = i;
         break;
       }
-      if (stamps_[i] < stamps_[victim]) victim = i;
+      const std::uint32_t age = stamp - h.stamps[i];
+      if (age > oldest && static_cast<std::int32_t>(age) >= 0) {
+        oldest = age;
+        victim = i;
+      }
     }
-    if (keys_[victim] != 0) ++evictions_;
+    if (h.tags[victim] != 0) ++evictions_;
     else ++size_;
-    keys_[victim] = key;
-    stamps_[victim] = now;
-    entries_[victim] = Entry{};
+    h.tags[victim] = tag;
+    h.stamps[victim] = stamp;
+    Entry& e = entries_[b * kWays + victim];
+    e = Entry{};
     fresh = true;
-    return entries_[victim];
+    return e;
   }
   std::size_t size() const { return size_; }
   std::size_t capacity() const { return entries_.size(); }
   std::uint64_t evictions() const { return evictions_; }
-  std::size_t memory_bytes() const {
-    return entries_.capacity() * sizeof(Entry) + keys_.capacity() * sizeof(std::uint64_t) + stamps_.capacity() * sizeof(TimeNs);
-  }
+  std::size_t memory_bytes() const { return heads_.capacity() * sizeof(Head) + entries_.capacity() * sizeof(Entry); }
 
  private:
-  std::vector<std::uint64_t> keys_;
-  std::vector<TimeNs> stamps_;
+  struct alignas(64) Head {
+    std::uint32_t tags[kWays] = {};  // 0: an empty way
+    std::uint32_t stamps[kWays] = {};
+  };
+  std::size_t bucket_of(std::uint64_t key) const { return static_cast<std::size_t>((key & 0xFFFFFFFFULL) * buckets_ >> 32); }
+  static std::uint32_t tag_of(std::uint64_t key) { return static_cast<std::uint32_t>(key >> 32) | 1; }
+  static std::uint32_t stamp_of(TimeNs now) { return static_cast<std::uint32_t>(static_cast<std::uint64_t>(now) >> 20); }
+
+  std::size_t buckets_;
+  std::vector<Head> heads_;
   std::vector<Entry> entries_;
-  std::size_t mask_ = 0;
   std::size_t size_ = 0;
   std::uint64_t evictions_ = 0;
 };
 
 /// A 64-register HyperLogLog held inline in a table entry (13 % standard error, linear counting
-/// below 160): enough to tell 20 hosts from 200, in 64 bytes per key instead of 16 KiB.
+/// below 160): enough to tell 20 hosts from 200, in 40 bytes per key instead of 16 KiB. Registers
+/// are 5 bits (ranks up to 31, exact for counts far beyond any scan threshold), packed eight to
+/// five bytes.
 struct SmallHll {
-  std::uint8_t registers[64] = {};
+  static constexpr std::size_t kRegisters = 64;
+  std::uint8_t packed[kRegisters * 5 / 8] = {};
   /// Adds a uniform 64-bit hash; true when a register changed (the estimate may have moved).
   bool add_hash(std::uint64_t hash);
   double estimate() const;
+  std::uint8_t rank(std::size_t index) const;
+
+ private:
+  void set_rank(std::size_t index, std::uint8_t rank);
 };
 
 /// Scans: one source probing many hosts on one port (horizontal) or many ports on one host
@@ -137,14 +169,16 @@ class ScanDetector {
  public:
   explicit ScanDetector(const TrafficDetectorOptions& options);
   void observe(const FlowRecord& flow, std::vector<TrafficFinding>& out);
+  /// Starts loading the table bucket head (`entries` false) or entry (true) observe() will need.
+  void prefetch(const FlowRecord& flow, bool entries) const;
   std::size_t memory_bytes() const { return horizontal_.memory_bytes() + vertical_.memory_bytes(); }
   std::size_t keys() const { return horizontal_.size() + vertical_.size(); }
   std::uint64_t evictions() const { return horizontal_.evictions() + vertical_.evictions(); }
 
  private:
   struct Entry {
-    TimeNs window = 0;
-    bool alerted = false;
+    std::uint32_t window : 31 = 0;  // window index (start / window length)
+    std::uint32_t alerted : 1 = 0;
     SmallHll distinct;
   };
   TrafficDetectorOptions options_;
@@ -160,6 +194,8 @@ class VolumeDetector {
  public:
   explicit VolumeDetector(const TrafficDetectorOptions& options);
   void observe(const FlowRecord& flow, std::vector<TrafficFinding>& out);
+  /// Starts loading the table bucket head (`entries` false) or entry (true) observe() will need.
+  void prefetch(const FlowRecord& flow, bool entries) const;
   /// The heaviest national destinations by bytes over the closed minutes of the current hour
   /// (keys are the addresses' canonical text).
   std::vector<SpaceSaving::Item> heavy_destinations(std::size_t k) const { return heavy_.top(k); }
@@ -190,16 +226,18 @@ class BeaconDetector {
  public:
   explicit BeaconDetector(const TrafficDetectorOptions& options);
   void observe(const FlowRecord& flow, std::vector<TrafficFinding>& out);
+  /// Starts loading the table bucket head (`entries` false) or entry (true) observe() will need.
+  void prefetch(const FlowRecord& flow, bool entries) const;
   std::size_t memory_bytes() const { return table_.memory_bytes(); }
   std::size_t keys() const { return table_.size(); }
 
  private:
   struct Entry {
     TimeNs last_connection = 0;
-    TimeNs suppressed_until = 0;
+    std::uint32_t suppressed_until = 0;  // seconds since the epoch
     std::uint32_t gaps = 0;
     std::uint16_t last_src_port = 0;
-    double mean = 0, m2 = 0;  // Welford over the gaps in seconds
+    float mean = 0, m2 = 0;  // Welford over the gaps in seconds (float: 7 digits are plenty for a CV)
   };
   TrafficDetectorOptions options_;
   BoundedTable<Entry> table_;
@@ -215,6 +253,11 @@ class TrafficDetectors {
     volume_.observe(flow, out);
     beacon_.observe(flow, out);
   }
+  /// observe() on each flow in order, with the table lines of the next flows prefetched: the
+  /// tables are far larger than the caches, and their lookups then overlap. `from`, when given,
+  /// receives for each finding appended the index of its flow.
+  void observe_batch(std::span<const FlowRecord> flows, std::vector<TrafficFinding>& out,
+                     std::vector<std::size_t>* from = nullptr);
   std::size_t memory_bytes() const { return scan_.memory_bytes() + volume_.memory_bytes() + beacon_.memory_bytes(); }
   const ScanDetector& scan() const { return scan_; }
   const VolumeDetector& volume() const { return volume_; }
