@@ -12,6 +12,7 @@
 
 #include "api/api_routes.h"
 #include "api/taxii_routes.h"
+#include "app/taxii_client.h"
 #include "intel/intel_import_formats.h"
 #include "intel/observable_extractor.h"
 #include "intel/stix_bundle_importer.h"
@@ -261,6 +262,10 @@ void IntelService::stop() {
 }
 
 std::unique_ptr<Detector> IntelService::make_detector() { return std::make_unique<IntelDetector>(holder_, &counter_); }
+
+std::unique_ptr<TaxiiFeedPoller> IntelService::make_feed_poller(std::vector<TaxiiFeedConfig> feeds) {
+  return std::make_unique<TaxiiFeedPoller>(stix_, std::move(feeds), [this] { request_rebuild(); });
+}
 
 void IntelService::request_rebuild() {
   {

@@ -31,6 +31,8 @@ namespace khien {
 struct ApiContext;
 
 class WarninglistSet;
+class TaxiiFeedPoller;
+struct TaxiiFeedConfig;
 
 /// What one matcher build found in the store.
 struct IntelBuildReport {
@@ -109,6 +111,9 @@ class IntelService {
   SightingCounter& sighting_counter() { return counter_; }
   /// A detector for one pipeline worker, reading this service's matcher.
   std::unique_ptr<Detector> make_detector();
+  /// A poller of `feeds` into this service's StixStore whose polls that add objects request a
+  /// rebuild at once, as imports do (not started; it must not outlive the service).
+  std::unique_ptr<TaxiiFeedPoller> make_feed_poller(std::vector<TaxiiFeedConfig> feeds);
 
   /// Asks the thread for a rebuild (imports call this); returns at once.
   void request_rebuild();

@@ -305,7 +305,8 @@ Result<BoundAddresses> Server::start() {
   register_taxii_routes(m.router, m.taxii);
   register_intel_routes(m.router, *m.intel, m.api);
   register_export_routes(m.router, *m.stix, m.api);
-  m.taxii_feeds = std::make_unique<TaxiiFeedPoller>(*m.stix, m.config.taxii_feeds);
+  // A poll that stored objects asks for the same immediate matcher rebuild as an API import.
+  m.taxii_feeds = m.intel->make_feed_poller(m.config.taxii_feeds);
   register_taxii_feed_routes(m.router, *m.taxii_feeds, m.api.admin_token_hash);
   m.taxii_feeds->start();
   register_meta_routes(m.router, m.api);  // last: it lists every route registered before it

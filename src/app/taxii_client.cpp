@@ -191,7 +191,7 @@ std::string taxii_feed_bookmark_key(const TaxiiFeedConfig& feed) {
   return "taxii_client.added_after." + sha256_hex(feed.url + "|" + feed.collection + "|" + feed.into).substr(0, 24);
 }
 
-Result<TaxiiPollReport> poll_taxii_feed(StixStore& store, const TaxiiFeedConfig& feed) {
+Result<TaxiiPollReport> poll_taxii_feed(StixStore& store, const TaxiiFeedConfig& feed, TaxiiPollReport* progress) {
   if (auto st = check_taxii_feed(feed); !st) return tl::unexpected(st.error());
   auto u = *split_url(feed.url);
   static Counter& rejected_total = Metrics::instance().counter(
@@ -206,7 +206,9 @@ Result<TaxiiPollReport> poll_taxii_feed(StixStore& store, const TaxiiFeedConfig&
   options.default_tlp = *parse_tlp(feed.tlp);
   StixBundleImporter importer(&store);
 
-  TaxiiPollReport report;
+  TaxiiPollReport local;
+  TaxiiPollReport& report = progress ? *progress : local;
+  report = {};
   std::string key = taxii_feed_bookmark_key(feed);
   report.bookmark = store.meta(key).value_or("");
   std::string added_after = report.bookmark;  // constant across the `next` pages of one request
@@ -284,7 +286,9 @@ struct TaxiiFeedPoller::FeedState {
   json last_report;
 };
 
-TaxiiFeedPoller::TaxiiFeedPoller(StixStore& store, std::vector<TaxiiFeedConfig> feeds) : store_(store) {
+TaxiiFeedPoller::TaxiiFeedPoller(StixStore& store, std::vector<TaxiiFeedConfig> feeds,
+                                 std::function<void()> on_objects_added)
+    : store_(store), on_objects_added_(std::move(on_objects_added)) {
   for (auto& f : feeds) {
     auto s = std::make_unique<FeedState>();
     s->config = std::move(f);
@@ -324,7 +328,10 @@ void TaxiiFeedPoller::run() {
       }
       TaxiiFeedConfig config = f->config;
       lock.unlock();  // status() stays answerable during the poll
-      auto result = poll_taxii_feed(store_, config);
+      TaxiiPollReport progress;
+      auto result = poll_taxii_feed(store_, config, &progress);
+      // A failure after some envelopes were stored still changed the store.
+      if (progress.added > 0 && on_objects_added_) on_objects_added_();
       lock.lock();
       ++f->polls;
       f->last_poll = format_stix_timestamp(

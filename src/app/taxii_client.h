@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -52,17 +53,24 @@ struct TaxiiPollReport {
 /// validation and store path as every other import). An envelope with an invalid object is
 /// rejected whole, logged and counted, and the bookmark moves past it (asking again returns the
 /// same invalid content). Transport, HTTP and store failures end the poll with an error and leave
-/// the bookmark at the last envelope stored, so the next poll resumes there.
-Result<TaxiiPollReport> poll_taxii_feed(StixStore& store, const TaxiiFeedConfig& feed);
+/// the bookmark at the last envelope stored, so the next poll resumes there; `progress` (may be
+/// null) then still tells what the envelopes before the failure added.
+Result<TaxiiPollReport> poll_taxii_feed(StixStore& store, const TaxiiFeedConfig& feed,
+                                        TaxiiPollReport* progress = nullptr);
 
 /// The StixStore meta key of a feed's bookmark.
 std::string taxii_feed_bookmark_key(const TaxiiFeedConfig& feed);
 
 /// Runs every configured feed on its interval on one thread (first poll at start).
-/// Threading: start/stop from the owner's thread; status() from any thread.
+/// Threading: start/stop from the owner's thread; status() from any thread; `on_objects_added`
+/// runs on the polling thread.
 class TaxiiFeedPoller {
  public:
-  TaxiiFeedPoller(StixStore& store, std::vector<TaxiiFeedConfig> feeds);
+  /// `on_objects_added` (may be empty) is called after each poll that added objects, failed
+  /// polls included when their first envelopes were stored (the server asks for a matcher
+  /// rebuild there, as an API import does).
+  TaxiiFeedPoller(StixStore& store, std::vector<TaxiiFeedConfig> feeds,
+                  std::function<void()> on_objects_added = {});
   ~TaxiiFeedPoller();
   void start();
   /// Stops after the request in flight (bounded by the feed's timeout).
@@ -74,6 +82,7 @@ class TaxiiFeedPoller {
   struct FeedState;
   void run();
   StixStore& store_;
+  std::function<void()> on_objects_added_;
   std::vector<std::unique_ptr<FeedState>> feeds_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # TAXII 2.1 client against a real khien TAXII server: server A holds indicators (POSTed with
 # curl); server B polls A's collection from its config ([[taxii_feeds]], limit 2, interval 1 s)
-# and receives every object, then only the new ones (added_after bookmark); `khien intel poll`
-# does the same once into a third data directory, over several pages.
+# and receives every object, rebuilding its matcher at once, then only the new ones (added_after
+# bookmark); `khien intel poll` does the same once into a third data directory, over several pages.
 source "$(dirname "$0")/lib/common.bash"
 source "$(dirname "$0")/lib/intel_export.bash"
 
@@ -20,6 +20,9 @@ pass "server A holds 5 indicators in collection $A_COLLECTION"
 
 # Server B polls A.
 cat >"$WORK/b.toml" <<CONF
+[intel]
+rebuild_seconds = 3600
+
 [[taxii_feeds]]
 url = "http://$A_HTTP$A_ROOT"
 collection = "$A_COLLECTION"
@@ -52,6 +55,12 @@ wait_added 5
 [ "$(b_count)" = 5 ] || fail "server B holds $(b_count) objects, expected 5"
 [ "$(json_get "$(feeds)" 'd["feeds"][0]["failures"]')" = 0 ] || fail "poll failures: $(feeds)"
 pass "server B polled A from its config and holds all 5 objects"
+
+# The poll rebuilt B's matcher at once (the periodic rebuild is an hour away).
+intel_status() { curl -sS -H "Authorization: Bearer $B_TOKEN" "http://$B_HTTP/api/v1/intel/status"; }
+for _ in $(seq 1 100); do [ "$(json_get "$(intel_status)" 'd["indicators"]')" = 5 ] && break; sleep 0.1; done
+[ "$(json_get "$(intel_status)" 'd["indicators"]')" = 5 ] || fail "B's matcher was not rebuilt after the poll: $(intel_status)"
+pass "the poll that added objects rebuilt B's matcher at once: $(json_get "$(intel_status)" 'd["compiled_indicators"]') indicators compiled"
 
 # Later polls ask only for what was added after the bookmark.
 polls=$(json_get "$(feeds)" 'd["feeds"][0]["polls"]')

@@ -1,5 +1,6 @@
 // IntelService over a real state database: imports (valid, invalid, expired, revoked), the
-// background rebuild after an import, sightings flushed to the store, the STIX sighting export.
+// background rebuild after an import or a TAXII feed poll, sightings flushed to the store, the STIX
+// sighting export.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -10,8 +11,10 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "api/http_server.h"
 #include "api/taxii_routes.h"
 #include "app/intel_service.h"
+#include "app/taxii_client.h"
 #include "core/arena.h"
 #include "core/schema.h"
 #include "intel/stix_bundle_importer.h"
@@ -232,6 +235,50 @@ TEST_F(IntelServiceTest, StopFlushesPendingSightings) {
   auto store = SightingStore::open(dir_ / "state.db");
   ASSERT_TRUE(store);
   EXPECT_EQ((*store)->total(), 1u);
+}
+
+// A feed poll that adds indicators rebuilds the matcher at once, like an API import, not at the
+// next periodic rebuild (an hour away here). The feed is a real TAXII server on loopback.
+TEST_F(IntelServiceTest, FeedPollThatAddsObjectsRebuildsAtOnce) {
+  auto remote_dir = dir_ / "remote";
+  auto remote = StixStore::open(remote_dir / "state.db");
+  ASSERT_TRUE(remote) << remote.error().message;
+  ASSERT_TRUE(ensure_default_taxii_layout(**remote));
+  auto imported = import_intel(**remote, stix_request(bundle({indicator(7, "[domain-name:value = 'feed.vn']", "Feed")})));
+  ASSERT_TRUE(imported) << imported.error().message;
+  TaxiiContext taxii;
+  taxii.store = remote->get();
+  taxii.authenticate = [](const HttpRequest& r) -> std::optional<TaxiiPrincipal> {
+    if (bearer_token(r) == std::optional<std::string>("feed-token")) return TaxiiPrincipal{"feed", "", Tlp::red, true, true};
+    return std::nullopt;
+  };
+  Router router;
+  register_taxii_routes(router, taxii);
+  HttpServer http(router);
+  auto port = http.listen("127.0.0.1", 0);
+  ASSERT_TRUE(port) << port.error().message;
+
+  IntelServiceOptions options;
+  options.rebuild_interval_ms = 3'600'000;
+  auto& svc = start(options);
+  auto detector = svc.make_detector();
+  auto version = svc.holder().version();
+  TaxiiFeedConfig feed;
+  feed.url = fmt::format("http://127.0.0.1:{}/taxii2/khien/", *port);
+  feed.collection = std::string(kDefaultStixCollection);
+  feed.token = "feed-token";
+  feed.interval = 3600;
+  feed.tlp = "green";
+  auto poller = svc.make_feed_poller({feed});
+  poller->start();
+  ASSERT_TRUE(svc.wait_for_version_above(version, 30'000)) << poller->status_json();
+  poller->stop();
+  http.stop();
+  EXPECT_EQ(stix_->count(std::string(kDefaultStixCollection)), 1);
+  auto alerts = detect(*detector, [](Event& e) { e.set_string(field::query_hostname, "www.feed.vn"); });
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].rule_id, uuid_id("indicator", 7));
+  EXPECT_EQ(svc.status_json()["indicators"], 1);
 }
 
 TEST(AppIntelFormat, Names) {
