@@ -232,39 +232,71 @@ void SightingCounter::restore(std::vector<SightingRow> rows) {
   }
 }
 
+void IntelDetector::begin_batch(std::span<const Event* const> events) {
+  batch_matcher_ = holder_.get();
+  batch_events_.assign(events.begin(), events.end());
+  batch_hits_.clear();
+  next_event_ = next_hit_ = 0;
+  const IndicatorCatalog* catalog = catalog_of(batch_matcher_);
+  if (!catalog || catalog->size() == 0) return;
+  batch_matcher_->match_events(events, [&](std::size_t index, const EventMatch& m) {
+    batch_hits_.push_back({static_cast<std::uint32_t>(index), m});
+  });
+}
+
 void IntelDetector::detect(const Event& event, std::vector<Alert>& out) {
+  seen_.clear();
+  const Value* t = event.get(field::time);
+  TimeNs when = t && t->type == FieldType::Timestamp ? t->t : now_ns();
+  // The pipeline calls detect() on the batch's events in order: skip to this one.
+  std::size_t at = next_event_;
+  while (at < batch_events_.size() && batch_events_[at] != &event) ++at;
+  if (at < batch_events_.size()) {
+    next_event_ = at;
+    const IndicatorCatalog* catalog = catalog_of(batch_matcher_);
+    while (next_hit_ < batch_hits_.size() && batch_hits_[next_hit_].event < next_event_) ++next_hit_;
+    for (; next_hit_ < batch_hits_.size() && batch_hits_[next_hit_].event == next_event_; ++next_hit_)
+      raise(*catalog, batch_hits_[next_hit_].match, event, when, out);
+    if (++next_event_ == batch_events_.size()) {
+      batch_matcher_.reset();  // the batch is done: let a replaced matcher go
+      batch_events_.clear();
+      batch_hits_.clear();
+      next_event_ = next_hit_ = 0;
+    }
+    return;
+  }
   // One lock and reference-count increment per event; the matcher seen here stays alive (with
   // its catalog) until this call returns, whatever a reload publishes meanwhile.
   auto matcher = holder_.get();
   const IndicatorCatalog* catalog = catalog_of(matcher);
   if (!catalog || catalog->size() == 0) return;
-  seen_.clear();
-  const Value* t = event.get(field::time);
-  TimeNs when = t && t->type == FieldType::Timestamp ? t->t : now_ns();
-  matcher->match_event(event, [&](const EventMatch& m) {
-    if (m.indicator >= catalog->size()) return;
-    if (std::find(seen_.begin(), seen_.end(), m.indicator) != seen_.end()) return;
-    seen_.push_back(m.indicator);
-    IndicatorView v = catalog->at(m.indicator);
-    Alert a;
-    a.kind = "ioc";
-    a.rule_id = std::string(v.stix_id);
-    a.title = std::string(v.name);
-    a.severity_id = severity_for_confidence(v.confidence);
-    a.level = std::string(level_for_severity(a.severity_id));
-    a.tlp = std::string(tlp_name(v.tlp));
-    a.source = std::string(v.source);
-    a.matched = matched_value(v, m, event);
-    a.matched_field = std::string(field_name(m.field));
-    std::string_view tags = v.tags;
-    while (!tags.empty()) {
-      auto nl = tags.find('\n');
-      if (nl != 0) a.tags.emplace_back(tags.substr(0, nl));
-      tags = nl == std::string_view::npos ? std::string_view() : tags.substr(nl + 1);
-    }
-    out.push_back(std::move(a));
-    if (sightings_) sightings_->hit(v.stix_id, event.get_string(field::khien_org), when);
-  });
+  matcher->match_event(event, [&](const EventMatch& m) { raise(*catalog, m, event, when, out); });
+}
+
+void IntelDetector::raise(const IndicatorCatalog& catalog, const EventMatch& m, const Event& event, TimeNs when,
+                          std::vector<Alert>& out) {
+  if (m.indicator >= catalog.size()) return;
+  if (std::find(seen_.begin(), seen_.end(), m.indicator) != seen_.end()) return;
+  seen_.push_back(m.indicator);
+  IndicatorView v = catalog.at(m.indicator);
+  Alert a;
+  a.kind = "ioc";
+  a.rule_id = std::string(v.stix_id);
+  a.title = std::string(v.name);
+  a.severity_id = severity_for_confidence(v.confidence);
+  a.level = std::string(level_for_severity(a.severity_id));
+  a.tlp = std::string(tlp_name(v.tlp));
+  a.source = std::string(v.source);
+  a.matched = matched_value(v, m, event);
+  a.matched_field = std::string(field_name(m.field));
+  std::string_view tags = v.tags;
+  while (!tags.empty()) {
+    auto nl = tags.find('\n');
+    if (nl != 0) a.tags.emplace_back(tags.substr(0, nl));
+    tags = nl == std::string_view::npos ? std::string_view() : tags.substr(nl + 1);
+  }
+  out.push_back(std::move(a));
+  if (sightings_) sightings_->hit(v.stix_id, event.get_string(field::khien_org), when);
 }
 
 }  // namespace khien

@@ -100,12 +100,29 @@ class IntelDetector : public Detector {
   explicit IntelDetector(const MatcherHolder& holder, SightingCounter* sightings = nullptr)
       : holder_(holder), sightings_(sightings) {}
   std::string_view name() const override { return "ioc"; }
+  /// Looks up every event of the batch in one match_events call (the batched, prefetching path)
+  /// against the matcher current now; detect() then reports each event's share of the hits.
+  void begin_batch(std::span<const Event* const> events) override;
+  /// An event of the current batch takes its hits from begin_batch; any other is looked up alone.
   void detect(const Event& event, std::vector<Alert>& out) override;
 
  private:
+  struct BatchHit {
+    std::uint32_t event;
+    EventMatch match;
+  };
+  void raise(const IndicatorCatalog& catalog, const EventMatch& m, const Event& event, TimeNs when,
+             std::vector<Alert>& out);
+
   const MatcherHolder& holder_;
   SightingCounter* sightings_;
   std::vector<IndicatorId> seen_;  // indicators already alerted for the current event
+  // The batch begun by begin_batch: its matcher (kept with its catalog until the batch is done),
+  // its events, their hits in event order, and how far detect() has got.
+  std::shared_ptr<const IndicatorMatcher> batch_matcher_;
+  std::vector<const Event*> batch_events_;
+  std::vector<BatchHit> batch_hits_;
+  std::size_t next_event_ = 0, next_hit_ = 0;
 };
 
 }  // namespace khien

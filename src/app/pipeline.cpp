@@ -138,10 +138,12 @@ Result<std::size_t> Pipeline::run_once() {
   std::uint64_t last = processed_seq_;
   TimeNs oldest = records_.front().received;
   for (auto& e : enrichers_) e->begin_batch();
+  // Decode and enrich the whole batch first, so that detectors can look it up at once.
+  events_.clear();
+  events_.reserve(records_.size());
   for (const SpoolRecord& rec : records_) {
-    last = rec.seq;
+    Event& event = events_.emplace_back(arena_);
     if (rec.source == SourceKind::Marker) continue;
-    Event event(arena_);
     const SocInfo* soc = constituency->soc_by_row(rec.soc);
     if (auto st = decoder_.decode(rec, event); !st) {
       // Ingest validated the record already; a failure here means a decoder changed between
@@ -154,6 +156,17 @@ Result<std::size_t> Pipeline::run_once() {
     }
     enrich_event(event, rec, soc, decoder_.last_format());
     for (auto& e : enrichers_) e->enrich(event, soc);
+  }
+  detect_batch_.clear();
+  for (std::size_t i = 0; i < records_.size(); ++i)
+    if (records_[i].source != SourceKind::Marker) detect_batch_.push_back(&events_[i]);
+  for (auto& d : detectors_) d->begin_batch(detect_batch_);
+  for (std::size_t r = 0; r < records_.size(); ++r) {
+    const SpoolRecord& rec = records_[r];
+    last = rec.seq;
+    if (rec.source == SourceKind::Marker) continue;
+    const Event& event = events_[r];
+    const SocInfo* soc = constituency->soc_by_row(rec.soc);
     json_.clear();
     append_event_json(json_, event);
     std::size_t first_alert = alerts_.size();

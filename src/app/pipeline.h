@@ -89,6 +89,8 @@ class Pipeline {
   RecordDecoder decoder_;
   Arena arena_;
   std::vector<SpoolRecord> records_;
+  std::vector<Event> events_;               // one per record of the batch (markers stay empty)
+  std::vector<const Event*> detect_batch_;  // the events detectors see in begin_batch
   std::string buffer_;
   std::string json_;
   std::atomic<std::uint64_t> processed_seq_{0};

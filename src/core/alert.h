@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,10 @@ class Detector {
   virtual std::string_view name() const = 0;
   /// Appends alerts for `event` to `out`.
   virtual void detect(const Event& event, std::vector<Alert>& out) = 0;
+  /// Called by the pipeline with every event of a batch before detect() runs on each of them, in
+  /// this order; the events stay valid until the batch's last detect(). A detector may look the
+  /// whole batch up at once here (the IOC detector overlaps its memory reads that way).
+  virtual void begin_batch(std::span<const Event* const> events) {}
 };
 
 }  // namespace khien

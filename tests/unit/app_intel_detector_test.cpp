@@ -224,6 +224,56 @@ TEST(AppIntelDetector, ReloadSwapsTheMatcherUnderALiveDetector) {
   EXPECT_EQ(catalog_of(holder.get()), v2.catalog.get());
 }
 
+// The pipeline hands the detector its whole batch first (begin_batch): the events are looked up
+// together, against the matcher current at that moment, and each detect() reports its own event's
+// hits. A matcher published in the middle of the batch applies from the next batch on (a detector
+// that looked events up one at a time would see it on the next event).
+TEST(AppIntelDetector, BatchIsLookedUpAtOnceAgainstOneMatcher) {
+  MatcherHolder holder;
+  IntelDetector d(holder);
+  auto v1 = build_intel_matcher({indicator(1, "[domain-name:value = 'old.vn']", {{"name", "Old"}}),
+                                 indicator(2, "[ipv4-addr:value = '203.0.113.0/24']", {{"name", "Range"}})},
+                                nullptr);
+  publish_intel(holder, v1.matcher, v1.catalog);
+  Arena arena;
+  std::vector<Event> events(4, Event(arena));
+  events[0].set_string(field::query_hostname, "x.old.vn");
+  events[1].set_string(field::query_hostname, "x.new.vn");
+  events[2].set_ip(field::dst_endpoint_ip, *IpAddress::parse("203.0.113.9"));
+  events[2].set_string(field::tls_sni, "old.vn");
+  events[3].set_string(field::query_hostname, "clean.vn");
+  std::vector<const Event*> batch;
+  for (const auto& e : events) batch.push_back(&e);
+  d.begin_batch(batch);
+
+  auto v2 = build_intel_matcher({indicator(3, "[domain-name:value = 'new.vn']", {{"name", "New"}})}, nullptr);
+  publish_intel(holder, v2.matcher, v2.catalog);
+  std::vector<std::vector<Alert>> alerts(events.size());
+  for (std::size_t i = 0; i < events.size(); ++i) d.detect(events[i], alerts[i]);
+  ASSERT_EQ(alerts[0].size(), 1u);
+  EXPECT_EQ(alerts[0][0].rule_id, uuid_id("indicator", 1));
+  EXPECT_EQ(alerts[0][0].title, "Old");  // read from the catalog published with the batch's matcher
+  EXPECT_TRUE(alerts[1].empty());
+  ASSERT_EQ(alerts[2].size(), 2u);
+  EXPECT_EQ(alerts[2][0].rule_id, uuid_id("indicator", 2));
+  EXPECT_EQ(alerts[2][0].matched, "203.0.113.0/24");
+  EXPECT_EQ(alerts[2][0].matched_field, "dst_endpoint.ip");
+  EXPECT_EQ(alerts[2][1].rule_id, uuid_id("indicator", 1));
+  EXPECT_TRUE(alerts[3].empty());
+
+  // The next batch, and an event outside any batch, see the new matcher.
+  d.begin_batch(std::span<const Event* const>(batch.data(), 2));
+  std::vector<Alert> first, second, alone;
+  d.detect(events[0], first);
+  d.detect(events[1], second);
+  EXPECT_TRUE(first.empty());
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].rule_id, uuid_id("indicator", 3));
+  d.detect(events[1], alone);
+  ASSERT_EQ(alone.size(), 1u);
+  EXPECT_EQ(alone[0].title, "New");
+}
+
 // Workers keep matching while reloads publish new matchers: no event is lost to a pause and the
 // old matcher with its catalog stays valid until the last worker drops it (ASan checks the rest).
 TEST(AppIntelDetector, ConcurrentReloadsNeverPauseOrTearAlerts) {
