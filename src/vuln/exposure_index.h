@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -26,10 +27,27 @@ struct ExposedSystem {
   std::vector<std::string> platform_cpes;    ///< matched running-on/with platform criteria
 };
 
-/// An immutable index of an inventory. Threading: built once, then read from any number of threads.
+/// An index of an inventory, changed one system at a time. Entries keep their position for their
+/// lifetime (a removed system leaves an empty entry), so callers may hold positions.
+/// Threading: not synchronised; readers may run concurrently only while nobody changes it.
 class ExposureIndex {
  public:
+  ExposureIndex() = default;
   explicit ExposureIndex(std::vector<InventoryEntry> inventory);
+
+  /// Adds a system, or replaces the one with the same id; returns its position.
+  std::uint32_t upsert(InventoryEntry entry);
+  /// Removes a system; false when the id is unknown.
+  bool remove(const std::string& system_id);
+  /// The position of a system; nullopt when unknown.
+  std::optional<std::uint32_t> position(const std::string& system_id) const;
+  /// Number of systems (removed ones not counted).
+  std::size_t size() const { return by_id_.size(); }
+
+  /// Positions of the systems `configs` apply to, ascending.
+  std::vector<std::uint32_t> exposed_entries(const std::vector<Configuration>& configs) const;
+  /// The system at `position` with the CPEs that made `configs` apply (empty lists when they do not).
+  ExposedSystem describe(const std::vector<Configuration>& configs, std::uint32_t position) const;
 
   /// The systems `configs` apply to, in inventory order.
   std::vector<ExposedSystem> exposure(const std::vector<Configuration>& configs) const;
@@ -37,25 +55,43 @@ class ExposureIndex {
   /// Exposure of every CVE of `db` that applies to at least one system, sorted by CVE id.
   std::vector<std::pair<std::string, std::vector<ExposedSystem>>> exposure_all(const VulnDatabase& db) const;
 
+  /// Every entry by position; a removed system's entry has an empty id and no CPEs.
   const std::vector<InventoryEntry>& inventory() const { return entries_; }
 
  private:
+  void add_slots(std::uint32_t position);
+  void drop_slots(std::uint32_t position);
+
   // Inventory entries that could match: those with a CPE that matches a vulnerable criteria (found
   // through the criteria's vendor:product bucket), plus those whose own CPEs have a wildcard or ANY
   // vendor/product; every entry when a criteria has one. Only these get the full evaluation.
   std::vector<std::uint32_t> candidates(const std::vector<Configuration>& configs) const;
 
-  // A copy of an inventory CPE with its parsed effective version, kept contiguous per bucket so a
-  // scan of one vendor:product reads memory in order instead of chasing every system's vector.
-  struct Slot {
+  // One distinct inventory CPE of a vendor:product with its parsed effective version and the
+  // systems that run it. Many systems run the very same software, so a criteria is compared once per
+  // distinct CPE rather than once per system, and a bucket is scanned in memory order.
+  struct Variant {
     Cpe cpe;
     PackageVersion version;
-    std::uint32_t entry;
+    std::vector<std::uint32_t> entries;
+  };
+  struct Bucket {
+    std::vector<Variant> variants;
+    std::unordered_map<std::string, std::uint32_t> by_name;  ///< formatted CPE → variant
   };
   std::vector<InventoryEntry> entries_;
-  std::unordered_map<std::string, std::vector<Slot>> by_product_;
-  std::vector<std::uint32_t> unindexed_;
+  std::unordered_map<std::string, std::uint32_t> by_id_;
+  std::unordered_map<std::string, Bucket> by_product_;
+  std::vector<std::uint32_t> unindexed_;  ///< ascending
 };
+
+/// True when a CPE can be looked up by its vendor:product (both literal, no wildcards).
+bool indexable_cpe(const Cpe& c);
+/// "vendor:product" of a CPE, the key of the index's buckets.
+std::string cpe_product_key(const Cpe& c);
+/// The vendor:product keys of every vulnerable criteria of `configs`; false when one of them is not
+/// indexable (its CVE must then be checked against every system).
+bool vulnerable_product_keys(const std::vector<Configuration>& configs, std::vector<std::string>& keys);
 
 /// One-off exposure of a record against an inventory list (builds an index; reuse ExposureIndex
 /// when checking many CVEs).

@@ -1,0 +1,92 @@
+// ExposureCache: per-CVE exposure kept current incrementally.
+#include "vuln/exposure_cache.h"
+
+#include <algorithm>
+
+namespace khien {
+
+void ExposureCache::rebuild(const VulnDatabase& db, const ExposureIndex& index) {
+  by_cve_.clear();
+  cves_by_product_.clear();
+  unindexed_cves_.clear();
+  db.for_each([&](const VulnRecord& rec) { evaluate_cve(db, index, rec.id); });
+}
+
+void ExposureCache::evaluate_cve(const VulnDatabase& db, const ExposureIndex& index, const std::string& id) {
+  const VulnRecord* rec = db.find(id);
+  if (!rec || rec->configurations().empty()) {
+    by_cve_.erase(id);
+    return;
+  }
+  std::vector<std::string> keys;
+  if (vulnerable_product_keys(rec->configurations(), keys)) {
+    for (const auto& k : keys) {
+      auto& list = cves_by_product_[k];
+      if (list.empty() || list.back() != id) list.push_back(id);
+    }
+  } else {
+    unindexed_cves_.insert(id);
+  }
+  auto positions = index.exposed_entries(rec->configurations());
+  if (positions.empty())
+    by_cve_.erase(id);
+  else
+    by_cve_[id] = std::move(positions);
+}
+
+void ExposureCache::update_cves(const VulnDatabase& db, const ExposureIndex& index, const std::vector<std::string>& ids) {
+  for (const auto& id : ids) evaluate_cve(db, index, id);
+}
+
+void ExposureCache::set_member(const std::string& cve, std::uint32_t position, bool member) {
+  auto it = by_cve_.find(cve);
+  if (!member) {
+    if (it == by_cve_.end()) return;
+    auto& v = it->second;
+    auto p = std::lower_bound(v.begin(), v.end(), position);
+    if (p != v.end() && *p == position) v.erase(p);
+    if (v.empty()) by_cve_.erase(it);
+    return;
+  }
+  auto& v = it == by_cve_.end() ? by_cve_[cve] : it->second;
+  auto p = std::lower_bound(v.begin(), v.end(), position);
+  if (p == v.end() || *p != position) v.insert(p, position);
+}
+
+void ExposureCache::update_system(const VulnDatabase& db, const ExposureIndex& index, std::uint32_t position,
+                                  const std::vector<Cpe>& old_cpes) {
+  const InventoryEntry& entry = index.inventory()[position];
+  std::vector<std::string> candidates(unindexed_cves_.begin(), unindexed_cves_.end());
+  bool every_cve = false;
+  auto add_products = [&](const std::vector<Cpe>& cpes) {
+    for (const auto& c : cpes) {
+      if (!indexable_cpe(c)) {
+        every_cve = true;  // a wildcard vendor or product in the inventory can meet any criteria
+        continue;
+      }
+      auto it = cves_by_product_.find(cpe_product_key(c));
+      if (it != cves_by_product_.end()) candidates.insert(candidates.end(), it->second.begin(), it->second.end());
+    }
+  };
+  add_products(old_cpes);
+  add_products(entry.cpes);
+  if (every_cve) {
+    candidates.clear();
+    db.for_each([&](const VulnRecord& rec) { candidates.push_back(rec.id); });
+  }
+  std::sort(candidates.begin(), candidates.end());
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  for (const auto& id : candidates) {
+    const VulnRecord* rec = db.find(id);
+    bool member = rec && !entry.system_id.empty() && !rec->configurations().empty() &&
+                  evaluate(rec->configurations(), entry.cpes).applies;
+    set_member(id, position, member);
+  }
+}
+
+const std::vector<std::uint32_t>* ExposureCache::exposed(std::string_view cve) const {
+  auto it = by_cve_.find(std::string(cve));
+  return it == by_cve_.end() ? nullptr : &it->second;
+}
+
+}  // namespace khien
