@@ -8,6 +8,9 @@
 #include <CLI/CLI.hpp>
 
 #include "app/vuln_service.h"
+#include "cases/audit_log.h"
+#include "cases/case_db.h"
+#include "cases/system_registry.h"
 
 namespace khien {
 
@@ -25,7 +28,8 @@ std::function<int()> add_vuln_commands(CLI::App& app) {
   auto* show = vuln->add_subcommand("show", "A CVE with its exposure in the national inventory and its priority");
   show->add_option("cve", o->cve, "CVE id")->required();
   show->add_option("--data", o->data, "Data directory");
-  show->add_option("--systems", o->systems, "Systems inventory YAML (default: the shipped data/registry/systems.yaml)");
+  show->add_option("--systems", o->systems,
+                   "Systems inventory YAML (default: the server's systems in DATA/cases.db, else the shipped data/registry/systems.yaml)");
   auto* scan = vuln->add_subcommand("scan", "Import an external scan (nmap XML, nuclei JSONL, Shadowserver CSV): findings per organisation");
   scan->add_option("file", o->scan_file, "Scan result file")->required()->check(CLI::ExistingFile);
   scan->add_option("--format", o->format, "nmap, nuclei, shadowserver or auto")->check(CLI::IsMember({"auto", "nmap", "nuclei", "shadowserver"}));
@@ -38,6 +42,16 @@ std::function<int()> add_vuln_commands(CLI::App& app) {
     if (!service) {
       std::cerr << "khien: " << service.error().message << "\n";
       return 1;
+    }
+    // The server's inventory (systems edited through the API) when the data directory has one.
+    if (std::error_code ec; *show && o->systems.empty() && std::filesystem::exists(std::filesystem::path(o->data) / "cases.db", ec)) {
+      auto cases = CaseDb::open(std::filesystem::path(o->data) / "cases.db");
+      if (!cases) {
+        std::cerr << "khien: " << cases.error().message << "\n";
+        return 1;
+      }
+      AuditLog audit(**cases);
+      (*service)->set_inventory(SystemRegistry(**cases, audit, nullptr).list());
     }
     if (*import) {
       std::vector<std::filesystem::path> files(o->files.begin(), o->files.end());

@@ -52,22 +52,76 @@ Result<std::unique_ptr<VulnService>> VulnService::open(const std::filesystem::pa
   if (!text.empty()) {
     auto systems = parse_systems_yaml(text, label, &s->registry_);
     if (!systems) return tl::unexpected(systems.error());
-    s->systems_ = std::move(*systems);
+    s->set_inventory(*systems);
   }
-  std::vector<InventoryEntry> inventory;
-  for (const auto& sys : s->systems_) {
-    InventoryEntry e{sys.id, sys.owner, {}};
-    for (const auto& c : sys.software)
-      if (auto cpe = Cpe::parse(c)) e.cpes.push_back(*cpe);
-    inventory.push_back(std::move(e));
-  }
-  s->index_ = std::make_unique<ExposureIndex>(std::move(inventory));
   s->db_.set_keep_changes(true);
   return s;
 }
 
+namespace {
+
+InventoryEntry inventory_entry(const InformationSystem& sys) {
+  InventoryEntry e{sys.id, sys.owner, {}};
+  for (const auto& c : sys.software)
+    if (auto cpe = Cpe::parse(c)) e.cpes.push_back(*cpe);
+  return e;
+}
+
+}  // namespace
+
+void VulnService::set_inventory(const std::vector<InformationSystem>& systems) {
+  std::lock_guard lock(mutex_);
+  systems_.clear();
+  std::vector<InventoryEntry> inventory;
+  inventory.reserve(systems.size());
+  for (const auto& sys : systems) {
+    systems_[sys.id] = sys;
+    inventory.push_back(inventory_entry(sys));
+  }
+  index_ = ExposureIndex(std::move(inventory));
+  cache_stale_ = true;
+}
+
+void VulnService::upsert_system(const InformationSystem& system) {
+  std::lock_guard lock(mutex_);
+  std::vector<Cpe> old_cpes;
+  if (auto at = index_.position(system.id)) old_cpes = index_.inventory()[*at].cpes;
+  systems_[system.id] = system;
+  auto position = index_.upsert(inventory_entry(system));
+  if (!cache_stale_) cache_.update_system(db_, index_, position, old_cpes);
+}
+
+void VulnService::remove_system(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  auto at = index_.position(id);
+  if (!at) return;
+  std::vector<Cpe> old_cpes = index_.inventory()[*at].cpes;
+  systems_.erase(id);
+  index_.remove(id);
+  if (!cache_stale_) cache_.update_system(db_, index_, *at, old_cpes);
+}
+
+const ExposureCache& VulnService::fresh_cache() {
+  if (cache_stale_) {
+    cache_.rebuild(db_, index_);
+    cache_stale_ = false;
+  }
+  return cache_;
+}
+
+std::vector<std::uint32_t> VulnService::exposed_positions(const std::string& cve) {
+  const auto* positions = fresh_cache().exposed(cve);
+  return positions ? *positions : std::vector<std::uint32_t>{};
+}
+
 Result<json> VulnService::apply_report(const ImportReport& r, const std::string& origin, std::vector<WideVulnerability>& wide) {
   if (auto st = store_->apply(r.changes); !st) return tl::unexpected(st.error());
+  // Only NVD and CVE JSON 5 parts carry configurations; KEV and EPSS leave exposure as it was.
+  if (!cache_stale_ && (r.kind == FeedKind::nvd || r.kind == FeedKind::cve5)) {
+    cache_.update_cves(db_, index_, r.added_ids);
+    cache_.update_cves(db_, index_, r.changed_ids);
+    cache_.update_cves(db_, index_, r.removed_ids);
+  }
   json rejections = json::array();
   for (const auto& rej : r.rejections) rejections.push_back(json{{"id", rej.record_id}, {"reason", rej.reason}});
   // Newly exploited (a KEV addition) or newly published critical CVEs are checked for breadth.
@@ -79,7 +133,7 @@ Result<json> VulnService::apply_report(const ImportReport& r, const std::string&
     bool newly_exploited = r.kind == FeedKind::kev;
     bool critical = cvss && cvss->base_score >= 9.0 && (r.kind == FeedKind::nvd || r.kind == FeedKind::cve5);
     if (!newly_exploited && !critical) continue;
-    json d = describe(*rec, index_->exposure(*rec));
+    json d = describe(*rec, exposed_positions(id));
     const auto& ex = d["exposure"];
     bool national_critical = ex["national_critical"].get<bool>();
     if (!national_critical && ex["organisations"].size() < wide_min_orgs_) continue;
@@ -148,15 +202,15 @@ Result<json> VulnService::import_text(std::string_view text, const std::string& 
   return report;
 }
 
-json VulnService::describe(const VulnRecord& rec, const std::vector<ExposedSystem>& exposed) const {
+json VulnService::describe(const VulnRecord& rec, const std::vector<std::uint32_t>& positions) const {
   std::set<std::string> orgs, sectors, provinces;
   int max_level = 0;
   bool critical = false;
   json systems = json::array();
-  for (const auto& e : exposed) {
-    const InformationSystem* sys = nullptr;
-    for (const auto& s : systems_)
-      if (s.id == e.system_id) sys = &s;
+  for (auto position : positions) {
+    ExposedSystem e = index_.describe(rec.configurations(), position);
+    auto found = systems_.find(e.system_id);
+    const InformationSystem* sys = found == systems_.end() ? nullptr : &found->second;
     orgs.insert(e.org);
     std::string sector, province;
     if (const Organisation* o = registry_.find_organisation(e.org)) {
@@ -196,33 +250,55 @@ std::optional<json> VulnService::show(const std::string& cve) {
   std::lock_guard lock(mutex_);
   const VulnRecord* rec = db_.find(cve);
   if (!rec) return std::nullopt;
-  return describe(*rec, index_->exposure(*rec));
+  return describe(*rec, exposed_positions(cve));
+}
+
+std::pair<std::size_t, std::size_t> VulnService::exposure_counts() {
+  std::lock_guard lock(mutex_);
+  std::size_t pairs = 0;
+  fresh_cache().for_each([&](const std::string&, const std::vector<std::uint32_t>& positions) { pairs += positions.size(); });
+  return {cache_.size(), pairs};
 }
 
 json VulnService::exposure(const std::string& sector, const std::string& province, double min_priority, std::size_t limit) {
   std::lock_guard lock(mutex_);
-  std::vector<json> rows;
-  for (auto& [id, exposed] : index_->exposure_all(db_)) {
+  // Filters and priority come from the systems alone; only the rows returned are described in full.
+  struct Row {
+    const VulnRecord* rec;
+    const std::vector<std::uint32_t>* positions;
+    double priority;
+  };
+  std::vector<Row> rows;
+  std::set<std::string> orgs;
+  fresh_cache().for_each([&](const std::string& id, const std::vector<std::uint32_t>& positions) {
     const VulnRecord* rec = db_.find(id);
-    if (!rec) continue;
-    json d = describe(*rec, exposed);
-    const auto& ex = d["exposure"];
-    if (!sector.empty()) {
-      bool found = false;
-      for (const auto& s : ex["sectors"]) found = found || s == sector;
-      if (!found) continue;
+    if (!rec) return;
+    orgs.clear();
+    int max_level = 0;
+    bool sector_seen = sector.empty(), province_seen = province.empty();
+    for (auto position : positions) {
+      const InventoryEntry& e = index_.inventory()[position];
+      orgs.insert(e.org);
+      if (auto sys = systems_.find(e.system_id); sys != systems_.end()) max_level = std::max(max_level, sys->second.security_level);
+      if (sector_seen && province_seen) continue;
+      if (const Organisation* o = registry_.find_organisation(e.org)) {
+        sector_seen = sector_seen || o->sector == sector;
+        province_seen = province_seen || o->province == province;
+      }
     }
-    if (!province.empty()) {
-      bool found = false;
-      for (const auto& p : ex["provinces"]) found = found || p == province;
-      if (!found) continue;
-    }
-    if (d["priority"].get<double>() < min_priority) continue;
-    rows.push_back(std::move(d));
-  }
-  std::sort(rows.begin(), rows.end(), [](const json& a, const json& b) { return a["priority"].get<double>() > b["priority"].get<double>(); });
-  if (rows.size() > limit) rows.resize(limit);
-  return json{{"vulnerabilities", rows}, {"total", rows.size()}};
+    if (!sector_seen || !province_seen) return;
+    const CvssScore* cvss = rec->cvss40() ? rec->cvss40() : rec->cvss31();
+    double priority = vulnerability_priority(rec->in_kev(), rec->epss ? rec->epss->epss : 0.0, cvss ? cvss->base_score : 0.0,
+                                             orgs.size(), max_level);
+    if (priority < min_priority) return;
+    rows.push_back({rec, &positions, priority});
+  });
+  auto order = [](const Row& a, const Row& b) { return a.priority != b.priority ? a.priority > b.priority : a.rec->id < b.rec->id; };
+  std::size_t shown = std::min(limit, rows.size());
+  std::partial_sort(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(shown), rows.end(), order);
+  json out = json::array();
+  for (std::size_t i = 0; i < shown; ++i) out.push_back(describe(*rows[i].rec, *rows[i].positions));
+  return json{{"vulnerabilities", out}, {"total", out.size()}};
 }
 
 Result<json> VulnService::import_scan(std::string_view text, std::string_view format, std::string scanner) {

@@ -6,6 +6,8 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -13,6 +15,7 @@
 #include "cases/information_system.h"
 #include "core/error.h"
 #include "store/registry_data.h"
+#include "vuln/exposure_cache.h"
 #include "vuln/exposure_index.h"
 #include "vuln/finding_store.h"
 #include "vuln/vuln_database.h"
@@ -31,10 +34,14 @@ struct WideVulnerability {
 };
 
 /// Threading: every method takes the service's mutex; imports replace the database in place.
+/// Exposure is computed once for every CVE (at the first question after a start or after the whole
+/// inventory was replaced) and then kept current: an import re-evaluates the CVEs it changed, a
+/// system change re-evaluates that system.
 class VulnService {
  public:
-  /// Opens DATA/state.db, loads stored CVE data, and the systems inventory (`systems_file`, or
-  /// the shipped data/registry/systems.yaml when empty).
+  /// Opens DATA/state.db, loads stored CVE data, and a first systems inventory (`systems_file`, or
+  /// the shipped data/registry/systems.yaml when empty); the server replaces it with the cases
+  /// store's systems (set_inventory) and follows their changes (upsert_system, remove_system).
   /// `registry_dir` empty: the embedded registry (attribution of scanned addresses to organisations).
   static Result<std::unique_ptr<VulnService>> open(const std::filesystem::path& data_dir, const std::filesystem::path& systems_file = {},
                                                    const std::filesystem::path& registry_dir = {});
@@ -43,11 +50,19 @@ class VulnService {
   Result<nlohmann::json> import_files(const std::vector<std::filesystem::path>& files);
   /// Imports one feed document given as text (API uploads); the kind is detected from the content.
   Result<nlohmann::json> import_text(std::string_view text, const std::string& origin);
+  /// Replaces the whole inventory (the information systems users maintain through the API).
+  void set_inventory(const std::vector<InformationSystem>& systems);
+  /// A system was added or edited: its exposure is re-evaluated against the CVEs naming its products.
+  void upsert_system(const InformationSystem& system);
+  /// A system was removed: it leaves every CVE's exposure.
+  void remove_system(const std::string& id);
   /// Called after each import, outside the service's lock, once per wide-scale vulnerability it
   /// revealed (reports also list them under "wide_scale").
   void set_wide_vulnerability_handler(std::function<void(const WideVulnerability&)> handler, std::size_t min_orgs);
   /// The CVE with its exposure and priority; nullopt when unknown.
   std::optional<nlohmann::json> show(const std::string& cve);
+  /// How many CVEs expose at least one system, and how many (CVE, system) pairs there are.
+  std::pair<std::size_t, std::size_t> exposure_counts();
   /// Exposed CVEs filtered by sector/province and minimum priority, highest priority first.
   nlohmann::json exposure(const std::string& sector, const std::string& province, double min_priority, std::size_t limit);
 
@@ -63,7 +78,10 @@ class VulnService {
   nlohmann::json notifications(const std::string& org, std::size_t limit);
 
  private:
-  nlohmann::json describe(const VulnRecord& record, const std::vector<ExposedSystem>& exposed) const;
+  nlohmann::json describe(const VulnRecord& record, const std::vector<std::uint32_t>& positions) const;
+  // The exposure of every CVE, computed in full when the inventory was replaced since.
+  const ExposureCache& fresh_cache();
+  std::vector<std::uint32_t> exposed_positions(const std::string& cve);
   // Applies one import report under the lock: stores its changes, describes it, and collects the
   // wide-scale vulnerabilities it revealed.
   Result<nlohmann::json> apply_report(const ImportReport& report, const std::string& origin, std::vector<WideVulnerability>& wide);
@@ -74,8 +92,10 @@ class VulnService {
   std::unique_ptr<VulnStore> store_;
   VulnDatabase db_;
   RegistryData registry_;
-  std::vector<InformationSystem> systems_;
-  std::unique_ptr<ExposureIndex> index_;
+  std::unordered_map<std::string, InformationSystem> systems_;  ///< by id
+  ExposureIndex index_;
+  ExposureCache cache_;
+  bool cache_stale_ = true;
   std::unique_ptr<FindingStore> findings_;
 };
 

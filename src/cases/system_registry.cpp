@@ -44,40 +44,48 @@ Status SystemRegistry::write(const InformationSystem& s, const std::string& acto
 }
 
 Status SystemRegistry::create(const InformationSystem& s, const std::string& actor, TimeNs now) {
-  CaseDb::Transaction tx(db_);
-  if (!tx.ok()) return fail(tx.error());
-  if (auto st = write(s, actor, now, "system.create"); !st) return st;
-  return tx.commit();
+  return import_all({s}, actor, now, "system.create");
 }
 
 Status SystemRegistry::update(const InformationSystem& s, const std::string& actor, TimeNs now) {
-  CaseDb::Transaction tx(db_);
-  if (!tx.ok()) return fail(tx.error());
-  if (auto st = write(s, actor, now, "system.update"); !st) return st;
-  return tx.commit();
+  return import_all({s}, actor, now, "system.update");
 }
 
 Status SystemRegistry::import(const std::vector<InformationSystem>& systems, const std::string& actor, TimeNs now) {
-  CaseDb::Transaction tx(db_);
-  if (!tx.ok()) return fail(tx.error());
-  for (const auto& s : systems)
-    if (auto st = write(s, actor, now, "system.import"); !st) return st;
-  return tx.commit();
+  return import_all(systems, actor, now, "system.import");
+}
+
+Status SystemRegistry::import_all(const std::vector<InformationSystem>& systems, const std::string& actor, TimeNs now,
+                                  const char* action) {
+  {
+    CaseDb::Transaction tx(db_);
+    if (!tx.ok()) return fail(tx.error());
+    for (const auto& s : systems)
+      if (auto st = write(s, actor, now, action); !st) return st;
+    if (auto st = tx.commit(); !st) return st;
+  }
+  if (listener_)
+    for (const auto& s : systems) listener_(s.id, &s);
+  return {};
 }
 
 Status SystemRegistry::remove(const std::string& id, const std::string& actor, TimeNs now) {
-  CaseDb::Transaction tx(db_);
-  if (!tx.ok()) return fail(tx.error());
-  SqlStatement read(db_.handle(), "SELECT doc FROM info_systems WHERE id = ?");
-  read.bind(1, id);
-  if (read.step() != SQLITE_ROW) return fail(fmt::format("unknown information system '{}'", id));
-  std::string before = read.text(0);
-  SqlStatement del(db_.handle(), "DELETE FROM info_systems WHERE id = ?");
-  del.bind(1, id);
-  if (!del.run()) return fail(fmt::format("information system '{}': {}", id, db_.last_error()));
-  if (auto e = audit_.append(now, actor, "system.delete", "system", id, before, "null"); !e)
-    return tl::unexpected(e.error());
-  return tx.commit();
+  {
+    CaseDb::Transaction tx(db_);
+    if (!tx.ok()) return fail(tx.error());
+    SqlStatement read(db_.handle(), "SELECT doc FROM info_systems WHERE id = ?");
+    read.bind(1, id);
+    if (read.step() != SQLITE_ROW) return fail(fmt::format("unknown information system '{}'", id));
+    std::string before = read.text(0);
+    SqlStatement del(db_.handle(), "DELETE FROM info_systems WHERE id = ?");
+    del.bind(1, id);
+    if (!del.run()) return fail(fmt::format("information system '{}': {}", id, db_.last_error()));
+    if (auto e = audit_.append(now, actor, "system.delete", "system", id, before, "null"); !e)
+      return tl::unexpected(e.error());
+    if (auto st = tx.commit(); !st) return st;
+  }
+  if (listener_) listener_(id, nullptr);
+  return {};
 }
 
 std::optional<InformationSystem> SystemRegistry::get(const std::string& id) {
