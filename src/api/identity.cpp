@@ -130,10 +130,22 @@ std::optional<Principal> IdentityService::from_user(const UserRow& user, AuthVia
   return p;
 }
 
+void IdentityService::report(SecurityEvent event) const {
+  if (event.actor.empty()) event.actor = "anonymous";
+  if (sink_) sink_(event);
+}
+
+std::optional<Principal> IdentityService::refuse(const HttpRequest& request, const char* action, std::string actor,
+                                                 std::string reason) const {
+  report({action, std::move(actor), request.remote_ip, fmt::format("{} ({} {})", reason, request.method, request.path)});
+  return std::nullopt;
+}
+
 std::optional<Principal> IdentityService::authenticate(const HttpRequest& request) {
   std::string token = bearer_of(request);
   if (!token.empty()) {
-    if (token.size() > 256) return std::nullopt;
+    if (token.size() > 256)
+      return refuse(request, "security.api_key_refused", "", fmt::format("bearer token of {} bytes", token.size()));
     if (same_secret(sha256_hex(token), admin_token_hash_)) {
       Principal p;
       p.user = "admin";
@@ -143,29 +155,47 @@ std::optional<Principal> IdentityService::authenticate(const HttpRequest& reques
       return p;
     }
     auto key = users_.api_key(token, clock_());
-    if (!key) return std::nullopt;
+    if (!key) {
+      // A revoked key is named by its id; an unknown one names nobody.
+      if (auto known = users_.api_key_by_secret(token))
+        return refuse(request, "security.api_key_refused", "key:" + known->id,
+                      fmt::format("revoked API key of '{}'", known->login));
+      return refuse(request, "security.api_key_refused", "", "unknown bearer token");
+    }
     auto user = users_.user_by_id(key->user_id);
-    if (!user) return std::nullopt;
-    return from_user(*user, AuthVia::api_key);
+    auto p = user ? from_user(*user, AuthVia::api_key) : std::nullopt;
+    if (!p)
+      return refuse(request, "security.api_key_refused", "key:" + key->id,
+                    fmt::format("API key of disabled or removed user '{}'", key->login));
+    return p;
   }
   std::string cookie = request_cookie(request, kSessionCookie);
-  if (cookie.empty() || cookie.size() > 128) return std::nullopt;
+  if (cookie.empty()) return std::nullopt;
+  if (cookie.size() > 128)
+    return refuse(request, "security.session_refused", "", fmt::format("session cookie of {} bytes", cookie.size()));
   std::string id_hash = sha256_hex(cookie);
   auto session = users_.session(id_hash);
-  if (!session) return std::nullopt;
+  if (!session) return refuse(request, "security.session_refused", "", "unknown session (ended, logged out or forged)");
   TimeNs now = clock_();
   TimeNs idle = static_cast<TimeNs>(options_.session_idle_minutes) * kMinute;
+  auto user = users_.user_by_id(session->user_id);
+  std::string login = user ? user->login : std::string();
   if (now >= session->expires || now - session->last_seen >= idle) {
     users_.delete_session(id_hash);
-    return std::nullopt;
+    return refuse(request, "security.session_refused", login,
+                  now >= session->expires ? "expired session (past its absolute end)" : "expired session (idle)");
   }
-  auto user = users_.user_by_id(session->user_id);
-  if (!user) return std::nullopt;
-  auto p = from_user(*user, AuthVia::session);
-  if (!p) return std::nullopt;
+  auto p = user ? from_user(*user, AuthVia::session) : std::nullopt;
+  if (!p) return refuse(request, "security.session_refused", login, "session of a disabled or removed user");
   if (now - session->last_seen >= kTouchInterval) users_.touch_session(id_hash, now);
   p->session_hash = id_hash;
-  p->csrf_ok = !state_changing(request.method) || same_secret(request.header("x-csrf-token"), session->csrf_token);
+  if (state_changing(request.method)) {
+    std::string sent = request.header("x-csrf-token");
+    p->csrf_ok = same_secret(sent, session->csrf_token);
+    if (!p->csrf_ok)
+      refuse(request, "security.csrf_refused", p->user,
+             sent.empty() ? "missing X-CSRF-Token" : "X-CSRF-Token does not match the session");
+  }
   return p;
 }
 
@@ -176,6 +206,7 @@ LoginResult IdentityService::login(const std::string& login, std::string_view pa
   if (!user) {
     verify_password(dummy_hash_, password);
     spdlog::warn("auth: failed login for unknown user '{}' from {}", login, remote_ip);
+    report({"security.login_failed", "anonymous", remote_ip, fmt::format("unknown login '{}'", login)});
     return result;
   }
   if (user->locked_until > now) {
@@ -183,15 +214,21 @@ LoginResult IdentityService::login(const std::string& login, std::string_view pa
     result.locked_until = user->locked_until;
     spdlog::warn("auth: login for locked user '{}' from {} refused (locked until {})", login, remote_ip,
                  format_rfc3339(user->locked_until, 0));
+    report({"security.login_failed", login, remote_ip,
+            fmt::format("account locked until {}", format_rfc3339(user->locked_until, 0))});
     return result;
   }
   if (!verify_password(user->password_hash, password)) {
     auto locked = users_.record_failed_login(user->id, now, options_.lockout_attempts,
                                              static_cast<TimeNs>(options_.lockout_minutes) * kMinute);
     spdlog::warn("auth: failed login for '{}' from {}", login, remote_ip);
+    report({"security.login_failed", login, remote_ip, "wrong password"});
     if (locked) {
       spdlog::warn("auth: user '{}' locked until {} after {} failed logins", login, format_rfc3339(*locked, 0),
                    options_.lockout_attempts);
+      report({"security.account_locked", login, remote_ip,
+              fmt::format("locked until {} after {} failed logins", format_rfc3339(*locked, 0),
+                          options_.lockout_attempts)});
       result.outcome = LoginResult::Outcome::locked;
       result.locked_until = *locked;
     }
@@ -199,6 +236,7 @@ LoginResult IdentityService::login(const std::string& login, std::string_view pa
   }
   if (user->disabled) {
     spdlog::warn("auth: login for disabled user '{}' from {} refused", login, remote_ip);
+    report({"security.login_failed", login, remote_ip, "account disabled"});
     result.outcome = LoginResult::Outcome::disabled;
     return result;
   }

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "api/http_server.h"
+#include "core/security_event.h"
 #include "core/time.h"
 #include "store/user_store.h"
 
@@ -108,18 +109,27 @@ class IdentityService {
   std::string session_cookie(const std::string& token) const;
   std::string cleared_cookie() const;
 
+  /// Where failed logins, lockouts, refused CSRF tokens, refused sessions and API keys are reported
+  /// (the audit chain on the server); unset: they are only logged.
+  void set_security_sink(SecurityEventSink sink) { sink_ = std::move(sink); }
+  /// Reports a security event seen elsewhere (over-long input, path traversal) to the same sink.
+  void report(SecurityEvent event) const;
+
   UserStore& users() { return users_; }
   const IdentityOptions& options() const { return options_; }
   TimeNs now() const { return clock_(); }
 
  private:
   std::optional<Principal> from_user(const UserRow& user, AuthVia via);
+  std::optional<Principal> refuse(const HttpRequest& request, const char* action, std::string actor,
+                                  std::string reason) const;
 
   UserStore& users_;
   std::string admin_token_hash_;
   IdentityOptions options_;
   Clock clock_;
   std::string dummy_hash_;  ///< verified against for unknown logins, so timing does not reveal them
+  SecurityEventSink sink_;
 };
 
 /// The value of cookie `name` in the request's Cookie header, or "".

@@ -42,9 +42,12 @@ nlohmann::json key_json(const ApiKeyRow& k) {
 }
 
 // The JSON object in the body, or the 400 answer naming what is wrong.
-std::variant<nlohmann::json, HttpResponse> json_body(const HttpRequest& req) {
-  if (req.body.size() > kMaxAuthBodyBytes)
-    return json_error(400, fmt::format("body: longer than {} bytes", kMaxAuthBodyBytes));
+std::variant<nlohmann::json, HttpResponse> json_body(const IdentityService& id, const HttpRequest& req) {
+  if (req.body.size() > kMaxAuthBodyBytes) {
+    auto error = fmt::format("body: longer than {} bytes", kMaxAuthBodyBytes);
+    id.report({"security.input_too_long", "", req.remote_ip, fmt::format("{} ({} {})", error, req.method, req.path)});
+    return json_error(400, error);
+  }
   auto j = nlohmann::json::parse(req.body, nullptr, false);
   if (!j.is_object()) return json_error(400, "body: expected a JSON object");
   return j;
@@ -73,7 +76,7 @@ const RoleSet kAdmins{Role::national_admin};
 
 void register_auth_routes(Router& router, IdentityService& id) {
   router.add("POST", "/api/v1/auth/login", [&id](HttpRequest& req) {
-    auto parsed = json_body(req);
+    auto parsed = json_body(id, req);
     if (auto* r = std::get_if<HttpResponse>(&parsed)) return *r;
     const auto& j = std::get<nlohmann::json>(parsed);
     std::string error;
@@ -81,6 +84,9 @@ void register_auth_routes(Router& router, IdentityService& id) {
     auto password = login ? string_field(j, "password", kMaxPasswordBytes, error) : std::nullopt;
     if (!login || !password) {
       spdlog::warn("auth: refused login request from {}: {}", req.remote_ip, error);
+      // Over-long credentials are refused before any hashing; a flood of them is worth a record.
+      if (error.find("longer than") != std::string::npos)
+        id.report({"security.input_too_long", "", req.remote_ip, fmt::format("{} ({} {})", error, req.method, req.path)});
       return json_error(400, error);
     }
     if (login->empty() || password->empty()) return json_error(400, "login and password are both required");
@@ -157,7 +163,7 @@ void register_auth_routes(Router& router, IdentityService& id) {
   router.add("POST", "/api/v1/auth/keys", [&id](HttpRequest& req) {
     auto p = id.authenticate(req);
     if (auto refused = check_access(p, kEveryRole)) return *refused;
-    auto parsed = json_body(req);
+    auto parsed = json_body(id, req);
     if (auto* r = std::get_if<HttpResponse>(&parsed)) return *r;
     const auto& j = std::get<nlohmann::json>(parsed);
     std::string error;
@@ -207,7 +213,7 @@ void register_auth_routes(Router& router, IdentityService& id) {
   router.add("POST", "/api/v1/users", [&id](HttpRequest& req) {
     auto p = id.authenticate(req);
     if (auto refused = check_access(p, kAdmins)) return *refused;
-    auto parsed = json_body(req);
+    auto parsed = json_body(id, req);
     if (auto* r = std::get_if<HttpResponse>(&parsed)) return *r;
     const auto& j = std::get<nlohmann::json>(parsed);
     std::string error;

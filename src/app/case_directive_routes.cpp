@@ -260,6 +260,7 @@ void register_case_directive_routes(Router& router, CaseService& s) {
     if (body->contains("text") && !(*body)["text"].is_string()) return json_error(400, "text: expected a string");
     auto files = uploads_of(*body, "evidence");
     if (!files) return json_error(400, files.error().message);
+    for (const auto& f : *files) s.check_file_name(req, *a.principal, f.first);
     auto t = s.directives().complete(req.path_params["id"], caller->org, caller->actor, body->value("text", std::string()),
                                      *files, *now);
     if (!t) return from_error(t.error());

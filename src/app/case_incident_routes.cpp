@@ -329,6 +329,7 @@ void register_case_incident_routes(Router& router, CaseService& s) {
     if (!w) return json_error(400, w.error().message);
     auto upload = upload_of(req);
     if (!upload) return json_error(400, upload.error().message);
+    s.check_file_name(req, *a.principal, upload->first);
     auto ref = s.incidents().attach(req.path_params["id"], w->caller.actor, upload->first, upload->second, w->now);
     if (!ref) return from_error(ref.error());
     return json_ok({{"sha256", ref->sha256}, {"name", ref->name}, {"media_type", ref->media_type}, {"size", ref->size}},

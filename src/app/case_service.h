@@ -26,6 +26,7 @@
 #include "cases/evidence_store.h"
 #include "cases/incident_manager.h"
 #include "cases/response_network.h"
+#include "cases/security_audit.h"
 #include "cases/system_registry.h"
 #include "core/error.h"
 #include "store/registry_data.h"
@@ -99,6 +100,10 @@ class CaseService {
   /// The request's time: now, or X-Khien-Now when clock_override is on (error otherwise).
   Result<TimeNs> now_of(const HttpRequest& req) const;
   Result<CaseCaller> caller_of(const HttpRequest& req, bool org_scoped) const;
+  /// Records uploaded file names that try to leave their directory (`security.path_traversal`) or are
+  /// over-long (`security.input_too_long`) in the audit chain; the upload itself goes on with the
+  /// sanitised name.
+  void check_file_name(const HttpRequest& req, const Principal& principal, const std::string& name);
   /// Scores of every registered organisation at `now`.
   std::vector<ComplianceScore> live_scores(TimeNs now);
   /// Scores for a period: live for the period `now` falls in, the stored snapshot otherwise.
@@ -113,6 +118,7 @@ class CaseService {
   const RegistryData& registry() const { return registry_; }
   CaseDb& db() { return *db_; }
   AuditLog& audit() { return *audit_; }
+  SecurityAudit& security() { return *security_; }
   SystemRegistry& systems() { return *systems_; }
   IncidentManager& incidents() { return *incidents_; }
   DirectiveManager& directives() { return *directives_; }
@@ -134,6 +140,7 @@ class CaseService {
   std::unique_ptr<ResponseNetwork> network_;
   std::unique_ptr<CaseDb> db_;
   std::unique_ptr<AuditLog> audit_;
+  std::unique_ptr<SecurityAudit> security_;
   std::unique_ptr<EvidenceStore> evidence_;
   std::unique_ptr<SystemRegistry> systems_;
   std::unique_ptr<IncidentManager> incidents_;

@@ -97,6 +97,20 @@ std::string sanitize_file_name(std::string_view name) {
   return out.empty() ? "attachment" : out;
 }
 
+std::string file_name_traversal(std::string_view name) {
+  if (name.find('\0') != std::string_view::npos) return "NUL byte in the file name";
+  if (!name.empty() && (name.front() == '/' || name.front() == '\\')) return "absolute path as the file name";
+  if (!name.empty() && name.front() == '~') return "home-directory path as the file name";
+  std::string_view rest = name;
+  while (true) {
+    auto sep = rest.find_first_of("/\\");
+    if (rest.substr(0, sep) == "..") return "'..' component in the file name";
+    if (sep == std::string_view::npos) break;
+    rest.remove_prefix(sep + 1);
+  }
+  return {};
+}
+
 EvidenceStore::EvidenceStore(std::filesystem::path root, EvidenceLimits limits)
     : root_(std::move(root)), limits_(std::move(limits)) {}
 

@@ -38,6 +38,12 @@ std::optional<std::string> sniff_media_type(std::string_view bytes);
 /// at most 200 bytes; "attachment" when nothing is left.
 std::string sanitize_file_name(std::string_view name);
 
+/// Why an uploaded file name looks like a path-traversal attempt (a ".." component, an absolute
+/// Unix path, a home-directory path or a NUL byte), or "" when it does not. A Windows path such as
+/// `C:\Users\x\report.pdf` (sent by old browsers) is not an attempt; sanitize_file_name keeps its
+/// last component either way.
+std::string file_name_traversal(std::string_view name);
+
 /// Files live at <root>/<first two hex digits>/<sha256>. Threading: put() and read() may run on any
 /// thread; identical content stored twice is one file.
 class EvidenceStore {

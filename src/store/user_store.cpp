@@ -350,6 +350,13 @@ std::optional<ApiKeyRow> UserStore::api_key_by_id(const std::string& id) {
   return read_key(st);
 }
 
+std::optional<ApiKeyRow> UserStore::api_key_by_secret(std::string_view key) {
+  std::lock_guard lock(mutex_);
+  SqlStatement st(db_, fmt::format("SELECT {} WHERE k.key_hash = ?", kKeyColumns));
+  if (st.bind(1, sha256_hex(key)).step() != SQLITE_ROW) return std::nullopt;
+  return read_key(st);
+}
+
 Status UserStore::revoke_api_key(const std::string& id) {
   std::lock_guard lock(mutex_);
   SqlStatement st(db_, "UPDATE api_keys SET revoked = 1 WHERE id = ?");

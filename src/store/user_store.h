@@ -112,6 +112,8 @@ class UserStore {
   /// Keys of one user, or of every user when `user_id` is 0.
   std::vector<ApiKeyRow> api_keys(std::int64_t user_id);
   std::optional<ApiKeyRow> api_key_by_id(const std::string& id);
+  /// The key `key` whether revoked or not, without marking it used (to name a refused key's id).
+  std::optional<ApiKeyRow> api_key_by_secret(std::string_view key);
   Status revoke_api_key(const std::string& id);
 
  private:

@@ -168,6 +168,13 @@ after=$(json_get "$(api GET "/api/v1/incidents/$INC")" 'len(d["timeline"])')
 curl -sS -H "Authorization: Bearer $TOKEN" -o "$WORK/back.png" "http://$HTTP/api/v1/incidents/$INC/evidence/$SHA"
 cmp -s "$WORK/shot.png" "$WORK/back.png" || fail "evidence download differs"
 pass "comment, PNG (raw body) and text (multipart) evidence stored by SHA-256; executable (415), oversized (413), unnamed (400) refused"
+call POST "/api/v1/incidents/$INC/evidence" "$(at 263350)" -F "file=@$WORK/fw.txt;filename=../../admin.token"
+expect 201 "evidence named with a path"
+[ "$(json_get "$BODY" 'd["name"]')" = admin.token ] || fail "a path in the file name was kept: $BODY"
+audit=$(api GET '/api/v1/audit?limit=1000')
+json_get "$audit" "[e for e in d['entries'] if e['action'] == 'security.path_traversal' and e['actor'] == 'admin' and \"'..' component\" in e['after']['reason'] and '../../admin.token' in e['after']['reason']]" | grep -q "path_traversal" \
+  || fail "the path-traversal attempt is not in the audit log"
+pass "a file named ../../admin.token is stored as admin.token and the attempt is in the audit log"
 
 call POST "/api/v1/incidents/$INC/links" "$(at 263400)" -d '{"kind": "cve", "ref": "CVE-2021-44228"}'
 expect 200 "link cve"

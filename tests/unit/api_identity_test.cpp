@@ -153,6 +153,69 @@ TEST_F(IdentityTest, DisabledUsersCannotLogInAndLoseTheirKeys) {
   EXPECT_FALSE(identity_->authenticate(r)) << "a revoked key stops working";
 }
 
+TEST_F(IdentityTest, SecurityEventsGoToTheSinkWithActorSourceAndReason) {
+  std::vector<SecurityEvent> seen;
+  identity_->set_security_sink([&seen](const SecurityEvent& e) { seen.push_back(e); });
+  auto find = [&seen](const std::string& action, const std::string& actor) -> const SecurityEvent* {
+    for (const auto& e : seen)
+      if (e.action == action && e.actor == actor) return &e;
+    return nullptr;
+  };
+  // Failed logins (known and unknown login) and the lockout they cause.
+  identity_->login("nobody", "whatever-pass", "10.0.0.9");
+  for (int i = 0; i < 3; ++i) identity_->login("an", "wrong-password", "10.0.0.9");
+  const auto* failed = find("security.login_failed", "an");
+  ASSERT_TRUE(failed);
+  EXPECT_EQ(failed->source, "10.0.0.9");
+  EXPECT_EQ(failed->reason, "wrong password");
+  ASSERT_TRUE(find("security.login_failed", "anonymous"));
+  EXPECT_NE(find("security.login_failed", "anonymous")->reason.find("unknown login 'nobody'"), std::string::npos);
+  ASSERT_TRUE(find("security.account_locked", "an"));
+
+  // A cookie write without the session's CSRF token.
+  auto login = identity_->login("soc.evn", "soc-evn-password", "10.0.0.10");
+  ASSERT_EQ(login.outcome, LoginResult::Outcome::ok);
+  auto write = with_cookie("POST", login.session_token);
+  write.remote_ip = "10.0.0.10";
+  auto p = identity_->authenticate(write);
+  ASSERT_TRUE(p);
+  EXPECT_FALSE(p->csrf_ok);
+  const auto* csrf = find("security.csrf_refused", "soc.evn");
+  ASSERT_TRUE(csrf);
+  EXPECT_EQ(csrf->source, "10.0.0.10");
+  EXPECT_NE(csrf->reason.find("missing X-CSRF-Token (POST /api/v1/x)"), std::string::npos);
+  std::size_t before = seen.size();
+  ASSERT_TRUE(identity_->authenticate(with_cookie("POST", login.session_token, login.csrf_token))->csrf_ok);
+  EXPECT_TRUE(identity_->authenticate(with_cookie("GET", login.session_token)));
+  EXPECT_EQ(seen.size(), before) << "accepted requests record nothing";
+
+  // An expired session and an unknown one.
+  now_ += 31 * kMinute;
+  EXPECT_FALSE(identity_->authenticate(with_cookie("GET", login.session_token)));
+  ASSERT_TRUE(find("security.session_refused", "soc.evn"));
+  EXPECT_NE(find("security.session_refused", "soc.evn")->reason.find("expired session (idle)"), std::string::npos);
+  EXPECT_FALSE(identity_->authenticate(with_cookie("GET", std::string(64, 'a'))));
+  ASSERT_TRUE(find("security.session_refused", "anonymous"));
+
+  // A revoked key is named by its id; an unknown bearer token by nobody.
+  auto key = users_->create_api_key(users_->user("soc.evn")->id, "connector");
+  ASSERT_TRUE(key);
+  ASSERT_TRUE(users_->revoke_api_key(key->first.id));
+  HttpRequest r;
+  r.method = "GET";
+  r.path = "/api/v1/incidents";
+  r.remote_ip = "10.0.0.11";
+  r.headers["authorization"] = "Bearer " + key->second;
+  EXPECT_FALSE(identity_->authenticate(r));
+  const auto* revoked = find("security.api_key_refused", "key:" + key->first.id);
+  ASSERT_TRUE(revoked);
+  EXPECT_EQ(revoked->source, "10.0.0.11");
+  EXPECT_NE(revoked->reason.find("revoked API key of 'soc.evn'"), std::string::npos);
+  r.headers["authorization"] = "Bearer khk_" + std::string(64, '0');
+  EXPECT_FALSE(identity_->authenticate(r));
+  ASSERT_TRUE(find("security.api_key_refused", "anonymous"));
+}
+
 TEST(AccessPolicy, RolesAndTenants) {
   Principal admin{"admin", 0, Role::national_admin, ScopeKind::national, "", AuthVia::admin_token, true, ""};
   Principal cert{"c", 1, Role::sector_cert, ScopeKind::sector, "nang-luong", AuthVia::session, true, ""};
