@@ -266,10 +266,10 @@ Result<BoundAddresses> Server::start() {
   m.api.router = &m.router;
   register_auth_routes(m.router, *m.identity);
   if (m.sigma) register_sigma_rules_routes(m.router, *m.sigma, *m.identity);
-  // Warnings span organisations and name them, so only national roles and auditors read them.
+  // Tenant readers see the warnings that touch them, masked (app/warning_view.h); the picture is national.
   if (m.warnings)
-    m.warnings->register_routes(m.router, [&m](const HttpRequest& r) {
-      return !admit(m.api.identity, m.api.admin_token_hash, r, access::kNationalAuditor).refusal;
+    m.warnings->register_routes(m.router, [&m](const HttpRequest& r, RoleSet roles) {
+      return admit(m.api.identity, m.api.admin_token_hash, r, roles);
     });
   m.health->register_routes(m.router, *m.identity);
   if (m.notifications) m.notifications->register_routes(m.router, *m.identity);
@@ -283,15 +283,6 @@ Result<BoundAddresses> Server::start() {
                                                    m.identity.get()});
   if (!cases) return tl::unexpected(cases.error());
   m.cases = std::move(*cases);
-  // Exposure is computed over the information systems users maintain through the API, and follows
-  // every change to them.
-  m.vulns->set_inventory(m.cases->systems().list());
-  m.cases->systems().set_listener([v = m.vulns.get()](const std::string& id, const InformationSystem* system) {
-    if (system)
-      v->upsert_system(*system);
-    else
-      v->remove_system(id);
-  });
   m.cases->register_routes(m.router);
   // A new KEV entry or critical CVE reaching many organisations: a warning and a draft directive.
   m.vuln_warnings = std::make_unique<VulnerabilityWarnings>(m.warnings.get(), *m.cases);

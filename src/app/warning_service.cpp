@@ -51,6 +51,8 @@ json warning_json(const Warning& w) {
               {"max_sector_criticality", w.max_criticality},
               {"max_security_level", w.max_security_level},
               {"keys", keys},
+              // A campaign warning goes to the organisations and sectors it names, so AMBER.
+              {"tlp", "amber"},
               {"version", w.version}};
 }
 
@@ -96,6 +98,7 @@ WarningRecord to_record(const Warning& w) {
   r.last_seen = w.last_seen;
   r.updated = w.updated;
   r.sectors.assign(w.sectors.begin(), w.sectors.end());
+  for (const auto& [org, n] : w.orgs) r.orgs.push_back(org);
   r.document = warning_json(w).dump();
   return r;
 }
@@ -184,6 +187,7 @@ Result<std::unique_ptr<WarningService>> WarningService::open(const std::filesyst
   if (!registry) return fail("warnings: registry: " + registry.error().message);
   for (const auto& sec : registry->sectors) ctx.sector_criticality[sec.id] = sec.criticality;
   for (const auto& o : registry->organisations) {
+    s->places_[o.id] = OrgPlace{o.sector, o.province};
     for (const auto& r : o.ip_ranges) ctx.member_ranges.push_back(r);
     for (const auto& d : o.domains) ctx.member_domains.push_back(d);
   }
@@ -317,6 +321,9 @@ Result<std::int64_t> WarningService::raise_external(const ExternalWarning& x) {
   r.last_seen = x.time;
   r.updated = now_ns();
   r.sectors = x.sectors;
+  r.orgs = x.orgs;
+  r.tlp = x.tlp;
+  r.recipients = x.recipients;
   std::uint64_t version = 1;
   if (existing) {
     json old = json::parse(existing->document, nullptr, false);
@@ -343,7 +350,9 @@ Result<std::int64_t> WarningService::raise_external(const ExternalWarning& x) {
            {"sectors", x.sectors},
            {"provinces", x.provinces},
            {"details", x.details},
+           {"tlp", r.tlp},
            {"version", version}};
+  if (!x.recipients.empty()) doc["recipients"] = x.recipients;
   r.document = doc.dump();
   if (auto st = store_->upsert(r, {}); !st) return tl::unexpected(st.error());
   if (version == 1) spdlog::info("warning {}: {}", r.id, x.title);
@@ -363,14 +372,27 @@ void WarningService::publish(const std::string& event, const std::string& data) 
   events_cv_.notify_all();
 }
 
-void WarningService::register_routes(Router& router, std::function<bool(const HttpRequest&)> authorised) {
-  router.add("GET", "/api/v1/warnings/stream", [this, authorised](HttpRequest& req) {
-    if (!authorised(req)) return json_error(401, "missing or invalid bearer token");
+std::string WarningService::frame_for(const WarningViewer& viewer, const std::string& frame) const {
+  if (viewer.national()) return frame;
+  // A frame is "[id: n\n]event: warning\ndata: {json}\n\n"; the data line is re-written for the viewer.
+  auto data = frame.find("data: ");
+  if (data == std::string::npos) return {};
+  auto end = frame.find('\n', data);
+  json doc = json::parse(frame.substr(data + 6, end == std::string::npos ? std::string::npos : end - data - 6), nullptr, false);
+  if (!warning_visible(viewer, doc)) return {};
+  return frame.substr(0, data) + "data: " + warning_for_viewer(viewer, std::move(doc), places_).dump() + "\n\n";
+}
+
+void WarningService::register_routes(Router& router, Admit admit) {
+  router.add("GET", "/api/v1/warnings/stream", [this, admit](HttpRequest& req) {
+    auto a = admit(req, access::kTenantReaders);
+    if (a.refusal) return *a.refusal;
+    const WarningViewer viewer = WarningViewer::of(*a.principal);
     std::int64_t heartbeat = 15;
     if (!parse_int(req.param("heartbeat"), 1, 300, heartbeat)) return json_error(400, "parameter 'heartbeat': expected 1..300 seconds");
     HttpResponse r;
     r.content_type = "text/event-stream";
-    r.stream = [this, heartbeat](ResponseStream& out) {
+    r.stream = [this, heartbeat, viewer](ResponseStream& out) {
       // First the active warnings as they are now, then every change as it happens.
       std::uint64_t seen;
       {
@@ -384,7 +406,7 @@ void WarningService::register_routes(Router& router, std::function<bool(const Ht
       }
       if (!out.write("retry: 3000\n\n")) return;
       for (const auto& s : snapshot)
-        if (!out.write(s)) return;
+        if (auto shown = frame_for(viewer, s); !shown.empty() && !out.write(shown)) return;
       auto last_write = std::chrono::steady_clock::now();  // of the last heartbeat
       while (out.open()) {
         std::vector<std::string> pending;
@@ -397,7 +419,7 @@ void WarningService::register_routes(Router& router, std::function<bool(const Ht
           seen = next_event_ - 1;
         }
         for (const auto& p : pending)
-          if (!out.write(p)) return;
+          if (auto shown = frame_for(viewer, p); !shown.empty() && !out.write(shown)) return;
         // Heartbeats keep their rhythm even while warnings flow, so a client can tell a dead
         // connection from a quiet one by the clock alone.
         if (std::chrono::steady_clock::now() - last_write >= std::chrono::seconds(heartbeat)) {
@@ -409,8 +431,10 @@ void WarningService::register_routes(Router& router, std::function<bool(const Ht
     return r;
   });
 
-  router.add("GET", "/api/v1/warnings", [this, authorised](HttpRequest& req) {
-    if (!authorised(req)) return json_error(401, "missing or invalid bearer token");
+  router.add("GET", "/api/v1/warnings", [this, admit](HttpRequest& req) {
+    auto a = admit(req, access::kTenantReaders);
+    if (a.refusal) return *a.refusal;
+    const WarningViewer viewer = WarningViewer::of(*a.principal);
     WarningQuery q;
     std::string active = req.param("active");
     if (active == "true" || active == "1") q.active = true;
@@ -425,36 +449,45 @@ void WarningService::register_routes(Router& router, std::function<bool(const Ht
     if (!parse_int(req.param("cursor"), 1, INT64_MAX, cursor)) return json_error(400, "parameter 'cursor': pass next_cursor back unchanged");
     q.limit = static_cast<std::size_t>(limit);
     q.before_id = cursor;
+    narrow_warning_query(viewer, q);
     auto page = store_->query(q);
     if (!page) return json_error(500, page.error().message);
     json list = json::array();
-    for (const auto& w : page->warnings) list.push_back(json::parse(w.document, nullptr, false));
+    for (const auto& w : page->warnings)
+      list.push_back(warning_for_viewer(viewer, json::parse(w.document, nullptr, false), places_));
     return json_response({{"warnings", list},
                           {"total", page->total},
                           {"next_cursor", page->next_before_id ? json(std::to_string(page->next_before_id)) : json(nullptr)}});
   });
 
-  router.add("GET", "/api/v1/warnings/{id}", [this, authorised](HttpRequest& req) {
-    if (!authorised(req)) return json_error(401, "missing or invalid bearer token");
+  router.add("GET", "/api/v1/warnings/{id}", [this, admit](HttpRequest& req) {
+    auto a = admit(req, access::kTenantReaders);
+    if (a.refusal) return *a.refusal;
+    const WarningViewer viewer = WarningViewer::of(*a.principal);
     std::int64_t id = 0;
     if (!parse_int(req.path_params["id"], 1, INT64_MAX, id) || id == 0) return json_error(404, "no such warning");
     auto w = store_->get(id);
-    if (!w) return json_error(404, fmt::format("no warning {}", id));
+    json doc = w ? json::parse(w->document, nullptr, false) : json();
+    // Another tenant's warning is answered like a missing one.
+    if (!w || !warning_visible(viewer, doc)) return json_error(404, fmt::format("no warning {}", id));
     std::int64_t limit = 200;
     if (!parse_int(req.param("evidence_limit"), 1, 10000, limit)) return json_error(400, "parameter 'evidence_limit': expected 1..10000");
-    json doc = json::parse(w->document, nullptr, false);
     json evidence = json::array();
-    for (const auto& a : store_->evidence_alerts(id, static_cast<std::size_t>(limit)))
-      evidence.push_back({{"alert_id", a.id}, {"kind", a.kind}, {"rule_id", a.rule_id}, {"title", a.title}, {"matched", a.matched},
-                          {"org", a.org}, {"sector", a.sector}, {"province", a.province}, {"severity_id", a.severity_id},
-                          {"time", format_rfc3339(a.time, 3)}, {"event_seq", a.event_seq}});
+    for (const auto& e : store_->evidence_alerts(id, static_cast<std::size_t>(limit)))
+      if (viewer_sees_org(viewer, e.org, places_))
+        evidence.push_back({{"alert_id", e.id}, {"kind", e.kind}, {"rule_id", e.rule_id}, {"title", e.title}, {"matched", e.matched},
+                            {"org", e.org}, {"sector", e.sector}, {"province", e.province}, {"severity_id", e.severity_id},
+                            {"time", format_rfc3339(e.time, 3)}, {"event_seq", e.event_seq}});
+    // A tenant reader counts only the evidence of its own organisation(s).
+    doc["evidence_events"] = viewer.national() ? json(store_->evidence_count(id)) : json(evidence.size());
+    doc = warning_for_viewer(viewer, std::move(doc), places_);
     doc["evidence"] = evidence;
-    doc["evidence_events"] = store_->evidence_count(id);
     return json_response(doc);
   });
 
-  router.add("GET", "/api/v1/picture", [this, authorised](HttpRequest& req) {
-    if (!authorised(req)) return json_error(401, "missing or invalid bearer token");
+  // The picture ranks every organisation, sector and province: national readers only.
+  router.add("GET", "/api/v1/picture", [this, admit](HttpRequest& req) {
+    if (auto a = admit(req, access::kNationalAuditor); a.refusal) return *a.refusal;
     return picture(req);
   });
 }

@@ -14,7 +14,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/api_routes.h"
 #include "api/http_server.h"
+#include "app/warning_view.h"
 #include "core/alert.h"
 #include "core/error.h"
 #include "correlate/baseline.h"
@@ -38,6 +40,8 @@ struct ExternalWarning {
   std::vector<std::string> orgs, sectors, provinces;
   nlohmann::json details = nlohmann::json::object();  ///< kind-specific facts, shown under "details"
   TimeNs time = 0;  ///< when it was seen: first_seen of a new warning, last_seen of an update
+  std::string tlp = "amber";            ///< who may read it (docs/WARNINGS.md, "Who sees a warning")
+  std::vector<std::string> recipients{};  ///< RED only: organisation/sector ids; empty: `orgs`
 };
 
 /// Threading: on_alerts() runs on the pipeline thread, a ticker thread ages warnings once a
@@ -62,9 +66,12 @@ class WarningService {
   /// external) on the thread that made it, with the service's lock held: queue, never block.
   /// Register before start().
   void add_listener(std::function<void(const std::string&)> listener) { listeners_.push_back(std::move(listener)); }
-  /// GET /api/v1/warnings, /api/v1/warnings/{id}, /api/v1/warnings/stream, /api/v1/picture;
-  /// `authorised` says whether a request carries the administrator token.
-  void register_routes(Router& router, std::function<bool(const HttpRequest&)> authorised);
+  /// Authenticates a request and checks its role (the server's `admit`).
+  using Admit = std::function<Admission(const HttpRequest&, RoleSet)>;
+  /// GET /api/v1/warnings, /api/v1/warnings/{id}, /api/v1/warnings/stream for every tenant reader
+  /// (sector CERTs and organisation SOCs see the warnings that touch them, masked: warning_view.h);
+  /// GET /api/v1/picture for national roles and auditors.
+  void register_routes(Router& router, Admit admit);
   /// Ages warnings to `now` (stream time) and persists what changed; the ticker calls it.
   void tick(TimeNs wall_now);
 
@@ -73,8 +80,11 @@ class WarningService {
   void flush_locked();
   void publish(const std::string& event, const std::string& data);
   HttpResponse picture(const HttpRequest& req);
+  /// The SSE frame of one warning document for `viewer`, or "" when it is not theirs to see.
+  std::string frame_for(const WarningViewer& viewer, const std::string& frame) const;
 
   std::unique_ptr<WarningStore> store_;
+  OrgPlaces places_;  ///< organisation → sector, province (masking for tenant readers)
   std::unique_ptr<CampaignDetector> detector_;
   std::mutex mutex_;
   TimeNs last_alert_wall_ = 0;

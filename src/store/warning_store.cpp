@@ -29,7 +29,19 @@ class Stmt {
   sqlite3_stmt* s_ = nullptr;
 };
 
-constexpr const char* kColumns = "id, kind, key, severity, severity_id, active, first_seen, last_seen, updated, sectors, document";
+constexpr const char* kColumns =
+    "id, kind, key, severity, severity_id, active, first_seen, last_seen, updated, sectors, document, orgs, tlp, recipients";
+
+std::vector<std::string> string_list(const std::string& text) {
+  std::vector<std::string> out;
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_array())
+    for (const auto& s : j) if (s.is_string()) out.push_back(s.get<std::string>());
+  return out;
+}
+
+// RED warnings go to their recipients, by default the organisations they affect.
+std::vector<std::string> red_recipients(const WarningRecord& w) { return w.recipients.empty() ? w.orgs : w.recipients; }
 
 WarningRecord read_row(Stmt& st) {
   WarningRecord w;
@@ -42,10 +54,11 @@ WarningRecord read_row(Stmt& st) {
   w.first_seen = st.integer(6);
   w.last_seen = st.integer(7);
   w.updated = st.integer(8);
-  auto sectors = nlohmann::json::parse(st.text(9), nullptr, false);
-  if (sectors.is_array())
-    for (const auto& s : sectors) if (s.is_string()) w.sectors.push_back(s.get<std::string>());
+  w.sectors = string_list(st.text(9));
   w.document = st.text(10);
+  w.orgs = string_list(st.text(11));
+  w.tlp = st.text(12);
+  w.recipients = string_list(st.text(13));
   return w;
 }
 
@@ -77,11 +90,47 @@ Result<std::unique_ptr<WarningStore>> WarningStore::open(const std::filesystem::
     CREATE INDEX IF NOT EXISTS alerts_time ON alerts(time);
     CREATE INDEX IF NOT EXISTS alerts_event_seq ON alerts(event_seq);
   )sql";
-  if (sqlite3_exec(db, schema, nullptr, nullptr, &err) != SQLITE_OK) {
+  // Runs SQL; on failure closes the connection and gives the error to return.
+  auto run = [&db, &err](const char* sql, const char* what) -> std::optional<Error> {
+    if (sqlite3_exec(db, sql, nullptr, nullptr, &err) == SQLITE_OK) return std::nullopt;
     std::string why = err ? err : "?";
     sqlite3_free(err);
     sqlite3_close(db);
-    return fail("warning store: " + why);
+    return fail(std::string("warning store: ") + what + why).value();
+  };
+  if (auto e = run(schema, "")) return tl::unexpected(*e);
+  // Stores written before tenant readers existed: add the columns and fill `orgs` from the documents.
+  bool has_orgs = false;
+  {
+    Stmt cols(db, "PRAGMA table_info(warnings)");
+    while (cols.step() == SQLITE_ROW) has_orgs = has_orgs || cols.text(1) == "orgs";
+  }
+  if (!has_orgs) {
+    const char* migrate = R"sql(
+      ALTER TABLE warnings ADD COLUMN orgs TEXT NOT NULL DEFAULT '[]';
+      ALTER TABLE warnings ADD COLUMN tlp TEXT NOT NULL DEFAULT 'amber';
+      ALTER TABLE warnings ADD COLUMN recipients TEXT NOT NULL DEFAULT '[]';
+    )sql";
+    if (auto e = run(migrate, "adding the tenant columns: ")) return tl::unexpected(*e);
+    std::vector<std::pair<std::int64_t, std::string>> fill;
+    {
+      Stmt docs(db, "SELECT id, document FROM warnings");
+      while (docs.step() == SQLITE_ROW) {
+        auto d = nlohmann::json::parse(docs.text(1), nullptr, false);
+        nlohmann::json orgs = nlohmann::json::array();
+        if (d.is_object() && d.contains("organisations") && d["organisations"].is_array())
+          for (const auto& o : d["organisations"])
+            if (o.is_object() && o.contains("org") && o["org"].is_string()) orgs.push_back(o["org"]);
+        fill.emplace_back(docs.integer(0), orgs.dump());
+      }
+    }
+    Stmt set(db, "UPDATE warnings SET orgs = ? WHERE id = ?");
+    for (const auto& [id, orgs] : fill) {
+      set.reset();
+      set.bind(1, orgs);
+      set.bind(2, id);
+      set.step();
+    }
   }
   return std::unique_ptr<WarningStore>(new WarningStore(db));
 }
@@ -91,11 +140,13 @@ WarningStore::~WarningStore() { sqlite3_close(db_); }
 Status WarningStore::upsert(const WarningRecord& w, const std::vector<WarningEvidenceRow>& evidence) {
   std::lock_guard lock(mutex_);
   sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr);
-  Stmt st(db_, "INSERT INTO warnings (id, kind, key, severity, severity_id, active, first_seen, last_seen, updated, sectors, document) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, key = excluded.key, "
+  Stmt st(db_, "INSERT INTO warnings (id, kind, key, severity, severity_id, active, first_seen, last_seen, updated, sectors, document, "
+               "orgs, tlp, recipients) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, key = excluded.key, "
                "severity = excluded.severity, severity_id = excluded.severity_id, active = excluded.active, "
                "first_seen = excluded.first_seen, last_seen = excluded.last_seen, updated = excluded.updated, "
-               "sectors = excluded.sectors, document = excluded.document");
+               "sectors = excluded.sectors, document = excluded.document, orgs = excluded.orgs, tlp = excluded.tlp, "
+               "recipients = excluded.recipients");
   st.bind(1, w.id);
   st.bind(2, w.kind);
   st.bind(3, w.key);
@@ -107,6 +158,9 @@ Status WarningStore::upsert(const WarningRecord& w, const std::vector<WarningEvi
   st.bind(9, std::int64_t{w.updated});
   st.bind(10, nlohmann::json(w.sectors).dump());
   st.bind(11, w.document);
+  st.bind(12, nlohmann::json(w.orgs).dump());
+  st.bind(13, w.tlp.empty() ? std::string("amber") : w.tlp);
+  st.bind(14, nlohmann::json(red_recipients(w)).dump());
   if (st.step() != SQLITE_DONE) {
     std::string why = sqlite3_errmsg(db_);
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -137,6 +191,8 @@ Result<WarningPage> WarningStore::query(const WarningQuery& q) {
   if (!q.kind.empty()) texts.push_back(q.kind);
   // Sectors are a JSON array of ids; an id is quoted there, so the quoted form matches exactly.
   if (!q.sector.empty()) texts.push_back("%" + nlohmann::json(q.sector).dump() + "%");
+  if (!q.org.empty()) texts.push_back("%" + nlohmann::json(q.org).dump() + "%");
+  if (!q.recipient.empty()) texts.push_back("%" + nlohmann::json(q.recipient).dump() + "%");
   auto bind_all = [&](Stmt& st, bool with_cursor) {
     int i = 1;
     for (auto v : ints) st.bind(i++, v);
@@ -148,6 +204,8 @@ Result<WarningPage> WarningStore::query(const WarningQuery& q) {
   if (q.active) ordered += " AND active = ?";
   if (!q.kind.empty()) ordered += " AND kind = ?";
   if (!q.sector.empty()) ordered += " AND sectors LIKE ?";
+  if (!q.org.empty()) ordered += " AND orgs LIKE ?";
+  if (!q.recipient.empty()) ordered += " AND (tlp <> 'red' OR recipients LIKE ?)";
   WarningPage page;
   Stmt count(db_, "SELECT COUNT(*) FROM warnings " + ordered);
   bind_all(count, false);

@@ -25,6 +25,11 @@ struct WarningRecord {
   bool active = true;
   TimeNs first_seen = 0, last_seen = 0, updated = 0;
   std::vector<std::string> sectors;
+  std::vector<std::string> orgs;  ///< affected organisations (tenant filter of org-soc readers)
+  std::string tlp = "amber";      ///< clear, green, amber, amber+strict or red
+  /// For TLP:RED, the organisation and sector ids it is addressed to; empty: the affected
+  /// organisations. Other tenants never see a RED warning.
+  std::vector<std::string> recipients;
   std::string document;  ///< JSON object with every field of the warning
 };
 
@@ -38,6 +43,8 @@ struct WarningEvidenceRow {
 struct WarningQuery {
   std::optional<bool> active;
   std::string kind, sector;
+  std::string org;        ///< only warnings affecting this organisation
+  std::string recipient;  ///< set for tenant readers: RED warnings only when addressed to this id
   std::size_t limit = 100;
   std::int64_t before_id = 0;  ///< cursor: only warnings with id < before_id (0: newest)
 };

@@ -28,7 +28,23 @@ KEYS=$(python3 -c 'import json,sys; print(json.dumps(dict(zip(sys.argv[1::2], sy
   I "$(key m.isp)" U "$(key m.audit)" R "$(key m.report)")
 pass "eight users, one per role (two org-soc), with API keys"
 
-start_khien "$DATA"
+# Two campaigns for the warning checks: one hunting rule per domain, so each becomes its own warning.
+mkdir -p "$WORK/rules"
+for w in a b; do
+  cat >"$WORK/rules/matrix-$w.yml" <<YML
+title: Matrix campaign $w
+id: matrix-campaign-$w
+status: experimental
+logsource: {product: khien}
+detection:
+  sel: {query.hostname|endswith: warn-$w.matrix.example}
+  condition: sel
+level: high
+YML
+done
+printf '[detect]\nsigma_rules = "%s"\n' "$WORK/rules" >"$WORK/khien.toml"
+
+start_khien "$DATA" --config "$WORK/khien.toml"
 
 # Organisation A's objects, made by the administrator token (national-admin).
 INC=$(api POST /api/v1/incidents -d "{\"title\": \"Mã độc trên SCADA\", \"affected_orgs\": [\"$ORG_A\"]}")
@@ -49,10 +65,56 @@ done
 wait_for_total "q=matrix.example.vn" 2
 pass "incident $INC_ID and directive $DIR_ID for $ORG_A; one event from each of $SOC_A and $SOC_B"
 
+# Warning A touches A and two organisations of other sectors, warning B touches B and two more: the
+# organisation sets are disjoint, or the detector would rightly merge the two as one campaign.
+read -r ORG_C SOC_C ORG_D SOC_D ORG_E SOC_E ORG_F SOC_F < <(python3 - "$(api GET /api/v1/socs)" "$(api GET /api/v1/orgs)" "$ORG_A" "$ORG_B" <<'PY'
+import json, sys
+socs, orgs = json.loads(sys.argv[1])["socs"], {o["id"]: o for o in json.loads(sys.argv[2])["orgs"]}
+taken = {orgs[sys.argv[3]]["sector"], orgs[sys.argv[4]]["sector"]}
+picked = []
+for s in socs:
+    o = orgs.get(s["org"])
+    if o and o["sector"] not in taken:
+        picked.append((s["org"], s["id"]))
+        taken.add(o["sector"])
+    if len(picked) == 4:
+        break
+print(" ".join(x for p in picked for x in p))
+PY
+)
+[ -n "$SOC_F" ] || fail "no four SOCs of further sectors for the warning fixtures"
+NOW=$(date -u +%Y-%m-%dT%H:%M:%S.000000+0000)
+for pair in "a:$SOC_A" "a:$SOC_C" "a:$SOC_D" "b:$SOC_B" "b:$SOC_E" "b:$SOC_F"; do
+  echo "{\"timestamp\":\"$NOW\",\"flow_id\":9,\"event_type\":\"dns\",\"src_ip\":\"192.0.2.6\",\"src_port\":53001,\"dest_ip\":\"192.0.2.53\",\"dest_port\":53,\"proto\":\"UDP\",\"dns\":{\"type\":\"query\",\"rrname\":\"c2.warn-${pair%%:*}.matrix.example\",\"rrtype\":\"A\"}}" |
+    api POST "/api/v1/ingest?soc=${pair#*:}&format=eve" --data-binary @- >/dev/null
+done
+for _ in $(seq 1 150); do
+  [ "$(json_get "$(api GET '/api/v1/warnings?active=true')" 'd["total"]')" = 2 ] && break
+  sleep 0.2
+done
+WARNINGS=$(api GET '/api/v1/warnings?active=true')
+WARN_A=$(json_get "$WARNINGS" "[w['id'] for w in d['warnings'] if '$ORG_A' in [o['org'] for o in w['organisations']]][0]") \
+  || fail "no warning touching $ORG_A: $WARNINGS"
+WARN_B=$(json_get "$WARNINGS" "[w['id'] for w in d['warnings'] if '$ORG_B' in [o['org'] for o in w['organisations']]][0]") \
+  || fail "no warning touching $ORG_B: $WARNINGS"
+[ "$WARN_A" != "$WARN_B" ] || fail "the two campaigns became one warning: $WARNINGS"
+pass "warning $WARN_A ($ORG_A, $ORG_C, $ORG_D) and warning $WARN_B ($ORG_B, $ORG_E, $ORG_F)"
+
 FIXTURES=$(python3 -c 'import json,sys; print(json.dumps(dict(zip(sys.argv[1::2], sys.argv[2::2]))))' \
-  org_a "$ORG_A" org_b "$ORG_B" soc_a "$SOC_A" incident_a "$INC_ID" directive_a "$DIR_ID")
+  org_a "$ORG_A" org_b "$ORG_B" soc_a "$SOC_A" incident_a "$INC_ID" directive_a "$DIR_ID" \
+  warning_a "$WARN_A" warning_b "$WARN_B" org_c "$ORG_C" sector_a "$SECTOR_A")
 python3 "$(dirname "$0")/lib/authz_matrix.py" "$HTTP" "$TOKEN" "$KEYS" "$FIXTURES" || fail "authorization matrix"
 pass "every route x role as in the table; organisation B never sees A's objects"
+# The live stream as organisation B: its own warning, never A's.
+stream_ids() {
+  curl -sS -N --max-time 3 -H "Authorization: Bearer $(json_get "$KEYS" "d['$1']")" "http://$HTTP/api/v1/warnings/stream?heartbeat=1" 2>/dev/null |
+    python3 -c 'import json,sys; print(" ".join(sorted(str(json.loads(l[6:])["id"]) for l in sys.stdin if l.startswith("data: "))))'
+}
+[ "$(stream_ids OB)" = "$WARN_B" ] || fail "org B's warning stream: '$(stream_ids OB)', expected only $WARN_B"
+[ "$(stream_ids O)" = "$WARN_A" ] || fail "org A's warning stream: '$(stream_ids O)', expected only $WARN_A"
+[ "$(stream_ids S)" = "$WARN_A" ] || fail "the sector CERT's warning stream: '$(stream_ids S)', expected only $WARN_A"
+[ "$(stream_ids N | wc -w)" = 2 ] || fail "the national analyst's stream does not carry both warnings"
+pass "warning stream filtered by tenant (A: $WARN_A, B: $WARN_B, sector: $WARN_A, national: both)"
 events_total() { json_get "$(curl -sS -H "Authorization: Bearer $(json_get "$KEYS" "d['$1']")" "http://$HTTP/api/v1/events?limit=5&$2")" 'd["total"]'; }
 [ "$(events_total O "q=matrix.example.vn")" = 1 ] || fail "org A's event search does not count exactly its own event"
 [ "$(events_total OB "q=matrix.example.vn")" = 1 ] || fail "org B's event search does not count exactly its own event"

@@ -138,6 +138,41 @@ st, text = call("GET", f"/api/v1/orgs/{fx['org_b']}", keys["S"])
 if st != 404:
     failures.append(f"sector CERT reading an organisation outside its sector: {st}, expected 404")
 
+# Warnings: each tenant sees the warnings that touch it; others' by id are 404; lists and totals
+# count only its own; other organisations are counted, never named.
+wa, wb = fx["warning_a"], fx["warning_b"]
+for who, hidden in (("OB", wa), ("O", wb), ("S", wb)):
+    st, text = call("GET", f"/api/v1/warnings/{hidden}", keys[who])
+    if st != 404:
+        failures.append(f"GET /api/v1/warnings/{hidden} as {who}: {st}, expected 404: {text[:160]}")
+for who, own, total in (("O", wa, 1), ("OB", wb, 1), ("S", wa, 1), ("N", None, 2), ("U", None, 2)):
+    st, text = call("GET", "/api/v1/warnings?active=true", keys[who])
+    d = json.loads(text) if st == 200 else {}
+    ids = [w["id"] for w in d.get("warnings", [])]
+    if st != 200 or d.get("total") != total or len(ids) != total or (own and ids != [int(own)]):
+        failures.append(f"GET /api/v1/warnings as {who}: {st} total {d.get('total')} ids {ids}, expected {total}"
+                        f"{' (' + own + ')' if own else ''}")
+st, text = call("GET", f"/api/v1/warnings?sector={fx['sector_a']}", keys["OB"])
+if st != 200 or json.loads(text).get("total") != 0:
+    failures.append(f"org B asking for A's sector counts A's warning: {st} {text[:160]}")
+st, text = call("GET", f"/api/v1/warnings/{wa}", keys["O"])
+if st != 200:
+    failures.append(f"org A reading its own warning {wa}: {st} {text[:160]}")
+else:
+    w = json.loads(text)
+    if [o["org"] for o in w["organisations"]] != [fx["org_a"]] or w.get("organisations_not_shown") != 2 or w.get("org_count") != 3:
+        failures.append(f"org A's view of warning {wa} is not its own row with the others counted: {text[:300]}")
+    if fx["org_c"] in text:
+        failures.append(f"org A's view of warning {wa} names {fx['org_c']}: {text[:300]}")
+    if any(e.get("org") != fx["org_a"] for e in w.get("evidence", [])):
+        failures.append(f"org A's view of warning {wa} lists other organisations' evidence")
+st, text = call("GET", f"/api/v1/warnings/{wa}", keys["N"])
+if st != 200 or fx["org_c"] not in text:
+    failures.append(f"the national analyst does not see warning {wa} whole: {st} {text[:200]}")
+st, text = call("GET", "/api/v1/picture", keys["O"])
+if st != 403:
+    failures.append(f"GET /api/v1/picture as org A: {st}, expected 403 (national picture)")
+
 print(f"checked {checked} route x caller pairs over {len(registered)} registered routes")
 if failures:
     print("\n".join(failures))
