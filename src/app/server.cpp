@@ -283,6 +283,15 @@ Result<BoundAddresses> Server::start() {
                                                    m.identity.get()});
   if (!cases) return tl::unexpected(cases.error());
   m.cases = std::move(*cases);
+  // Exposure is computed over the information systems users maintain through the API, and follows
+  // every change to them.
+  m.vulns->set_inventory(m.cases->systems().list());
+  m.cases->systems().set_listener([v = m.vulns.get()](const std::string& id, const InformationSystem* system) {
+    if (system)
+      v->upsert_system(*system);
+    else
+      v->remove_system(id);
+  });
   m.cases->register_routes(m.router);
   // A new KEV entry or critical CVE reaching many organisations: a warning and a draft directive.
   m.vuln_warnings = std::make_unique<VulnerabilityWarnings>(m.warnings.get(), *m.cases);
