@@ -100,7 +100,9 @@ TEST_F(ExposureCacheTest, SystemAddedEditedRemoved) {
   upsert(entry("sys-new", "org-3", {log4j("2.17.1")}));
   EXPECT_EQ(log4shell(), std::vector<std::string>{"sys-a"}) << "patched to 2.17.1";
   upsert(entry("sys-b", "org-2", {log4j("2.15.0")}));
-  EXPECT_EQ(log4shell(), (std::vector<std::string>{"sys-a", "sys-b"})) << "2.15.0 is still in the vulnerable range";
+  EXPECT_EQ(log4shell(), std::vector<std::string>{"sys-a"}) << "NVD's range for this CVE ends before 2.15.0";
+  upsert(entry("sys-b", "org-2", {log4j("2.13.3")}));
+  EXPECT_EQ(log4shell(), (std::vector<std::string>{"sys-a", "sys-b"})) << "2.13.3 lies in 2.13.0 .. 2.15.0";
   remove("sys-a");
   EXPECT_EQ(log4shell(), std::vector<std::string>{"sys-b"});
   EXPECT_FALSE(index.position("sys-a"));
