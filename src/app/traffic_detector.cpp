@@ -137,16 +137,17 @@ std::uint8_t protocol_number(std::string_view name) {
   return 0;
 }
 
-void TrafficDetector::detect(const Event& event, std::vector<Alert>& out) {
+namespace {
+
+// The FlowRecord of a flow event (class 4001 with both addresses and a time); false for other events.
+bool flow_of(const Event& event, FlowRecord& flow) {
   const Value* cls = event.get(field::class_uid);
-  if (!cls || cls->type != FieldType::Int || cls->i != 4001) return;
+  if (!cls || cls->type != FieldType::Int || cls->i != 4001) return false;
   const Value* src = event.get(field::src_endpoint_ip);
   const Value* dst = event.get(field::dst_endpoint_ip);
-  if (!src || !dst || src->type != FieldType::Ip || dst->type != FieldType::Ip) return;
+  if (!src || !dst || src->type != FieldType::Ip || dst->type != FieldType::Ip) return false;
   const Value* t = event.get(field::time);
-  if (!t || t->type != FieldType::Timestamp) return;
-
-  FlowRecord flow;
+  if (!t || t->type != FieldType::Timestamp) return false;
   flow.time = t->t;
   flow.src = src->ip;
   flow.dst = dst->ip;
@@ -158,29 +159,74 @@ void TrafficDetector::detect(const Event& event, std::vector<Alert>& out) {
   if (flow.bytes == 0) flow.bytes = non_negative(event.get(field::traffic_bytes_in)) + non_negative(event.get(field::traffic_bytes_out));
   if (flow.packets == 0)
     flow.packets = non_negative(event.get(field::traffic_packets_in)) + non_negative(event.get(field::traffic_packets_out));
-  const auto& vf = victim_fields();
-  std::string_view basis = event.get_string(vf.basis);
-  flow.national_destination = basis.starts_with("dst_");
+  flow.national_destination = event.get_string(victim_fields().basis).starts_with("dst_");
+  return true;
+}
 
-  findings_.clear();
-  detectors_.observe(flow, findings_);
-  if (findings_.empty()) return;
+void append_alert(TrafficFinding& f, const Event& event, std::vector<Alert>& out) {
+  const auto& vf = victim_fields();
   std::string_view victim_org = event.get_string(vf.org);
   std::string_view victim_sector = event.get_string(vf.sector);
-  for (auto& f : findings_) {
-    Alert a;
-    a.kind = "traffic";
-    a.rule_id = std::string(traffic_rule_id(f.rule));
-    a.title = std::move(f.title);
-    a.severity_id = f.severity_id;
-    a.level = std::string(level_of(f.severity_id));
-    a.source = "khien.traffic";
-    a.matched = f.subject.to_string();
-    a.matched_field = f.rule == TrafficRule::Ddos ? "dst_endpoint.ip" : "src_endpoint.ip";
-    a.tags = std::move(f.tags);
-    if (!victim_org.empty()) a.tags.push_back(fmt::format("victim_org:{}", victim_org));
-    if (!victim_sector.empty()) a.tags.push_back(fmt::format("victim_sector:{}", victim_sector));
-    out.push_back(std::move(a));
+  Alert a;
+  a.kind = "traffic";
+  a.rule_id = std::string(traffic_rule_id(f.rule));
+  a.title = std::move(f.title);
+  a.severity_id = f.severity_id;
+  a.level = std::string(level_of(f.severity_id));
+  a.source = "khien.traffic";
+  a.matched = f.subject.to_string();
+  a.matched_field = f.rule == TrafficRule::Ddos ? "dst_endpoint.ip" : "src_endpoint.ip";
+  a.tags = std::move(f.tags);
+  if (!victim_org.empty()) a.tags.push_back(fmt::format("victim_org:{}", victim_org));
+  if (!victim_sector.empty()) a.tags.push_back(fmt::format("victim_sector:{}", victim_sector));
+  out.push_back(std::move(a));
+}
+
+}  // namespace
+
+void TrafficDetector::begin_batch(std::span<const Event* const> events) {
+  batch_.assign(events.begin(), events.end());
+  cursor_ = 0;
+  batch_alerts_.clear();
+  batch_owner_.clear();
+  next_alert_ = 0;
+  detect_batch(events, batch_alerts_, batch_owner_);
+}
+
+void TrafficDetector::detect(const Event& event, std::vector<Alert>& out) {
+  // An event of the batch begun: its alerts were found there already (events the caller skipped
+  // lose theirs).
+  while (cursor_ < batch_.size() && batch_[cursor_] != &event) ++cursor_;
+  if (cursor_ < batch_.size()) {
+    const std::size_t i = cursor_++;
+    while (next_alert_ < batch_owner_.size() && batch_owner_[next_alert_] < i) ++next_alert_;
+    while (next_alert_ < batch_owner_.size() && batch_owner_[next_alert_] == i) out.push_back(std::move(batch_alerts_[next_alert_++]));
+    return;
+  }
+  FlowRecord flow;
+  if (!flow_of(event, flow)) return;
+  findings_.clear();
+  detectors_.observe(flow, findings_);
+  for (auto& f : findings_) append_alert(f, event, out);
+}
+
+void TrafficDetector::detect_batch(std::span<const Event* const> events, std::vector<Alert>& out,
+                                   std::vector<std::size_t>& owner) {
+  flows_.clear();
+  flow_event_.clear();
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    FlowRecord flow;
+    if (!flow_of(*events[i], flow)) continue;
+    flows_.push_back(flow);
+    flow_event_.push_back(i);
+  }
+  findings_.clear();
+  finding_flow_.clear();
+  detectors_.observe_batch(flows_, findings_, &finding_flow_);
+  for (std::size_t k = 0; k < findings_.size(); ++k) {
+    const std::size_t i = flow_event_[finding_flow_[k]];
+    append_alert(findings_[k], *events[i], out);
+    owner.push_back(i);
   }
 }
 

@@ -1,6 +1,7 @@
 // The traffic detectors (scans, DDoS, beaconing) as a pipeline Detector over network-activity events.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,12 +24,26 @@ class TrafficDetector : public Detector {
  public:
   explicit TrafficDetector(const TrafficDetectorOptions& options = {}) : detectors_(options) {}
   std::string_view name() const override { return "traffic"; }
+  /// Runs the detectors over the whole batch at once (detect_batch) and keeps each event's alerts
+  /// for its detect() call; an event detect() is given outside a batch is judged on its own.
+  void begin_batch(std::span<const Event* const> events) override;
   void detect(const Event& event, std::vector<Alert>& out) override;
+  /// detect() on each event in order, the detectors' table lookups overlapped across the batch
+  /// (TrafficDetectors::observe_batch); `owner` receives, for each alert appended, the index of its event.
+  void detect_batch(std::span<const Event* const> events, std::vector<Alert>& out, std::vector<std::size_t>& owner);
   const TrafficDetectors& detectors() const { return detectors_; }
 
  private:
   TrafficDetectors detectors_;
   std::vector<TrafficFinding> findings_;
+  std::vector<FlowRecord> flows_;
+  std::vector<std::size_t> flow_event_, finding_flow_;
+  // The batch begun and its alerts, handed out by detect() in order.
+  std::vector<const Event*> batch_;
+  std::size_t cursor_ = 0;
+  std::vector<Alert> batch_alerts_;
+  std::vector<std::size_t> batch_owner_;
+  std::size_t next_alert_ = 0;
 };
 
 /// The `[traffic]` config keys (docs/TRAFFIC.md): name and meaning, in display order.

@@ -56,6 +56,54 @@ TEST(AppTrafficDetector, HorizontalScanAlertFromFlowEvents) {
   EXPECT_NE(std::find(a.tags.begin(), a.tags.end(), "port:445"), a.tags.end());
 }
 
+// As the pipeline runs it: begin_batch() over the batch, then detect() per event; the alert goes
+// with the event that crossed the threshold, exactly as event by event.
+TEST(AppTrafficDetector, BatchGivesTheSameAlertsToTheSameEvents) {
+  Arena arena;
+  std::vector<Event> events;
+  events.reserve(300);
+  for (int i = 1; i <= 300; ++i) {
+    Event& e = events.emplace_back(arena);
+    fill_flow(e, kT0 + i * 50'000'000LL, i % 5 == 0 ? "203.0.113.9" : "81.2.69.142", fmt::format("14.177.{}.{}", i / 250, i % 250).c_str(),
+              445, 1, "bo-cong-an");
+    if (i % 7 == 0) e.set_int(field::class_uid, 4003);  // not flows: skipped, yet they keep their place
+  }
+  TrafficDetector one_by_one;
+  std::vector<Alert> expected;
+  std::vector<std::size_t> expected_owner;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    one_by_one.detect(events[i], expected);
+    expected_owner.resize(expected.size(), i);
+  }
+  ASSERT_EQ(expected.size(), 1u);
+
+  TrafficDetector batched;
+  std::vector<const Event*> batch;
+  for (const Event& e : events) batch.push_back(&e);
+  // Two batches, split where no alert falls, like two pipeline batches.
+  std::vector<Alert> got;
+  std::vector<std::size_t> got_owner;
+  for (auto [from, to] : {std::pair<std::size_t, std::size_t>{0, 120}, {120, events.size()}}) {
+    batched.begin_batch(std::span<const Event* const>(batch.data() + from, to - from));
+    for (std::size_t i = from; i < to; ++i) {
+      batched.detect(events[i], got);
+      got_owner.resize(got.size(), i);
+    }
+  }
+  ASSERT_EQ(got.size(), expected.size());
+  EXPECT_EQ(got_owner, expected_owner);
+  EXPECT_EQ(got[0].rule_id, expected[0].rule_id);
+  EXPECT_EQ(got[0].title, expected[0].title);
+  EXPECT_EQ(got[0].tags, expected[0].tags);
+  // An event outside any batch is still judged.
+  Event lone(arena);
+  fill_flow(lone, kT0 + 100 * 1'000'000'000LL, "81.2.69.142", "14.177.9.9", 445, 1, nullptr);
+  std::vector<Alert> none;
+  batched.detect(lone, none);
+  EXPECT_TRUE(none.empty());
+  EXPECT_EQ(batched.detectors().scan().keys(), one_by_one.detectors().scan().keys() + 1);  // its (source, host) key
+}
+
 TEST(AppTrafficDetector, OtherClassesAreIgnored) {
   TrafficDetector d;
   Arena arena;
