@@ -5,23 +5,14 @@
 #include <vector>
 
 #include "ingest/netflow_decoder.h"
+#include "netflow_packets.h"
 
 namespace {
 
-using Bytes = std::vector<std::uint8_t>;
-
-void put16(Bytes& b, std::uint32_t v) {
-  b.push_back(static_cast<std::uint8_t>(v >> 8));
-  b.push_back(static_cast<std::uint8_t>(v));
-}
-void put32(Bytes& b, std::uint32_t v) {
-  put16(b, v >> 16);
-  put16(b, v & 0xFFFF);
-}
-void put64(Bytes& b, std::uint64_t v) {
-  put32(b, static_cast<std::uint32_t>(v >> 32));
-  put32(b, static_cast<std::uint32_t>(v));
-}
+using khien::bench::Bytes;
+using khien::bench::put16;
+using khien::bench::put32;
+using khien::bench::put64;
 
 // A typical router flow: addresses, ports, protocol, TCP flags, ToS, interfaces, counters and
 // timestamps (17 elements, 57 bytes), the kind of template Cisco, Juniper and nProbe send.
