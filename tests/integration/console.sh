@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The operations console in headless Chromium against `khien demo` (the simulator feeding it): a
 # national analyst sees the overview filled, opens a warning, opens and assigns an incident; the
-# assigned organisation's user sees only its own data, acknowledges a directive and sees the
-# ranking. Script in a text field is shown as text. Screenshots go to build/console-screenshots/.
+# assigned organisation's user sees only its own data and its own view of the warnings, acts on a
+# directive and sees its score and rank change. Script in a text field is shown as text. Screenshots go to build/console-screenshots/.
 source "$(dirname "$0")/lib/common.bash"
 
 SRC=${KHIEN_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -57,13 +57,19 @@ HIDDEN=$(json_get "$(api POST /api/v1/incidents -H 'Content-Type: application/js
 DEADLINE=$(date -u -d '+7 days' +%Y-%m-%dT%H:%M:%SZ)
 DIRECTIVE=$(json_get "$(api POST /api/v1/directives -H 'Content-Type: application/json' \
   --data "{\"title\": \"Vá lỗ hổng máy chủ thư\", \"required_actions\": [\"Cập nhật bản vá\"], \"deadline\": \"$DEADLINE\", \"selector\": {\"orgs\": [\"$ORG\"]}}")" 'd["id"]')
+# A directive due within the minute that ORG never acts on: once its deadline passes, its
+# acknowledgement and completion are late and the directives component of ORG's score falls to 0
+# (docs/COMPLIANCE.md). Acting on DIRECTIVE in time then raises it to 0.5: the ranking changes.
+LATE_DEADLINE_S=$(( $(date -u +%s) + 40 ))
+LATE=$(json_get "$(api POST /api/v1/directives -H 'Content-Type: application/json' \
+  --data "{\"title\": \"Báo cáo khẩn tình trạng hệ thống\", \"required_actions\": [\"Gửi báo cáo\"], \"deadline\": \"$(date -u -d "@$LATE_DEADLINE_S" +%Y-%m-%dT%H:%M:%SZ)\", \"selector\": {\"orgs\": [\"$ORG\"]}}")" 'd["id"]')
 api POST /api/v1/compliance/snapshot >/dev/null
-[ -n "$INCIDENT" ] && [ -n "$HIDDEN" ] && [ -n "$DIRECTIVE" ] || fail "could not create the incident and directive"
+[ -n "$INCIDENT" ] && [ -n "$HIDDEN" ] && [ -n "$DIRECTIVE" ] && [ -n "$LATE" ] || fail "could not create the incidents and directives"
 
 mkdir -p "$SRC/build/console-screenshots"
 KHIEN_URL="http://$HTTP" KHIEN_SOURCE_DIR="$SRC" KHIEN_CHROMIUM="$CHROMIUM" SHOTS="$SRC/build/console-screenshots" \
   ANALYST=an.nguyen ANALYST_PW="$PW_ANALYST" ORG_USER=soc.evn ORG_PW="$PW_ORG" ORG="$ORG" OTHER="$OTHER" \
-  INCIDENT="$INCIDENT" HIDDEN="$HIDDEN" DIRECTIVE="$DIRECTIVE" XSS="$XSS" WARNING_BUDGET_S="${WARNING_BUDGET_S:-60}" \
+  INCIDENT="$INCIDENT" HIDDEN="$HIDDEN" DIRECTIVE="$DIRECTIVE" LATE="$LATE" TOKEN="$TOKEN" LATE_DEADLINE_MS="${LATE_DEADLINE_S}000" XSS="$XSS" WARNING_BUDGET_S="${WARNING_BUDGET_S:-60}" \
   node "$(dirname "$0")/console/console_e2e.mjs" || fail "console end-to-end script"
 
 # What the browser did is in the store.
@@ -72,4 +78,6 @@ incident=$(api GET "/api/v1/incidents/$INCIDENT")
 target=$(api GET "/api/v1/directives/$DIRECTIVE")
 json_get "$target" "[t for t in d['target_progress'] if t['org'] == '$ORG'][0]['acknowledged_at']" | grep -qv '^0$' \
   || fail "directive not acknowledged by $ORG: $target"
-pass "the assignment and the acknowledgement made in the browser are stored"
+json_get "$target" "[t for t in d['target_progress'] if t['org'] == '$ORG'][0]['completed_at']" | grep -qv '^0$' \
+  || fail "directive not completed by $ORG: $target"
+pass "the assignment, the acknowledgement and the completion made in the browser are stored"

@@ -37,6 +37,12 @@ export function navigate(path: string) {
   rerender();
 }
 
+/** Roles that read warnings: national roles and auditors all of them, sector CERTs and organisation SOCs theirs. */
+export function reads_warnings(): boolean {
+  const role = session.me?.role ?? '';
+  return is_national() || role === 'sector-cert' || role === 'org-soc';
+}
+
 export function is_national(): boolean {
   const r = session.me?.role ?? '';
   return r === 'national-admin' || r === 'national-analyst' || r === 'auditor';

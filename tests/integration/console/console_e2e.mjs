@@ -192,23 +192,71 @@ try {
   if (foreign.length) fail(`event search shows other organisations' events: ${foreign[0]['khien.org']}`);
   ok(`the organisation user sees its incident, not ${env.OTHER}'s (404 by id), and only its own events (${events.body.total})`);
 
-  await visit(op, '/directives', 'directives-page', '15-org-directives');
+  // Warnings: the organisation's user reads the warnings that touch it, other organisations only counted.
+  await visit(op, '/', 'overview', '15-org-live-warnings');
+  const live = await op.waitForSelector('[data-testid=live-warnings] .badge', { timeout: 15000 });
+  await op.waitForFunction(() => document.querySelector('[data-testid=live-warnings] .badge')?.classList.contains('ok'), null, { timeout: 15000 })
+    .catch(async () => fail(`the organisation user's live warning stream is not connected: ${await live.textContent()}`));
+  await visit(op, '/warnings', 'warnings-page', '16-org-warnings');
+  if (await op.$('[data-testid=warnings-page] .state.error')) fail(`the warnings page is refused to the organisation user: ${await op.textContent('[data-testid=warnings-page]')}`);
+  const warnings = await apiFrom(op, '/api/v1/warnings?limit=100');
+  if (warnings.status !== 200) fail(`the organisation user cannot list warnings (HTTP ${warnings.status})`);
+  for (const w of warnings.body.warnings) {
+    const named = w.organisations.map((x) => x.org);
+    if (named.some((org) => org !== env.ORG)) fail(`warning ${w.id} names other organisations to ${env.ORG}: ${named}`);
+    if (!named.includes(env.ORG)) fail(`warning ${w.id} does not affect ${env.ORG} but is listed`);
+  }
+  // Every warning, as the national centre sees them (administrator token, outside the browser).
+  const national = await (await fetch(`${URL}/api/v1/warnings?limit=1000`, { headers: { Authorization: `Bearer ${env.TOKEN}` } })).json();
+  const foreignWarning = national.warnings.find((w) => !w.organisations.some((x) => x.org === env.ORG));
+  if (foreignWarning) {
+    const byId = await apiFrom(op, `/api/v1/warnings/${foreignWarning.id}`);
+    if (byId.status !== 404) fail(`another organisation's warning ${foreignWarning.id} by id: HTTP ${byId.status}, expected 404`);
+  }
+  if (warnings.body.warnings.length) {
+    const w = warnings.body.warnings[0];
+    await visit(op, `/warnings/${w.id}`, 'warning-detail', '17-org-warning-detail');
+    await op.waitForSelector('[data-testid=warning-masked]');
+  }
+  ok(`the organisation user sees ${warnings.body.total} warning(s) of its own, none naming another organisation${foreignWarning ? `; warning ${foreignWarning.id} of others is 404` : ''}`);
+
+  // The ranking before the organisation acts: the late directive (deadline passed, never acted on)
+  // has taken the directives component (docs/COMPLIANCE.md).
+  const wait = Number(env.LATE_DEADLINE_MS) + 2000 - Date.now();
+  if (wait > 0) await op.waitForTimeout(wait);
+  const myRow = async (name) => {
+    await visit(op, '/compliance', 'compliance-page', name);
+    await op.waitForSelector('[data-testid=ranking] tbody tr');
+    const rows = await op.$$eval('[data-testid=ranking] tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    if (rows.length !== 1) fail(`the organisation user should see exactly its own ranking row, saw ${rows.length}`);
+    return { rank: rows[0][0], score: rows[0][4] };
+  };
+  const before = await myRow('18-org-compliance-before');
+  const late = (await apiFrom(op, `/api/v1/compliance/${env.ORG}`)).body;
+  const lateItems = late?.components?.find((c) => c.name === 'directives')?.facts?.late ?? [];
+  if (!lateItems.some((x) => x.startsWith(`${env.LATE}:`))) fail(`the late directive ${env.LATE} is not in ${env.ORG}'s breakdown: ${JSON.stringify(late?.components)}`);
+
+  await visit(op, '/directives', 'directives-page', '19-org-directives');
   await op.click(`[data-testid=directives-table] a:has-text("${env.DIRECTIVE}")`);
   await op.waitForSelector('[data-testid=acknowledge]');
   await op.click('[data-testid=acknowledge]');
   await op.waitForFunction(() => document.querySelector('[data-testid=acknowledge]')?.disabled === true, null, { timeout: 10000 });
+  await op.fill('[data-testid=directive-detail] .filters input', 'Đã cập nhật bản vá cho máy chủ thư');
+  await op.click('[data-testid=complete]');
+  await op.waitForFunction(() => document.querySelector('[data-testid=complete]')?.disabled === true, null, { timeout: 10000 });
   await settled(op);
-  await shot(op, '16-org-directive-acknowledged');
-  ok(`directive ${env.DIRECTIVE} acknowledged from the browser`);
+  await shot(op, '20-org-directive-done');
+  ok(`directive ${env.DIRECTIVE} acknowledged and reported complete from the browser`);
 
-  await visit(op, '/compliance', 'compliance-page', '17-org-compliance');
+  const after = await myRow('21-org-compliance-after');
+  await op.click('[data-testid=ranking] tbody tr a');
   await op.waitForSelector('[data-testid=compliance-breakdown] table');
-  const rows = await op.$$eval('[data-testid=ranking] tbody tr', (trs) => trs.map((tr) => tr.textContent));
-  if (rows.length === 0) fail('the ranking is empty for the organisation user');
-  const period = new Date().toISOString().slice(0, 7);
-  const ranking = await apiFrom(op, `/api/v1/compliance/ranking?compare=${period}`);
-  const mine = ranking.body?.ranking?.find((r) => r.org === env.ORG);
-  console.log(`note: ranking rows visible: ${rows.length}; ${env.ORG}: ${mine ? `rank ${mine.rank}, score ${mine.score}, snapshot ${mine.previous_score}, change ${mine.change}` : 'not listed'}`);
+  await shot(op, '22-org-compliance-breakdown');
+  if (after.score === before.score) fail(`the displayed score of ${env.ORG} did not change after it acted: ${before.score} before and after`);
+  // The score is shown in the console's language (Vietnamese: a decimal comma).
+  const num = (text) => parseFloat(text.replace(/\./g, '').replace(',', '.'));
+  if (!(num(after.score) > num(before.score))) fail(`the score of ${env.ORG} should rise after acting in time: ${before.score} → ${after.score}`);
+  ok(`the ranking changed after ${env.ORG} acted: score ${before.score} → ${after.score}, rank ${before.rank} → ${after.rank}`);
   await o.context.close();
   ok('ranking with the breakdown shown to the organisation user');
 } finally {

@@ -97,7 +97,7 @@ export function DirectiveDetail(props: { id: string }) {
                     <span data-testid="my-ack">{mine.acknowledged_at ? `${t('acknowledged')}: ${fmt_time(mine.acknowledged_at)}` : '—'}</span>
                     <button type="button" data-testid="acknowledge" disabled={!!mine.acknowledged_at} onClick={() => act('acknowledge')}>{t('acknowledge')}</button>
                     <input placeholder={t('note')} value={text} onInput={(e) => setText(e.currentTarget.value)} />
-                    <button type="button" disabled={!!mine.completed_at} onClick={() => act('complete')}>{t('complete')}</button>
+                    <button type="button" data-testid="complete" disabled={!!mine.completed_at} onClick={() => act('complete')}>{t('complete')}</button>
                   </div>
                   {msg && <div class="state" data-testid="action-result">{msg}</div>}
                 </Panel>

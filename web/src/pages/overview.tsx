@@ -4,7 +4,7 @@ import { get } from '../api';
 import { Async, Chart, Link, Panel, Sev, Table, useApi } from '../components';
 import { fmt_clock, fmt_num, fmt_time } from '../format';
 import { t } from '../i18n';
-import { is_national, signalLang } from '../state';
+import { is_national, reads_warnings, signalLang } from '../state';
 
 /// Lists come either bare or under a named key; this accepts both.
 export function list<T = any>(d: any, key: string): T[] {
@@ -178,7 +178,8 @@ function TopList(props: { rows: any[]; head: string }) {
 
 export function OverviewPage() {
   const [window_, setWindow] = useState('1h');
-  // The national picture and the warning stream span every organisation: national roles only.
+  // The national picture spans every organisation: national roles only. The warning stream is
+  // filtered by the server to the warnings of the reader's organisation or sector.
   const national = is_national();
   const picture = useApi(national ? `/api/v1/picture?window=${window_}&top=100` : null, 30);
   const provinces = useApi('/api/v1/provinces');
@@ -196,7 +197,7 @@ export function OverviewPage() {
           <Async r={provinces}>{(p) => <ProvinceMap provinces={list(p, 'provinces')} counts={counts} />}</Async>
         </Panel>
         <Panel title={t('live_warnings')}>
-          {national ? <LiveWarnings /> : <div class="state empty">{t('national_only')}</div>}
+          {reads_warnings() ? <LiveWarnings /> : <div class="state empty">{t('national_only')}</div>}
         </Panel>
       </div>
       <div class="cols">

@@ -58,6 +58,7 @@ export function WarningDetail(props: { id: string }) {
         {(w) => (
           <>
             <Panel title={`${t('warnings')} #${w.id}: ${w.title || w.key}`}>
+              {w.view && <p class="muted" data-testid="warning-masked">{t('warning_masked')}</p>}
               <dl class="facts">
                 <Field k={t('kind')} v={w.kind} />
                 <Field k={t('key')} v={w.key} />
@@ -67,7 +68,8 @@ export function WarningDetail(props: { id: string }) {
                 <Field k={t('orgs')} v={w.orgs} />
                 <Field k={t('sector')} v={w.sectors} />
                 <Field k={t('province')} v={w.provinces} />
-                {Object.entries(w).filter(([k]) => !['id', 'kind', 'key', 'title', 'severity', 'first_seen', 'last_seen', 'orgs', 'sectors', 'provinces', 'evidence'].includes(k))
+                {w.view && <Field k={t('others_not_shown')} v={w.organisations_not_shown} />}
+                {Object.entries(w).filter(([k]) => !['id', 'kind', 'key', 'title', 'severity', 'first_seen', 'last_seen', 'orgs', 'sectors', 'provinces', 'evidence', 'view', 'organisations_not_shown'].includes(k))
                   .map(([k, v]) => <Field k={k} v={v} />)}
               </dl>
             </Panel>
