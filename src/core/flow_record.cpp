@@ -59,13 +59,6 @@ Registry& registry() {
   return r;
 }
 
-void put_varint(std::string& out, std::uint64_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>(v | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
-}
 std::uint64_t zigzag(std::int64_t v) { return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63); }
 std::int64_t unzigzag(std::uint64_t v) { return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1); }
 
@@ -190,12 +183,28 @@ FlowFieldCode flow_field_code_of(FieldId id) {
 }
 
 void append_flow_record(std::string& out, const Event& event) {
-  out.push_back(static_cast<char>(kFlowRecordMagic));
-  out.push_back(static_cast<char>(kFlowRecordVersion));
-  put_varint(out, std::min<std::size_t>(event.size(), kMaxFields));
-  std::size_t written = 0;
-  for (const Event::Slot& slot : event) {
-    if (written++ == kMaxFields) break;
+  // Each field's fixed part is written through a pointer into a small buffer and appended at
+  // once; byte-wise push_back was a third of the encoding time.
+  const std::size_t fields = std::min<std::size_t>(event.size(), kMaxFields);
+  std::uint8_t buf[64];
+  std::uint8_t* p = buf;
+  auto varint = [&p](std::uint64_t v) {
+    while (v >= 0x80) {
+      *p++ = static_cast<std::uint8_t>(v | 0x80);
+      v >>= 7;
+    }
+    *p++ = static_cast<std::uint8_t>(v);
+  };
+  auto flush = [&] {
+    out.append(reinterpret_cast<const char*>(buf), static_cast<std::size_t>(p - buf));
+    p = buf;
+  };
+  out.reserve(out.size() + 16 + fields * 12);
+  *p++ = kFlowRecordMagic;
+  *p++ = kFlowRecordVersion;
+  varint(fields);
+  for (std::size_t f = 0; f < fields; ++f) {
+    const Event::Slot& slot = event.begin()[f];
     const std::uint64_t ref = field_ref(slot.field);
     const auto kind = static_cast<std::uint8_t>(ref >> 56);
     const Value& v = slot.value;
@@ -208,35 +217,43 @@ void append_flow_record(std::string& out, const Event& event) {
       case FieldType::Ip: type = v.ip.v4 ? kIpv4 : kIpv6; break;
       default: type = kString; break;
     }
-    std::string_view name;
+    *p++ = static_cast<std::uint8_t>(kind << 4 | type);
     if (kind == kKindNamed) {
-      name = field_name(slot.field).substr(0, kMaxNameBytes);
+      std::string_view name = field_name(slot.field).substr(0, kMaxNameBytes);
       if (name.empty()) name = "khien.unnamed_field";
-    }
-    out.push_back(static_cast<char>(kind << 4 | type));
-    if (kind == kKindNamed) {
-      put_varint(out, name.size());
+      varint(name.size());
+      flush();
       out.append(name);
     } else {
-      put_varint(out, ref & ((std::uint64_t{1} << 56) - 1));
+      varint(ref & ((std::uint64_t{1} << 56) - 1));
     }
     switch (type) {
-      case kInt: put_varint(out, zigzag(v.i)); break;
-      case kTime: put_varint(out, zigzag(v.t)); break;
+      case kInt: varint(zigzag(v.i)); break;
+      case kTime: varint(zigzag(v.t)); break;
       case kFloat: {
-        auto bits = std::bit_cast<std::uint64_t>(v.f);
-        for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(bits >> (8 * i)));
+        const auto bits = std::bit_cast<std::uint64_t>(v.f);
+        for (int i = 0; i < 8; ++i) *p++ = static_cast<std::uint8_t>(bits >> (8 * i));
         break;
       }
-      case kBool: out.push_back(v.b ? 1 : 0); break;
-      case kIpv4: out.append(reinterpret_cast<const char*>(v.ip.bytes.data()) + 12, 4); break;
-      case kIpv6: out.append(reinterpret_cast<const char*>(v.ip.bytes.data()), 16); break;
-      default:
-        put_varint(out, v.s.size());
-        out.append(v.s);
+      case kBool: *p++ = v.b ? 1 : 0; break;
+      case kIpv4:
+        std::memcpy(p, v.ip.bytes.data() + 12, 4);
+        p += 4;
         break;
+      case kIpv6:
+        std::memcpy(p, v.ip.bytes.data(), 16);
+        p += 16;
+        break;
+      default:
+        varint(v.s.size());
+        flush();
+        out.append(v.s);
+        continue;
     }
+    // At most 1 + 10 + 16 bytes per field: flush before the buffer could overflow.
+    if (p - buf > static_cast<std::ptrdiff_t>(sizeof buf) - 28) flush();
   }
+  flush();
 }
 
 Status decode_flow_record(std::string_view record, Event& event) {
@@ -282,6 +299,8 @@ Status decode_flow_record(std::string_view record, Event& event) {
         return bad(at, fmt::format("unknown field kind {}", kind));
     }
     const std::size_t value_at = r.pos();
+    // Members are stored one by one: a Value built elsewhere and copied whole stalls on store
+    // forwarding (narrow stores, wide loads), and this runs for every field of every flow.
     Value v;
     std::uint64_t u = 0;
     const std::uint8_t* bytes = nullptr;
@@ -290,38 +309,41 @@ Status decode_flow_record(std::string_view record, Event& event) {
         if (!r.varint(u)) return bad(value_at, "truncated string length");
         if (!r.bytes(u, bytes))
           return bad(value_at, fmt::format("string of {} bytes runs past the end ({} left)", u, r.left()));
-        v = Value::of_string(arena.copy(std::string_view(reinterpret_cast<const char*>(bytes), u)));
+        v.s = arena.copy(std::string_view(reinterpret_cast<const char*>(bytes), u));
         break;
       case kInt:
       case kTime:
         if (!r.varint(u)) return bad(value_at, "truncated or overlong integer");
-        v = type == kInt ? Value::of_int(unzigzag(u)) : Value::of_time(unzigzag(u));
+        v.type = type == kInt ? FieldType::Int : FieldType::Timestamp;
+        v.i = unzigzag(u);
         break;
       case kFloat: {
         if (!r.bytes(8, bytes)) return bad(value_at, "truncated float");
         std::uint64_t bits = 0;
         for (int b = 7; b >= 0; --b) bits = bits << 8 | bytes[b];
-        v = Value::of_float(std::bit_cast<double>(bits));
+        v.type = FieldType::Float;
+        v.f = std::bit_cast<double>(bits);
         break;
       }
       case kBool:
         if (!r.bytes(1, bytes)) return bad(value_at, "truncated boolean");
         if (bytes[0] > 1) return bad(value_at, fmt::format("boolean {} (0 or 1)", bytes[0]));
-        v = Value::of_bool(bytes[0] == 1);
+        v.type = FieldType::Bool;
+        v.b = bytes[0] == 1;
         break;
-      case kIpv4: {
+      case kIpv4:
         if (!r.bytes(4, bytes)) return bad(value_at, "truncated IPv4 address");
-        v = Value::of_ip(IpAddress::from_v4(std::uint32_t{bytes[0]} << 24 | std::uint32_t{bytes[1]} << 16 |
-                                            std::uint32_t{bytes[2]} << 8 | bytes[3]));
+        // IPv4 is held IPv4-mapped (::ffff:a.b.c.d), as IpAddress::from_v4 makes it.
+        v.type = FieldType::Ip;
+        v.ip.bytes[10] = v.ip.bytes[11] = 0xFF;
+        std::memcpy(v.ip.bytes.data() + 12, bytes, 4);
+        v.ip.v4 = true;
         break;
-      }
-      case kIpv6: {
+      case kIpv6:
         if (!r.bytes(16, bytes)) return bad(value_at, "truncated IPv6 address");
-        IpAddress ip;
-        std::memcpy(ip.bytes.data(), bytes, 16);
-        v = Value::of_ip(ip);
+        v.type = FieldType::Ip;
+        std::memcpy(v.ip.bytes.data(), bytes, 16);
         break;
-      }
       default:
         return bad(at, fmt::format("unknown value type {}", type));
     }
