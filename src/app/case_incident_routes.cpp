@@ -159,20 +159,6 @@ Result<NewIncident> new_incident(CaseService& s, const json& body) {
   return in;
 }
 
-// Writes need the administrator, the request's clock and no org headers.
-struct WriteContext {
-  CaseCaller caller;
-  TimeNs now = 0;
-};
-
-Result<WriteContext> write_context(CaseService& s, const HttpRequest& req) {
-  auto caller = s.caller_of(req, false);
-  if (!caller) return tl::unexpected(caller.error());
-  auto now = s.now_of(req);
-  if (!now) return tl::unexpected(now.error());
-  return WriteContext{*caller, *now};
-}
-
 // 404 for an incident the principal's tenant does not include, as for one that does not exist.
 std::optional<HttpResponse> hidden_incident(CaseService& s, const Principal& p, const std::string& id) {
   auto inc = s.incidents().get(id);
@@ -235,13 +221,9 @@ void register_case_incident_routes(Router& router, CaseService& s) {
       severity = parse_incident_severity(req.param("severity"));
       if (!severity) return json_error(400, fmt::format("severity: '{}' is not low, medium, high or critical", req.param("severity")));
     }
-    std::size_t offset = 0, limit = 50;
-    try {
-      if (!req.param("offset").empty()) offset = std::stoul(req.param("offset"));
-      if (!req.param("limit").empty()) limit = std::stoul(req.param("limit"));
-    } catch (const std::exception&) {
-      return json_error(400, "offset and limit must be non-negative integers");
-    }
+    auto offset_param = int_param(req, "offset", 0), limit_param = int_param(req, "limit", 50);
+    if (!offset_param || !limit_param) return json_error(400, "offset and limit must be non-negative integers");
+    auto offset = static_cast<std::size_t>(*offset_param), limit = static_cast<std::size_t>(*limit_param);
     if (limit == 0 || limit > 1000) return json_error(400, "limit: 1..1000");
     std::string org = req.param("org"), sector = req.param("sector");
     std::vector<json> rows;

@@ -26,11 +26,12 @@ using json = nlohmann::json;
 
 namespace case_http {
 
-HttpResponse json_ok(const json& body, int status) {
-  HttpResponse r;
-  r.status = status;
-  r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
-  return r;
+Result<WriteContext> write_context(CaseService& s, const HttpRequest& req) {
+  auto caller = s.caller_of(req, false);
+  if (!caller) return tl::unexpected(caller.error());
+  auto now = s.now_of(req);
+  if (!now) return tl::unexpected(now.error());
+  return WriteContext{*caller, *now};
 }
 
 HttpResponse from_error(const Error& e) {

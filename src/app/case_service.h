@@ -18,6 +18,7 @@
 
 #include "api/api_routes.h"
 #include "api/http_server.h"
+#include "api/route_helpers.h"
 #include "cases/audit_log.h"
 #include "cases/case_db.h"
 #include "cases/compliance.h"
@@ -159,7 +160,7 @@ class CaseService {
 
 /// Helpers shared by the route files (case_*_routes.cpp).
 namespace case_http {
-HttpResponse json_ok(const nlohmann::json& body, int status = 200);
+using ::khien::json_ok;
 /// Maps a library error to a status: unknown objects 404, conflicts with the current state 409, else 400.
 HttpResponse from_error(const Error& e);
 /// Parses a JSON object body or answers 400.
@@ -173,6 +174,13 @@ std::optional<std::string> base64_decode(std::string_view text);
 std::string previous_period(const std::string& period);
 /// A JSON document parsed for embedding (the library serialises to text).
 nlohmann::json parse_doc(const std::string& text);
+
+/// What a write needs: the caller (administrator, no org headers) and the request's clock.
+struct WriteContext {
+  CaseCaller caller;
+  TimeNs now = 0;
+};
+Result<WriteContext> write_context(CaseService& s, const HttpRequest& req);
 }  // namespace case_http
 
 void register_case_system_routes(Router& router, CaseService& s);

@@ -46,10 +46,8 @@ void register_case_system_routes(Router& router, CaseService& s) {
   router.add("POST", "/api/v1/systems/import", [&s](HttpRequest& req) {
     auto a = s.admit(req, access::kNational);
     if (a.refusal) return *a.refusal;
-    auto caller = s.caller_of(req, false);
-    if (!caller) return json_error(400, caller.error().message);
-    auto now = s.now_of(req);
-    if (!now) return json_error(400, now.error().message);
+    auto w = write_context(s, req);
+    if (!w) return json_error(400, w.error().message);
     std::string format = req.param("format");
     if (format.empty()) format = req.header("content-type").find("csv") != std::string::npos ? "csv" : "yaml";
     if (format != "csv" && format != "yaml") return json_error(400, "format: expected yaml or csv");
@@ -58,20 +56,12 @@ void register_case_system_routes(Router& router, CaseService& s) {
     auto systems = format == "csv" ? parse_systems_csv(req.body, label, &s.registry())
                                    : parse_systems_yaml(req.body, label, &s.registry());
     if (!systems) {
-      json problems = json::array();
-      std::size_t start = 0;
-      const std::string& m = systems.error().message;
-      while (start < m.size()) {
-        auto nl = m.find('\n', start);
-        if (nl == std::string::npos) nl = m.size();
-        if (nl > start) problems.push_back(m.substr(start, nl - start));
-        start = nl + 1;
-      }
+      json problems = message_lines(systems.error().message);
       return json_ok({{"error", "the systems were not imported: " + std::to_string(problems.size()) + " problem(s)"},
                       {"problems", problems}},
                      400);
     }
-    if (auto st = s.systems().import(*systems, caller->actor, *now); !st) return from_error(st.error());
+    if (auto st = s.systems().import(*systems, w->caller.actor, w->now); !st) return from_error(st.error());
     json ids = json::array();
     for (const auto& sys : *systems) ids.push_back(sys.id);
     return json_ok({{"imported", systems->size()}, {"ids", ids}});
@@ -80,17 +70,11 @@ void register_case_system_routes(Router& router, CaseService& s) {
     auto a = s.admit(req, access::kTenantReaders);
     if (a.refusal) return *a.refusal;
     std::string owner = req.param("owner"), sector = req.param("sector");
-    int min_level = 0;
-    if (!req.param("min_level").empty()) {
-      try {
-        min_level = std::stoi(req.param("min_level"));
-      } catch (const std::exception&) {
-        return json_error(400, "min_level: expected 1..5");
-      }
-    }
+    auto min_level = int_param(req, "min_level", 0);
+    if (!min_level) return json_error(400, "min_level: expected 1..5");
     json out = json::array();
     for (const auto& sys : s.systems().list(owner)) {
-      if (sys.security_level < min_level) continue;
+      if (sys.security_level < *min_level) continue;
       if (!s.sees_org(*a.principal, sys.owner)) continue;
       if (!sector.empty()) {
         const Organisation* o = s.registry().find_organisation(sys.owner);
@@ -103,13 +87,11 @@ void register_case_system_routes(Router& router, CaseService& s) {
   router.add("POST", "/api/v1/systems", [&s](HttpRequest& req) {
     auto a = s.admit(req, access::kNational);
     if (a.refusal) return *a.refusal;
-    auto caller = s.caller_of(req, false);
-    if (!caller) return json_error(400, caller.error().message);
-    auto now = s.now_of(req);
-    if (!now) return json_error(400, now.error().message);
+    auto w = write_context(s, req);
+    if (!w) return json_error(400, w.error().message);
     auto sys = system_body(req, "");
     if (!sys) return json_error(400, sys.error().message);
-    if (auto st = s.systems().create(*sys, caller->actor, *now); !st) {
+    if (auto st = s.systems().create(*sys, w->caller.actor, w->now); !st) {
       if (st.error().message.find("already exists") != std::string::npos) return json_error(409, st.error().message);
       return from_error(st.error());
     }
@@ -126,23 +108,19 @@ void register_case_system_routes(Router& router, CaseService& s) {
   router.add("PUT", "/api/v1/systems/{id}", [&s](HttpRequest& req) {
     auto a = s.admit(req, access::kNational);
     if (a.refusal) return *a.refusal;
-    auto caller = s.caller_of(req, false);
-    if (!caller) return json_error(400, caller.error().message);
-    auto now = s.now_of(req);
-    if (!now) return json_error(400, now.error().message);
+    auto w = write_context(s, req);
+    if (!w) return json_error(400, w.error().message);
     auto sys = system_body(req, req.path_params["id"]);
     if (!sys) return json_error(400, sys.error().message);
-    if (auto st = s.systems().update(*sys, caller->actor, *now); !st) return from_error(st.error());
+    if (auto st = s.systems().update(*sys, w->caller.actor, w->now); !st) return from_error(st.error());
     return json_ok(parse_doc(system_to_json(*sys)));
   });
   router.add("DELETE", "/api/v1/systems/{id}", [&s](HttpRequest& req) {
     auto a = s.admit(req, access::kNational);
     if (a.refusal) return *a.refusal;
-    auto caller = s.caller_of(req, false);
-    if (!caller) return json_error(400, caller.error().message);
-    auto now = s.now_of(req);
-    if (!now) return json_error(400, now.error().message);
-    if (auto st = s.systems().remove(req.path_params["id"], caller->actor, *now); !st) return from_error(st.error());
+    auto w = write_context(s, req);
+    if (!w) return json_error(400, w.error().message);
+    if (auto st = s.systems().remove(req.path_params["id"], w->caller.actor, w->now); !st) return from_error(st.error());
     return json_ok({{"deleted", req.path_params["id"]}});
   });
 
@@ -159,18 +137,13 @@ void register_case_system_routes(Router& router, CaseService& s) {
   router.add("GET", "/api/v1/audit", [&s](HttpRequest& req) {
     auto a = s.admit(req, access::kAdminAuditor);
     if (a.refusal) return *a.refusal;
-    std::int64_t after = 0;
-    std::size_t limit = 100;
-    try {
-      if (!req.param("after").empty()) after = std::stoll(req.param("after"));
-      if (!req.param("limit").empty()) limit = static_cast<std::size_t>(std::stoul(req.param("limit")));
-    } catch (const std::exception&) {
-      return json_error(400, "after and limit must be non-negative integers");
-    }
-    if (after < 0 || limit == 0 || limit > 1000) return json_error(400, "limit: 1..1000; after: a sequence number >= 0");
+    auto after = int_param(req, "after", 0), limit_param = int_param(req, "limit", 100);
+    if (!after || !limit_param) return json_error(400, "after and limit must be non-negative integers");
+    auto limit = static_cast<std::size_t>(*limit_param);
+    if (limit == 0 || limit > 1000) return json_error(400, "limit: 1..1000; after: a sequence number >= 0");
     std::string type = req.param("object_type"), id = req.param("object_id");
     if (!id.empty() && type.empty()) return json_error(400, "object_id needs object_type (incident, directive, system, ...)");
-    auto entries = s.audit().list(after, limit + 1, type, id);
+    auto entries = s.audit().list(*after, limit + 1, type, id);
     bool more = entries.size() > limit;
     if (more) entries.resize(limit);
     json out = json::array();

@@ -1,29 +1,13 @@
 // Vulnerability routes: CVE exposure, scan imports, findings and their notifications.
 #include "app/vuln_routes.h"
 
-#include <charconv>
-
 #include <fmt/format.h>
+
+#include "api/route_helpers.h"
 
 namespace khien {
 
 namespace {
-
-HttpResponse json_ok(const nlohmann::json& body) {
-  HttpResponse r;
-  r.body = body.dump();
-  return r;
-}
-
-// Parses a non-negative integer parameter; `fallback` when absent.
-std::optional<std::int64_t> int_param(const HttpRequest& req, const char* name, std::int64_t fallback) {
-  std::string v = req.param(name);
-  if (v.empty()) return fallback;
-  std::int64_t n = 0;
-  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (ec != std::errc() || p != v.data() + v.size() || n < 0) return std::nullopt;
-  return n;
-}
 
 std::optional<FindingQuery> finding_query(const HttpRequest& req, std::string& error) {
   FindingQuery q;
@@ -35,8 +19,8 @@ std::optional<FindingQuery> finding_query(const HttpRequest& req, std::string& e
     return std::nullopt;
   }
   auto after = int_param(req, "after", 0);
-  auto limit = int_param(req, "limit", 500);
-  if (!after || !limit || *limit == 0 || *limit > 10000) {
+  auto limit = int_param(req, "limit", 500, 10000);
+  if (!after || !limit || *limit == 0) {
     error = "parameters 'after' and 'limit' take non-negative integers (limit 1..10000)";
     return std::nullopt;
   }
@@ -88,13 +72,9 @@ void register_vuln_routes(Router& router, const ApiContext& api, VulnService& vu
     auto a = admit(api.identity, api.admin_token_hash, req, access::kReportReaders);
     if (a.refusal) return *a.refusal;
     scope_sector_param(*a.principal, req);
-    double min_priority = 0;
-    try {
-      if (!req.param("min_priority").empty()) min_priority = std::stod(req.param("min_priority"));
-    } catch (const std::exception&) {
-      return json_error(400, "parameter 'min_priority': expected a number 0..100");
-    }
-    return json_ok(vulns.exposure(req.param("sector"), req.param("province"), min_priority, 1000));
+    auto min_priority = number_param(req, "min_priority", 0);
+    if (!min_priority) return json_error(400, "parameter 'min_priority': expected a number 0..100");
+    return json_ok(vulns.exposure(req.param("sector"), req.param("province"), *min_priority, 1000));
   });
   router.add("POST", "/api/v1/scans", [&api, &vulns](HttpRequest& req) {
     auto a = admit(api.identity, api.admin_token_hash, req, access::kNational);
@@ -129,8 +109,8 @@ void register_vuln_routes(Router& router, const ApiContext& api, VulnService& vu
     auto a = admit(api.identity, api.admin_token_hash, req, kFindingReaders);
     if (a.refusal) return *a.refusal;
     scope_org_param(*a.principal, req);
-    auto limit = int_param(req, "limit", 100);
-    if (!limit || *limit == 0 || *limit > 1000) return json_error(400, "parameter 'limit': expected 1..1000");
+    auto limit = int_param(req, "limit", 100, 1000);
+    if (!limit || *limit == 0) return json_error(400, "parameter 'limit': expected 1..1000");
     return json_ok(vulns.notifications(req.param("org"), static_cast<std::size_t>(*limit)));
   });
 }
