@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstring>
+#include <iterator>
 #include <string_view>
 
 namespace khien {
@@ -154,33 +155,12 @@ void append_comparison(std::string& out, const ComparisonExpr& e) {
 }  // namespace
 
 const char* comparison_op_text(ComparisonOp op) {
-  switch (op) {
-    case ComparisonOp::Equal:
-      return "=";
-    case ComparisonOp::NotEqual:
-      return "!=";
-    case ComparisonOp::Less:
-      return "<";
-    case ComparisonOp::LessEqual:
-      return "<=";
-    case ComparisonOp::Greater:
-      return ">";
-    case ComparisonOp::GreaterEqual:
-      return ">=";
-    case ComparisonOp::In:
-      return "IN";
-    case ComparisonOp::Like:
-      return "LIKE";
-    case ComparisonOp::Matches:
-      return "MATCHES";
-    case ComparisonOp::IsSubset:
-      return "ISSUBSET";
-    case ComparisonOp::IsSuperset:
-      return "ISSUPERSET";
-    case ComparisonOp::Exists:
-      return "EXISTS";
-  }
-  return "?";
+  // In the order of ComparisonOp.
+  static constexpr const char* kText[] = {"=",  "!=",   "<",       "<=",       ">",          ">=",
+                                          "IN", "LIKE", "MATCHES", "ISSUBSET", "ISSUPERSET", "EXISTS"};
+  static_assert(std::size(kText) == static_cast<std::size_t>(ComparisonOp::Exists) + 1);
+  auto i = static_cast<std::size_t>(op);
+  return i < std::size(kText) ? kText[i] : "?";
 }
 
 std::string ObjectPath::to_string() const {
