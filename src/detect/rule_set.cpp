@@ -126,8 +126,6 @@ struct RuleSetData {
   std::vector<Dispatch> dispatch;
   std::vector<std::uint32_t> undispatched;  // groups without a condition on values
   std::vector<Gated> gated;
-  std::vector<FieldDb> lazy;           // databases scanned on demand
-  std::vector<std::int32_t> lazy_of;   // atom -> lazy database, or -1 when scanned eagerly
   std::vector<std::vector<std::uint32_t>> gates;  // gate literal -> gated expressions
   std::size_t patterns = 0;
   hs_scratch_t* proto = nullptr;
@@ -138,8 +136,6 @@ struct RuleSetData {
         if (d.db) hs_free_database(d.db);
     for (auto& g : gated)
       if (g.db) hs_free_database(g.db);
-    for (auto& l : lazy)
-      if (l.db) hs_free_database(l.db);
     if (proto) hs_free_scratch(proto);
   }
 
@@ -178,7 +174,7 @@ struct RuleSet::Scratch::State {
   std::uint32_t epoch = 0;
   // Gated expressions to run on the value just scanned, deduplicated by a per-scan stamp.
   std::vector<std::uint32_t> pending;
-  std::vector<std::uint32_t> group_epoch, candidates, lazy_epoch;
+  std::vector<std::uint32_t> group_epoch, candidates;
   std::string lower;  // a dispatch value, lower-cased
   std::vector<std::uint32_t> gate_stamp, gated_stamp;
   std::uint32_t scan_stamp = 0;
@@ -202,7 +198,6 @@ struct RuleSet::Scratch::State {
     epoch = 0;
     gate_stamp.assign(d.gates.size(), 0);
     group_epoch.assign(d.groups.size(), 0);
-    lazy_epoch.assign(d.lazy.size(), 0);
     gated_stamp.assign(d.gated.size(), 0);
     scan_stamp = 0;
   }
@@ -514,58 +509,38 @@ struct Compiler {
     return db;
   }
 
-  // A field database: plain literals and the gate literals of the other expressions; each gated
-  // expression gets a database of its own, run only on values where a gate fired.
-  Result<hs_database_t*> field_database(std::vector<Expr> exprs) {
-    std::vector<Expr> direct;
-    std::map<std::pair<bool, std::string>, std::uint32_t> gate_of;
-    for (auto& e : exprs) {
-      if (e.gate.empty()) {
-        direct.push_back(std::move(e));
-        continue;
-      }
-      auto db = compile_db({Expr{e.regex, e.flags | HS_FLAG_SINGLEMATCH, e.atom}});
-      if (!db) return db;
-      const auto gi = static_cast<std::uint32_t>(d.gated.size());
-      d.gated.push_back({*db, e.atom});
-      for (const auto& lit : e.gate) {
-        auto [it, fresh] = gate_of.emplace(std::make_pair(e.gate_cased, lit), static_cast<std::uint32_t>(d.gates.size()));
-        if (fresh) d.gates.emplace_back();
-        auto& list = d.gates[it->second];
-        if (std::find(list.begin(), list.end(), gi) == list.end()) list.push_back(gi);
-      }
-    }
-    for (const auto& [lit, gate] : gate_of) {
-      SigmaPattern p = SigmaPattern::literal(lit.second);
-      p.add_leading_star();
-      p.add_trailing_star();
-      direct.push_back({p.to_regex(), HS_FLAG_DOTALL | (lit.first ? 0u : HS_FLAG_CASELESS), kGateBit | gate});
-    }
-    return compile_db(direct);
-  }
-
-  // Per field, the atoms some rule triggers on are scanned for every event (eager); the others
-  // only decide a rule that already triggered, so their database is scanned on the first
-  // question about one of them (lazy). An event that triggers no rule on a field never pays for
-  // the field's `contains|all` companions and second selections.
+  // One database per field: plain literals and the gate literals of the other expressions; each
+  // gated expression gets a database of its own, run only on values where a gate fired.
   Status build_databases() {
-    d.lazy_of.assign(d.triggers.size(), -1);
     for (auto& g : d.groups) {
       for (auto& [key, exprs] : g.exprs) {
-        std::vector<Expr> eager, lazy;
-        for (auto& e : exprs) (d.triggers[e.atom].empty() ? lazy : eager).push_back(std::move(e));
-        if (!eager.empty()) {
-          auto db = field_database(std::move(eager));
+        std::vector<Expr> direct;
+        std::map<std::pair<bool, std::string>, std::uint32_t> gate_of;
+        for (auto& e : exprs) {
+          if (e.gate.empty()) {
+            direct.push_back(std::move(e));
+            continue;
+          }
+          auto db = compile_db({Expr{e.regex, e.flags | HS_FLAG_SINGLEMATCH, e.atom}});
           if (!db) return tl::unexpected(db.error());
-          g.dbs.push_back({key, *db});
+          const auto gi = static_cast<std::uint32_t>(d.gated.size());
+          d.gated.push_back({*db, e.atom});
+          for (const auto& lit : e.gate) {
+            auto [it, fresh] = gate_of.emplace(std::make_pair(e.gate_cased, lit), static_cast<std::uint32_t>(d.gates.size()));
+            if (fresh) d.gates.emplace_back();
+            auto& list = d.gates[it->second];
+            if (std::find(list.begin(), list.end(), gi) == list.end()) list.push_back(gi);
+          }
         }
-        if (!lazy.empty()) {
-          const auto l = static_cast<std::int32_t>(d.lazy.size());
-          for (const auto& e : lazy) d.lazy_of[e.atom] = l;
-          auto db = field_database(std::move(lazy));
-          if (!db) return tl::unexpected(db.error());
-          d.lazy.push_back({key, *db});
+        for (const auto& [lit, gate] : gate_of) {
+          SigmaPattern p = SigmaPattern::literal(lit.second);
+          p.add_leading_star();
+          p.add_trailing_star();
+          direct.push_back({p.to_regex(), HS_FLAG_DOTALL | (lit.first ? 0u : HS_FLAG_CASELESS), kGateBit | gate});
         }
+        auto db = compile_db(direct);
+        if (!db) return tl::unexpected(db.error());
+        g.dbs.push_back({key, *db});
       }
       g.exprs.clear();
       g.atom_of.clear();
@@ -821,39 +796,10 @@ bool eval_direct(const RuleSetData& d, RuleSet::Scratch::State& s, const DirectA
   return false;
 }
 
-// Scans every value of the database's field, then the gated expressions whose literal occurred.
-void scan_field(const RuleSetData& d, RuleSet::Scratch::State& s, const FieldDb& db) {
-  MatchContext mc{&d, &s};
-  char buf[64];
-  s.for_each_value(db.field_key, [&](const Value& v) {
-    std::string_view t = text_of(v, buf, sizeof buf);
-    const char* data = t.empty() ? "" : t.data();
-    if (++s.scan_stamp == 0) {
-      std::fill(s.gate_stamp.begin(), s.gate_stamp.end(), 0);
-      std::fill(s.gated_stamp.begin(), s.gated_stamp.end(), 0);
-      s.scan_stamp = 1;
-    }
-    hs_scan(db.db, data, static_cast<unsigned>(t.size()), 0, s.hs, on_hs_match, &mc);
-    // Each gated expression needs its literal, so only those whose literal occurred in this value run.
-    for (std::uint32_t gi : s.pending) {
-      const Gated& gx = d.gated[gi];
-      if (s.atom_epoch[gx.atom] != s.epoch) hs_scan(gx.db, data, static_cast<unsigned>(t.size()), 0, s.hs, on_hs_match, &mc);
-    }
-    s.pending.clear();
-  });
-}
-
 bool eval(const RuleSetData& d, RuleSet::Scratch::State& s, std::uint32_t id) {
   const Node& n = d.nodes[id];
   switch (n.op) {
-    case Op::Scan: {
-      if (s.atom_epoch[n.arg] == s.epoch) return true;
-      const std::int32_t l = d.lazy_of[n.arg];
-      if (l < 0 || s.lazy_epoch[static_cast<std::size_t>(l)] == s.epoch) return false;
-      s.lazy_epoch[static_cast<std::size_t>(l)] = s.epoch;
-      scan_field(d, s, d.lazy[static_cast<std::size_t>(l)]);
-      return s.atom_epoch[n.arg] == s.epoch;
-    }
+    case Op::Scan: return s.atom_epoch[n.arg] == s.epoch;
     case Op::Direct: return eval_direct(d, s, d.direct[n.arg]);
     case Op::True: return true;
     case Op::False: return false;
@@ -905,7 +851,6 @@ void RuleSet::match_impl(const Event& event, Scratch& scratch, void (*cb)(std::s
     std::fill(s.inst_epoch.begin(), s.inst_epoch.end(), 0);
     std::fill(s.rule_epoch.begin(), s.rule_epoch.end(), 0);
     std::fill(s.group_epoch.begin(), s.group_epoch.end(), 0);
-    std::fill(s.lazy_epoch.begin(), s.lazy_epoch.end(), 0);
     s.epoch = 1;
   }
   s.event = &event;
@@ -923,6 +868,7 @@ void RuleSet::match_impl(const Event& event, Scratch& scratch, void (*cb)(std::s
     s.next[i] = s.head[static_cast<std::size_t>(dn)];
     s.head[static_cast<std::size_t>(dn)] = static_cast<std::int32_t>(i);
   }
+  MatchContext mc{&d, &s};
   char buf[64];
   // The groups this event can belong to, in group order (so rules report in a stable order).
   s.candidates.assign(d.undispatched.begin(), d.undispatched.end());
@@ -941,7 +887,25 @@ void RuleSet::match_impl(const Event& event, Scratch& scratch, void (*cb)(std::s
   for (std::uint32_t gi : s.candidates) {
     const Group& g = d.groups[gi];
     if (!conditions_hold(g, s)) continue;
-    for (const FieldDb& db : g.dbs) scan_field(d, s, db);
+    for (const FieldDb& db : g.dbs) {
+      s.for_each_value(db.field_key, [&](const Value& v) {
+        std::string_view t = text_of(v, buf, sizeof buf);
+        const char* data = t.empty() ? "" : t.data();
+        if (++s.scan_stamp == 0) {
+          std::fill(s.gate_stamp.begin(), s.gate_stamp.end(), 0);
+          std::fill(s.gated_stamp.begin(), s.gated_stamp.end(), 0);
+          s.scan_stamp = 1;
+        }
+        hs_scan(db.db, data, static_cast<unsigned>(t.size()), 0, s.hs, on_hs_match, &mc);
+        // The gated expressions whose literal occurred in this value (each needs it to match).
+        for (std::uint32_t gi : s.pending) {
+          const Gated& gx = d.gated[gi];
+          if (s.atom_epoch[gx.atom] != s.epoch)
+            hs_scan(gx.db, data, static_cast<unsigned>(t.size()), 0, s.hs, on_hs_match, &mc);
+        }
+        s.pending.clear();
+      });
+    }
     push_unstamped(g.always, s.inst_epoch, s.epoch, s.queue);
   }
   for (std::size_t qi = 0; qi < s.queue.size(); ++qi) {
