@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Sends the same syslog TCP stream (RFC 6587 octet counting, RFC 5424 messages with ~500-byte
 # EVE JSON payloads) to khien and to rsyslog on loopback, and reports each one's messages/s from
-# the first byte sent until the last message is stored (khien: archived; rsyslog: written to a file).
+# the first byte sent until the last message is stored (khien: archived; rsyslog: written to a file),
+# and the CPU time each server process used over that span (messages per CPU second are what to
+# compare on a shared machine).
 # usage: bench/syslog_tcp_compare.sh KHIEN_BINARY [MESSAGES]
 set -euo pipefail
 KHIEN=${1:?khien binary}
@@ -40,13 +42,20 @@ with open(sys.argv[2], "rb") as f:
         s.sendall(chunk)
 s.close()' "$1" "$WORK/stream"; }
 now() { date +%s.%N; }
+# CPU seconds (user + system, all threads) a process has used so far.
+cpu_of() { python3 -c '
+import os, sys
+f = open("/proc/%s/stat" % sys.argv[1]).read().rsplit(")", 1)[1].split()
+print((int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK"))' "$1"; }
 
 # khien: syslog TCP → spool → pipeline → archive.
 "$KHIEN" soc add --data "$WORK/khien" --org bo-cong-an --id soc-bench --name bench --ranges 127.0.0.1/32 >/dev/null 2>&1
 "$KHIEN" serve --data "$WORK/khien" --http 127.0.0.1:0 --syslog-udp off --syslog-tcp 127.0.0.1:0 >"$WORK/khien.log" 2>&1 &
+KPID=$!
 for _ in $(seq 1 100); do grep -q "administrator token" "$WORK/khien.log" && break; sleep 0.1; done
 HTTP=$(grep -o 'http://[0-9.:]*' "$WORK/khien.log" | head -1)
 PORT=$(grep -o 'syslog-tcp listening on [0-9.:]*' "$WORK/khien.log" | sed 's/.*://')
+c0=$(cpu_of $KPID)
 t0=$(now)
 send "$PORT"
 while :; do
@@ -55,8 +64,10 @@ while :; do
   sleep 0.05
 done
 t1=$(now)
+c1=$(cpu_of $KPID)
 khien_rate=$(python3 -c "print(round($N / ($t1 - $t0)))")
-kill %1; wait 2>/dev/null || true
+khien_cpu=$(python3 -c "print(round($c1 - $c0, 2))")
+kill $KPID; wait 2>/dev/null || true
 
 # rsyslog: imtcp → omfile, same stream.
 RPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -70,7 +81,9 @@ ruleset(name="store" queue.type="LinkedList" queue.size="200000") {
 }
 CONF
 rsyslogd -n -f "$WORK/rsyslog.conf" -i "$WORK/rsyslog.pid" >"$WORK/rsyslog.log" 2>&1 &
+RPID=$!
 for _ in $(seq 1 100); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $RPORT)).close()" 2>/dev/null && break; sleep 0.1; done
+c0=$(cpu_of $RPID)
 t0=$(now)
 send "$RPORT"
 while :; do
@@ -79,5 +92,8 @@ while :; do
   sleep 0.05
 done
 t1=$(now)
+c1=$(cpu_of $RPID)
 rsyslog_rate=$(python3 -c "print(round($N / ($t1 - $t0)))")
-echo "{\"messages\":$N,\"stream_bytes\":$bytes,\"khien_messages_per_second\":$khien_rate,\"rsyslog_messages_per_second\":$rsyslog_rate}"
+rsyslog_cpu=$(python3 -c "print(round($c1 - $c0, 2))")
+per_cpu() { python3 -c "print(round($N / max($1, 0.01)))"; }
+echo "{\"messages\":$N,\"stream_bytes\":$bytes,\"khien_messages_per_second\":$khien_rate,\"khien_cpu_seconds\":$khien_cpu,\"khien_messages_per_cpu_second\":$(per_cpu $khien_cpu),\"rsyslog_messages_per_second\":$rsyslog_rate,\"rsyslog_cpu_seconds\":$rsyslog_cpu,\"rsyslog_messages_per_cpu_second\":$(per_cpu $rsyslog_cpu),\"load_average\":\"$(cut -d' ' -f1-3 /proc/loadavg)\"}"
