@@ -1,5 +1,6 @@
 // Tenant views of warnings: who sees which warning (TLP:RED to named recipients only), what is masked, and list/count filtering in the store.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -149,6 +150,40 @@ TEST_F(WarningStoreTenantTest, ListsAndCountsAreFilteredByTenantAndTlp) {
   ASSERT_TRUE(one);
   EXPECT_EQ(one->tlp, "red");
   EXPECT_EQ(one->orgs, (std::vector<std::string>{"evn", "viettel"}));
+}
+
+TEST(WarningStoreUpgrade, AStoreWithoutTenantColumnsGetsThemFilledFromTheDocuments) {
+  auto dir = std::filesystem::temp_directory_path() / ("khien-warning-upgrade-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  {
+    // The table as stores written before tenant readers have it.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir / "state.db").c_str(), &db), SQLITE_OK);
+    std::string doc = campaign({"evn", "vietcombank"}).dump();
+    std::string sql =
+        "CREATE TABLE warnings (id BIGINT PRIMARY KEY, kind TEXT NOT NULL, key TEXT NOT NULL, severity TEXT NOT NULL, "
+        "severity_id INTEGER NOT NULL, active INTEGER NOT NULL, first_seen BIGINT NOT NULL, last_seen BIGINT NOT NULL, "
+        "updated BIGINT NOT NULL, sectors TEXT NOT NULL, document TEXT NOT NULL); "
+        "INSERT INTO warnings VALUES (5, 'domain', 'evil.example', 'high', 4, 1, 0, 0, 0, '[\"nang-luong\",\"ngan-hang\"]', '" +
+        doc + "');";
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto store = WarningStore::open(dir / "state.db");
+  ASSERT_TRUE(store) << store.error().message;
+  auto w = (*store)->get(5);
+  ASSERT_TRUE(w);
+  EXPECT_EQ(w->orgs, (std::vector<std::string>{"evn", "vietcombank"}));
+  EXPECT_EQ(w->tlp, "amber");
+  WarningQuery q;
+  narrow_warning_query(WarningViewer{WarningViewer::Scope::organisation, "evn"}, q);
+  EXPECT_EQ((*store)->query(q)->total, 1u);
+  q = WarningQuery{};
+  narrow_warning_query(WarningViewer{WarningViewer::Scope::organisation, "viettel"}, q);
+  EXPECT_EQ((*store)->query(q)->total, 0u);
+  store->reset();
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
