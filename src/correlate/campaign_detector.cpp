@@ -463,7 +463,27 @@ void CampaignDetector::restore(std::vector<Warning> active, std::int64_t next_id
 
 std::vector<std::int64_t> CampaignDetector::observe(const std::vector<Alert>& alerts) {
   std::size_t before = changed_.size();
-  for (const auto& a : alerts) observe(a, extract_sightings(a, context_, options_.min_sigma_severity));
+  std::vector<std::vector<Sighting>> all;
+  all.reserve(alerts.size());
+  std::unordered_map<std::uint64_t, std::vector<std::size_t>> by_event;
+  for (std::size_t i = 0; i < alerts.size(); ++i) {
+    all.push_back(extract_sightings(alerts[i], context_, options_.min_sigma_severity));
+    if (alerts[i].event_seq) by_event[alerts[i].event_seq].push_back(i);
+  }
+  static const std::vector<std::size_t> kNone;
+  for (std::size_t i = 0; i < alerts.size(); ++i) {
+    beside_.clear();
+    beside_rules_.clear();
+    auto e = alerts[i].event_seq ? by_event.find(alerts[i].event_seq) : by_event.end();
+    for (std::size_t j : e == by_event.end() ? kNone : e->second) {
+      if (j == i) continue;
+      beside_.insert(beside_.end(), all[j].begin(), all[j].end());
+      if (alerts[j].kind == "sigma" && alerts[j].severity_id >= 2) beside_rules_.push_back(alerts[j].rule_id);
+    }
+    observe(alerts[i], all[i]);
+  }
+  beside_.clear();
+  beside_rules_.clear();
   std::vector<std::int64_t> out(changed_.begin() + static_cast<std::ptrdiff_t>(before), changed_.end());
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
@@ -493,7 +513,11 @@ void CampaignDetector::observe(const Alert& a, const std::vector<Sighting>& sigh
   // to that warning: one campaign rotating domains or networks under one rule stays one warning.
   Warning* linked = nullptr;
   if (!target) {
-    for (const auto& s : sightings) {
+    std::vector<const Sighting*> linking;
+    for (const auto& s : sightings) linking.push_back(&s);
+    for (const auto& s : beside_) linking.push_back(&s);
+    for (const Sighting* sp : linking) {
+      const Sighting& s = *sp;
       const std::uint64_t h = campaign_key_hash(s.kind, s.value);
       // A Sigma rule that joined a warning without routing links just like a key seen beside it.
       std::int64_t id = 0;
@@ -505,6 +529,21 @@ void CampaignDetector::observe(const Alert& a, const std::vector<Sighting>& sigh
         linked = &w->second;
         break;
       }
+    }
+  }
+  // The detection rule of this alert, when a warning's alerts came from it: the weakest link, used
+  // only when nothing else ties a crossing key to a warning (a botnet's next /24 crossing on the
+  // same probe rule). Informational rules fire on routine activity and link nothing.
+  const bool rule_links = a.kind == "sigma" && a.severity_id >= 2 && !a.rule_id.empty();
+  Warning* by_rule = nullptr;
+  std::vector<const std::string*> rules;
+  if (rule_links) rules.push_back(&a.rule_id);
+  for (const auto& r : beside_rules_) rules.push_back(&r);
+  for (const std::string* rule : rules) {
+    if (by_rule) break;
+    if (auto r = rule_links_.find(*rule); r != rule_links_.end()) {
+      auto w = warnings_.find(r->second);
+      if (w != warnings_.end() && w->second.active) by_rule = &w->second;
     }
   }
   std::vector<std::pair<std::uint32_t, std::uint64_t>> live;
@@ -524,6 +563,7 @@ void CampaignDetector::observe(const Alert& a, const std::vector<Sighting>& sigh
     erase_at(static_cast<std::size_t>(slot - table_.data()));
     if (!target) target = linked;
     if (!target) target = overlapping(live, a.time);
+    if (!target) target = by_rule;
     const bool routing = !target || s.kind != CampaignKind::sigma;
     if (!target) target = &new_warning(s.kind, s.value, std::min(first, a.time));
     else target->keys.push_back(WarningKey{s.kind, s.value, routing});
@@ -544,6 +584,10 @@ void CampaignDetector::observe(const Alert& a, const std::vector<Sighting>& sigh
     return;
   }
   link(sightings, target->id, false);
+  if (rule_links) {
+    if (rule_links_.size() >= options_.max_keys / 8) rule_links_.clear();  // bounded like the key links
+    rule_links_[a.rule_id] = target->id;
+  }
   add_org(*target, org, a.event_seq, a.time, 1);
   ++target->alert_count;
   ++target->version;

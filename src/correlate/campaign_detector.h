@@ -140,7 +140,9 @@ void score_warning(Warning& w);
 /// of such an alert crosses its threshold, it joins that warning instead of opening a new one (a
 /// phishing wave rotating its domains under one hunting rule or one hosting network is one
 /// campaign). A key crossing with no link joins the active warning whose organisations overlap
-/// its own (options overlap_min_orgs / overlap_min_similarity) before it opens a new one.
+/// its own (options overlap_min_orgs / overlap_min_similarity), or else the active warning whose
+/// alerts came from the same detection rule (of level low or above, so also rules too weak to be
+/// keys themselves), before it opens a new one.
 ///
 /// Time is the alerts' event time; expire() takes the caller's notion of now.
 ///
@@ -211,6 +213,11 @@ class CampaignDetector {
   std::unordered_map<std::uint64_t, std::vector<Hit>> overflow_;
   std::unordered_map<std::uint64_t, Claim> claims_;
   std::unordered_map<std::uint64_t, std::int64_t> soft_links_;  // unclaimed key seen in a warning's alerts -> warning
+  std::unordered_map<std::string, std::int64_t> rule_links_;     // detection rule (low or above) of a warning's alerts -> warning
+  // Keys and rules of the other alerts on the same event in the batch being observed: one
+  // observation, so they link like the alert's own.
+  std::vector<Sighting> beside_;
+  std::vector<std::string> beside_rules_;
   std::unordered_map<std::string, std::uint32_t> org_ids_;
   std::vector<OrgInfo> orgs_;
   std::unordered_map<std::string, std::uint32_t> sector_ids_;

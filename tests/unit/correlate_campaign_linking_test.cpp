@@ -125,5 +125,56 @@ TEST(CampaignLinking, KeyNeverSeenBesideTheCampaignOpensItsOwnWarning) {
   EXPECT_EQ(f.active().size(), 2u);
 }
 
+// A probe rule too weak to be a campaign key (level low) still ties the attacker networks whose
+// alerts it raised: a botnet's /24s hit disjoint victims at first (each target once before any
+// twice), so neither shared keys nor shared organisations can link them yet.
+TEST(CampaignLinking, NetworksCrossingOnTheSameLowRuleJoinOneWarning) {
+  Feed f;
+  for (const char* org : {"a", "b", "c"}) f.alert("db-probe-rule", org, "45.135.232.17", "", 2);
+  for (const char* org : {"d", "e", "f"}) f.alert("db-probe-rule", org, "80.94.95.9", "", 2);
+  auto warnings = f.active();
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_TRUE(has_key(*warnings[0], CampaignKind::ip, "80.94.95.0/24"));
+  EXPECT_EQ(warnings[0]->orgs.size(), 6u);
+}
+
+// Informational rules fire on routine activity everywhere: they link nothing.
+TEST(CampaignLinking, InformationalRulesLinkNothing) {
+  Feed f;
+  for (const char* org : {"a", "b", "c"}) f.alert("logon-rule", org, "45.135.232.17", "", 1);
+  for (const char* org : {"d", "e", "f"}) f.alert("logon-rule", org, "80.94.95.9", "", 1);
+  EXPECT_EQ(f.active().size(), 2u);
+}
+
+// Two rules on one event (a masquerading loader started from Temp): the alert of the rule the
+// warning has not seen yet is tied to it by the other alert on the same event.
+TEST(CampaignLinking, AlertsOnTheSameEventLinkTogether) {
+  Feed f;
+  for (const char* org : {"a", "b", "c"}) f.alert("user-exec-rule", org, "45.135.232.17");
+  ASSERT_EQ(f.active().size(), 1u);
+  auto pair = [&](const char* org, std::uint64_t seq) {
+    Alert masq, exec;
+    for (Alert* x : {&masq, &exec}) {
+      x->kind = "sigma";
+      x->severity_id = 4;
+      x->org = org;
+      x->sector = std::string("sector-") + org;
+      x->event_json = R"({"src_endpoint.ip":"80.94.95.9"})";
+      x->time = f.t;
+      x->event_seq = seq;
+    }
+    masq.rule_id = "masquerade-rule";  // first in the batch, as a rule set reports it
+    exec.rule_id = "user-exec-rule";
+    f.t += kSec;
+    f.detector.observe(std::vector<Alert>{masq, exec});
+  };
+  pair("d", 100);
+  pair("e", 101);
+  pair("f", 102);
+  auto warnings = f.active();
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_TRUE(has_key(*warnings[0], CampaignKind::ip, "80.94.95.0/24"));
+}
+
 }  // namespace
 }  // namespace khien
