@@ -116,15 +116,9 @@ std::optional<std::uint32_t> ExposureIndex::position(const std::string& system_i
   return it->second;
 }
 
-std::vector<std::uint32_t> ExposureIndex::candidates(const std::vector<Configuration>& configs) const {
+bool ExposureIndex::matched(const std::vector<Configuration>& configs, std::vector<std::uint32_t>& out) const {
   std::vector<const CpeMatch*> vulnerable;
-  std::vector<std::uint32_t> out;
-  if (!collect_vulnerable(configs, vulnerable)) {
-    out.reserve(by_id_.size());
-    for (std::uint32_t i = 0; i < entries_.size(); ++i)
-      if (!entries_[i].system_id.empty()) out.push_back(i);
-    return out;
-  }
+  if (!collect_vulnerable(configs, vulnerable)) return false;
   std::string key;
   for (const CpeMatch* m : vulnerable) {
     key.assign(m->criteria.vendor().wfn).append(":").append(m->criteria.product().wfn);
@@ -133,15 +127,55 @@ std::vector<std::uint32_t> ExposureIndex::candidates(const std::vector<Configura
     for (const Variant& v : it->second.variants)
       if (!v.entries.empty() && m->matches(v.cpe, &v.version)) out.insert(out.end(), v.entries.begin(), v.entries.end());
   }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return true;
+}
+
+std::vector<std::uint32_t> ExposureIndex::candidates(const std::vector<Configuration>& configs) const {
+  std::vector<std::uint32_t> out;
+  if (!matched(configs, out)) {
+    out.reserve(by_id_.size());
+    for (std::uint32_t i = 0; i < entries_.size(); ++i)
+      if (!entries_[i].system_id.empty()) out.push_back(i);
+    return out;
+  }
   out.insert(out.end(), unindexed_.begin(), unindexed_.end());
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
+namespace {
+
+// Every configuration is one plain OR node of vulnerable criteria (most NVD statements): a system
+// with a CPE that matches one of the criteria is exposed, with no further evaluation.
+bool plain_or(const std::vector<Configuration>& configs) {
+  for (const auto& c : configs) {
+    if (c.negate || c.nodes.size() != 1) return false;
+    const auto& n = c.nodes[0];
+    if (n.negate || n.op != NodeOperator::op_or || !n.children.empty() || n.matches.empty()) return false;
+    for (const auto& m : n.matches)
+      if (!m.vulnerable) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::vector<std::uint32_t> ExposureIndex::exposed_entries(const std::vector<Configuration>& configs) const {
   std::vector<std::uint32_t> out;
   if (configs.empty()) return out;
+  if (plain_or(configs) && matched(configs, out)) {
+    std::size_t indexed = out.size();
+    for (auto u : unindexed_)
+      if (!std::binary_search(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(indexed), u) &&
+          evaluate(configs, entries_[u].cpes).applies)
+        out.push_back(u);
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  out.clear();
   for (auto i : candidates(configs))
     if (evaluate(configs, entries_[i].cpes).applies) out.push_back(i);
   return out;

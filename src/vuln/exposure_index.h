@@ -66,6 +66,9 @@ class ExposureIndex {
   // through the criteria's vendor:product bucket), plus those whose own CPEs have a wildcard or ANY
   // vendor/product; every entry when a criteria has one. Only these get the full evaluation.
   std::vector<std::uint32_t> candidates(const std::vector<Configuration>& configs) const;
+  // The entries with a CPE that matches a vulnerable criteria, ascending; false when a criteria
+  // cannot be looked up by vendor:product.
+  bool matched(const std::vector<Configuration>& configs, std::vector<std::uint32_t>& out) const;
 
   // One distinct inventory CPE of a vendor:product with its parsed effective version and the
   // systems that run it. Many systems run the very same software, so a criteria is compared once per
