@@ -29,7 +29,11 @@ struct Scale {
   std::size_t cves = env_size("KHIEN_VULN_BENCH_CVES", 250000);
   std::size_t systems = env_size("KHIEN_VULN_BENCH_SYSTEMS", 100000);
   bench::NvdGenerator generator;
-  std::filesystem::path dir = std::filesystem::temp_directory_path() / ("khien-vuln-scale-" + std::to_string(getpid()));
+  // KHIEN_VULN_BENCH_DIR: a directory a previous run imported into (kept), to measure the later
+  // stages alone with --benchmark_filter.
+  bool keep = std::getenv("KHIEN_VULN_BENCH_DIR") != nullptr;
+  std::filesystem::path dir = keep ? std::filesystem::path(std::getenv("KHIEN_VULN_BENCH_DIR"))
+                                   : std::filesystem::temp_directory_path() / ("khien-vuln-scale-" + std::to_string(getpid()));
   std::vector<std::filesystem::path> pages;
   std::unique_ptr<VulnService> service;
   std::size_t next_cve = 0;
@@ -37,7 +41,7 @@ struct Scale {
   ~Scale() {
     service.reset();
     std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
+    if (!keep) std::filesystem::remove_all(dir, ec);
   }
 };
 
