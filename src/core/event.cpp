@@ -9,9 +9,10 @@
 namespace khien {
 
 void Event::add(FieldId field, const Value& value) {
-  if (size_ == capacity_) {
+  // An emptied event takes fresh slots: its old ones may belong to an arena reset since.
+  if (size_ == capacity_ || size_ == 0) {
     // Decoded JSON records carry 40-70 fields (originals and schema): start big enough for most.
-    std::uint32_t cap = capacity_ == 0 ? 64 : capacity_ * 2;
+    std::uint32_t cap = size_ == 0 ? 64 : capacity_ * 2;
     auto* grown = static_cast<Slot*>(arena_->allocate(sizeof(Slot) * cap, alignof(Slot)));
     if (size_ > 0) std::memcpy(static_cast<void*>(grown), slots_, sizeof(Slot) * size_);
     slots_ = grown;
