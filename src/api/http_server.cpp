@@ -242,6 +242,15 @@ struct HttpServer::Impl {
       http::request<http::string_body> req;
       if (ec == http::error::body_limit) {
         res = json_error(413, fmt::format("request body larger than {} bytes", options.max_body_bytes));
+        // An over-long body is refused before any route sees it, so it is recorded here (the audit chain
+        // coalesces repeats); the headers were read, so the request line can be named.
+        if (options.security_sink) {
+          const auto& head = parser.get();
+          options.security_sink({"security.input_too_long", "anonymous", remote,
+                                 fmt::format("request body larger than {} bytes: {} {}", options.max_body_bytes,
+                                             std::string(head.method_string()),
+                                             std::string(head.target().substr(0, head.target().find('?'))))});
+        }
       } else if (ec) {
         if (is_http_parse_error(ec))
           write_response(stream, 400, json_error(400, "malformed HTTP request: " + ec.message()), false, 11);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/security_event.h"
 #include "ingest/tls_context.h"
 
 namespace khien {
@@ -79,6 +80,7 @@ struct HttpServerOptions {
   int handshake_timeout_seconds = 10;      ///< a TLS handshake must finish within this
   std::size_t max_connections = 1024;
   std::shared_ptr<TlsContext> tls;  ///< set: serve HTTPS with this context
+  SecurityEventSink security_sink;   ///< told of requests refused before any route sees them (body too large)
 };
 
 /// Threading: one acceptor thread, one thread per open connection, and one watchdog thread that

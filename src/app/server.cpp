@@ -322,6 +322,7 @@ Result<BoundAddresses> Server::start() {
   HttpServerOptions http_options;
   // Compressed bodies may be smaller than the decompressed limit, never larger.
   http_options.max_body_bytes = m.config.limits.max_body_bytes;
+  http_options.security_sink = [sec = &m.cases->security()](const SecurityEvent& e) { sec->record(e); };
   if (m.config.tls.http) {
     // Client certificates are asked for but optional: the API key authenticates the caller.
     auto clients = m.config.tls.client_ca.empty() ? ClientCertificates::None : ClientCertificates::Optional;

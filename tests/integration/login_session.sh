@@ -29,6 +29,8 @@ cat >"$WORK/khien.toml" <<TOML
 [auth]
 lockout_attempts = 3
 lockout_minutes = 5
+[ingest]
+max_body_bytes = 65536
 TOML
 start_khien "$DATA" --config "$WORK/khien.toml"
 
@@ -145,6 +147,12 @@ answer=$(call POST /api/v1/auth/login -H 'Content-Type: application/json' --data
 [ "$(status "$answer")" = 403 ] || fail "disabled user's login: $answer"
 pass "khien user disable ends the session and refuses login (403)"
 
+# An over-long body is refused by the HTTP server before any route; sent from another loopback
+# address so that it is the first input_too_long of its source this minute (repeats are coalesced).
+answer=$(head -c 100000 /dev/zero | tr '\0' 'a' | call POST /api/v1/ingest --interface 127.0.0.2 \
+  -H 'Content-Type: application/x-ndjson' --data-binary @-)
+[ "$(status "$answer")" = 413 ] || fail "a body over [ingest] max_body_bytes must be 413: $answer"
+
 # 9. Security events are in the hash-chained audit log, not only in the server log: who, from
 # where, what and why; repeats from one address within a minute are one entry plus a count.
 api GET '/api/v1/audit?limit=1000' >"$WORK/audit.json"
@@ -161,6 +169,9 @@ checks = [("security.login_failed", "soc.bca", "wrong password"),
           ("security.input_too_long", "anonymous", "login: longer than 64 bytes"),
           ("security.session_refused", "anonymous", "session cookie of 300 bytes")]
 missing = [c for c in checks if not find(*c)]
+if not [e for e in entries if e["action"] == "security.input_too_long" and e["object_id"] == "127.0.0.2"
+        and "request body larger than 65536 bytes: POST /api/v1/ingest" in e["after"]["reason"]]:
+    missing.append(("security.input_too_long", "127.0.0.2", "request body larger than 65536 bytes"))
 for c in missing:
     print("not in the audit log:", c)
 # Four failed logins of soc.bca from one address in one minute: one entry (the rest counted later).
@@ -171,7 +182,7 @@ if not 1 <= len(failed) < 5:
 sys.exit(1 if missing else 0)
 PY
 "$KHIEN" audit verify --data "$DATA" >"$WORK/verify.txt" 2>&1 || fail "audit verify after security events: $(cat "$WORK/verify.txt")"
-pass "wrong password, lockout, missing CSRF token, revoked key, over-long login and cookie are in GET /api/v1/audit (repeats coalesced); the chain verifies"
+pass "wrong password, lockout, missing CSRF token, revoked key, over-long login, cookie and request body are in GET /api/v1/audit (repeats coalesced); the chain verifies"
 stop_khien
 
 # 10. Over HTTPS the session cookie is also Secure.
