@@ -170,6 +170,9 @@ void HealthService::tick(TimeNs now) {
       if (!info.sector.empty()) w.sectors.push_back(info.sector);
       if (!info.province.empty()) w.provinces.push_back(info.province);
       w.time = now;
+      // The warning's own TLP decides who reads it and how notifications are minimised (the
+      // details repeat it for readers of the document).
+      w.tlp = options_.tlp;
       w.details = json{{"soc", h.soc},
                        {"soc_name", info.name},
                        {"org", info.org},
