@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include "store/sql_database.h"
 #include "store/sql_statement.h"
 
 namespace khien {
@@ -59,13 +60,7 @@ std::string CaseDb::last_error() const {
 
 Status CaseDb::exec(const char* sql) {
   std::lock_guard lock(mutex_);
-  char* err = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string why = err ? err : "unknown error";
-    sqlite3_free(err);
-    return fail("cases store: " + why);
-  }
-  return {};
+  return exec_sql(db_, sql, "cases store");
 }
 
 Result<std::int64_t> CaseDb::next_counter(const std::string& name) {

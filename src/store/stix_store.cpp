@@ -14,6 +14,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "store/sql_database.h"
+
 namespace khien {
 
 namespace {
@@ -136,13 +138,7 @@ StixStore::~StixStore() {
 }
 
 Status StixStore::exec(const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string why = err ? err : "unknown error";
-    sqlite3_free(err);
-    return fail("stix store: " + why);
-  }
-  return {};
+  return exec_sql(db_, sql, "stix store");
 }
 
 Status StixStore::migrate() {

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "store/sql_database.h"
 #include "store/sql_statement.h"
 #include "store/state_store.h"
 
@@ -145,13 +146,7 @@ Result<std::unique_ptr<UserStore>> UserStore::open(const std::filesystem::path& 
 UserStore::~UserStore() { sqlite3_close(db_); }
 
 Status UserStore::exec(const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string why = err ? err : "unknown error";
-    sqlite3_free(err);
-    return fail("user store: " + why);
-  }
-  return {};
+  return exec_sql(db_, sql, "user store");
 }
 
 Status UserStore::check_scope(Role role, const std::string& scope) {

@@ -6,28 +6,11 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "store/sql_statement.h"
+
 namespace khien {
 
 namespace {
-
-class Stmt {
- public:
-  Stmt(sqlite3* db, const std::string& sql) { sqlite3_prepare_v2(db, sql.c_str(), -1, &s_, nullptr); }
-  ~Stmt() { sqlite3_finalize(s_); }
-  bool ok() const { return s_ != nullptr; }
-  void bind(int i, const std::string& v) { sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT); }
-  void bind(int i, std::int64_t v) { sqlite3_bind_int64(s_, i, v); }
-  int step() { return s_ ? sqlite3_step(s_) : SQLITE_ERROR; }
-  void reset() { sqlite3_reset(s_); sqlite3_clear_bindings(s_); }
-  std::string text(int c) {
-    auto* p = sqlite3_column_text(s_, c);
-    return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(s_, c))) : std::string();
-  }
-  std::int64_t integer(int c) { return sqlite3_column_int64(s_, c); }
-
- private:
-  sqlite3_stmt* s_ = nullptr;
-};
 
 constexpr const char* kColumns =
     "id, kind, key, severity, severity_id, active, first_seen, last_seen, updated, sectors, document, orgs, tlp, recipients";
@@ -43,7 +26,7 @@ std::vector<std::string> string_list(const std::string& text) {
 // RED warnings go to their recipients, by default the organisations they affect.
 std::vector<std::string> red_recipients(const WarningRecord& w) { return w.recipients.empty() ? w.orgs : w.recipients; }
 
-WarningRecord read_row(Stmt& st) {
+WarningRecord read_row(SqlStatement& st) {
   WarningRecord w;
   w.id = st.integer(0);
   w.kind = st.text(1);
@@ -102,7 +85,7 @@ Result<std::unique_ptr<WarningStore>> WarningStore::open(const std::filesystem::
   // Stores written before tenant readers existed: add the columns and fill `orgs` from the documents.
   bool has_orgs = false;
   {
-    Stmt cols(db, "PRAGMA table_info(warnings)");
+    SqlStatement cols(db, "PRAGMA table_info(warnings)");
     while (cols.step() == SQLITE_ROW) has_orgs = has_orgs || cols.text(1) == "orgs";
   }
   if (!has_orgs) {
@@ -114,7 +97,7 @@ Result<std::unique_ptr<WarningStore>> WarningStore::open(const std::filesystem::
     if (auto e = run(migrate, "adding the tenant columns: ")) return tl::unexpected(*e);
     std::vector<std::pair<std::int64_t, std::string>> fill;
     {
-      Stmt docs(db, "SELECT id, document FROM warnings");
+      SqlStatement docs(db, "SELECT id, document FROM warnings");
       while (docs.step() == SQLITE_ROW) {
         auto d = nlohmann::json::parse(docs.text(1), nullptr, false);
         nlohmann::json orgs = nlohmann::json::array();
@@ -124,7 +107,7 @@ Result<std::unique_ptr<WarningStore>> WarningStore::open(const std::filesystem::
         fill.emplace_back(docs.integer(0), orgs.dump());
       }
     }
-    Stmt set(db, "UPDATE warnings SET orgs = ? WHERE id = ?");
+    SqlStatement set(db, "UPDATE warnings SET orgs = ? WHERE id = ?");
     for (const auto& [id, orgs] : fill) {
       set.reset();
       set.bind(1, orgs);
@@ -140,7 +123,7 @@ WarningStore::~WarningStore() { sqlite3_close(db_); }
 Status WarningStore::upsert(const WarningRecord& w, const std::vector<WarningEvidenceRow>& evidence) {
   std::lock_guard lock(mutex_);
   sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr);
-  Stmt st(db_, "INSERT INTO warnings (id, kind, key, severity, severity_id, active, first_seen, last_seen, updated, sectors, document, "
+  SqlStatement st(db_, "INSERT INTO warnings (id, kind, key, severity, severity_id, active, first_seen, last_seen, updated, sectors, document, "
                "orgs, tlp, recipients) "
                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, key = excluded.key, "
                "severity = excluded.severity, severity_id = excluded.severity_id, active = excluded.active, "
@@ -166,7 +149,7 @@ Status WarningStore::upsert(const WarningRecord& w, const std::vector<WarningEvi
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     return fail(fmt::format("warning store: warning {}: {}", w.id, why));
   }
-  Stmt ev(db_, "INSERT INTO warning_evidence (warning_id, event_seq, time, org) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING");
+  SqlStatement ev(db_, "INSERT INTO warning_evidence (warning_id, event_seq, time, org) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING");
   for (const auto& e : evidence) {
     ev.reset();
     ev.bind(1, w.id);
@@ -193,7 +176,7 @@ Result<WarningPage> WarningStore::query(const WarningQuery& q) {
   if (!q.sector.empty()) texts.push_back("%" + nlohmann::json(q.sector).dump() + "%");
   if (!q.org.empty()) texts.push_back("%" + nlohmann::json(q.org).dump() + "%");
   if (!q.recipient.empty()) texts.push_back("%" + nlohmann::json(q.recipient).dump() + "%");
-  auto bind_all = [&](Stmt& st, bool with_cursor) {
+  auto bind_all = [&](SqlStatement& st, bool with_cursor) {
     int i = 1;
     for (auto v : ints) st.bind(i++, v);
     for (const auto& t : texts) st.bind(i++, t);
@@ -207,10 +190,10 @@ Result<WarningPage> WarningStore::query(const WarningQuery& q) {
   if (!q.org.empty()) ordered += " AND orgs LIKE ?";
   if (!q.recipient.empty()) ordered += " AND (tlp <> 'red' OR recipients LIKE ?)";
   WarningPage page;
-  Stmt count(db_, "SELECT COUNT(*) FROM warnings " + ordered);
+  SqlStatement count(db_, "SELECT COUNT(*) FROM warnings " + ordered);
   bind_all(count, false);
   if (count.step() == SQLITE_ROW) page.total = static_cast<std::uint64_t>(count.integer(0));
-  Stmt st(db_, fmt::format("SELECT {} FROM warnings {}{} ORDER BY id DESC LIMIT {}", kColumns, ordered,
+  SqlStatement st(db_, fmt::format("SELECT {} FROM warnings {}{} ORDER BY id DESC LIMIT {}", kColumns, ordered,
                            q.before_id > 0 ? " AND id < ?" : "", q.limit + 1));
   if (!st.ok()) return fail(std::string("warning store: ") + sqlite3_errmsg(db_));
   bind_all(st, true);
@@ -224,7 +207,7 @@ Result<WarningPage> WarningStore::query(const WarningQuery& q) {
 
 std::optional<WarningRecord> WarningStore::get(std::int64_t id) {
   std::lock_guard lock(mutex_);
-  Stmt st(db_, fmt::format("SELECT {} FROM warnings WHERE id = ?", kColumns));
+  SqlStatement st(db_, fmt::format("SELECT {} FROM warnings WHERE id = ?", kColumns));
   st.bind(1, id);
   if (st.step() != SQLITE_ROW) return std::nullopt;
   return read_row(st);
@@ -232,7 +215,7 @@ std::optional<WarningRecord> WarningStore::get(std::int64_t id) {
 
 std::vector<WarningRecord> WarningStore::active() {
   std::lock_guard lock(mutex_);
-  Stmt st(db_, fmt::format("SELECT {} FROM warnings WHERE active = 1 ORDER BY id", kColumns));
+  SqlStatement st(db_, fmt::format("SELECT {} FROM warnings WHERE active = 1 ORDER BY id", kColumns));
   std::vector<WarningRecord> out;
   while (st.step() == SQLITE_ROW) out.push_back(read_row(st));
   return out;
@@ -240,7 +223,7 @@ std::vector<WarningRecord> WarningStore::active() {
 
 std::optional<WarningRecord> WarningStore::find(const std::string& kind, const std::string& key) {
   std::lock_guard lock(mutex_);
-  Stmt st(db_, fmt::format("SELECT {} FROM warnings WHERE kind = ? AND key = ? ORDER BY id DESC LIMIT 1", kColumns));
+  SqlStatement st(db_, fmt::format("SELECT {} FROM warnings WHERE kind = ? AND key = ? ORDER BY id DESC LIMIT 1", kColumns));
   st.bind(1, kind);
   st.bind(2, key);
   if (st.step() != SQLITE_ROW) return std::nullopt;
@@ -249,13 +232,13 @@ std::optional<WarningRecord> WarningStore::find(const std::string& kind, const s
 
 std::int64_t WarningStore::max_id() {
   std::lock_guard lock(mutex_);
-  Stmt st(db_, "SELECT COALESCE(MAX(id), 0) FROM warnings");
+  SqlStatement st(db_, "SELECT COALESCE(MAX(id), 0) FROM warnings");
   return st.step() == SQLITE_ROW ? st.integer(0) : 0;
 }
 
 std::vector<EvidenceAlert> WarningStore::evidence_alerts(std::int64_t id, std::size_t limit) {
   std::lock_guard lock(mutex_);
-  Stmt st(db_, fmt::format("SELECT a.id, a.kind, a.rule_id, a.title, a.matched, a.org, a.sector, a.province, a.severity_id, a.time, "
+  SqlStatement st(db_, fmt::format("SELECT a.id, a.kind, a.rule_id, a.title, a.matched, a.org, a.sector, a.province, a.severity_id, a.time, "
                            "a.event_seq FROM warning_evidence e JOIN alerts a ON a.event_seq = e.event_seq "
                            "WHERE e.warning_id = ? ORDER BY a.time, a.id LIMIT {}", limit));
   st.bind(1, id);
@@ -280,7 +263,7 @@ std::vector<EvidenceAlert> WarningStore::evidence_alerts(std::int64_t id, std::s
 
 std::uint64_t WarningStore::evidence_count(std::int64_t id) {
   std::lock_guard lock(mutex_);
-  Stmt st(db_, "SELECT COUNT(*) FROM warning_evidence WHERE warning_id = ?");
+  SqlStatement st(db_, "SELECT COUNT(*) FROM warning_evidence WHERE warning_id = ?");
   st.bind(1, id);
   return st.step() == SQLITE_ROW ? static_cast<std::uint64_t>(st.integer(0)) : 0;
 }
@@ -289,7 +272,7 @@ Result<std::vector<std::pair<std::string, std::uint64_t>>> WarningStore::alert_c
                                                                                        std::size_t limit) {
   if (column != "org" && column != "sector" && column != "province") return fail(fmt::format("cannot group alerts by '{}'", column));
   std::lock_guard lock(mutex_);
-  Stmt st(db_, fmt::format("SELECT {0}, COUNT(*) FROM alerts WHERE time >= ? AND {0} <> '' GROUP BY {0} ORDER BY COUNT(*) DESC, {0} "
+  SqlStatement st(db_, fmt::format("SELECT {0}, COUNT(*) FROM alerts WHERE time >= ? AND {0} <> '' GROUP BY {0} ORDER BY COUNT(*) DESC, {0} "
                            "LIMIT {1}", column, limit));
   st.bind(1, std::int64_t{since});
   std::vector<std::pair<std::string, std::uint64_t>> out;
@@ -299,7 +282,7 @@ Result<std::vector<std::pair<std::string, std::uint64_t>>> WarningStore::alert_c
 
 std::vector<std::string> WarningStore::alert_events(TimeNs since, std::size_t limit) {
   std::lock_guard lock(mutex_);
-  Stmt st(db_, fmt::format("SELECT event_json FROM alerts WHERE time >= ? ORDER BY id DESC LIMIT {}", limit));
+  SqlStatement st(db_, fmt::format("SELECT event_json FROM alerts WHERE time >= ? ORDER BY id DESC LIMIT {}", limit));
   st.bind(1, std::int64_t{since});
   std::vector<std::string> out;
   while (st.step() == SQLITE_ROW) out.push_back(st.text(0));

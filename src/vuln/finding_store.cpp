@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/time.h"
+#include "store/sql_database.h"
 #include "store/sql_statement.h"
 
 namespace khien {
@@ -87,13 +88,7 @@ Result<std::unique_ptr<FindingStore>> FindingStore::open(const std::filesystem::
 FindingStore::~FindingStore() { sqlite3_close(db_); }
 
 Status FindingStore::exec(const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string msg = err ? err : "unknown error";
-    sqlite3_free(err);
-    return fail("findings store: " + msg);
-  }
-  return {};
+  return exec_sql(db_, sql, "findings store");
 }
 
 Result<ScanOutcome> FindingStore::record_scan(const std::string& scanner, const ScanReport& report,

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/time.h"
+#include "store/sql_database.h"
 
 namespace khien {
 
@@ -76,13 +77,7 @@ Result<std::unique_ptr<VulnStore>> VulnStore::open(const std::filesystem::path& 
 VulnStore::~VulnStore() { sqlite3_close(db_); }
 
 Status VulnStore::exec(const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string why = err ? err : "unknown error";
-    sqlite3_free(err);
-    return fail("vulnerability store: " + why);
-  }
-  return {};
+  return exec_sql(db_, sql, "vulnerability store");
 }
 
 Status VulnStore::apply(const std::vector<SourceChange>& changes) {
