@@ -1,0 +1,220 @@
+// The compiled form of a Sigma rule set (condition nodes, Vectorscan databases, dispatch tables) and the
+// per-worker scratch state, shared by the compiler (rule_set.cpp) and the matcher (rule_set_match.cpp).
+#pragma once
+
+#include <algorithm>
+#include <charconv>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <optional>
+#include <unordered_map>
+#include <hs/hs.h>
+#include <re2/re2.h>
+#include "core/field_dictionary.h"
+#include "detect/required_literal.h"
+#include "detect/value_match.h"
+#include "detect/rule_set.h"
+
+namespace khien {
+
+namespace sigma_compiled {
+
+inline constexpr std::uint32_t kAllFields = 0xFFFFFFFFu;
+// Vectorscan ids with this bit are gate literals (index into RuleSetData::gates), not atoms.
+inline constexpr std::uint32_t kGateBit = 0x80000000u;
+
+enum class Op : std::uint8_t { And, Or, Not, AtLeast, Scan, Direct, True, False };
+
+struct Node {
+  Op op = Op::False;
+  std::uint32_t arg = 0;  // Scan: atom; Direct: direct index; AtLeast: count
+  std::vector<std::uint32_t> kids;
+};
+
+struct DirectAtom {
+  std::uint32_t field_key = kAllFields;
+  std::uint32_t ref_key = kAllFields;
+  SigmaValue value;
+  std::shared_ptr<RE2> re;
+};
+
+struct Expr {
+  std::string regex;
+  unsigned flags;
+  std::uint32_t atom;
+  // Literals of which every match contains one: when set, the expression runs only on values
+  // where one of them occurred (caseless unless `gate_cased`).
+  std::vector<std::string> gate = {};
+  bool gate_cased = false;
+};
+
+struct FieldDb {
+  std::uint32_t field_key;
+  hs_database_t* db = nullptr;
+};
+
+// An expression behind gate literals: its own database, scanned only when a gate fired.
+struct Gated {
+  hs_database_t* db = nullptr;
+  std::uint32_t atom = 0;
+};
+
+struct Condition {
+  std::vector<std::uint32_t> dense;  // the event fields the condition's Sigma field resolves to
+  std::vector<std::string> values;  // lower case
+  bool any = false;
+};
+
+struct Group {
+  std::vector<Condition> conditions;
+  std::vector<FieldDb> dbs;
+  std::vector<std::uint32_t> always;  // instances without triggers
+  // Compile-time only.
+  std::map<std::uint32_t, std::vector<Expr>> exprs;
+  std::unordered_map<std::string, std::uint32_t> atom_of;
+};
+
+struct Instance {
+  std::uint32_t rule;
+  std::uint32_t root;
+};
+
+// Groups reached through one of their conditions: the (lower-case) values of these event fields
+// name the groups whose other conditions are then checked, so an event meets only the groups of
+// its own logsource (a Sysmon process creation never looks at the other 60-odd variants).
+struct TransparentHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view v) const { return std::hash<std::string_view>{}(v); }
+};
+struct Dispatch {
+  std::vector<std::uint32_t> dense;
+  std::unordered_map<std::string, std::vector<std::uint32_t>, TransparentHash, std::equal_to<>> groups;
+  std::size_t longest = 0;
+};
+
+inline bool has_inner_wildcard(const SigmaPattern& p) {
+  const auto& parts = p.parts();
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const bool edge_star = parts[i].kind == PatternPart::Kind::Star && (i == 0 || i + 1 == parts.size());
+    if (!edge_star && (parts[i].kind == PatternPart::Kind::Star || parts[i].kind == PatternPart::Kind::One)) return true;
+  }
+  return false;
+}
+
+}  // namespace sigma_compiled
+
+// Only rule_set.cpp and rule_set_match.cpp include this header: they are written in its vocabulary.
+using namespace sigma_compiled;
+
+struct RuleSetData {
+  std::vector<SigmaRule> rules;
+  std::vector<bool> alerts;
+  std::vector<std::vector<LogsourceVariant>> rule_variants;
+  std::vector<SkippedRule> skipped;
+  std::vector<SigmaRule> correlations;
+  std::unordered_map<std::string, std::size_t> by_name;
+
+  std::vector<FieldId> dense_fields;
+  std::vector<std::int32_t> dense_of;  // FieldId -> dense index or -1
+  std::vector<std::vector<std::uint32_t>> field_keys;
+  std::map<std::vector<std::uint32_t>, std::uint32_t> field_key_of;
+
+  std::vector<Node> nodes;
+  std::vector<DirectAtom> direct;
+  std::vector<std::vector<std::uint32_t>> triggers;  // scan atom -> instances
+  std::vector<Instance> instances;
+  std::vector<Group> groups;
+  std::unordered_map<std::string, std::uint32_t> group_of;
+  std::vector<Dispatch> dispatch;
+  std::vector<std::uint32_t> undispatched;  // groups without a condition on values
+  std::vector<Gated> gated;
+  std::vector<std::vector<std::uint32_t>> gates;  // gate literal -> gated expressions
+  std::size_t patterns = 0;
+  hs_scratch_t* proto = nullptr;
+
+  ~RuleSetData() {
+    for (auto& g : groups)
+      for (auto& d : g.dbs)
+        if (d.db) hs_free_database(d.db);
+    for (auto& g : gated)
+      if (g.db) hs_free_database(g.db);
+    if (proto) hs_free_scratch(proto);
+  }
+
+  std::uint32_t dense(FieldId id) {
+    if (id >= dense_of.size()) dense_of.resize(id + 1, -1);
+    if (dense_of[id] < 0) {
+      dense_of[id] = static_cast<std::int32_t>(dense_fields.size());
+      dense_fields.push_back(id);
+    }
+    return static_cast<std::uint32_t>(dense_of[id]);
+  }
+
+  std::uint32_t field_key(const LogsourceVariant& variant, const std::string& sigma_field) {
+    if (sigma_field.empty()) return kAllFields;
+    std::vector<std::uint32_t> ds;
+    for (const auto& name : variant.resolve(sigma_field)) ds.push_back(dense(intern_field(name)));
+    auto [it, fresh] = field_key_of.emplace(ds, static_cast<std::uint32_t>(field_keys.size()));
+    if (fresh) field_keys.push_back(ds);
+    return it->second;
+  }
+
+  std::uint32_t add_node(Node n) {
+    nodes.push_back(std::move(n));
+    return static_cast<std::uint32_t>(nodes.size() - 1);
+  }
+};
+
+struct RuleSet::Scratch::State {
+  const RuleSetData* owner = nullptr;
+  hs_scratch_t* hs = nullptr;
+  std::vector<std::int32_t> head;
+  std::vector<std::int32_t> next;
+  std::vector<std::uint32_t> touched;
+  std::vector<std::uint32_t> atom_epoch, inst_epoch, rule_epoch;
+  std::vector<std::uint32_t> queue;
+  std::uint32_t epoch = 0;
+  // Gated expressions to run on the value just scanned, deduplicated by a per-scan stamp.
+  std::vector<std::uint32_t> pending;
+  std::vector<std::uint32_t> group_epoch, candidates;
+  std::string lower;  // a dispatch value, lower-cased
+  std::vector<std::uint32_t> gate_stamp, gated_stamp;
+  std::uint32_t scan_stamp = 0;
+  const Event* event = nullptr;
+  char buf[64];
+  char buf2[64];
+
+  ~State() {
+    if (hs) hs_free_scratch(hs);
+  }
+
+  void prepare(const RuleSetData& d) {
+    if (hs) hs_free_scratch(hs);
+    hs = nullptr;
+    if (d.proto) hs_clone_scratch(d.proto, &hs);
+    owner = &d;
+    head.assign(d.dense_fields.size(), -1);
+    atom_epoch.assign(d.triggers.size(), 0);
+    inst_epoch.assign(d.instances.size(), 0);
+    rule_epoch.assign(d.rules.size(), 0);
+    epoch = 0;
+    gate_stamp.assign(d.gates.size(), 0);
+    group_epoch.assign(d.groups.size(), 0);
+    gated_stamp.assign(d.gated.size(), 0);
+    scan_stamp = 0;
+  }
+
+  template <typename F>
+  void for_each_value(std::uint32_t key, F&& f) const {
+    if (key == kAllFields) {
+      for (const auto& slot : *event)
+        if (slot.value.type == FieldType::String) f(slot.value);
+      return;
+    }
+    for (std::uint32_t d : owner->field_keys[key])
+      for (std::int32_t i = head[d]; i >= 0; i = next[static_cast<std::size_t>(i)]) f(event->begin()[i].value);
+  }
+};
+
+}  // namespace khien

@@ -1,0 +1,244 @@
+// Matching an event against a compiled Sigma rule set: Vectorscan scans per field, direct checks, conditions.
+#include "detect/rule_set.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <optional>
+#include <unordered_map>
+#include <hs/hs.h>
+#include <re2/re2.h>
+#include "core/field_dictionary.h"
+#include "detect/required_literal.h"
+#include "detect/value_match.h"
+#include "detect/rule_set_data.h"
+
+namespace khien {
+
+namespace {
+
+struct MatchContext {
+  const RuleSetData* d;
+  RuleSet::Scratch::State* s;
+};
+
+// Appends to `out` each of `items` not stamped with `stamp` yet, and stamps it.
+void push_unstamped(const std::vector<std::uint32_t>& items, std::vector<std::uint32_t>& stamps, std::uint32_t stamp,
+                    std::vector<std::uint32_t>& out) {
+  for (std::uint32_t x : items)
+    if (stamps[x] != stamp) {
+      stamps[x] = stamp;
+      out.push_back(x);
+    }
+}
+
+int on_hs_match(unsigned int id, unsigned long long, unsigned long long, unsigned int, void* ctx) {
+  auto* m = static_cast<MatchContext*>(ctx);
+  auto& s = *m->s;
+  if (id & kGateBit) {
+    const std::uint32_t gate = id & ~kGateBit;
+    if (s.gate_stamp[gate] == s.scan_stamp) return 0;
+    s.gate_stamp[gate] = s.scan_stamp;
+    push_unstamped(m->d->gates[gate], s.gated_stamp, s.scan_stamp, s.pending);
+    return 0;
+  }
+  if (s.atom_epoch[id] == s.epoch) return 0;
+  s.atom_epoch[id] = s.epoch;
+  push_unstamped(m->d->triggers[id], s.inst_epoch, s.epoch, s.queue);
+  return 0;
+}
+
+bool eval_direct(const RuleSetData& d, RuleSet::Scratch::State& s, const DirectAtom& a) {
+  const SigmaValue& v = a.value;
+  bool hit = false;
+  switch (v.kind) {
+    case SigmaMatchKind::Null: {
+      bool empty = true;
+      s.for_each_value(a.field_key, [&](const Value& x) {
+        if (!(x.type == FieldType::String && x.s.empty())) empty = false;
+      });
+      return empty;
+    }
+    case SigmaMatchKind::Exists: {
+      bool present = false;
+      s.for_each_value(a.field_key, [&](const Value&) { present = true; });
+      return present == v.exists;
+    }
+    case SigmaMatchKind::Pattern:
+      s.for_each_value(a.field_key, [&](const Value& x) {
+        if (hit) return;
+        std::string_view t = text_of(x, s.buf, sizeof s.buf);
+        for (const auto& p : v.patterns)
+          if (glob_match(p.parts(), 0, t, v.cased)) { hit = true; break; }
+      });
+      return hit;
+    case SigmaMatchKind::Regex:
+      s.for_each_value(a.field_key, [&](const Value& x) {
+        if (!hit && RE2::PartialMatch(text_of(x, s.buf, sizeof s.buf), *a.re)) hit = true;
+      });
+      return hit;
+    case SigmaMatchKind::Cidr:
+      s.for_each_value(a.field_key, [&](const Value& x) {
+        if (hit) return;
+        std::optional<IpAddress> ip;
+        if (x.type == FieldType::Ip) ip = x.ip;
+        else if (x.type == FieldType::String) ip = IpAddress::parse(x.s);
+        if (!ip) return;
+        for (const auto& p : v.prefixes)
+          if (p.contains(*ip)) { hit = true; break; }
+      });
+      return hit;
+    case SigmaMatchKind::Compare:
+      s.for_each_value(a.field_key, [&](const Value& x) {
+        if (hit) return;
+        auto n = number_of(x);
+        if (!n) return;
+        switch (v.compare) {
+          case SigmaCompare::Lt: hit = *n < v.number; break;
+          case SigmaCompare::Lte: hit = *n <= v.number; break;
+          case SigmaCompare::Gt: hit = *n > v.number; break;
+          case SigmaCompare::Gte: hit = *n >= v.number; break;
+        }
+      });
+      return hit;
+    case SigmaMatchKind::FieldRef:
+      s.for_each_value(a.field_key, [&](const Value& x) {
+        if (hit) return;
+        std::string_view t = text_of(x, s.buf, sizeof s.buf);
+        s.for_each_value(a.ref_key, [&](const Value& y) {
+          if (!hit && position_match(t, text_of(y, s.buf2, sizeof s.buf2), v.position, v.cased)) hit = true;
+        });
+      });
+      return hit;
+  }
+  (void)d;
+  return false;
+}
+
+bool eval(const RuleSetData& d, RuleSet::Scratch::State& s, std::uint32_t id) {
+  const Node& n = d.nodes[id];
+  switch (n.op) {
+    case Op::Scan: return s.atom_epoch[n.arg] == s.epoch;
+    case Op::Direct: return eval_direct(d, s, d.direct[n.arg]);
+    case Op::True: return true;
+    case Op::False: return false;
+    case Op::Not: return !eval(d, s, n.kids[0]);
+    case Op::And:
+      for (auto k : n.kids)
+        if (!eval(d, s, k)) return false;
+      return true;
+    case Op::Or:
+      for (auto k : n.kids)
+        if (eval(d, s, k)) return true;
+      return false;
+    case Op::AtLeast: {
+      std::uint32_t count = 0;
+      for (auto k : n.kids)
+        if (eval(d, s, k) && ++count >= n.arg) return true;
+      return false;
+    }
+  }
+  return false;
+}
+
+bool conditions_hold(const Group& g, RuleSet::Scratch::State& s) {
+  for (const auto& c : g.conditions) {
+    bool ok = false;
+    for (std::uint32_t dn : c.dense) {
+      for (std::int32_t i = s.head[dn]; i >= 0 && !ok; i = s.next[static_cast<std::size_t>(i)]) {
+        if (c.any) { ok = true; break; }
+        std::string_view t = text_of(s.event->begin()[i].value, s.buf, sizeof s.buf);
+        for (const auto& want : c.values)
+          if (iequal(t, want)) { ok = true; break; }
+      }
+      if (ok) break;
+    }
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void RuleSet::match_impl(const Event& event, Scratch& scratch, void (*cb)(std::size_t, void*), void* ctx) const {
+  const RuleSetData& d = *data_;
+  auto& s = *scratch.state_;
+  if (s.owner != &d) s.prepare(d);
+  if (++s.epoch == 0) {
+    // Epoch wrapped: forget every old stamp.
+    std::fill(s.atom_epoch.begin(), s.atom_epoch.end(), 0);
+    std::fill(s.inst_epoch.begin(), s.inst_epoch.end(), 0);
+    std::fill(s.rule_epoch.begin(), s.rule_epoch.end(), 0);
+    std::fill(s.group_epoch.begin(), s.group_epoch.end(), 0);
+    s.epoch = 1;
+  }
+  s.event = &event;
+  s.queue.clear();
+  // Index the event's fields that rules refer to: per dense field, a chain of slot positions.
+  if (s.next.size() < event.size()) s.next.resize(event.size());
+  s.touched.clear();
+  const auto* slots = event.begin();
+  for (std::uint32_t i = event.size(); i-- > 0;) {
+    const FieldId f = slots[i].field;
+    if (f >= d.dense_of.size()) continue;
+    const std::int32_t dn = d.dense_of[f];
+    if (dn < 0) continue;
+    if (s.head[static_cast<std::size_t>(dn)] < 0) s.touched.push_back(static_cast<std::uint32_t>(dn));
+    s.next[i] = s.head[static_cast<std::size_t>(dn)];
+    s.head[static_cast<std::size_t>(dn)] = static_cast<std::int32_t>(i);
+  }
+  MatchContext mc{&d, &s};
+  char buf[64];
+  // The groups this event can belong to, in group order (so rules report in a stable order).
+  s.candidates.assign(d.undispatched.begin(), d.undispatched.end());
+  for (const Dispatch& x : d.dispatch)
+    for (std::uint32_t dn : x.dense)
+      for (std::int32_t i = s.head[dn]; i >= 0; i = s.next[static_cast<std::size_t>(i)]) {
+        std::string_view t = text_of(slots[i].value, buf, sizeof buf);
+        if (t.size() > x.longest) continue;
+        s.lower.assign(t);
+        ascii_lower(s.lower);
+        auto it = x.groups.find(std::string_view(s.lower));
+        if (it == x.groups.end()) continue;
+        push_unstamped(it->second, s.group_epoch, s.epoch, s.candidates);
+      }
+  std::sort(s.candidates.begin(), s.candidates.end());
+  for (std::uint32_t gi : s.candidates) {
+    const Group& g = d.groups[gi];
+    if (!conditions_hold(g, s)) continue;
+    for (const FieldDb& db : g.dbs) {
+      s.for_each_value(db.field_key, [&](const Value& v) {
+        std::string_view t = text_of(v, buf, sizeof buf);
+        const char* data = t.empty() ? "" : t.data();
+        if (++s.scan_stamp == 0) {
+          std::fill(s.gate_stamp.begin(), s.gate_stamp.end(), 0);
+          std::fill(s.gated_stamp.begin(), s.gated_stamp.end(), 0);
+          s.scan_stamp = 1;
+        }
+        hs_scan(db.db, data, static_cast<unsigned>(t.size()), 0, s.hs, on_hs_match, &mc);
+        // The gated expressions whose literal occurred in this value (each needs it to match).
+        for (std::uint32_t gi : s.pending) {
+          const Gated& gx = d.gated[gi];
+          if (s.atom_epoch[gx.atom] != s.epoch)
+            hs_scan(gx.db, data, static_cast<unsigned>(t.size()), 0, s.hs, on_hs_match, &mc);
+        }
+        s.pending.clear();
+      });
+    }
+    push_unstamped(g.always, s.inst_epoch, s.epoch, s.queue);
+  }
+  for (std::size_t qi = 0; qi < s.queue.size(); ++qi) {
+    const Instance& inst = d.instances[s.queue[qi]];
+    if (s.rule_epoch[inst.rule] == s.epoch) continue;
+    if (eval(d, s, inst.root)) {
+      s.rule_epoch[inst.rule] = s.epoch;
+      cb(inst.rule, ctx);
+    }
+  }
+  for (std::uint32_t dn : s.touched) s.head[dn] = -1;
+  s.event = nullptr;
+}
+
+}  // namespace khien
