@@ -31,13 +31,14 @@ void append_unique(std::vector<std::size_t>& out, const std::vector<std::size_t>
     if (std::find(out.begin(), out.end(), i) == out.end()) out.push_back(i);
 }
 
-bool eval_node(const ConfigNode& node, const std::vector<Cpe>& inventory, ApplicabilityResult& acc) {
+// `effective`: the inventory CPEs' effective versions, parsed once by the caller; null to parse here.
+bool eval_node(const ConfigNode& node, const std::vector<Cpe>& inventory, const PackageVersion* effective, ApplicabilityResult& acc) {
   ApplicabilityResult local;
   bool any = false, all = true;
   for (const auto& m : node.matches) {
     bool hit = false;
     for (std::size_t i = 0; i < inventory.size(); ++i) {
-      if (!m.matches(inventory[i])) continue;
+      if (!m.matches(inventory[i], effective ? effective + i : nullptr)) continue;
       hit = true;
       auto& bucket = m.vulnerable ? local.vulnerable : local.platform;
       if (std::find(bucket.begin(), bucket.end(), i) == bucket.end()) bucket.push_back(i);
@@ -46,7 +47,7 @@ bool eval_node(const ConfigNode& node, const std::vector<Cpe>& inventory, Applic
     all = all && hit;
   }
   for (const auto& child : node.children) {
-    bool hit = eval_node(child, inventory, local);
+    bool hit = eval_node(child, inventory, effective, local);
     any = any || hit;
     all = all && hit;
   }
@@ -90,11 +91,13 @@ bool CpeMatch::matches(const Cpe& target, const PackageVersion* target_effective
   return tv_effective == PackageVersion(effective_text(criteria));
 }
 
-ApplicabilityResult evaluate(const Configuration& config, const std::vector<Cpe>& inventory) {
+namespace {
+
+ApplicabilityResult evaluate_config(const Configuration& config, const std::vector<Cpe>& inventory, const PackageVersion* effective) {
   ApplicabilityResult acc;
   bool any = false, all = true;
   for (const auto& node : config.nodes) {
-    bool hit = eval_node(node, inventory, acc);
+    bool hit = eval_node(node, inventory, effective, acc);
     any = any || hit;
     all = all && hit;
   }
@@ -108,18 +111,34 @@ ApplicabilityResult evaluate(const Configuration& config, const std::vector<Cpe>
   return out;
 }
 
-bool applies(const Configuration& config, const std::vector<Cpe>& inventory) { return evaluate(config, inventory).applies; }
-
-ApplicabilityResult evaluate(const std::vector<Configuration>& configs, const std::vector<Cpe>& inventory) {
+ApplicabilityResult evaluate_configs(const std::vector<Configuration>& configs, const std::vector<Cpe>& inventory,
+                                     const PackageVersion* effective) {
   ApplicabilityResult out;
   for (const auto& c : configs) {
-    auto r = evaluate(c, inventory);
+    auto r = evaluate_config(c, inventory, effective);
     if (!r.applies) continue;
     out.applies = true;
     append_unique(out.vulnerable, r.vulnerable);
     append_unique(out.platform, r.platform);
   }
   return out;
+}
+
+}  // namespace
+
+ApplicabilityResult evaluate(const Configuration& config, const std::vector<Cpe>& inventory) {
+  return evaluate_config(config, inventory, nullptr);
+}
+
+bool applies(const Configuration& config, const std::vector<Cpe>& inventory) { return evaluate(config, inventory).applies; }
+
+ApplicabilityResult evaluate(const std::vector<Configuration>& configs, const std::vector<Cpe>& inventory) {
+  return evaluate_configs(configs, inventory, nullptr);
+}
+
+ApplicabilityResult evaluate(const std::vector<Configuration>& configs, const std::vector<Cpe>& inventory,
+                             const std::vector<PackageVersion>& effective) {
+  return evaluate_configs(configs, inventory, effective.size() == inventory.size() ? effective.data() : nullptr);
 }
 
 namespace {

@@ -78,6 +78,10 @@ ApplicabilityResult evaluate(const Configuration& config, const std::vector<Cpe>
 bool applies(const Configuration& config, const std::vector<Cpe>& inventory);
 /// Evaluates every configuration; the result applies if any applies, with the union of matches.
 ApplicabilityResult evaluate(const std::vector<Configuration>& configs, const std::vector<Cpe>& inventory);
+/// The same with each inventory CPE's effective version already parsed (`effective[i]` for
+/// `inventory[i]`, see effective_version), as an index keeps them, so no version is parsed again.
+ApplicabilityResult evaluate(const std::vector<Configuration>& configs, const std::vector<Cpe>& inventory,
+                             const std::vector<PackageVersion>& effective);
 
 /// Structural checks an importer runs on a configuration: nodes present, each node has criteria or
 /// children, range bounds only on a criteria whose version is ANY, at most one start and one end

@@ -79,7 +79,7 @@ void ExposureCache::update_system(const VulnDatabase& db, const ExposureIndex& i
   for (const auto& id : candidates) {
     const VulnRecord* rec = db.find(id);
     bool member = rec && !entry.system_id.empty() && !rec->configurations().empty() &&
-                  evaluate(rec->configurations(), entry.cpes).applies;
+                  index.evaluate(rec->configurations(), position).applies;
     set_member(id, position, member);
   }
 }

@@ -50,6 +50,118 @@ bool vulnerable_product_keys(const std::vector<Configuration>& configs, std::vec
   return true;
 }
 
+namespace {
+
+// A version and update a criteria can be compared with by version order: a string without
+// wildcards, and an update without wildcards.
+bool plain_version(const Cpe& c) {
+  return c.version().is_string() && !c.version().has_wildcards() && !c.update().has_wildcards();
+}
+
+// True when every attribute of the criteria other than part, vendor, product, version and update is
+// ANY, and its part is ANY or a literal: it then matches a variant of its vendor:product exactly when
+// the part agrees and the version rules of CpeMatch::matches hold.
+bool version_only(const CpeMatch& m) {
+  const Cpe& c = m.criteria;
+  for (auto a : {CpeAttribute::edition, CpeAttribute::language, CpeAttribute::sw_edition, CpeAttribute::target_sw,
+                 CpeAttribute::target_hw, CpeAttribute::other})
+    if (!c.get(a).is_any()) return false;
+  return c.part().is_any() || (c.part().is_string() && !c.part().has_wildcards());
+}
+
+}  // namespace
+
+void ExposureIndex::add_variant(Bucket& bucket, const Cpe& c) {
+  auto id = static_cast<std::uint32_t>(bucket.variants.size());
+  PackageVersion version = effective_version(c);
+  PackageVersion release = version.release();
+  bucket.variants.push_back({c, std::move(version), std::move(release), {}});
+  const Variant& v = bucket.variants.back();
+  if (!plain_version(c)) {
+    bucket.irregular.push_back(id);
+    return;
+  }
+  auto by_version = [&](std::uint32_t a, const PackageVersion& x) { return bucket.variants[a].version < x; };
+  bucket.ordered.insert(std::lower_bound(bucket.ordered.begin(), bucket.ordered.end(), v.version, by_version), id);
+  if (!v.version.is_prerelease()) return;
+  auto by_release = [&](std::uint32_t a, const PackageVersion& x) { return bucket.variants[a].release < x; };
+  bucket.prereleases.insert(std::lower_bound(bucket.prereleases.begin(), bucket.prereleases.end(), v.release, by_release), id);
+}
+
+void ExposureIndex::add_matching(const CpeMatch& m, const Bucket& bucket, std::vector<std::uint32_t>& out) {
+  auto take = [&](std::uint32_t id) {
+    const Variant& v = bucket.variants[id];
+    if (v.entries.empty()) return;
+    if (!m.criteria.part().is_any() && !(v.cpe.part() == m.criteria.part())) return;
+    out.insert(out.end(), v.entries.begin(), v.entries.end());
+  };
+  auto check = [&](std::uint32_t id) {
+    const Variant& v = bucket.variants[id];
+    if (!v.entries.empty() && m.matches(v.cpe, &v.version)) out.insert(out.end(), v.entries.begin(), v.entries.end());
+  };
+  const auto& ordered = bucket.ordered;
+  auto below = [&](std::uint32_t id, const PackageVersion& x) { return bucket.variants[id].version < x; };
+  auto above = [&](const PackageVersion& x, std::uint32_t id) { return x < bucket.variants[id].version; };
+  const CpeValue& cv = m.criteria.version();
+  const CpeValue& cu = m.criteria.update();
+  if (!version_only(m) || (!m.has_range() && (cv.is_na() || (!cv.is_any() && (cv.has_wildcards() || cu.has_wildcards()))))) {
+    for (std::uint32_t id = 0; id < bucket.variants.size(); ++id) check(id);
+    return;
+  }
+  if (m.has_range()) {
+    // Only a plain version can lie in a range; an irregular variant is compared in full.
+    auto lo = ordered.begin(), hi = ordered.end();
+    if (m.start_including) lo = std::lower_bound(lo, hi, *m.start_including, below);
+    if (m.start_excluding) lo = std::upper_bound(lo, hi, *m.start_excluding, above);
+    if (m.end_including) hi = std::upper_bound(lo, hi, *m.end_including, above);
+    if (m.end_excluding) hi = std::lower_bound(lo, hi, *m.end_excluding, below);
+    for (auto it = lo; it < hi; ++it) take(*it);
+    for (auto id : bucket.irregular) check(id);
+    return;
+  }
+  if (cv.is_any()) {
+    if (!cu.is_any()) {  // ANY version, a specific update: compared in full
+      for (std::uint32_t id = 0; id < bucket.variants.size(); ++id) check(id);
+      return;
+    }
+    // ANY version and update: every plain variant; a target holding wildcards compares UNDEFINED, so
+    // the irregular ones are compared in full.
+    for (auto id : ordered) take(id);
+    for (auto id : bucket.irregular) check(id);
+    return;
+  }
+  // A specific version: only plain variants can be equal to it (to it or, update ANY, their release).
+  auto take_equal = [&](const std::vector<std::uint32_t>& list, PackageVersion Variant::*key, const PackageVersion& want) {
+    auto first = std::lower_bound(list.begin(), list.end(), want,
+                                  [&](std::uint32_t id, const PackageVersion& x) { return bucket.variants[id].*key < x; });
+    for (auto it = first; it < list.end() && !(want < bucket.variants[*it].*key); ++it) take(*it);
+  };
+  if (cu.is_any()) {
+    PackageVersion want(cv.text());
+    take_equal(ordered, &Variant::version, want);
+    take_equal(bucket.prereleases, &Variant::release, want);
+    return;
+  }
+  take_equal(ordered, &Variant::version, effective_version(m.criteria));
+}
+
+void ExposureIndex::ascending_unique(std::vector<std::uint32_t>& out) const {
+  // Many matches (a common product's CVE exposes a large part of the inventory): mark them in a
+  // bitmap and read it back in order, which costs less than sorting them.
+  if (out.size() > entries_.size() / 16 + 64) {
+    thread_local std::vector<std::uint64_t> bits;
+    bits.assign(entries_.size() / 64 + 1, 0);
+    for (auto p : out) bits[p >> 6] |= std::uint64_t{1} << (p & 63);
+    out.clear();
+    for (std::size_t w = 0; w < bits.size(); ++w)
+      for (std::uint64_t b = bits[w]; b; b &= b - 1)
+        out.push_back(static_cast<std::uint32_t>(w * 64 + static_cast<unsigned>(__builtin_ctzll(b))));
+    return;
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+}
+
 ExposureIndex::ExposureIndex(std::vector<InventoryEntry> inventory) : entries_(std::move(inventory)) {
   for (std::uint32_t i = 0; i < entries_.size(); ++i) {
     by_id_[entries_[i].system_id] = i;
@@ -58,6 +170,10 @@ ExposureIndex::ExposureIndex(std::vector<InventoryEntry> inventory) : entries_(s
 }
 
 void ExposureIndex::add_slots(std::uint32_t position) {
+  if (effective_.size() <= position) effective_.resize(position + 1);
+  auto& versions = effective_[position];
+  versions.clear();
+  for (const auto& c : entries_[position].cpes) versions.push_back(effective_version(c));
   bool unindexed = false;
   for (const auto& c : entries_[position].cpes) {
     if (!indexable_cpe(c)) {
@@ -66,7 +182,7 @@ void ExposureIndex::add_slots(std::uint32_t position) {
     }
     Bucket& bucket = by_product_[cpe_product_key(c)];
     auto [at, added] = bucket.by_name.try_emplace(c.to_formatted(), static_cast<std::uint32_t>(bucket.variants.size()));
-    if (added) bucket.variants.push_back({c, effective_version(c), {}});
+    if (added) add_variant(bucket, c);
     auto& list = bucket.variants[at->second].entries;
     if (list.empty() || list.back() != position) list.push_back(position);
   }
@@ -84,6 +200,11 @@ void ExposureIndex::drop_slots(std::uint32_t position) {
   }
   auto u = std::lower_bound(unindexed_.begin(), unindexed_.end(), position);
   if (u != unindexed_.end() && *u == position) unindexed_.erase(u);
+  effective_[position].clear();
+}
+
+ApplicabilityResult ExposureIndex::evaluate(const std::vector<Configuration>& configs, std::uint32_t position) const {
+  return khien::evaluate(configs, entries_[position].cpes, effective_[position]);
 }
 
 std::uint32_t ExposureIndex::upsert(InventoryEntry entry) {
@@ -123,12 +244,9 @@ bool ExposureIndex::matched(const std::vector<Configuration>& configs, std::vect
   for (const CpeMatch* m : vulnerable) {
     key.assign(m->criteria.vendor().wfn).append(":").append(m->criteria.product().wfn);
     auto it = by_product_.find(key);
-    if (it == by_product_.end()) continue;
-    for (const Variant& v : it->second.variants)
-      if (!v.entries.empty() && m->matches(v.cpe, &v.version)) out.insert(out.end(), v.entries.begin(), v.entries.end());
+    if (it != by_product_.end()) add_matching(*m, it->second, out);
   }
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
+  ascending_unique(out);
   return true;
 }
 
@@ -170,20 +288,20 @@ std::vector<std::uint32_t> ExposureIndex::exposed_entries(const std::vector<Conf
     std::size_t indexed = out.size();
     for (auto u : unindexed_)
       if (!std::binary_search(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(indexed), u) &&
-          evaluate(configs, entries_[u].cpes).applies)
+          evaluate(configs, u).applies)
         out.push_back(u);
     std::sort(out.begin(), out.end());
     return out;
   }
   out.clear();
   for (auto i : candidates(configs))
-    if (evaluate(configs, entries_[i].cpes).applies) out.push_back(i);
+    if (evaluate(configs, i).applies) out.push_back(i);
   return out;
 }
 
 ExposedSystem ExposureIndex::describe(const std::vector<Configuration>& configs, std::uint32_t position) const {
   const auto& entry = entries_[position];
-  auto r = evaluate(configs, entry.cpes);
+  auto r = evaluate(configs, position);
   if (!r.applies) return ExposedSystem{entry.system_id, entry.org, {}, {}};
   return exposed_system(entry, r);
 }
@@ -193,7 +311,7 @@ std::vector<ExposedSystem> ExposureIndex::exposure(const std::vector<Configurati
   if (configs.empty()) return out;
   for (auto i : candidates(configs)) {
     const auto& entry = entries_[i];
-    auto r = evaluate(configs, entry.cpes);
+    auto r = evaluate(configs, i);
     if (!r.applies) continue;
     out.push_back(exposed_system(entry, r));
   }

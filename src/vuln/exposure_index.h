@@ -46,6 +46,8 @@ class ExposureIndex {
 
   /// Positions of the systems `configs` apply to, ascending.
   std::vector<std::uint32_t> exposed_entries(const std::vector<Configuration>& configs) const;
+  /// Evaluates `configs` against the system at `position`, with the versions parsed when it was indexed.
+  ApplicabilityResult evaluate(const std::vector<Configuration>& configs, std::uint32_t position) const;
   /// The system at `position` with the CPEs that made `configs` apply (empty lists when they do not).
   ExposedSystem describe(const std::vector<Configuration>& configs, std::uint32_t position) const;
 
@@ -72,17 +74,31 @@ class ExposureIndex {
 
   // One distinct inventory CPE of a vendor:product with its parsed effective version and the
   // systems that run it. Many systems run the very same software, so a criteria is compared once per
-  // distinct CPE rather than once per system, and a bucket is scanned in memory order.
+  // distinct CPE rather than once per system.
   struct Variant {
     Cpe cpe;
     PackageVersion version;
+    PackageVersion release;  ///< the version without a trailing pre-release part (`2.0-beta9` → `2.0`)
     std::vector<std::uint32_t> entries;
   };
+  // The variants of one vendor:product. Those with a plain version (a string without wildcards, an
+  // update without wildcards) are also kept in version order, so a criteria whose other attributes
+  // are ANY finds the versions in its range, or equal to its version, by binary search instead of
+  // comparing every variant (the national inventory runs thousands of versions of common products).
   struct Bucket {
     std::vector<Variant> variants;
     std::unordered_map<std::string, std::uint32_t> by_name;  ///< formatted CPE → variant
+    std::vector<std::uint32_t> ordered;      ///< plain variants by effective version
+    std::vector<std::uint32_t> prereleases;  ///< plain pre-release variants by release()
+    std::vector<std::uint32_t> irregular;    ///< the other variants (ANY, NA or wildcard version or update)
   };
+  static void add_variant(Bucket& bucket, const Cpe& c);
+  // Adds the systems of every variant of `bucket` that `m` matches to `out`.
+  static void add_matching(const CpeMatch& m, const Bucket& bucket, std::vector<std::uint32_t>& out);
+  // Sorts `out` ascending without duplicates.
+  void ascending_unique(std::vector<std::uint32_t>& out) const;
   std::vector<InventoryEntry> entries_;
+  std::vector<std::vector<PackageVersion>> effective_;  ///< by position: the effective version of each CPE
   std::unordered_map<std::string, std::uint32_t> by_id_;
   std::unordered_map<std::string, Bucket> by_product_;
   std::vector<std::uint32_t> unindexed_;  ///< ascending
