@@ -2,6 +2,8 @@
 #include "vuln/exposure_cache.h"
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 
 namespace khien {
 
@@ -9,7 +11,45 @@ void ExposureCache::rebuild(const VulnDatabase& db, const ExposureIndex& index) 
   by_cve_.clear();
   cves_by_product_.clear();
   unindexed_cves_.clear();
-  db.for_each([&](const VulnRecord& rec) { evaluate_cve(db, index, rec.id); });
+  std::vector<const VulnRecord*> records;
+  records.reserve(db.size());
+  db.for_each([&](const VulnRecord& rec) {
+    if (!rec.configurations().empty()) records.push_back(&rec);
+  });
+  // The whole national picture is the costly question (every CVE against every system): the index
+  // is only read, so the CVEs are split between threads, one per core, and their answers stored here
+  // afterwards in one thread.
+  std::vector<std::vector<std::uint32_t>> positions(records.size());
+  std::size_t workers = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
+  if (records.size() < 1024) workers = 1;
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    constexpr std::size_t kChunk = 256;
+    for (std::size_t from; (from = next.fetch_add(kChunk)) < records.size();)
+      for (std::size_t i = from; i < std::min(from + kChunk, records.size()); ++i)
+        positions[i] = index.exposed_entries(records[i]->configurations());
+  };
+  std::vector<std::thread> threads;
+  for (std::size_t w = 1; w < workers; ++w) threads.emplace_back(work);
+  work();
+  for (auto& t : threads) t.join();
+  by_cve_.reserve(records.size());
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    note_products(*records[i]);
+    if (!positions[i].empty()) by_cve_[records[i]->id] = std::move(positions[i]);
+  }
+}
+
+void ExposureCache::note_products(const VulnRecord& rec) {
+  std::vector<std::string> keys;
+  if (vulnerable_product_keys(rec.configurations(), keys)) {
+    for (const auto& k : keys) {
+      auto& list = cves_by_product_[k];
+      if (list.empty() || list.back() != rec.id) list.push_back(rec.id);
+    }
+  } else {
+    unindexed_cves_.insert(rec.id);
+  }
 }
 
 void ExposureCache::evaluate_cve(const VulnDatabase& db, const ExposureIndex& index, const std::string& id) {
@@ -18,15 +58,7 @@ void ExposureCache::evaluate_cve(const VulnDatabase& db, const ExposureIndex& in
     by_cve_.erase(id);
     return;
   }
-  std::vector<std::string> keys;
-  if (vulnerable_product_keys(rec->configurations(), keys)) {
-    for (const auto& k : keys) {
-      auto& list = cves_by_product_[k];
-      if (list.empty() || list.back() != id) list.push_back(id);
-    }
-  } else {
-    unindexed_cves_.insert(id);
-  }
+  note_products(*rec);
   auto positions = index.exposed_entries(rec->configurations());
   if (positions.empty())
     by_cve_.erase(id);

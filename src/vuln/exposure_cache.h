@@ -41,6 +41,8 @@ class ExposureCache {
 
  private:
   void evaluate_cve(const VulnDatabase& db, const ExposureIndex& index, const std::string& id);
+  // Lists the CVE under the vendor:product of each vulnerable criteria (or as unindexed).
+  void note_products(const VulnRecord& rec);
   void set_member(const std::string& cve, std::uint32_t position, bool member);
 
   std::unordered_map<std::string, std::vector<std::uint32_t>> by_cve_;

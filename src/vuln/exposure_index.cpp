@@ -2,6 +2,7 @@
 #include "vuln/exposure_index.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace khien {
 
@@ -148,7 +149,7 @@ void ExposureIndex::add_matching(const CpeMatch& m, const Bucket& bucket, std::v
 void ExposureIndex::ascending_unique(std::vector<std::uint32_t>& out) const {
   // Many matches (a common product's CVE exposes a large part of the inventory): mark them in a
   // bitmap and read it back in order, which costs less than sorting them.
-  if (out.size() > entries_.size() / 16 + 64) {
+  if (out.size() > entries_.size() / 256 + 32) {
     thread_local std::vector<std::uint64_t> bits;
     bits.assign(entries_.size() / 64 + 1, 0);
     for (auto p : out) bits[p >> 6] |= std::uint64_t{1} << (p & 63);
@@ -266,36 +267,109 @@ std::vector<std::uint32_t> ExposureIndex::candidates(const std::vector<Configura
 
 namespace {
 
-// Every configuration is one plain OR node of vulnerable criteria (most NVD statements): a system
-// with a CPE that matches one of the criteria is exposed, with no further evaluation.
-bool plain_or(const std::vector<Configuration>& configs) {
-  for (const auto& c : configs) {
-    if (c.negate || c.nodes.size() != 1) return false;
-    const auto& n = c.nodes[0];
-    if (n.negate || n.op != NodeOperator::op_or || !n.children.empty() || n.matches.empty()) return false;
-    for (const auto& m : n.matches)
-      if (!m.vulnerable) return false;
-  }
-  return true;
+// a = a ∩ b, both ascending.
+void intersect(std::vector<std::uint32_t>& a, const std::vector<std::uint32_t>& b) {
+  auto end = std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), a.begin());
+  a.erase(end, a.end());
 }
 
 }  // namespace
 
+bool ExposureIndex::node_sets(const ConfigNode& node, std::vector<std::uint32_t>& truth, std::vector<std::uint32_t>& evidence) const {
+  truth.clear();
+  evidence.clear();
+  if (node.negate || (node.matches.empty() && node.children.empty())) return false;
+  const bool all = node.op == NodeOperator::op_and;
+  bool first = true;
+  // An OR collects every operand's systems and sorts them once; an AND intersects operand by operand.
+  auto combine = [&](const std::vector<std::uint32_t>& set) {
+    if (!all) truth.insert(truth.end(), set.begin(), set.end());
+    else if (first) truth = set;
+    else intersect(truth, set);
+    first = false;
+  };
+  std::vector<std::uint32_t> operand, child_evidence;
+  std::string key;
+  // An OR of vulnerable criteria only (most NVD nodes): its evidence is its truth.
+  const bool only_vulnerable = !all && node.children.empty() &&
+                               std::all_of(node.matches.begin(), node.matches.end(), [](const CpeMatch& m) { return m.vulnerable; });
+  for (const auto& m : node.matches) {
+    if (!indexable_cpe(m.criteria)) return false;
+    operand.clear();
+    key.assign(m.criteria.vendor().wfn).append(":").append(m.criteria.product().wfn);
+    if (auto it = by_product_.find(key); it != by_product_.end()) add_matching(m, it->second, operand);
+    if (all) ascending_unique(operand);
+    if (m.vulnerable && !only_vulnerable) evidence.insert(evidence.end(), operand.begin(), operand.end());
+    combine(operand);
+  }
+  for (const auto& child : node.children) {
+    if (!node_sets(child, operand, child_evidence)) return false;
+    evidence.insert(evidence.end(), child_evidence.begin(), child_evidence.end());
+    combine(operand);
+  }
+  if (!all) ascending_unique(truth);
+  if (only_vulnerable) {
+    evidence = truth;
+    return true;
+  }
+  ascending_unique(evidence);
+  // In an OR every system with evidence makes the node true; in an AND it must satisfy every operand.
+  if (all) intersect(evidence, truth);
+  return true;
+}
+
+bool ExposureIndex::exposed_by_sets(const std::vector<Configuration>& configs, std::vector<std::uint32_t>& out) const {
+  std::vector<std::uint32_t> truth, evidence, node_truth, node_evidence;
+  for (const auto& config : configs) {
+    if (config.negate || config.nodes.empty()) continue;  // evaluate() never lets these apply
+    if (config.nodes.size() == 1 || config.op == NodeOperator::op_or) {
+      // A node's evidence lies within its truth, so with one node or an OR of nodes the systems the
+      // configuration applies to are exactly those with evidence from a node.
+      for (const auto& node : config.nodes) {
+        if (!node_sets(node, node_truth, node_evidence)) return false;
+        if (configs.size() == 1 && config.nodes.size() == 1) {
+          out = std::move(node_evidence);
+          return true;
+        }
+        out.insert(out.end(), node_evidence.begin(), node_evidence.end());
+      }
+      continue;
+    }
+    // An AND of nodes (running on / with a platform): true where every node is true.
+    truth.clear();
+    evidence.clear();
+    for (std::size_t n = 0; n < config.nodes.size(); ++n) {
+      if (!node_sets(config.nodes[n], node_truth, node_evidence)) return false;
+      evidence.insert(evidence.end(), node_evidence.begin(), node_evidence.end());
+      if (n == 0) truth = node_truth;
+      else intersect(truth, node_truth);
+    }
+    ascending_unique(evidence);
+    intersect(evidence, truth);  // true, with vulnerable evidence from a node that was true
+    out.insert(out.end(), evidence.begin(), evidence.end());
+  }
+  ascending_unique(out);
+  return true;
+}
+
 std::vector<std::uint32_t> ExposureIndex::exposed_entries(const std::vector<Configuration>& configs) const {
   std::vector<std::uint32_t> out;
   if (configs.empty()) return out;
-  if (plain_or(configs) && matched(configs, out)) {
-    std::size_t indexed = out.size();
-    for (auto u : unindexed_)
-      if (!std::binary_search(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(indexed), u) &&
-          evaluate(configs, u).applies)
-        out.push_back(u);
-    std::sort(out.begin(), out.end());
+  if (!exposed_by_sets(configs, out)) {
+    out.clear();
+    for (auto i : candidates(configs))
+      if (evaluate(configs, i).applies) out.push_back(i);
     return out;
   }
+  if (unindexed_.empty()) return out;
+  // A system with a wildcard vendor or product may meet criteria of any product, which the buckets do
+  // not show: its answer is the full evaluation.
+  std::vector<std::uint32_t> indexed, evaluated;
+  std::set_difference(out.begin(), out.end(), unindexed_.begin(), unindexed_.end(), std::back_inserter(indexed));
+  for (auto u : unindexed_)
+    if (evaluate(configs, u).applies) evaluated.push_back(u);
   out.clear();
-  for (auto i : candidates(configs))
-    if (evaluate(configs, i).applies) out.push_back(i);
+  std::set_union(indexed.begin(), indexed.end(), evaluated.begin(), evaluated.end(), std::back_inserter(out));
   return out;
 }
 

@@ -95,6 +95,14 @@ class ExposureIndex {
   static void add_variant(Bucket& bucket, const Cpe& c);
   // Adds the systems of every variant of `bucket` that `m` matches to `out`.
   static void add_matching(const CpeMatch& m, const Bucket& bucket, std::vector<std::uint32_t>& out);
+  // The systems for which `node` is true (`truth`) and those for which it also holds vulnerable
+  // evidence as evaluate() counts it (`evidence`), both ascending, computed from each criteria's
+  // systems in the buckets; false when the node must be evaluated system by system (a negation, an
+  // empty node, a criteria that cannot be looked up by vendor:product).
+  bool node_sets(const ConfigNode& node, std::vector<std::uint32_t>& truth, std::vector<std::uint32_t>& evidence) const;
+  // Every indexed system `configs` apply to, by set operations over node_sets; false when a node
+  // cannot be answered that way. Systems in unindexed_ are not settled by this.
+  bool exposed_by_sets(const std::vector<Configuration>& configs, std::vector<std::uint32_t>& out) const;
   // Sorts `out` ascending without duplicates.
   void ascending_unique(std::vector<std::uint32_t>& out) const;
   std::vector<InventoryEntry> entries_;

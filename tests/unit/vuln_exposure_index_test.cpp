@@ -82,9 +82,18 @@ class RandomStatements {
       ConfigNode vulnerable;
       int n = 1 + pick(3);
       for (int i = 0; i < n; ++i) vulnerable.matches.push_back(criteria(true));
+      if (pick(5) == 0) vulnerable.op = NodeOperator::op_and;
+      if (pick(5) == 0) {  // nested: a child node of vulnerable and platform criteria
+        ConfigNode child;
+        child.op = pick(1) == 0 ? NodeOperator::op_and : NodeOperator::op_or;
+        child.negate = pick(6) == 0;
+        child.matches.push_back(criteria(true));
+        child.matches.push_back(criteria(false));
+        vulnerable.children.push_back(std::move(child));
+      }
       config.nodes.push_back(std::move(vulnerable));
-      if (pick(3) == 0) {  // running on / with a platform, sometimes negated
-        config.op = NodeOperator::op_and;
+      if (pick(3) == 0) {  // running on / with a platform, sometimes negated, sometimes OR'ed
+        config.op = pick(4) == 0 ? NodeOperator::op_or : NodeOperator::op_and;
         ConfigNode platform;
         platform.negate = pick(4) == 0;
         platform.matches.push_back(criteria(false));
@@ -101,21 +110,26 @@ class RandomStatements {
   std::mt19937 rng_;
 };
 
+std::string bound(const char* name, const std::optional<PackageVersion>& v) {
+  return v ? std::string(" ") + name + " " + v->text() : std::string();
+}
+
+std::string describe_node(const ConfigNode& n) {
+  std::string out = n.negate ? " (NOT " : " (";
+  out += n.op == NodeOperator::op_and ? "AND" : "OR";
+  for (const auto& m : n.matches)
+    out += " " + m.criteria_text + (m.vulnerable ? "" : " platform") + bound(">=", m.start_including) +
+           bound(">", m.start_excluding) + bound("<=", m.end_including) + bound("<", m.end_excluding);
+  for (const auto& child : n.children) out += describe_node(child);
+  return out + ")";
+}
+
 // The statement as text, for a failure message.
 std::string describe(const std::vector<Configuration>& configs) {
   std::string out;
-  auto bound = [](const char* name, const std::optional<PackageVersion>& v) {
-    return v ? std::string(" ") + name + " " + v->text() : std::string();
-  };
   for (const auto& c : configs) {
     out += c.op == NodeOperator::op_and ? "[AND" : "[OR";
-    for (const auto& n : c.nodes) {
-      out += n.negate ? " (NOT" : " (";
-      for (const auto& m : n.matches)
-        out += " " + m.criteria_text + (m.vulnerable ? "" : " platform") + bound(">=", m.start_including) +
-               bound(">", m.start_excluding) + bound("<=", m.end_including) + bound("<", m.end_excluding);
-      out += ")";
-    }
+    for (const auto& n : c.nodes) out += describe_node(n);
     out += "]";
   }
   return out;
