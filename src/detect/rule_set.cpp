@@ -17,6 +17,19 @@
 
 namespace khien {
 
+using sigma_compiled::Condition;
+using sigma_compiled::DirectAtom;
+using sigma_compiled::Dispatch;
+using sigma_compiled::Expr;
+using sigma_compiled::FieldDb;
+using sigma_compiled::Gated;
+using sigma_compiled::Group;
+using sigma_compiled::has_inner_wildcard;
+using sigma_compiled::Instance;
+using sigma_compiled::kGateBit;
+using sigma_compiled::Node;
+using sigma_compiled::Op;
+
 RuleSet::Scratch::Scratch() : state_(std::make_unique<State>()) {}
 RuleSet::Scratch::~Scratch() = default;
 RuleSet::Scratch::Scratch(Scratch&&) noexcept = default;
@@ -36,7 +49,8 @@ std::size_t RuleSet::pattern_count() const { return data_->patterns; }
 
 std::size_t RuleSet::database_count() const {
   std::size_t n = 0;
-  for (const auto& g : data_->groups) n += g.dbs.size();
+  for (const auto& g : data_->groups)
+    for (const auto& f : g.dbs) n += f.db != nullptr;
   return n;
 }
 
@@ -100,6 +114,20 @@ struct Compiler {
     return atom;
   }
 
+  // A plain literal tied to one or both ends of the value goes to AnchoredLiterals: a trie walk
+  // from that end is cheaper than scanning the whole value, and on fields such as Image most
+  // patterns are endswith or equals, so their Vectorscan databases disappear.
+  static void anchor_literal(const SigmaPattern& p, Expr& e) {
+    const auto& parts = p.parts();
+    const bool open_start = parts.front().kind == PatternPart::Kind::Star;
+    const bool open_end = parts.back().kind == PatternPart::Kind::Star;
+    if (open_start && open_end) return;
+    e.literal = p.literal_text();
+    e.anchor = open_start ? AnchoredLiterals::Anchor::End
+               : open_end ? AnchoredLiterals::Anchor::Start
+                          : AnchoredLiterals::Anchor::Whole;
+  }
+
   Result<std::uint32_t> value_node(Group& g, const LogsourceVariant& v, const SigmaItem& item, const SigmaValue& val) {
     const std::uint32_t key = d.field_key(v, item.field);
     Node n;
@@ -114,7 +142,9 @@ struct Compiler {
             // Single-match bookkeeping costs more than the repeated callbacks of a literal (which
             // on_hs_match drops). Anything else runs behind its longest literal when it has one.
             if (is_plain_literal(p)) {
-              exprs.push_back({p.to_regex(), HS_FLAG_DOTALL | caseless, 0});
+              Expr e{p.to_regex(), HS_FLAG_DOTALL | caseless, 0};
+              if (!val.cased) anchor_literal(p, e);
+              exprs.push_back(std::move(e));
               continue;
             }
             const unsigned once = has_inner_wildcard(p) ? HS_FLAG_SINGLEMATCH : 0u;
@@ -221,7 +251,7 @@ struct Compiler {
   int cost(std::uint32_t id) {
     const Node& n = d.nodes[id];
     switch (n.op) {
-      case Op::Scan: case Op::True: case Op::False: return 1;
+      case Op::Scan: case Op::AnyScan: case Op::True: case Op::False: return 1;
       case Op::Direct: return d.direct[n.arg].value.kind == SigmaMatchKind::Regex ? 50 : 10;
       default: {
         int c = 1;
@@ -269,6 +299,35 @@ struct Compiler {
     }
   }
 
+  // Replaces the scan children of each Or node (two or more) by one AnyScan set, which matching
+  // marks as atoms fire: evaluating a rule then costs one test per list of values instead of one
+  // per value. Runs after triggers() has read the trees.
+  void merge_scan_lists() {
+    d.any_of_atom.assign(d.triggers.size(), {});
+    for (std::size_t id = 0; id < d.nodes.size(); ++id) {
+      if (d.nodes[id].op != Op::Or) continue;
+      std::vector<std::uint32_t> atoms, others;
+      for (std::uint32_t k : d.nodes[id].kids) {
+        if (d.nodes[k].op == Op::Scan) atoms.push_back(d.nodes[k].arg);
+        else others.push_back(k);
+      }
+      if (atoms.size() < 2) continue;
+      const std::uint32_t set = d.any_sets++;
+      std::sort(atoms.begin(), atoms.end());
+      atoms.erase(std::unique(atoms.begin(), atoms.end()), atoms.end());
+      for (std::uint32_t a : atoms) d.any_of_atom[a].push_back(set);
+      Node any;
+      any.op = Op::AnyScan;
+      any.arg = set;
+      if (others.empty()) {
+        d.nodes[id] = std::move(any);
+        continue;
+      }
+      others.insert(others.begin(), d.add_node(std::move(any)));
+      d.nodes[id].kids = std::move(others);
+    }
+  }
+
   Group& group_for(const LogsourceVariant& v) {
     auto [it, fresh] = d.group_of.emplace(v.key, static_cast<std::uint32_t>(d.groups.size()));
     if (fresh) {
@@ -312,14 +371,20 @@ struct Compiler {
     return db;
   }
 
-  // One database per field: plain literals and the gate literals of the other expressions; each
-  // gated expression gets a database of its own, run only on values where a gate fired.
+  // Per field: anchored literals in tries, and one database of the other plain literals and the
+  // gate literals of the other expressions; each gated expression gets a database of its own,
+  // run only on values where a gate fired.
   Status build_databases() {
     for (auto& g : d.groups) {
       for (auto& [key, exprs] : g.exprs) {
         std::vector<Expr> direct;
+        FieldDb field{key, nullptr, {}};
         std::map<std::pair<bool, std::string>, std::uint32_t> gate_of;
         for (auto& e : exprs) {
+          if (e.anchor) {
+            field.anchored.add(e.literal, *e.anchor, e.atom);
+            continue;
+          }
           if (e.gate.empty()) {
             direct.push_back(std::move(e));
             continue;
@@ -341,9 +406,14 @@ struct Compiler {
           p.add_trailing_star();
           direct.push_back({p.to_regex(), HS_FLAG_DOTALL | (lit.first ? 0u : HS_FLAG_CASELESS), kGateBit | gate});
         }
-        auto db = compile_db(direct);
-        if (!db) return tl::unexpected(db.error());
-        g.dbs.push_back({key, *db});
+        field.anchored.finish();
+        d.patterns += field.anchored.size();
+        if (!direct.empty()) {
+          auto db = compile_db(direct);
+          if (!db) return tl::unexpected(db.error());
+          field.db = *db;
+        }
+        g.dbs.push_back(std::move(field));
       }
       g.exprs.clear();
       g.atom_of.clear();
@@ -494,6 +564,7 @@ Result<RuleSet> compile_rules(std::vector<SigmaRule> docs, const FieldPipeline& 
     d.alerts.push_back(alerts);
     d.rules.push_back(std::move(rule));
   }
+  c.merge_scan_lists();
   if (auto st = c.build_databases(); !st) return tl::unexpected(st.error());
   c.build_dispatch();
   return set;

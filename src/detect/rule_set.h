@@ -80,7 +80,8 @@ class RuleSet {
                &on_match);
   }
 
-  /// Number of Vectorscan databases and patterns (for benchmarks and `rules check`).
+  /// Number of Vectorscan databases, and of patterns (scanned or matched at a value's ends), for
+  /// benchmarks and `rules check`.
   std::size_t database_count() const;
   std::size_t pattern_count() const;
 

@@ -12,6 +12,7 @@
 #include <hs/hs.h>
 #include <re2/re2.h>
 #include "core/field_dictionary.h"
+#include "detect/anchored_literals.h"
 #include "detect/required_literal.h"
 #include "detect/value_match.h"
 #include "detect/rule_set.h"
@@ -24,7 +25,9 @@ inline constexpr std::uint32_t kAllFields = 0xFFFFFFFFu;
 // Vectorscan ids with this bit are gate literals (index into RuleSetData::gates), not atoms.
 inline constexpr std::uint32_t kGateBit = 0x80000000u;
 
-enum class Op : std::uint8_t { And, Or, Not, AtLeast, Scan, Direct, True, False };
+// AnyScan: whether any atom of a set fired (arg indexes RuleSetData::any_of_atom's sets), standing
+// for the scan children of an Or so that a list of hundreds of values costs one test.
+enum class Op : std::uint8_t { And, Or, Not, AtLeast, Scan, AnyScan, Direct, True, False };
 
 struct Node {
   Op op = Op::False;
@@ -47,11 +50,17 @@ struct Expr {
   // where one of them occurred (caseless unless `gate_cased`).
   std::vector<std::string> gate = {};
   bool gate_cased = false;
+  // A caseless literal tied to the value's start, end or both: matched by AnchoredLiterals, not scanned.
+  std::optional<AnchoredLiterals::Anchor> anchor = std::nullopt;
+  std::string literal = {};
 };
 
+// The patterns on one field: those tied to the value's ends in tries, the rest in a Vectorscan
+// database (null when every pattern is anchored).
 struct FieldDb {
   std::uint32_t field_key;
   hs_database_t* db = nullptr;
+  AnchoredLiterals anchored = {};
 };
 
 // An expression behind gate literals: its own database, scanned only when a gate fired.
@@ -104,9 +113,6 @@ inline bool has_inner_wildcard(const SigmaPattern& p) {
 
 }  // namespace sigma_compiled
 
-// Only rule_set.cpp and rule_set_match.cpp include this header: they are written in its vocabulary.
-using namespace sigma_compiled;
-
 struct RuleSetData {
   std::vector<SigmaRule> rules;
   std::vector<bool> alerts;
@@ -120,15 +126,17 @@ struct RuleSetData {
   std::vector<std::vector<std::uint32_t>> field_keys;
   std::map<std::vector<std::uint32_t>, std::uint32_t> field_key_of;
 
-  std::vector<Node> nodes;
-  std::vector<DirectAtom> direct;
+  std::vector<sigma_compiled::Node> nodes;
+  std::vector<sigma_compiled::DirectAtom> direct;
   std::vector<std::vector<std::uint32_t>> triggers;  // scan atom -> instances
-  std::vector<Instance> instances;
-  std::vector<Group> groups;
+  std::vector<std::vector<std::uint32_t>> any_of_atom;  // scan atom -> the AnyScan sets holding it
+  std::uint32_t any_sets = 0;
+  std::vector<sigma_compiled::Instance> instances;
+  std::vector<sigma_compiled::Group> groups;
   std::unordered_map<std::string, std::uint32_t> group_of;
-  std::vector<Dispatch> dispatch;
+  std::vector<sigma_compiled::Dispatch> dispatch;
   std::vector<std::uint32_t> undispatched;  // groups without a condition on values
-  std::vector<Gated> gated;
+  std::vector<sigma_compiled::Gated> gated;
   std::vector<std::vector<std::uint32_t>> gates;  // gate literal -> gated expressions
   std::size_t patterns = 0;
   hs_scratch_t* proto = nullptr;
@@ -152,7 +160,7 @@ struct RuleSetData {
   }
 
   std::uint32_t field_key(const LogsourceVariant& variant, const std::string& sigma_field) {
-    if (sigma_field.empty()) return kAllFields;
+    if (sigma_field.empty()) return sigma_compiled::kAllFields;
     std::vector<std::uint32_t> ds;
     for (const auto& name : variant.resolve(sigma_field)) ds.push_back(dense(intern_field(name)));
     auto [it, fresh] = field_key_of.emplace(ds, static_cast<std::uint32_t>(field_keys.size()));
@@ -160,7 +168,7 @@ struct RuleSetData {
     return it->second;
   }
 
-  std::uint32_t add_node(Node n) {
+  std::uint32_t add_node(sigma_compiled::Node n) {
     nodes.push_back(std::move(n));
     return static_cast<std::uint32_t>(nodes.size() - 1);
   }
@@ -172,7 +180,7 @@ struct RuleSet::Scratch::State {
   std::vector<std::int32_t> head;
   std::vector<std::int32_t> next;
   std::vector<std::uint32_t> touched;
-  std::vector<std::uint32_t> atom_epoch, inst_epoch, rule_epoch;
+  std::vector<std::uint32_t> atom_epoch, inst_epoch, rule_epoch, any_epoch;
   std::vector<std::uint32_t> queue;
   std::uint32_t epoch = 0;
   // Gated expressions to run on the value just scanned, deduplicated by a per-scan stamp.
@@ -198,6 +206,7 @@ struct RuleSet::Scratch::State {
     atom_epoch.assign(d.triggers.size(), 0);
     inst_epoch.assign(d.instances.size(), 0);
     rule_epoch.assign(d.rules.size(), 0);
+    any_epoch.assign(d.any_sets, 0);
     epoch = 0;
     gate_stamp.assign(d.gates.size(), 0);
     group_epoch.assign(d.groups.size(), 0);
@@ -207,7 +216,7 @@ struct RuleSet::Scratch::State {
 
   template <typename F>
   void for_each_value(std::uint32_t key, F&& f) const {
-    if (key == kAllFields) {
+    if (key == sigma_compiled::kAllFields) {
       for (const auto& slot : *event)
         if (slot.value.type == FieldType::String) f(slot.value);
       return;

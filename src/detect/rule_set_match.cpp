@@ -17,6 +17,16 @@
 
 namespace khien {
 
+using sigma_compiled::DirectAtom;
+using sigma_compiled::Dispatch;
+using sigma_compiled::FieldDb;
+using sigma_compiled::Gated;
+using sigma_compiled::Group;
+using sigma_compiled::Instance;
+using sigma_compiled::kGateBit;
+using sigma_compiled::Node;
+using sigma_compiled::Op;
+
 namespace {
 
 struct MatchContext {
@@ -34,6 +44,14 @@ void push_unstamped(const std::vector<std::uint32_t>& items, std::vector<std::ui
     }
 }
 
+// Queues the rule instances an atom triggers, the first time it fires for this event.
+void fire_atom(const RuleSetData& d, RuleSet::Scratch::State& s, std::uint32_t atom) {
+  if (s.atom_epoch[atom] == s.epoch) return;
+  s.atom_epoch[atom] = s.epoch;
+  push_unstamped(d.triggers[atom], s.inst_epoch, s.epoch, s.queue);
+  for (std::uint32_t set : d.any_of_atom[atom]) s.any_epoch[set] = s.epoch;
+}
+
 int on_hs_match(unsigned int id, unsigned long long, unsigned long long, unsigned int, void* ctx) {
   auto* m = static_cast<MatchContext*>(ctx);
   auto& s = *m->s;
@@ -44,9 +62,7 @@ int on_hs_match(unsigned int id, unsigned long long, unsigned long long, unsigne
     push_unstamped(m->d->gates[gate], s.gated_stamp, s.scan_stamp, s.pending);
     return 0;
   }
-  if (s.atom_epoch[id] == s.epoch) return 0;
-  s.atom_epoch[id] = s.epoch;
-  push_unstamped(m->d->triggers[id], s.inst_epoch, s.epoch, s.queue);
+  fire_atom(*m->d, s, id);
   return 0;
 }
 
@@ -121,6 +137,7 @@ bool eval(const RuleSetData& d, RuleSet::Scratch::State& s, std::uint32_t id) {
   const Node& n = d.nodes[id];
   switch (n.op) {
     case Op::Scan: return s.atom_epoch[n.arg] == s.epoch;
+    case Op::AnyScan: return s.any_epoch[n.arg] == s.epoch;
     case Op::Direct: return eval_direct(d, s, d.direct[n.arg]);
     case Op::True: return true;
     case Op::False: return false;
@@ -172,6 +189,7 @@ void RuleSet::match_impl(const Event& event, Scratch& scratch, void (*cb)(std::s
     std::fill(s.inst_epoch.begin(), s.inst_epoch.end(), 0);
     std::fill(s.rule_epoch.begin(), s.rule_epoch.end(), 0);
     std::fill(s.group_epoch.begin(), s.group_epoch.end(), 0);
+    std::fill(s.any_epoch.begin(), s.any_epoch.end(), 0);
     s.epoch = 1;
   }
   s.event = &event;
@@ -211,6 +229,8 @@ void RuleSet::match_impl(const Event& event, Scratch& scratch, void (*cb)(std::s
     for (const FieldDb& db : g.dbs) {
       s.for_each_value(db.field_key, [&](const Value& v) {
         std::string_view t = text_of(v, buf, sizeof buf);
+        db.anchored.match(t, [&](std::uint32_t atom) { fire_atom(d, s, atom); });
+        if (!db.db) return;
         const char* data = t.empty() ? "" : t.data();
         if (++s.scan_stamp == 0) {
           std::fill(s.gate_stamp.begin(), s.gate_stamp.end(), 0);

@@ -1,0 +1,82 @@
+// AnchoredLiterals: startswith, endswith and equality literals matched by trie walks from the
+// value's ends must fire exactly the atoms a caseless anchored Vectorscan pattern would.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+#include <vector>
+
+#include "detect/anchored_literals.h"
+
+namespace khien {
+namespace {
+
+using Anchor = AnchoredLiterals::Anchor;
+
+struct Entry {
+  std::string literal;
+  Anchor anchor;
+  std::uint32_t atom;
+};
+
+AnchoredLiterals make(const std::vector<Entry>& entries) {
+  AnchoredLiterals set;
+  for (const auto& e : entries) set.add(e.literal, e.anchor, e.atom);
+  set.finish();
+  return set;
+}
+
+std::vector<std::uint32_t> fired(const AnchoredLiterals& set, std::string_view value) {
+  std::vector<std::uint32_t> out;
+  set.match(value, [&](std::uint32_t atom) { out.push_back(atom); });
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+TEST(AnchoredLiterals, EachAnchorMatchesOnlyItsEnd) {
+  const auto set = make({{"\\cmd.exe", Anchor::End, 1},
+                         {"C:\\Windows\\", Anchor::Start, 2},
+                         {"c:\\windows\\system32\\cmd.exe", Anchor::Whole, 3},
+                         {"cmd", Anchor::Whole, 4}});
+  EXPECT_EQ(fired(set, "C:\\Windows\\System32\\CMD.EXE"), (std::vector<std::uint32_t>{1, 2, 3}));
+  EXPECT_EQ(fired(set, "C:\\Windows\\System32\\cmd.exe.bak"), (std::vector<std::uint32_t>{2}));
+  EXPECT_EQ(fired(set, "D:\\tools\\cmd.exe"), (std::vector<std::uint32_t>{1}));
+  EXPECT_EQ(fired(set, "CMD"), (std::vector<std::uint32_t>{4}));
+  EXPECT_EQ(fired(set, "cmdx"), (std::vector<std::uint32_t>{}));
+  EXPECT_EQ(fired(set, ""), (std::vector<std::uint32_t>{}));
+}
+
+TEST(AnchoredLiterals, NestedLiteralsAllFire) {
+  const auto set = make({{".exe", Anchor::End, 1}, {"\\rundll32.exe", Anchor::End, 2}, {"32.exe", Anchor::End, 3},
+                         {"ab", Anchor::Start, 4}, {"abc", Anchor::Start, 5}, {"abc", Anchor::Whole, 6}});
+  EXPECT_EQ(fired(set, "C:\\x\\RunDll32.EXE"), (std::vector<std::uint32_t>{1, 2, 3}));
+  EXPECT_EQ(fired(set, "abc"), (std::vector<std::uint32_t>{4, 5, 6}));
+  EXPECT_EQ(fired(set, "abcd"), (std::vector<std::uint32_t>{4, 5}));
+  EXPECT_EQ(fired(set, "a"), (std::vector<std::uint32_t>{}));
+}
+
+TEST(AnchoredLiterals, OnlyAsciiLettersFold) {
+  // "été": bytes above 0x7F compare exactly.
+  const auto set = make({{"\xC3\xA9t\xC3\xA9", Anchor::Whole, 1}, {"[A]", Anchor::Whole, 2}});
+  EXPECT_EQ(fired(set, "\xC3\xA9T\xC3\xA9"), (std::vector<std::uint32_t>{1}));
+  EXPECT_EQ(fired(set, "\xC3\x89t\xC3\xA9"), (std::vector<std::uint32_t>{}));
+  EXPECT_EQ(fired(set, "[a]"), (std::vector<std::uint32_t>{2}));
+  EXPECT_EQ(fired(set, "{a}"), (std::vector<std::uint32_t>{}));
+}
+
+TEST(AnchoredLiterals, ManyChildrenUseTheSearchPath) {
+  // More than eight edges at one node: the walk switches from a linear to a binary search.
+  AnchoredLiterals set;
+  const std::string letters = "abcdefghijklmnopqrstuvwxyz0123456789";
+  for (std::uint32_t i = 0; i < letters.size(); ++i) set.add(std::string("\\") + letters[i] + ".exe", Anchor::End, i);
+  set.finish();
+  for (std::uint32_t i = 0; i < letters.size(); ++i)
+    EXPECT_EQ(fired(set, std::string("C:\\") + char(std::toupper(letters[i])) + ".exe"), (std::vector<std::uint32_t>{i}));
+  EXPECT_EQ(fired(set, "C:\\_.exe"), (std::vector<std::uint32_t>{}));
+  EXPECT_TRUE(AnchoredLiterals{}.empty());
+}
+
+}  // namespace
+}  // namespace khien
