@@ -1,0 +1,89 @@
+// The pipeline decodes a batch in chunks (arena reset between them): every record of a batch
+// larger than a chunk reaches the detectors once, in order, and is archived under its own seq.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "app/bench_command.h"
+#include "app/pipeline.h"
+#include "app/registry_import.h"
+#include "core/field_dictionary.h"
+
+namespace khien {
+namespace {
+
+// Remembers each batch it is given and raises one alert per event, naming the event's seq, after
+// checking the event is one of the batch it was announced in.
+class RecordingDetector : public Detector {
+ public:
+  std::string_view name() const override { return "recording"; }
+  void begin_batch(std::span<const Event* const> events) override {
+    batch_.assign(events.begin(), events.end());
+    batch_sizes.push_back(events.size());
+  }
+  void detect(const Event& event, std::vector<Alert>& out) override {
+    bool announced = false;
+    for (const Event* e : batch_) announced |= e == &event;
+    const Value* seq = event.get(field::khien_seq);
+    Alert a;
+    a.kind = "test";
+    a.rule_id = announced ? "announced" : "unannounced";
+    a.matched = seq ? std::to_string(seq->i) : "none";
+    out.push_back(std::move(a));
+  }
+  std::vector<std::size_t> batch_sizes;
+
+ private:
+  std::vector<const Event*> batch_;
+};
+
+TEST(PipelineChunks, BatchLargerThanAChunkIsDetectedAndArchivedInOrder) {
+  const auto dir = std::filesystem::temp_directory_path() / ("khien-pipeline-chunks-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto store = StateStore::open(dir / "state.db");
+  ASSERT_TRUE(store) << store.error().message;
+  ASSERT_TRUE(import_registry(**store, ""));
+  const auto soc = (*store)->socs().front();
+  auto spool = Spool::open(dir / "spool");
+  auto archive = ArchiveWriter::open(dir / "archive");
+  ASSERT_TRUE(spool && archive);
+  ConstituencyHolder holder(**store);
+
+  constexpr std::size_t kRecords = 2500;  // two full chunks of 1024 and a partial one, one batch
+  std::vector<std::string> lines;
+  for (std::size_t i = 0; i < kRecords; ++i) lines.push_back(bench_event_line(i % 2 ? "ecs" : "eve", i));
+  std::vector<SpoolInput> batch;
+  for (std::size_t i = 0; i < kRecords; ++i)
+    batch.push_back(SpoolInput{static_cast<std::uint32_t>(soc.row_id),
+                               static_cast<std::uint8_t>(format_code(i % 2 ? "ecs" : "eve")), SourceKind::Http, lines[i]});
+  ASSERT_TRUE((*spool)->append(batch, true));
+
+  std::vector<Alert> alerts;
+  {
+    Pipeline pipeline(**spool, **archive, holder);
+    auto detector = std::make_unique<RecordingDetector>();
+    RecordingDetector* recording = detector.get();
+    pipeline.add_detector(std::move(detector));
+    pipeline.set_alert_hook([&](const std::vector<Alert>& a) { alerts.insert(alerts.end(), a.begin(), a.end()); });
+    ASSERT_TRUE(pipeline.drain());
+    EXPECT_EQ(pipeline.processed_seq(), kRecords);
+    EXPECT_EQ(recording->batch_sizes, (std::vector<std::size_t>{1024, 1024, 452}));
+  }
+  EXPECT_EQ((*archive)->committed_seq(), kRecords);
+  ASSERT_EQ(alerts.size(), kRecords);
+  for (std::size_t i = 0; i < kRecords; ++i) {
+    EXPECT_EQ(alerts[i].rule_id, "announced") << i;
+    EXPECT_EQ(alerts[i].matched, std::to_string(i + 1)) << i;
+    EXPECT_EQ(alerts[i].event_seq, i + 1) << i;
+    // The archived line is the event's own.
+    EXPECT_NE(alerts[i].event_json.find("\"khien.seq\":" + std::to_string(i + 1) + ","), std::string::npos) << i;
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace khien
