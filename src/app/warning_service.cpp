@@ -402,7 +402,7 @@ void WarningService::register_routes(Router& router, Admit admit) {
       std::vector<std::string> snapshot;
       {
         std::lock_guard lock(mutex_);
-        for (const auto* w : detector_->active()) snapshot.push_back(fmt::format("event: warning\ndata: {}\n\n", warning_json(*w).dump()));
+        for (const auto* w : detector_->published()) snapshot.push_back(fmt::format("event: warning\ndata: {}\n\n", warning_json(*w).dump()));
       }
       if (!out.write("retry: 3000\n\n")) return;
       for (const auto& s : snapshot)
@@ -551,7 +551,7 @@ HttpResponse WarningService::picture(const HttpRequest& req) {
   }
   out["sector_rates"] = rates;
   json active = json::array();
-  for (const auto* w : detector_->active())
+  for (const auto* w : detector_->published())
     active.push_back({{"id", w->id}, {"kind", campaign_kind_name(w->kind)}, {"key", w->key}, {"title", w->title},
                       {"severity", w->severity}, {"org_count", w->orgs.size()}, {"sector_count", w->sectors.size()},
                       {"last_seen", format_rfc3339(w->last_seen, 3)}});

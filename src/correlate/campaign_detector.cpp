@@ -374,7 +374,7 @@ bool CampaignDetector::crossed(Slot& s, std::uint32_t org, std::uint32_t now_s, 
 // ---------------------------------------------------------------------------------------------
 // Warnings
 
-Warning& CampaignDetector::new_warning(CampaignKind kind, const std::string& value, TimeNs first_seen) {
+Warning& CampaignDetector::new_warning(CampaignKind kind, const std::string& value, TimeNs first_seen, TimeNs raised) {
   Warning w;
   w.id = next_id_++;
   w.kind = kind;
@@ -382,19 +382,23 @@ Warning& CampaignDetector::new_warning(CampaignKind kind, const std::string& val
   w.first_seen = w.last_seen = first_seen;
   w.window = options_[kind].window;
   w.keys.push_back(WarningKey{kind, value, true});
+  w.settles_at = raised + options_.settle;
+  ++settling_;
   ++stats_.warnings_raised;
   return warnings_.emplace(w.id, std::move(w)).first->second;
 }
 
-Warning* CampaignDetector::overlapping(const std::vector<std::pair<std::uint32_t, std::uint64_t>>& live, TimeNs now) {
+Warning* CampaignDetector::overlapping(const std::vector<const std::string*>& orgs, TimeNs now, std::int64_t exclude,
+                                       bool settling_only) {
   Warning* best = nullptr;
   std::size_t best_shared = 0;
   for (auto& [id, w] : warnings_) {
+    if (id == exclude || (settling_only && w.published)) continue;
     if (!w.active || w.last_seen + w.window < now) continue;  // the warning's window must still cover the crossing
     std::size_t shared = 0;
-    for (const auto& [o, seq] : live)
-      if (w.orgs.count(orgs_[o].id)) ++shared;
-    const std::size_t united = live.size() + w.orgs.size() - shared;
+    for (const std::string* o : orgs)
+      if (w.orgs.count(*o)) ++shared;
+    const std::size_t united = orgs.size() + w.orgs.size() - shared;
     // Compared with a small tolerance: two shared of six is exactly the default third.
     if (shared < options_.overlap_min_orgs ||
         static_cast<double>(shared) + 1e-9 < options_.overlap_min_similarity * static_cast<double>(united))
@@ -405,6 +409,83 @@ Warning* CampaignDetector::overlapping(const std::vector<std::pair<std::uint32_t
     }
   }
   return best;
+}
+
+// The first active warning other than `exclude` that a key of these sightings, or of the other
+// alerts on the same event, is claimed by or was seen beside.
+Warning* CampaignDetector::linked_warning(const std::vector<Sighting>& sightings, std::int64_t exclude) {
+  for (const std::vector<Sighting>* list : {&sightings, static_cast<const std::vector<Sighting>*>(&beside_)}) {
+    for (const Sighting& s : *list) {
+      const std::uint64_t h = campaign_key_hash(s.kind, s.value);
+      // A Sigma rule that joined a warning without routing links just like a key seen beside it.
+      std::int64_t id = 0;
+      if (auto c = claims_.find(h); c != claims_.end()) id = c->second.warning;
+      else if (auto l = soft_links_.find(h); l != soft_links_.end()) id = l->second;
+      if (id == 0 || id == exclude) continue;
+      auto w = warnings_.find(id);
+      if (w != warnings_.end() && w->second.active) return &w->second;
+    }
+  }
+  return nullptr;
+}
+
+// The first active warning other than `exclude` whose alerts came from one of these rules.
+Warning* CampaignDetector::rule_linked(const std::vector<const std::string*>& rules, std::int64_t exclude) {
+  for (const std::string* rule : rules) {
+    auto r = rule_links_.find(*rule);
+    if (r == rule_links_.end() || r->second == exclude) continue;
+    auto w = warnings_.find(r->second);
+    if (w != warnings_.end() && w->second.active) return &w->second;
+  }
+  return nullptr;
+}
+
+// While either of two linked warnings settles, the settling one (of two, the younger) joins the other.
+// `other` is the warning the alert's keys or rules linked to (found before the alert's own links
+// were recorded), or null to look for overlapping organisations.
+void CampaignDetector::merge_if_linked(Warning& w, Warning* other, TimeNs now) {
+  if (settling_ == 0) return;
+  if (!other) {
+    std::vector<const std::string*> orgs;
+    for (const auto& [o, n] : w.orgs) orgs.push_back(&o);
+    other = overlapping(orgs, now, w.id, w.published);
+  }
+  if (!other || (w.published && other->published)) return;
+  const bool w_joins = !w.published && (other->published || other->id < w.id);
+  merge(w_joins ? w : *other, w_joins ? *other : w);
+}
+
+void CampaignDetector::merge(Warning& from, Warning& into) {
+  for (const auto& k : from.keys) {
+    // As when a key crosses into a warning raised by another: a Sigma rule only documents it.
+    const bool routing = k.routing && k.kind != CampaignKind::sigma;
+    into.keys.push_back(WarningKey{k.kind, k.value, routing});
+    claims_[campaign_key_hash(k.kind, k.value)] = Claim{into.id, routing};
+  }
+  for (auto& [key, id] : soft_links_)
+    if (id == from.id) id = into.id;
+  for (auto& [rule, id] : rule_links_)
+    if (id == from.id) id = into.id;
+  for (const auto& [org, n] : from.orgs) into.orgs[org] += n;
+  into.sectors.insert(from.sectors.begin(), from.sectors.end());
+  into.provinces.insert(from.provinces.begin(), from.provinces.end());
+  into.max_criticality = std::max(into.max_criticality, from.max_criticality);
+  into.max_security_level = std::max(into.max_security_level, from.max_security_level);
+  for (const auto& e : from.pending_evidence) {
+    if (into.evidence_count >= options_.max_evidence || !into.evidence_seqs.insert(e.event_seq).second) continue;
+    into.pending_evidence.push_back(e);
+    ++into.evidence_count;
+  }
+  into.alert_count += from.alert_count;
+  into.first_seen = std::min(into.first_seen, from.first_seen);
+  into.last_seen = std::max(into.last_seen, from.last_seen);
+  if (into.published) ++into.version;
+  into.updated = now_ns();
+  score_warning(into);
+  mark_changed(into.id);
+  --settling_;
+  ++stats_.warnings_merged;
+  warnings_.erase(from.id);  // never published, so nothing to withdraw
 }
 
 void CampaignDetector::link(const std::vector<Sighting>& sightings, std::int64_t warning, bool keep_live_links) {
@@ -448,6 +529,7 @@ void CampaignDetector::restore(std::vector<Warning> active, std::int64_t next_id
   for (auto& w : active) {
     if (!w.active) continue;
     next_id_ = std::max(next_id_, w.id + 1);
+    w.published = true;
     for (const auto& k : w.keys) claims_[campaign_key_hash(k.kind, k.value)] = Claim{w.id, k.routing};
     for (const auto& [org, n] : w.orgs) {
       // Severity inputs are recomputed from the context the next time the warning changes.
@@ -484,6 +566,7 @@ std::vector<std::int64_t> CampaignDetector::observe(const std::vector<Alert>& al
   }
   beside_.clear();
   beside_rules_.clear();
+  publish_settled(clock_);
   std::vector<std::int64_t> out(changed_.begin() + static_cast<std::ptrdiff_t>(before), changed_.end());
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
@@ -511,41 +594,15 @@ void CampaignDetector::observe(const Alert& a, const std::vector<Sighting>& sigh
   }
   // A key of this alert seen beside a warning's evidence before links a new key of the same alert
   // to that warning: one campaign rotating domains or networks under one rule stays one warning.
-  Warning* linked = nullptr;
-  if (!target) {
-    std::vector<const Sighting*> linking;
-    for (const auto& s : sightings) linking.push_back(&s);
-    for (const auto& s : beside_) linking.push_back(&s);
-    for (const Sighting* sp : linking) {
-      const Sighting& s = *sp;
-      const std::uint64_t h = campaign_key_hash(s.kind, s.value);
-      // A Sigma rule that joined a warning without routing links just like a key seen beside it.
-      std::int64_t id = 0;
-      if (auto c = claims_.find(h); c != claims_.end()) id = c->second.warning;
-      else if (auto l = soft_links_.find(h); l != soft_links_.end()) id = l->second;
-      if (id == 0) continue;
-      auto w = warnings_.find(id);
-      if (w != warnings_.end() && w->second.active) {
-        linked = &w->second;
-        break;
-      }
-    }
-  }
+  Warning* linked = target ? nullptr : linked_warning(sightings, 0);
   // The detection rule of this alert, when a warning's alerts came from it: the weakest link, used
   // only when nothing else ties a crossing key to a warning (a botnet's next /24 crossing on the
   // same probe rule). Informational rules fire on routine activity and link nothing.
   const bool rule_links = a.kind == "sigma" && a.severity_id >= 2 && !a.rule_id.empty();
-  Warning* by_rule = nullptr;
   std::vector<const std::string*> rules;
   if (rule_links) rules.push_back(&a.rule_id);
   for (const auto& r : beside_rules_) rules.push_back(&r);
-  for (const std::string* rule : rules) {
-    if (by_rule) break;
-    if (auto r = rule_links_.find(*rule); r != rule_links_.end()) {
-      auto w = warnings_.find(r->second);
-      if (w != warnings_.end() && w->second.active) by_rule = &w->second;
-    }
-  }
+  Warning* by_rule = rule_linked(rules, 0);
   std::vector<std::pair<std::uint32_t, std::uint64_t>> live;
   for (const auto& s : sightings) {
     ++stats_.sightings;
@@ -562,10 +619,14 @@ void CampaignDetector::observe(const Alert& a, const std::vector<Sighting>& sigh
       for (const auto& x : overflow_[h]) hit_times.emplace_back(x.org, x.last_s);
     erase_at(static_cast<std::size_t>(slot - table_.data()));
     if (!target) target = linked;
-    if (!target) target = overlapping(live, a.time);
+    if (!target) {
+      std::vector<const std::string*> live_orgs;
+      for (const auto& [o, seq] : live) live_orgs.push_back(&orgs_[o].id);
+      target = overlapping(live_orgs, a.time, 0, false);
+    }
     if (!target) target = by_rule;
     const bool routing = !target || s.kind != CampaignKind::sigma;
-    if (!target) target = &new_warning(s.kind, s.value, std::min(first, a.time));
+    if (!target) target = &new_warning(s.kind, s.value, std::min(first, a.time), a.time);
     else target->keys.push_back(WarningKey{s.kind, s.value, routing});
     claims_[h] = Claim{target->id, routing};
     for (const auto& [o, seq] : live) {
@@ -583,6 +644,13 @@ void CampaignDetector::observe(const Alert& a, const std::vector<Sighting>& sigh
     if (linked) link(sightings, linked->id, true);
     return;
   }
+  // While a warning settles, what links this alert to another warning is read before this alert's
+  // own links point at its target: a key seen in the other warning's alerts, or a shared rule.
+  Warning* settle_link = nullptr;
+  if (settling_ > 0) {
+    settle_link = linked_warning(sightings, target->id);
+    if (!settle_link) settle_link = rule_linked(rules, target->id);
+  }
   link(sightings, target->id, false);
   if (rule_links) {
     if (rule_links_.size() >= options_.max_keys / 8) rule_links_.clear();  // bounded like the key links
@@ -590,15 +658,32 @@ void CampaignDetector::observe(const Alert& a, const std::vector<Sighting>& sigh
   }
   add_org(*target, org, a.event_seq, a.time, 1);
   ++target->alert_count;
-  ++target->version;
+  if (target->published) ++target->version;
   target->updated = now_ns();
   score_warning(*target);
   mark_changed(target->id);
+  merge_if_linked(*target, settle_link, a.time);  // last: it may erase `target`
+}
+
+void CampaignDetector::publish_settled(TimeNs now) {
+  if (settling_ == 0) return;
+  for (auto& [id, w] : warnings_) {
+    if (w.published || w.settles_at > now) continue;
+    w.published = true;
+    w.version = 1;
+    --settling_;
+    mark_changed(id);
+  }
 }
 
 void CampaignDetector::expire(TimeNs now) {
+  publish_settled(now);
   for (auto& [id, w] : warnings_) {
     if (!w.active || w.last_seen + w.window >= now) continue;
+    if (!w.published) {  // a window shorter than the settle time: published as it closes
+      w.published = true;
+      --settling_;
+    }
     w.active = false;
     ++w.version;
     w.updated = now_ns();
@@ -618,7 +703,7 @@ std::vector<Warning> CampaignDetector::take_changes() {
   std::vector<Warning> out;
   for (auto id : ids) {
     auto it = warnings_.find(id);
-    if (it == warnings_.end()) continue;
+    if (it == warnings_.end() || !it->second.published) continue;  // a settling warning comes out when published
     out.push_back(it->second);
     it->second.pending_evidence.clear();
     if (!it->second.active) warnings_.erase(it);
@@ -630,6 +715,13 @@ std::vector<const Warning*> CampaignDetector::active() const {
   std::vector<const Warning*> out;
   for (const auto& [id, w] : warnings_)
     if (w.active) out.push_back(&w);
+  return out;
+}
+
+std::vector<const Warning*> CampaignDetector::published() const {
+  std::vector<const Warning*> out;
+  for (const auto& [id, w] : warnings_)
+    if (w.active && w.published) out.push_back(&w);
   return out;
 }
 

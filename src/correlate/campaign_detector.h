@@ -53,6 +53,12 @@ struct CampaignOptions {
   /// keeps a broad warning from swallowing every small key that touches a few of its victims).
   std::uint32_t overlap_min_orgs = 2;
   double overlap_min_similarity = 1.0 / 3.0;
+  /// A new warning is published this long after it is raised (event time). Until then every alert
+  /// that reaches it looks again for a link to another active warning (a key claimed by it or seen
+  /// in its alerts, the same detection rule, or overlapping organisations), and a link merges the two: a campaign whose
+  /// second file or network crossed at other victims first becomes one warning before anyone sees
+  /// two. Updates of a published warning are not delayed.
+  TimeNs settle = 10LL * 1'000'000'000;
 
   KindThreshold& operator[](CampaignKind k) { return kinds[static_cast<std::size_t>(k)]; }
   const KindThreshold& operator[](CampaignKind k) const { return kinds[static_cast<std::size_t>(k)]; }
@@ -110,10 +116,12 @@ struct Warning {
   std::string severity;
   int score = 0;        ///< severity points: breadth + sector criticality + system security levels
   bool active = true;
+  bool published = false;  ///< settled and handed out (take_changes); restored warnings are
+  TimeNs settles_at = 0;   ///< event time at which a new warning is published
   TimeNs first_seen = 0, last_seen = 0, updated = 0;
   TimeNs window = 0;
   std::uint64_t alert_count = 0;
-  std::uint64_t version = 0;  ///< bumped on every change
+  std::uint64_t version = 0;  ///< bumped on every published change; 1 when first published
   std::map<std::string, std::uint64_t> orgs;  ///< organisation -> alerts
   std::set<std::string> sectors, provinces;
   int max_criticality = 0, max_security_level = 0;
@@ -142,7 +150,9 @@ void score_warning(Warning& w);
 /// campaign). A key crossing with no link joins the active warning whose organisations overlap
 /// its own (options overlap_min_orgs / overlap_min_similarity), or else the active warning whose
 /// alerts came from the same detection rule (of level low or above, so also rules too weak to be
-/// keys themselves), before it opens a new one.
+/// keys themselves), before it opens a new one. A new warning settles for options.settle before it
+/// is published; while it settles, a link (key, shared rule) or an overlap found on any later alert
+/// merges it into the other warning (or the other, younger and also unpublished, into it).
 ///
 /// Time is the alerts' event time; expire() takes the caller's notion of now.
 ///
@@ -160,12 +170,15 @@ class CampaignDetector {
   std::vector<std::int64_t> observe(const std::vector<Alert>& alerts);
   /// Folds one alert whose sightings are already extracted (benchmarks, replays).
   void observe(const Alert& alert, const std::vector<Sighting>& sightings);
-  /// Marks warnings quiet for their window at `now` inactive.
+  /// Publishes warnings settled at `now` and marks warnings quiet for their window inactive.
   void expire(TimeNs now);
-  /// Warnings changed since the last call (created, updated, gone inactive), with their pending
-  /// evidence moved out; inactive ones are forgotten afterwards.
+  /// Published warnings changed since the last call (first published, updated, gone inactive),
+  /// with their pending evidence moved out; inactive ones are forgotten afterwards.
   std::vector<Warning> take_changes();
+  /// Every active warning, settling ones included (they route sightings already).
   std::vector<const Warning*> active() const;
+  /// Active warnings already published: what readers may see.
+  std::vector<const Warning*> published() const;
   const Warning* find(std::int64_t id) const;
   void set_context(CampaignContext context) { context_ = std::move(context); }
   const CampaignOptions& options() const { return options_; }
@@ -177,6 +190,7 @@ class CampaignDetector {
     std::size_t table_slots = 0;
     std::size_t state_bytes = 0;   ///< table + overflow + claims + links, approximately
     std::uint64_t alerts = 0, sightings = 0, dropped_keys = 0, warnings_raised = 0;
+    std::uint64_t warnings_merged = 0;  ///< settling warnings merged into a linked one
   };
   Stats stats() const;
 
@@ -199,8 +213,13 @@ class CampaignDetector {
   void grow();
   bool crossed(Slot& slot, std::uint32_t org, std::uint32_t now_s, std::uint64_t seq,
                std::vector<std::pair<std::uint32_t, std::uint64_t>>& orgs_out);
-  Warning& new_warning(CampaignKind kind, const std::string& value, TimeNs first_seen);
-  Warning* overlapping(const std::vector<std::pair<std::uint32_t, std::uint64_t>>& live, TimeNs now);
+  Warning& new_warning(CampaignKind kind, const std::string& value, TimeNs first_seen, TimeNs raised);
+  Warning* overlapping(const std::vector<const std::string*>& orgs, TimeNs now, std::int64_t exclude, bool settling_only);
+  Warning* linked_warning(const std::vector<Sighting>& sightings, std::int64_t exclude);
+  Warning* rule_linked(const std::vector<const std::string*>& rules, std::int64_t exclude);
+  void merge_if_linked(Warning& w, Warning* other, TimeNs now);
+  void merge(Warning& from, Warning& into);
+  void publish_settled(TimeNs now);
   void link(const std::vector<Sighting>& sightings, std::int64_t warning, bool keep_live_links);
   void add_org(Warning& w, std::uint32_t org, std::uint64_t seq, TimeNs t, std::uint64_t alerts);
   void mark_changed(std::int64_t id);
@@ -222,6 +241,7 @@ class CampaignDetector {
   std::vector<OrgInfo> orgs_;
   std::unordered_map<std::string, std::uint32_t> sector_ids_;
   std::map<std::int64_t, Warning> warnings_;
+  std::size_t settling_ = 0;  // warnings not yet published
   std::vector<std::int64_t> changed_;
   std::int64_t next_id_ = 1;
   TimeNs clock_ = 0;

@@ -176,5 +176,68 @@ TEST(CampaignLinking, AlertsOnTheSameEventLinkTogether) {
   EXPECT_TRUE(has_key(*warnings[0], CampaignKind::ip, "80.94.95.0/24"));
 }
 
+// Two attacker networks (a loader's two files) crossing on different rules at disjoint victims,
+// the first on `first_rule`: two warnings, both still settling. Returns the first one's id.
+std::int64_t two_settling_warnings(Feed& f, const std::string& first_rule) {
+  for (const char* org : {"a", "b", "c"}) f.alert(first_rule, org, "194.26.29.14");
+  for (const char* org : {"d", "e", "f"}) f.alert("masquerade-rule", org, "45.155.205.233");
+  EXPECT_EQ(f.active().size(), 2u);
+  return f.active().empty() ? 0 : f.active()[0]->id;
+}
+
+// A loader's two files caught by different rules: each file crosses at victims the other has not
+// reached (each target is hit once before any twice), so nothing links them when the second
+// crosses. While it settles, its next sightings reach the first file's victims: the overlap merges
+// it into the first warning before either is published.
+TEST(CampaignLinking, SettlingWarningJoinsTheWarningWhoseVictimsItReachesNext) {
+  Feed f;
+  const std::int64_t first = two_settling_warnings(f, "lure-name-rule");
+  for (const char* org : {"a", "b"}) f.alert("masquerade-rule", org, "45.155.205.233");
+  auto warnings = f.active();
+  ASSERT_EQ(warnings.size(), 1u) << "the second network still has its own warning";
+  const Warning& w = *warnings[0];
+  EXPECT_EQ(w.id, first);
+  EXPECT_TRUE(has_key(w, CampaignKind::ip, "45.155.205.0/24"));
+  EXPECT_EQ(w.orgs.size(), 6u);
+  EXPECT_EQ(w.alert_count, 4u);  // the two founding alerts and the two that reached a and b
+  EXPECT_EQ(f.detector.stats().warnings_merged, 1u);
+  // Nothing was handed out while it settled; once settled, one warning with every piece of evidence.
+  EXPECT_TRUE(f.detector.take_changes().empty());
+  f.detector.expire(f.t + f.detector.options().settle);
+  auto published = f.detector.take_changes();
+  ASSERT_EQ(published.size(), 1u);
+  EXPECT_EQ(published[0].id, first);
+  EXPECT_EQ(published[0].version, 1u);
+  EXPECT_EQ(published[0].pending_evidence.size(), 8u);
+  // The merged warning's keys route to it.
+  f.alert("masquerade-rule", "g", "45.155.205.9");
+  ASSERT_EQ(f.active().size(), 1u);
+  EXPECT_EQ(f.active()[0]->orgs.size(), 7u);
+}
+
+// The loader's second file first alerts only on the rule for its masquerading name; while its
+// warning settles, one of its alerts comes from the rule the first warning's alerts came from
+// (started from Temp): the shared rule merges them even at victims the first has not seen.
+TEST(CampaignLinking, SettlingWarningJoinsTheWarningOfASharedRule) {
+  Feed f;
+  const std::int64_t first = two_settling_warnings(f, "user-exec-rule");
+  f.alert("user-exec-rule", "g", "45.155.205.233");
+  ASSERT_EQ(f.active().size(), 1u);
+  EXPECT_EQ(f.active()[0]->id, first);
+  EXPECT_EQ(f.active()[0]->orgs.size(), 7u);
+}
+
+// Once published, a warning keeps its id: a later overlap merges nothing.
+TEST(CampaignLinking, PublishedWarningsAreNotMergedAfterwards) {
+  Feed f;
+  two_settling_warnings(f, "lure-name-rule");
+  f.t += f.detector.options().settle;
+  f.detector.expire(f.t);
+  EXPECT_EQ(f.detector.take_changes().size(), 2u);
+  for (const char* org : {"a", "b"}) f.alert("masquerade-rule", org, "45.155.205.233");
+  EXPECT_EQ(f.active().size(), 2u);
+  EXPECT_EQ(f.detector.published().size(), 2u);
+}
+
 }  // namespace
 }  // namespace khien

@@ -73,8 +73,14 @@ TEST(Campaign, ThreeOrganisationsRaiseOneWarningThatLaterSightingsUpdate) {
   // The domain key crossed on the same alert and joined the warning instead of opening another.
   ASSERT_EQ(w->keys.size(), 2u);
   EXPECT_EQ(w->keys[1].kind, CampaignKind::domain);
+  // Still settling: nothing is handed out until the settle time has passed.
+  EXPECT_FALSE(w->published);
+  EXPECT_TRUE(d.take_changes().empty());
+  EXPECT_TRUE(d.published().empty());
+  d.expire(kT0 + 3 * kSec + d.options().settle);
   auto first = d.take_changes();
   ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].version, 1u);
   EXPECT_EQ(first[0].pending_evidence.size(), 3u);  // a, b and c
   // A later sighting at a fourth organisation through the domain alone updates the same warning.
   changed = d.observe({alert("sigma", "other-rule", "d", "s3", ev, kT0 + 60 * kSec, 5)});
@@ -83,6 +89,10 @@ TEST(Campaign, ThreeOrganisationsRaiseOneWarningThatLaterSightingsUpdate) {
   EXPECT_EQ(w->orgs.size(), 4u);
   EXPECT_EQ(w->alert_count, 2u);  // the founding alert and this one
   EXPECT_EQ(d.active().size(), 1u);
+  // An update of a published warning is handed out at once, not after another settle.
+  auto update = d.take_changes();
+  ASSERT_EQ(update.size(), 1u);
+  EXPECT_EQ(update[0].version, 2u);
 }
 
 TEST(Campaign, SectorsThresholdAndPerKindConfiguration) {
@@ -122,7 +132,8 @@ TEST(Campaign, QuietWarningBecomesInactiveAndANewSightingOpensANewOne) {
   for (int i = 0; i < 3; ++i) batch.push_back(alert("x", "r", fmt::format("o{}", i), "s", ev, kT0 + i * kSec, static_cast<std::uint64_t>(i)));
   auto ids = d.observe(batch);
   ASSERT_EQ(ids.size(), 1u);
-  d.take_changes();
+  d.expire(kT0 + 60 * kSec);  // settled: published
+  EXPECT_EQ(d.take_changes().size(), 1u);
   d.expire(kT0 + 300 * kSec);
   EXPECT_TRUE(d.take_changes().empty());
   d.expire(kT0 + 700 * kSec);
