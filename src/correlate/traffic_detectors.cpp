@@ -66,9 +66,9 @@ std::uint64_t horizontal_key(std::uint64_t src, const FlowRecord& f) {
   return combine(src ^ kHorizontalSeed, std::uint64_t{f.dst_port} << 8 | f.protocol);
 }
 std::uint64_t vertical_key(std::uint64_t src, std::uint64_t dst) { return combine(src ^ kVerticalSeed, dst); }
-std::uint64_t volume_key(const FlowRecord& f) { return hash_ip(f.dst) ^ kVolumeSeed; }
-std::uint64_t beacon_key(const FlowRecord& f) {
-  return combine(combine(hash_ip(f.src) ^ kBeaconSeed, hash_ip(f.dst)), std::uint64_t{f.dst_port} << 8 | f.protocol);
+std::uint64_t volume_key(const FlowHashes& h) { return h.dst ^ kVolumeSeed; }
+std::uint64_t beacon_key(const FlowRecord& f, const FlowHashes& h) {
+  return combine(combine(h.src ^ kBeaconSeed, h.dst), std::uint64_t{f.dst_port} << 8 | f.protocol);
 }
 
 }  // namespace
@@ -135,13 +135,12 @@ ScanDetector::ScanDetector(const TrafficDetectorOptions& options)
       horizontal_(options.max_keys),
       vertical_(options.max_keys) {}
 
-void ScanDetector::observe(const FlowRecord& flow, std::vector<TrafficFinding>& out) {
+void ScanDetector::observe(const FlowRecord& flow, const FlowHashes& hashes, std::vector<TrafficFinding>& out) {
   if (options_.scan_max_packets != 0 && flow.packets > options_.scan_max_packets) return;
   // The window's index (31 bits: at 1-second windows that lasts until 2038; times before 1970 fall in window 0).
   const std::uint32_t window = static_cast<std::uint32_t>(
       std::clamp<TimeNs>(window_start(flow.time, window_ns_) / window_ns_, 0, TimeNs{0x7FFFFFFF}));
-  const std::uint64_t src = hash_ip(flow.src);
-  const std::uint64_t dst = hash_ip(flow.dst);
+  const std::uint64_t src = hashes.src, dst = hashes.dst;
 
   // Returns the entry's distinct count after adding `item` when it crossed `threshold` for the
   // first time in this window, else 0.
@@ -215,11 +214,11 @@ void VolumeDetector::close_minute(Entry& e, TimeNs next_minute) {
   e.minute = next_minute;
 }
 
-void VolumeDetector::observe(const FlowRecord& flow, std::vector<TrafficFinding>& out) {
+void VolumeDetector::observe(const FlowRecord& flow, const FlowHashes& hashes, std::vector<TrafficFinding>& out) {
   if (!flow.national_destination) return;
   const TimeNs minute = window_start(flow.time, kMinute);
   bool fresh = false;
-  Entry& e = table_.find(volume_key(flow), flow.time, fresh);
+  Entry& e = table_.find(volume_key(hashes), flow.time, fresh);
   if (fresh) {
     e.minute = minute;
     e.address = flow.dst;
@@ -269,9 +268,9 @@ void VolumeDetector::observe(const FlowRecord& flow, std::vector<TrafficFinding>
 
 BeaconDetector::BeaconDetector(const TrafficDetectorOptions& options) : options_(options), table_(options.max_keys) {}
 
-void BeaconDetector::observe(const FlowRecord& flow, std::vector<TrafficFinding>& out) {
+void BeaconDetector::observe(const FlowRecord& flow, const FlowHashes& hashes, std::vector<TrafficFinding>& out) {
   bool fresh = false;
-  Entry& e = table_.find(beacon_key(flow), flow.time, fresh);
+  Entry& e = table_.find(beacon_key(flow, hashes), flow.time, fresh);
   if (fresh) {
     e.last_connection = flow.time;
     e.last_src_port = flow.src_port;
@@ -311,10 +310,9 @@ void BeaconDetector::observe(const FlowRecord& flow, std::vector<TrafficFinding>
   e.mean = e.m2 = 0;
 }
 
-void ScanDetector::prefetch(const FlowRecord& flow, bool entries) const {
+void ScanDetector::prefetch(const FlowRecord& flow, const FlowHashes& hashes, bool entries) const {
   if (options_.scan_max_packets != 0 && flow.packets > options_.scan_max_packets) return;
-  const std::uint64_t src = hash_ip(flow.src);
-  const std::uint64_t h = horizontal_key(src, flow), v = vertical_key(src, hash_ip(flow.dst));
+  const std::uint64_t h = horizontal_key(hashes.src, flow), v = vertical_key(hashes.src, hashes.dst);
   if (entries) {
     horizontal_.prefetch_entry(h);
     vertical_.prefetch_entry(v);
@@ -324,15 +322,15 @@ void ScanDetector::prefetch(const FlowRecord& flow, bool entries) const {
   }
 }
 
-void VolumeDetector::prefetch(const FlowRecord& flow, bool entries) const {
+void VolumeDetector::prefetch(const FlowRecord& flow, const FlowHashes& hashes, bool entries) const {
   if (!flow.national_destination) return;
-  if (entries) table_.prefetch_entry(volume_key(flow));
-  else table_.prefetch(volume_key(flow));
+  if (entries) table_.prefetch_entry(volume_key(hashes));
+  else table_.prefetch(volume_key(hashes));
 }
 
-void BeaconDetector::prefetch(const FlowRecord& flow, bool entries) const {
-  if (entries) table_.prefetch_entry(beacon_key(flow));
-  else table_.prefetch(beacon_key(flow));
+void BeaconDetector::prefetch(const FlowRecord& flow, const FlowHashes& hashes, bool entries) const {
+  if (entries) table_.prefetch_entry(beacon_key(flow, hashes));
+  else table_.prefetch(beacon_key(flow, hashes));
 }
 
 void TrafficDetectors::observe_batch(std::span<const FlowRecord> flows, std::vector<TrafficFinding>& out,
@@ -341,21 +339,24 @@ void TrafficDetectors::observe_batch(std::span<const FlowRecord> flows, std::vec
   // table lookups of a dozen flows are in flight at once instead of one after another.
   constexpr std::size_t kAhead = 6;
   const std::size_t n = flows.size();
-  auto heads = [&](const FlowRecord& f) {
-    scan_.prefetch(f, false);
-    volume_.prefetch(f, false);
-    beacon_.prefetch(f, false);
+  // Each address is hashed once here; the five lookups and their two prefetches per flow reuse it.
+  hashes_.resize(n);
+  for (std::size_t i = 0; i < n; ++i) hashes_[i] = hashes_of(flows[i]);
+  auto heads = [&](std::size_t i) {
+    scan_.prefetch(flows[i], hashes_[i], false);
+    volume_.prefetch(flows[i], hashes_[i], false);
+    beacon_.prefetch(flows[i], hashes_[i], false);
   };
-  auto entries = [&](const FlowRecord& f) {
-    scan_.prefetch(f, true);
-    volume_.prefetch(f, true);
-    beacon_.prefetch(f, true);
+  auto entries = [&](std::size_t i) {
+    scan_.prefetch(flows[i], hashes_[i], true);
+    volume_.prefetch(flows[i], hashes_[i], true);
+    beacon_.prefetch(flows[i], hashes_[i], true);
   };
-  for (std::size_t i = 0; i < std::min(n, 2 * kAhead); ++i) heads(flows[i]);
+  for (std::size_t i = 0; i < std::min(n, 2 * kAhead); ++i) heads(i);
   for (std::size_t i = 0; i < n; ++i) {
-    if (i + 2 * kAhead < n) heads(flows[i + 2 * kAhead]);
-    if (i + kAhead < n) entries(flows[i + kAhead]);
-    observe(flows[i], out);
+    if (i + 2 * kAhead < n) heads(i + 2 * kAhead);
+    if (i + kAhead < n) entries(i + kAhead);
+    observe(flows[i], hashes_[i], out);
     if (from) from->resize(out.size(), i);
   }
 }

@@ -28,6 +28,15 @@ struct FlowRecord {
   bool national_destination = false;
 };
 
+/// The address hashes (hash_ip) of a flow, computed once for every table that keys on them.
+struct FlowHashes {
+  std::uint64_t src = 0, dst = 0;
+};
+
+/// Hash of an address for keyed state.
+std::uint64_t hash_ip(const IpAddress& ip);
+inline FlowHashes hashes_of(const FlowRecord& flow) { return FlowHashes{hash_ip(flow.src), hash_ip(flow.dst)}; }
+
 /// Thresholds of the traffic detectors (`[traffic]` in the config; docs/TRAFFIC.md).
 struct TrafficDetectorOptions {
   bool enabled = true;
@@ -168,9 +177,9 @@ struct SmallHll {
 class ScanDetector {
  public:
   explicit ScanDetector(const TrafficDetectorOptions& options);
-  void observe(const FlowRecord& flow, std::vector<TrafficFinding>& out);
+  void observe(const FlowRecord& flow, const FlowHashes& hashes, std::vector<TrafficFinding>& out);
   /// Starts loading the table bucket head (`entries` false) or entry (true) observe() will need.
-  void prefetch(const FlowRecord& flow, bool entries) const;
+  void prefetch(const FlowRecord& flow, const FlowHashes& hashes, bool entries) const;
   std::size_t memory_bytes() const { return horizontal_.memory_bytes() + vertical_.memory_bytes(); }
   std::size_t keys() const { return horizontal_.size() + vertical_.size(); }
   std::uint64_t evictions() const { return horizontal_.evictions() + vertical_.evictions(); }
@@ -193,9 +202,9 @@ class ScanDetector {
 class VolumeDetector {
  public:
   explicit VolumeDetector(const TrafficDetectorOptions& options);
-  void observe(const FlowRecord& flow, std::vector<TrafficFinding>& out);
+  void observe(const FlowRecord& flow, const FlowHashes& hashes, std::vector<TrafficFinding>& out);
   /// Starts loading the table bucket head (`entries` false) or entry (true) observe() will need.
-  void prefetch(const FlowRecord& flow, bool entries) const;
+  void prefetch(const FlowRecord& flow, const FlowHashes& hashes, bool entries) const;
   /// The heaviest national destinations by bytes over the closed minutes of the current hour
   /// (keys are the addresses' canonical text).
   std::vector<SpaceSaving::Item> heavy_destinations(std::size_t k) const { return heavy_.top(k); }
@@ -225,9 +234,9 @@ class VolumeDetector {
 class BeaconDetector {
  public:
   explicit BeaconDetector(const TrafficDetectorOptions& options);
-  void observe(const FlowRecord& flow, std::vector<TrafficFinding>& out);
+  void observe(const FlowRecord& flow, const FlowHashes& hashes, std::vector<TrafficFinding>& out);
   /// Starts loading the table bucket head (`entries` false) or entry (true) observe() will need.
-  void prefetch(const FlowRecord& flow, bool entries) const;
+  void prefetch(const FlowRecord& flow, const FlowHashes& hashes, bool entries) const;
   std::size_t memory_bytes() const { return table_.memory_bytes(); }
   std::size_t keys() const { return table_.size(); }
 
@@ -248,10 +257,11 @@ class TrafficDetectors {
  public:
   explicit TrafficDetectors(const TrafficDetectorOptions& options = {})
       : scan_(options), volume_(options), beacon_(options) {}
-  void observe(const FlowRecord& flow, std::vector<TrafficFinding>& out) {
-    scan_.observe(flow, out);
-    volume_.observe(flow, out);
-    beacon_.observe(flow, out);
+  void observe(const FlowRecord& flow, std::vector<TrafficFinding>& out) { observe(flow, hashes_of(flow), out); }
+  void observe(const FlowRecord& flow, const FlowHashes& hashes, std::vector<TrafficFinding>& out) {
+    scan_.observe(flow, hashes, out);
+    volume_.observe(flow, hashes, out);
+    beacon_.observe(flow, hashes, out);
   }
   /// observe() on each flow in order, with the table lines of the next flows prefetched: the
   /// tables are far larger than the caches, and their lookups then overlap. `from`, when given,
@@ -267,9 +277,7 @@ class TrafficDetectors {
   ScanDetector scan_;
   VolumeDetector volume_;
   BeaconDetector beacon_;
+  std::vector<FlowHashes> hashes_;  // of the batch's flows, one pass before the lookups
 };
-
-/// Hash of an address for keyed state.
-std::uint64_t hash_ip(const IpAddress& ip);
 
 }  // namespace khien
