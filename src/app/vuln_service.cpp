@@ -79,7 +79,16 @@ void VulnService::set_inventory(const std::vector<InformationSystem>& systems) {
     inventory.push_back(inventory_entry(sys));
   }
   index_ = ExposureIndex(std::move(inventory));
+  facts_.clear();
+  for (std::uint32_t position = 0; position < systems.size(); ++position) note_position(position, systems[position]);
   cache_stale_ = true;
+}
+
+void VulnService::note_position(std::uint32_t position, const InformationSystem& system) {
+  auto [it, added] = org_numbers_.try_emplace(system.owner, static_cast<std::uint32_t>(org_ids_.size()));
+  if (added) org_ids_.push_back(system.owner);
+  if (facts_.size() <= position) facts_.resize(position + 1);
+  facts_[position] = {it->second, system.security_level, system.national_critical};
 }
 
 void VulnService::upsert_system(const InformationSystem& system) {
@@ -88,6 +97,7 @@ void VulnService::upsert_system(const InformationSystem& system) {
   if (auto at = index_.position(system.id)) old_cpes = index_.inventory()[*at].cpes;
   systems_[system.id] = system;
   auto position = index_.upsert(inventory_entry(system));
+  note_position(position, system);
   if (!cache_stale_) cache_.update_system(db_, index_, position, old_cpes);
 }
 
@@ -202,30 +212,37 @@ Result<json> VulnService::import_text(std::string_view text, const std::string& 
   return report;
 }
 
-json VulnService::describe(const VulnRecord& rec, const std::vector<std::uint32_t>& positions) const {
-  std::set<std::string> orgs, sectors, provinces;
+json VulnService::describe(const VulnRecord& rec, const std::vector<std::uint32_t>& positions, std::size_t max_systems) const {
+  // Breadth from every exposed system (through the position facts); the matched CPEs, which need the
+  // configurations evaluated again, only for the systems listed.
+  std::vector<std::uint32_t> org_numbers;
   int max_level = 0;
   bool critical = false;
   json systems = json::array();
-  for (auto position : positions) {
-    ExposedSystem e = index_.describe(rec.configurations(), position);
+  for (std::size_t i = 0; i < positions.size(); ++i) {
+    const PositionFacts& f = facts_[positions[i]];
+    org_numbers.push_back(f.org);
+    max_level = std::max(max_level, f.security_level);
+    critical = critical || f.national_critical;
+    if (i >= max_systems) continue;
+    ExposedSystem e = index_.describe(rec.configurations(), positions[i]);
     auto found = systems_.find(e.system_id);
     const InformationSystem* sys = found == systems_.end() ? nullptr : &found->second;
-    orgs.insert(e.org);
-    std::string sector, province;
-    if (const Organisation* o = registry_.find_organisation(e.org)) {
-      sector = o->sector;
-      province = o->province;
-      if (!sector.empty()) sectors.insert(sector);
-      if (!province.empty()) provinces.insert(province);
+    const Organisation* o = registry_.find_organisation(e.org);
+    systems.push_back({{"system", e.system_id}, {"name", sys ? sys->name : ""}, {"org", e.org}, {"sector", o ? o->sector : ""},
+                       {"province", o ? o->province : ""}, {"security_level", f.security_level},
+                       {"national_critical", f.national_critical}, {"vulnerable_cpes", e.vulnerable_cpes},
+                       {"platform_cpes", e.platform_cpes}});
+  }
+  std::sort(org_numbers.begin(), org_numbers.end());
+  org_numbers.erase(std::unique(org_numbers.begin(), org_numbers.end()), org_numbers.end());
+  std::set<std::string> orgs, sectors, provinces;
+  for (auto n : org_numbers) {
+    orgs.insert(org_ids_[n]);
+    if (const Organisation* o = registry_.find_organisation(org_ids_[n])) {
+      if (!o->sector.empty()) sectors.insert(o->sector);
+      if (!o->province.empty()) provinces.insert(o->province);
     }
-    int level = sys ? sys->security_level : 0;
-    bool nc = sys && sys->national_critical;
-    max_level = std::max(max_level, level);
-    critical = critical || nc;
-    systems.push_back({{"system", e.system_id}, {"name", sys ? sys->name : ""}, {"org", e.org}, {"sector", sector},
-                       {"province", province}, {"security_level", level}, {"national_critical", nc},
-                       {"vulnerable_cpes", e.vulnerable_cpes}, {"platform_cpes", e.platform_cpes}});
   }
   const CvssScore* cvss = rec.cvss40() ? rec.cvss40() : rec.cvss31();
   double epss = rec.epss ? rec.epss->epss : 0.0;
@@ -237,6 +254,7 @@ json VulnService::describe(const VulnRecord& rec, const std::vector<std::uint32_
            {"cvss", cvss ? json{{"version", cvss->version}, {"base_score", cvss->base_score}, {"vector", cvss->vector}} : json(nullptr)},
            {"cwes", rec.cwes()},
            {"exposure", {{"systems", systems},
+                         {"system_count", positions.size()},
                          {"organisations", orgs},
                          {"sectors", sectors},
                          {"provinces", provinces},
@@ -269,27 +287,36 @@ json VulnService::exposure(const std::string& sector, const std::string& provinc
     double priority;
   };
   std::vector<Row> rows;
-  std::set<std::string> orgs;
+  // Per organisation number: whether it is in the requested sector and province; and the last CVE
+  // that counted it, so each CVE counts its distinct organisations without a set.
+  std::vector<char> in_sector(org_ids_.size()), in_province(org_ids_.size());
+  for (std::size_t i = 0; i < org_ids_.size(); ++i) {
+    const Organisation* o = registry_.find_organisation(org_ids_[i]);
+    in_sector[i] = sector.empty() || (o && o->sector == sector);
+    in_province[i] = province.empty() || (o && o->province == province);
+  }
+  std::vector<std::uint32_t> counted_for(org_ids_.size(), 0);
+  std::uint32_t cve_number = 0;
   fresh_cache().for_each([&](const std::string& id, const std::vector<std::uint32_t>& positions) {
     const VulnRecord* rec = db_.find(id);
     if (!rec) return;
-    orgs.clear();
+    ++cve_number;
+    std::size_t orgs = 0;
     int max_level = 0;
-    bool sector_seen = sector.empty(), province_seen = province.empty();
+    bool sector_seen = false, province_seen = false;
     for (auto position : positions) {
-      const InventoryEntry& e = index_.inventory()[position];
-      orgs.insert(e.org);
-      if (auto sys = systems_.find(e.system_id); sys != systems_.end()) max_level = std::max(max_level, sys->second.security_level);
-      if (sector_seen && province_seen) continue;
-      if (const Organisation* o = registry_.find_organisation(e.org)) {
-        sector_seen = sector_seen || o->sector == sector;
-        province_seen = province_seen || o->province == province;
-      }
+      const PositionFacts& f = facts_[position];
+      max_level = std::max(max_level, f.security_level);
+      if (counted_for[f.org] == cve_number) continue;
+      counted_for[f.org] = cve_number;
+      ++orgs;
+      sector_seen = sector_seen || in_sector[f.org];
+      province_seen = province_seen || in_province[f.org];
     }
     if (!sector_seen || !province_seen) return;
     const CvssScore* cvss = rec->cvss40() ? rec->cvss40() : rec->cvss31();
     double priority = vulnerability_priority(rec->in_kev(), rec->epss ? rec->epss->epss : 0.0, cvss ? cvss->base_score : 0.0,
-                                             orgs.size(), max_level);
+                                             orgs, max_level);
     if (priority < min_priority) return;
     rows.push_back({rec, &positions, priority});
   });
@@ -297,7 +324,7 @@ json VulnService::exposure(const std::string& sector, const std::string& provinc
   std::size_t shown = std::min(limit, rows.size());
   std::partial_sort(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(shown), rows.end(), order);
   json out = json::array();
-  for (std::size_t i = 0; i < shown; ++i) out.push_back(describe(*rows[i].rec, *rows[i].positions));
+  for (std::size_t i = 0; i < shown; ++i) out.push_back(describe(*rows[i].rec, *rows[i].positions, kListedSystems));
   return json{{"vulnerabilities", out}, {"total", out.size()}};
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -78,7 +79,13 @@ class VulnService {
   nlohmann::json notifications(const std::string& org, std::size_t limit);
 
  private:
-  nlohmann::json describe(const VulnRecord& record, const std::vector<std::uint32_t>& positions) const;
+  // The CVE with its exposure: breadth over every exposed system, and the first `max_systems` of them
+  // listed with the CPEs that matched.
+  nlohmann::json describe(const VulnRecord& record, const std::vector<std::uint32_t>& positions,
+                          std::size_t max_systems = SIZE_MAX) const;
+  // How many systems each CVE of the exposure list shows (the count and breadth cover them all;
+  // GET /api/v1/vulns/{cve} lists every one): a common product's CVE exposes tens of thousands.
+  static constexpr std::size_t kListedSystems = 100;
   // The exposure of every CVE, computed in full when the inventory was replaced since.
   const ExposureCache& fresh_cache();
   std::vector<std::uint32_t> exposed_positions(const std::string& cve);
@@ -93,6 +100,17 @@ class VulnService {
   VulnDatabase db_;
   RegistryData registry_;
   std::unordered_map<std::string, InformationSystem> systems_;  ///< by id
+  // What ranking needs of the system at each index position, so ranking every exposed CVE reads
+  // integers instead of looking systems and organisations up by name for each (CVE, system) pair.
+  struct PositionFacts {
+    std::uint32_t org = 0;  ///< into org_ids_
+    int security_level = 0;
+    bool national_critical = false;
+  };
+  void note_position(std::uint32_t position, const InformationSystem& system);
+  std::vector<PositionFacts> facts_;
+  std::vector<std::string> org_ids_;
+  std::unordered_map<std::string, std::uint32_t> org_numbers_;
   ExposureIndex index_;
   ExposureCache cache_;
   bool cache_stale_ = true;

@@ -72,7 +72,7 @@ bool version_only(const CpeMatch& m) {
 
 }  // namespace
 
-void ExposureIndex::add_variant(Bucket& bucket, const Cpe& c) {
+void ExposureIndex::add_variant(Bucket& bucket, const Cpe& c) const {
   auto id = static_cast<std::uint32_t>(bucket.variants.size());
   PackageVersion version = effective_version(c);
   PackageVersion release = version.release();
@@ -80,6 +80,11 @@ void ExposureIndex::add_variant(Bucket& bucket, const Cpe& c) {
   const Variant& v = bucket.variants.back();
   if (!plain_version(c)) {
     bucket.irregular.push_back(id);
+    return;
+  }
+  if (bulk_) {  // put in order by the constructor
+    bucket.ordered.push_back(id);
+    if (v.version.is_prerelease()) bucket.prereleases.push_back(id);
     return;
   }
   auto by_version = [&](std::uint32_t a, const PackageVersion& x) { return bucket.variants[a].version < x; };
@@ -164,9 +169,21 @@ void ExposureIndex::ascending_unique(std::vector<std::uint32_t>& out) const {
 }
 
 ExposureIndex::ExposureIndex(std::vector<InventoryEntry> inventory) : entries_(std::move(inventory)) {
+  // A whole inventory: variants are appended as they come and each bucket is put in version order
+  // once at the end (inserting each in place costs a move of the bucket per variant).
+  bulk_ = true;
+  by_id_.reserve(entries_.size());
+  effective_.reserve(entries_.size());
   for (std::uint32_t i = 0; i < entries_.size(); ++i) {
     by_id_[entries_[i].system_id] = i;
     add_slots(i);
+  }
+  bulk_ = false;
+  for (auto& [key, bucket] : by_product_) {
+    auto by_version = [&](std::uint32_t a, std::uint32_t b) { return bucket.variants[a].version < bucket.variants[b].version; };
+    auto by_release = [&](std::uint32_t a, std::uint32_t b) { return bucket.variants[a].release < bucket.variants[b].release; };
+    std::stable_sort(bucket.ordered.begin(), bucket.ordered.end(), by_version);
+    std::stable_sort(bucket.prereleases.begin(), bucket.prereleases.end(), by_release);
   }
 }
 
@@ -174,16 +191,20 @@ void ExposureIndex::add_slots(std::uint32_t position) {
   if (effective_.size() <= position) effective_.resize(position + 1);
   auto& versions = effective_[position];
   versions.clear();
-  for (const auto& c : entries_[position].cpes) versions.push_back(effective_version(c));
   bool unindexed = false;
+  std::string key;
   for (const auto& c : entries_[position].cpes) {
     if (!indexable_cpe(c)) {
       unindexed = true;
+      versions.push_back(effective_version(c));
       continue;
     }
-    Bucket& bucket = by_product_[cpe_product_key(c)];
+    key.assign(c.vendor().wfn).append(":").append(c.product().wfn);
+    auto found = by_product_.find(key);
+    Bucket& bucket = found != by_product_.end() ? found->second : by_product_[key];
     auto [at, added] = bucket.by_name.try_emplace(c.to_formatted(), static_cast<std::uint32_t>(bucket.variants.size()));
     if (added) add_variant(bucket, c);
+    versions.push_back(bucket.variants[at->second].version);
     auto& list = bucket.variants[at->second].entries;
     if (list.empty() || list.back() != position) list.push_back(position);
   }

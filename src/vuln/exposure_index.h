@@ -92,7 +92,7 @@ class ExposureIndex {
     std::vector<std::uint32_t> prereleases;  ///< plain pre-release variants by release()
     std::vector<std::uint32_t> irregular;    ///< the other variants (ANY, NA or wildcard version or update)
   };
-  static void add_variant(Bucket& bucket, const Cpe& c);
+  void add_variant(Bucket& bucket, const Cpe& c) const;
   // Adds the systems of every variant of `bucket` that `m` matches to `out`.
   static void add_matching(const CpeMatch& m, const Bucket& bucket, std::vector<std::uint32_t>& out);
   // The systems for which `node` is true (`truth`) and those for which it also holds vulnerable
@@ -110,6 +110,7 @@ class ExposureIndex {
   std::unordered_map<std::string, std::uint32_t> by_id_;
   std::unordered_map<std::string, Bucket> by_product_;
   std::vector<std::uint32_t> unindexed_;  ///< ascending
+  bool bulk_ = false;                     ///< the constructor is indexing a whole inventory
 };
 
 /// True when a CPE can be looked up by its vendor:product (both literal, no wildcards).

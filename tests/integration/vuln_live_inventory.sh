@@ -42,6 +42,8 @@ orgs | grep -q tinh-lao-cai || fail "organisations after create: $(orgs)"
 e=$(api GET '/api/v1/exposure?min_priority=0')
 json_get "$e" "[s['system'] for v in d['vulnerabilities'] if v['id'] == '$CVE' for s in v['exposure']['systems']]" | grep -q live-portal \
   || fail "GET /api/v1/exposure misses the new system: $e"
+[ "$(json_get "$e" "[v['exposure']['system_count'] for v in d['vulnerabilities'] if v['id'] == '$CVE']")" = "[4]" ] \
+  || fail "GET /api/v1/exposure counts other than the 4 exposed systems: $e"
 pass "a system created through the API with log4j 2.14.1 is exposed to $CVE"
 
 api PUT /api/v1/systems/live-portal -H 'Content-Type: application/json' -d "$(system_doc live-portal tinh-lao-cai "$LOG4J_FIXED")" >/dev/null

@@ -69,7 +69,7 @@ export function VulnsPage(props: { cve: string }) {
                 { head: t('epss'), cell: (x: any) => fmt_num(x.epss, 3), cls: 'num' },
                 { head: t('kev'), cell: (x: any) => (x.kev ? t('yes') : t('no')) },
                 { head: t('orgs'), cell: (x: any) => fmt_num((x.exposure?.organisations ?? []).length), cls: 'num' },
-                { head: t('systems'), cell: (x: any) => fmt_num((x.exposure?.systems ?? []).length), cls: 'num' },
+                { head: t('systems'), cell: (x: any) => fmt_num(x.exposure?.system_count ?? (x.exposure?.systems ?? []).length), cls: 'num' },
               ]} />
               <div class="pager">
                 <span>{t('total')}: {d.total ?? rows.length}</span>
