@@ -133,6 +133,21 @@ std::uint64_t campaign_key_hash(CampaignKind kind, std::string_view value) {
   return h ? h : 1;  // 0 marks an empty slot
 }
 
+namespace {
+
+// The host of an absolute URL (`http://host:port/path` → `host`); empty when it is not one.
+std::string url_host(std::string_view url) {
+  auto scheme = url.find("://");
+  if (scheme == std::string_view::npos) return {};
+  url.remove_prefix(scheme + 3);
+  if (auto at = url.find_first_of("/?#"); at != std::string_view::npos) url = url.substr(0, at);
+  if (auto user = url.rfind('@'); user != std::string_view::npos) url.remove_prefix(user + 1);
+  if (auto port = url.find(':'); port != std::string_view::npos) url = url.substr(0, port);
+  return std::string(url);
+}
+
+}  // namespace
+
 std::vector<Sighting> extract_sightings(const Alert& a, const CampaignContext& ctx, int min_sigma_severity) {
   std::vector<Sighting> out;
   auto add = [&](CampaignKind k, std::string v) {
@@ -156,11 +171,16 @@ std::vector<Sighting> extract_sightings(const Alert& a, const CampaignContext& c
         std::string h = lower(str(f));
         if (h.size() >= 32 && is_hex(h)) add(CampaignKind::hash, h);
       }
-      for (const char* f : {"query.hostname", "url.hostname", "tls.sni"}) {
-        std::string d = lower(str(f));
+      // Every field a domain is reported in (the fields the shipped look-alike rule reads, and the
+      // host of a full URL, which proxies and IDS alerts often give alone): a campaign domain in any
+      // of them is the same sighting.
+      auto add_domain = [&](std::string d) {
+        d = lower(d);
         while (!d.empty() && d.back() == '.') d.pop_back();
         if (plausible_domain(d) && !is_member_domain(d, ctx)) add(CampaignKind::domain, d);
-      }
+      };
+      for (const char* f : {"query.hostname", "url.hostname", "tls.sni", "dst_endpoint.hostname"}) add_domain(str(f));
+      add_domain(url_host(str("url.url_string")));
       for (const char* side : {"src_endpoint", "dst_endpoint"}) {
         auto ip = IpAddress::parse(str(fmt::format("{}.ip", side).c_str()));
         if (!ip || !is_public(*ip) || is_member_address(*ip, ctx)) continue;

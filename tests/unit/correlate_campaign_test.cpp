@@ -50,6 +50,14 @@ TEST(Sightings, ExtractsEveryKindAndSkipsMembers) {
   a.event_json = R"({"src_endpoint.ip":"192.168.1.1","dst_endpoint.ip":"10.0.0.1"})";
   a.tags.clear();
   EXPECT_TRUE(extract_sightings(a, ctx, 3).empty());
+  // A domain reported only as the destination's host name or inside a full URL is the same sighting.
+  a.severity_id = 3;
+  a.event_json = R"({"dst_endpoint.hostname":"VNeID-CapNhat.xyz"})";
+  EXPECT_EQ(extract_sightings(a, ctx, 3), (std::vector<Sighting>{{CampaignKind::domain, "vneid-capnhat.xyz"}, {CampaignKind::sigma, "rule-1"}}));
+  a.event_json = R"({"url.url_string":"http://user@dichvucong-gov-vn.top:8080/dang-nhap?ref=x"})";
+  EXPECT_EQ(extract_sightings(a, ctx, 3), (std::vector<Sighting>{{CampaignKind::domain, "dichvucong-gov-vn.top"}, {CampaignKind::sigma, "rule-1"}}));
+  a.event_json = R"({"url.url_string":"https://www.evn.com.vn/login"})";  // a member's own site is no campaign key
+  EXPECT_EQ(extract_sightings(a, ctx, 3), (std::vector<Sighting>{{CampaignKind::sigma, "rule-1"}}));
   Alert ioc = alert("ioc", "indicator--1", "evn", "nang-luong", "", kT0, 2);
   EXPECT_EQ(extract_sightings(ioc, ctx, 3), (std::vector<Sighting>{{CampaignKind::indicator, "indicator--1"}}));
 }
