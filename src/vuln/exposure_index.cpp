@@ -179,7 +179,8 @@ ExposureIndex::ExposureIndex(std::vector<InventoryEntry> inventory) : entries_(s
     add_slots(i);
   }
   bulk_ = false;
-  for (auto& [key, bucket] : by_product_) {
+  for (auto& product : by_product_) {
+    Bucket& bucket = product.second;  // not a structured binding: clang before 16 cannot capture one in a lambda
     auto by_version = [&](std::uint32_t a, std::uint32_t b) { return bucket.variants[a].version < bucket.variants[b].version; };
     auto by_release = [&](std::uint32_t a, std::uint32_t b) { return bucket.variants[a].release < bucket.variants[b].release; };
     std::stable_sort(bucket.ordered.begin(), bucket.ordered.end(), by_version);
