@@ -135,6 +135,9 @@ std::uint64_t campaign_key_hash(CampaignKind kind, std::string_view value) {
 
 namespace {
 
+// Whether an alert's detection rule may link warnings: a Sigma rule above informational.
+bool links_by_rule(const Alert& a) { return a.kind == "sigma" && a.severity_id >= 2 && !a.rule_id.empty(); }
+
 // The host of an absolute URL (`http://host:port/path` → `host`); empty when it is not one.
 std::string url_host(std::string_view url) {
   auto scheme = url.find("://");
@@ -580,7 +583,7 @@ std::vector<std::int64_t> CampaignDetector::observe(const std::vector<Alert>& al
     for (std::size_t j : e == by_event.end() ? kNone : e->second) {
       if (j == i) continue;
       beside_.insert(beside_.end(), all[j].begin(), all[j].end());
-      if (alerts[j].kind == "sigma" && alerts[j].severity_id >= 2) beside_rules_.push_back(alerts[j].rule_id);
+      if (links_by_rule(alerts[j])) beside_rules_.push_back(alerts[j].rule_id);
     }
     observe(alerts[i], all[i]);
   }
@@ -618,7 +621,7 @@ void CampaignDetector::observe(const Alert& a, const std::vector<Sighting>& sigh
   // The detection rule of this alert, when a warning's alerts came from it: the weakest link, used
   // only when nothing else ties a crossing key to a warning (a botnet's next /24 crossing on the
   // same probe rule). Informational rules fire on routine activity and link nothing.
-  const bool rule_links = a.kind == "sigma" && a.severity_id >= 2 && !a.rule_id.empty();
+  const bool rule_links = links_by_rule(a);
   std::vector<const std::string*> rules;
   if (rule_links) rules.push_back(&a.rule_id);
   for (const auto& r : beside_rules_) rules.push_back(&r);

@@ -40,7 +40,13 @@ bool indexable_cpe(const Cpe& c) {
   return c.vendor().is_string() && !c.vendor().has_wildcards() && c.product().is_string() && !c.product().has_wildcards();
 }
 
-std::string cpe_product_key(const Cpe& c) { return c.vendor().wfn + ":" + c.product().wfn; }
+std::string cpe_product_key(const Cpe& c) {
+  std::string key;
+  assign_product_key(c, key);
+  return key;
+}
+
+void assign_product_key(const Cpe& c, std::string& key) { key.assign(c.vendor().wfn).append(":").append(c.product().wfn); }
 
 bool vulnerable_product_keys(const std::vector<Configuration>& configs, std::vector<std::string>& keys) {
   std::vector<const CpeMatch*> vulnerable;
@@ -72,26 +78,43 @@ bool version_only(const CpeMatch& m) {
 
 }  // namespace
 
+const ExposureIndex::Bucket* ExposureIndex::find_bucket(const Cpe& c, std::string& key) const {
+  assign_product_key(c, key);
+  auto it = by_product_.find(key);
+  return it == by_product_.end() ? nullptr : &it->second;
+}
+
 void ExposureIndex::add_variant(Bucket& bucket, const Cpe& c) const {
   auto id = static_cast<std::uint32_t>(bucket.variants.size());
   PackageVersion version = effective_version(c);
-  PackageVersion release = version.release();
+  const bool prerelease = plain_version(c) && version.is_prerelease();
+  // The release is only ever compared for pre-releases; others keep an empty one (no token copies).
+  PackageVersion release = prerelease ? version.release() : PackageVersion("");
   bucket.variants.push_back({c, std::move(version), std::move(release), {}});
-  const Variant& v = bucket.variants.back();
   if (!plain_version(c)) {
     bucket.irregular.push_back(id);
     return;
   }
-  if (bulk_) {  // put in order by the constructor
-    bucket.ordered.push_back(id);
-    if (v.version.is_prerelease()) bucket.prereleases.push_back(id);
-    return;
-  }
-  auto by_version = [&](std::uint32_t a, const PackageVersion& x) { return bucket.variants[a].version < x; };
-  bucket.ordered.insert(std::lower_bound(bucket.ordered.begin(), bucket.ordered.end(), v.version, by_version), id);
-  if (!v.version.is_prerelease()) return;
-  auto by_release = [&](std::uint32_t a, const PackageVersion& x) { return bucket.variants[a].release < x; };
-  bucket.prereleases.insert(std::lower_bound(bucket.prereleases.begin(), bucket.prereleases.end(), v.release, by_release), id);
+  // A whole inventory is put in order once by the constructor; a single change is inserted in place.
+  auto place = [&](std::vector<std::uint32_t>& list, PackageVersion Variant::*key) {
+    if (bulk_) {
+      list.push_back(id);
+      return;
+    }
+    const PackageVersion& value = bucket.variants[id].*key;
+    auto before = [&](std::uint32_t a, const PackageVersion& x) { return bucket.variants[a].*key < x; };
+    list.insert(std::lower_bound(list.begin(), list.end(), value, before), id);
+  };
+  place(bucket.ordered, &Variant::version);
+  if (prerelease) place(bucket.prereleases, &Variant::release);
+}
+
+void ExposureIndex::sort_bucket(Bucket& bucket) {
+  auto by = [&](PackageVersion Variant::*key) {
+    return [&bucket, key](std::uint32_t a, std::uint32_t b) { return bucket.variants[a].*key < bucket.variants[b].*key; };
+  };
+  std::stable_sort(bucket.ordered.begin(), bucket.ordered.end(), by(&Variant::version));
+  std::stable_sort(bucket.prereleases.begin(), bucket.prereleases.end(), by(&Variant::release));
 }
 
 void ExposureIndex::add_matching(const CpeMatch& m, const Bucket& bucket, std::vector<std::uint32_t>& out) {
@@ -110,7 +133,10 @@ void ExposureIndex::add_matching(const CpeMatch& m, const Bucket& bucket, std::v
   auto above = [&](const PackageVersion& x, std::uint32_t id) { return x < bucket.variants[id].version; };
   const CpeValue& cv = m.criteria.version();
   const CpeValue& cu = m.criteria.update();
-  if (!version_only(m) || (!m.has_range() && (cv.is_na() || (!cv.is_any() && (cv.has_wildcards() || cu.has_wildcards()))))) {
+  // Compared with every variant: other attributes that are not ANY; and, without a range, an NA
+  // version, a version or update with wildcards, or an ANY version with a specific update.
+  const bool exact_terms = cv.is_any() ? cu.is_any() : !cv.is_na() && !cv.has_wildcards() && !cu.has_wildcards();
+  if (!version_only(m) || (!m.has_range() && !exact_terms)) {
     for (std::uint32_t id = 0; id < bucket.variants.size(); ++id) check(id);
     return;
   }
@@ -126,10 +152,6 @@ void ExposureIndex::add_matching(const CpeMatch& m, const Bucket& bucket, std::v
     return;
   }
   if (cv.is_any()) {
-    if (!cu.is_any()) {  // ANY version, a specific update: compared in full
-      for (std::uint32_t id = 0; id < bucket.variants.size(); ++id) check(id);
-      return;
-    }
     // ANY version and update: every plain variant; a target holding wildcards compares UNDEFINED, so
     // the irregular ones are compared in full.
     for (auto id : ordered) take(id);
@@ -179,13 +201,7 @@ ExposureIndex::ExposureIndex(std::vector<InventoryEntry> inventory) : entries_(s
     add_slots(i);
   }
   bulk_ = false;
-  for (auto& product : by_product_) {
-    Bucket& bucket = product.second;  // not a structured binding: clang before 16 cannot capture one in a lambda
-    auto by_version = [&](std::uint32_t a, std::uint32_t b) { return bucket.variants[a].version < bucket.variants[b].version; };
-    auto by_release = [&](std::uint32_t a, std::uint32_t b) { return bucket.variants[a].release < bucket.variants[b].release; };
-    std::stable_sort(bucket.ordered.begin(), bucket.ordered.end(), by_version);
-    std::stable_sort(bucket.prereleases.begin(), bucket.prereleases.end(), by_release);
-  }
+  for (auto& product : by_product_) sort_bucket(product.second);
 }
 
 void ExposureIndex::add_slots(std::uint32_t position) {
@@ -200,7 +216,7 @@ void ExposureIndex::add_slots(std::uint32_t position) {
       versions.push_back(effective_version(c));
       continue;
     }
-    key.assign(c.vendor().wfn).append(":").append(c.product().wfn);
+    assign_product_key(c, key);
     auto found = by_product_.find(key);
     Bucket& bucket = found != by_product_.end() ? found->second : by_product_[key];
     auto [at, added] = bucket.by_name.try_emplace(c.to_formatted(), static_cast<std::uint32_t>(bucket.variants.size()));
@@ -265,9 +281,7 @@ bool ExposureIndex::matched(const std::vector<Configuration>& configs, std::vect
   if (!collect_vulnerable(configs, vulnerable)) return false;
   std::string key;
   for (const CpeMatch* m : vulnerable) {
-    key.assign(m->criteria.vendor().wfn).append(":").append(m->criteria.product().wfn);
-    auto it = by_product_.find(key);
-    if (it != by_product_.end()) add_matching(*m, it->second, out);
+    if (const Bucket* bucket = find_bucket(m->criteria, key)) add_matching(*m, *bucket, out);
   }
   ascending_unique(out);
   return true;
@@ -318,8 +332,7 @@ bool ExposureIndex::node_sets(const ConfigNode& node, std::vector<std::uint32_t>
   for (const auto& m : node.matches) {
     if (!indexable_cpe(m.criteria)) return false;
     operand.clear();
-    key.assign(m.criteria.vendor().wfn).append(":").append(m.criteria.product().wfn);
-    if (auto it = by_product_.find(key); it != by_product_.end()) add_matching(m, it->second, operand);
+    if (const Bucket* bucket = find_bucket(m.criteria, key)) add_matching(m, *bucket, operand);
     if (all) ascending_unique(operand);
     if (m.vulnerable && !only_vulnerable) evidence.insert(evidence.end(), operand.begin(), operand.end());
     combine(operand);

@@ -78,7 +78,7 @@ class ExposureIndex {
   struct Variant {
     Cpe cpe;
     PackageVersion version;
-    PackageVersion release;  ///< the version without a trailing pre-release part (`2.0-beta9` → `2.0`)
+    PackageVersion release;  ///< a pre-release's version without that part (`2.0-beta9` → `2.0`); empty otherwise
     std::vector<std::uint32_t> entries;
   };
   // The variants of one vendor:product. Those with a plain version (a string without wildcards, an
@@ -93,6 +93,9 @@ class ExposureIndex {
     std::vector<std::uint32_t> irregular;    ///< the other variants (ANY, NA or wildcard version or update)
   };
   void add_variant(Bucket& bucket, const Cpe& c) const;
+  static void sort_bucket(Bucket& bucket);
+  // The bucket of the CPE's vendor:product (`key` is scratch space); null when there is none.
+  const Bucket* find_bucket(const Cpe& c, std::string& key) const;
   // Adds the systems of every variant of `bucket` that `m` matches to `out`.
   static void add_matching(const CpeMatch& m, const Bucket& bucket, std::vector<std::uint32_t>& out);
   // The systems for which `node` is true (`truth`) and those for which it also holds vulnerable
@@ -117,6 +120,8 @@ class ExposureIndex {
 bool indexable_cpe(const Cpe& c);
 /// "vendor:product" of a CPE, the key of the index's buckets.
 std::string cpe_product_key(const Cpe& c);
+/// The same written into `key` (reused, so a hot loop does not allocate a key per CPE).
+void assign_product_key(const Cpe& c, std::string& key);
 /// The vendor:product keys of every vulnerable criteria of `configs`; false when one of them is not
 /// indexable (its CVE must then be checked against every system).
 bool vulnerable_product_keys(const std::vector<Configuration>& configs, std::vector<std::string>& keys);
