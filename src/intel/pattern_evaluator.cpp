@@ -247,7 +247,7 @@ bool evaluate_comparison(const ComparisonExpr& e, const Event& event) {
     if (map->kind == StixValueKind::Email && slot.value.type == FieldType::String) {
       for_each_email_address(slot.value.s, test);
     } else {
-      test(slot.value.s);
+      test(slot.value.type == FieldType::String ? slot.value.s : std::string_view());
     }
     if (holds) break;
   }
