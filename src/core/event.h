@@ -55,6 +55,10 @@ class Event {
 
   /// Appends a value (the field may already have values: multi-valued).
   void add(FieldId field, const Value& value);
+  /// Appends a slot for `field` and returns its value, zeroed (an empty string), to be filled
+  /// member by member. Decoders that write straight into the slot never copy a Value they have
+  /// just built, a copy that stalls on store forwarding (narrow stores, then wide loads).
+  Value& emplace(FieldId field);
   /// Replaces the first value of `field`, or appends it.
   void set(FieldId field, const Value& value);
   void set_string(FieldId field, std::string_view v) { set(field, Value::of_string(arena_->copy(v))); }

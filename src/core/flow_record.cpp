@@ -299,55 +299,64 @@ Status decode_flow_record(std::string_view record, Event& event) {
         return bad(at, fmt::format("unknown field kind {}", kind));
     }
     const std::size_t value_at = r.pos();
-    // Members are stored one by one: a Value built elsewhere and copied whole stalls on store
-    // forwarding (narrow stores, wide loads), and this runs for every field of every flow.
-    Value v;
+    // Each value is checked first, then written straight into its slot member by member: a Value
+    // built here and copied stalls on store forwarding, and this runs for every field of every flow.
     std::uint64_t u = 0;
     const std::uint8_t* bytes = nullptr;
     switch (type) {
-      case kString:
+      case kString: {
         if (!r.varint(u)) return bad(value_at, "truncated string length");
         if (!r.bytes(u, bytes))
           return bad(value_at, fmt::format("string of {} bytes runs past the end ({} left)", u, r.left()));
-        v.s = arena.copy(std::string_view(reinterpret_cast<const char*>(bytes), u));
+        const std::string_view s = arena.copy(std::string_view(reinterpret_cast<const char*>(bytes), u));
+        event.emplace(id).s = s;
         break;
+      }
       case kInt:
-      case kTime:
+      case kTime: {
         if (!r.varint(u)) return bad(value_at, "truncated or overlong integer");
+        Value& v = event.emplace(id);
         v.type = type == kInt ? FieldType::Int : FieldType::Timestamp;
         v.i = unzigzag(u);
         break;
+      }
       case kFloat: {
         if (!r.bytes(8, bytes)) return bad(value_at, "truncated float");
         std::uint64_t bits = 0;
         for (int b = 7; b >= 0; --b) bits = bits << 8 | bytes[b];
+        Value& v = event.emplace(id);
         v.type = FieldType::Float;
         v.f = std::bit_cast<double>(bits);
         break;
       }
-      case kBool:
+      case kBool: {
         if (!r.bytes(1, bytes)) return bad(value_at, "truncated boolean");
         if (bytes[0] > 1) return bad(value_at, fmt::format("boolean {} (0 or 1)", bytes[0]));
+        Value& v = event.emplace(id);
         v.type = FieldType::Bool;
         v.b = bytes[0] == 1;
         break;
-      case kIpv4:
+      }
+      case kIpv4: {
         if (!r.bytes(4, bytes)) return bad(value_at, "truncated IPv4 address");
         // IPv4 is held IPv4-mapped (::ffff:a.b.c.d), as IpAddress::from_v4 makes it.
+        Value& v = event.emplace(id);
         v.type = FieldType::Ip;
         v.ip.bytes[10] = v.ip.bytes[11] = 0xFF;
         std::memcpy(v.ip.bytes.data() + 12, bytes, 4);
         v.ip.v4 = true;
         break;
-      case kIpv6:
+      }
+      case kIpv6: {
         if (!r.bytes(16, bytes)) return bad(value_at, "truncated IPv6 address");
+        Value& v = event.emplace(id);
         v.type = FieldType::Ip;
         std::memcpy(v.ip.bytes.data(), bytes, 16);
         break;
+      }
       default:
         return bad(at, fmt::format("unknown value type {}", type));
     }
-    event.add(id, v);
   }
   if (r.left() != 0) return bad(r.pos(), fmt::format("{} bytes after the last field", r.left()));
   return {};

@@ -202,7 +202,7 @@ struct NetflowDecoder::Impl {
       if (n == 0) continue;
       if (event) {
         gather(v, f, value, n, arena);
-        if (options.original_fields && f.role != Role::Padding) event->add(f.name, original_value(f, value, n, arena));
+        if (options.original_fields && f.role != Role::Padding) original_value(f, value, n, arena, event->emplace(f.name));
       } else if (f.role == Role::SystemInit) {
         gather(v, f, value, n, arena);
       }

@@ -148,57 +148,79 @@ std::string_view decimal_in(Arena& arena, std::uint64_t v) {
 
 }  // namespace
 
-// The original value of a field as the event keeps it.
-Value original_value(const FieldSpec& f, const std::uint8_t* p, std::size_t n, Arena& arena) {
+// The original value of a field as the event keeps it, member by member into the slot.
+void original_value(const FieldSpec& f, const std::uint8_t* p, std::size_t n, Arena& arena, Value& out) {
+  auto integer = [&out](std::int64_t v) {
+    out.type = FieldType::Int;
+    out.i = v;
+  };
+  auto text = [&out](std::string_view v) { out.s = v; };  // out.type is String already
   IeType type = f.type;
   switch (type) {
     case IeType::Unsigned:
       if (n <= 8) {
         std::uint64_t v = be_uint(p, n);
-        if (v <= static_cast<std::uint64_t>(INT64_MAX)) return Value::of_int(static_cast<std::int64_t>(v));
-        return Value::of_string(decimal_in(arena, v));
+        if (v <= static_cast<std::uint64_t>(INT64_MAX)) return integer(static_cast<std::int64_t>(v));
+        return text(decimal_in(arena, v));
       }
       break;
     case IeType::Float:
-      if (n == 8) return Value::of_float(std::bit_cast<double>(be_uint(p, 8)));
-      if (n == 4) return Value::of_float(std::bit_cast<float>(static_cast<std::uint32_t>(be_uint(p, 4))));
+      if (n == 8 || n == 4) {
+        out.type = FieldType::Float;
+        out.f = n == 8 ? std::bit_cast<double>(be_uint(p, 8)) : std::bit_cast<float>(static_cast<std::uint32_t>(be_uint(p, 4)));
+        return;
+      }
       break;
     case IeType::Boolean:
-      if (n == 1 && (p[0] == 1 || p[0] == 2)) return Value::of_bool(p[0] == 1);
+      if (n == 1 && (p[0] == 1 || p[0] == 2)) {
+        out.type = FieldType::Bool;
+        out.b = p[0] == 1;
+        return;
+      }
       break;
     case IeType::Ipv4:
-      if (n == 4) return Value::of_ip(IpAddress::from_v4(be32(p)));
+      if (n == 4) {
+        // IPv4-mapped, as IpAddress::from_v4 makes it; the packet holds the address in network order.
+        out.type = FieldType::Ip;
+        out.ip.bytes[10] = out.ip.bytes[11] = 0xFF;
+        std::memcpy(out.ip.bytes.data() + 12, p, 4);
+        out.ip.v4 = true;
+        return;
+      }
       break;
     case IeType::Ipv6:
       if (n == 16) {
-        IpAddress ip;
-        std::memcpy(ip.bytes.data(), p, 16);
-        return Value::of_ip(ip);
+        out.type = FieldType::Ip;
+        std::memcpy(out.ip.bytes.data(), p, 16);
+        return;
       }
       break;
     case IeType::Mac:
-      if (n == 6) return Value::of_string(mac_in(arena, p));
+      if (n == 6) return text(mac_in(arena, p));
       break;
     case IeType::String: {
       // Exporters pad fixed-size string fields with NULs (Cisco ASA user names, Palo Alto App-ID).
       const void* nul = std::memchr(p, 0, n);
       std::size_t len = nul ? static_cast<std::size_t>(static_cast<const std::uint8_t*>(nul) - p) : n;
-      return Value::of_string(arena.copy(std::string_view(reinterpret_cast<const char*>(p), len)));
+      return text(arena.copy(std::string_view(reinterpret_cast<const char*>(p), len)));
     }
     case IeType::DateSeconds:
     case IeType::DateMilliseconds:
     case IeType::DateMicroseconds:
     case IeType::DateNanoseconds: {
       TimeNs t = 0;
-      if (date_of(type, p, n, t)) return Value::of_time(t);
+      if (date_of(type, p, n, t)) {
+        out.type = FieldType::Timestamp;
+        out.t = t;
+        return;
+      }
       break;
     }
     case IeType::Octets:
       break;
   }
-  if (n <= 8 && type != IeType::Octets && type != IeType::String)
-    return Value::of_int(static_cast<std::int64_t>(be_uint(p, n)));
-  return Value::of_string(hex_in(arena, p, n));
+  if (n <= 8 && type != IeType::Octets && type != IeType::String) return integer(static_cast<std::int64_t>(be_uint(p, n)));
+  text(hex_in(arena, p, n));
 }
 
 namespace {

@@ -138,8 +138,9 @@ struct FlowValues {
   std::int64_t system_init_ms = 0;
 };
 
-/// The original value of a field as the event keeps it.
-Value original_value(const FieldSpec& f, const std::uint8_t* p, std::size_t n, Arena& arena);
+/// Writes the original value of a field, as the event keeps it, into `out` (a zeroed slot from
+/// Event::emplace: written in place, never built and copied).
+void original_value(const FieldSpec& f, const std::uint8_t* p, std::size_t n, Arena& arena, Value& out);
 /// Applies a field's schema role to the record's gathered values.
 void gather(FlowValues& v, const FieldSpec& f, const std::uint8_t* p, std::size_t n, Arena& arena);
 /// Adds the schema fields of a finished record (class, endpoints, counters, time, duration) to `e`.

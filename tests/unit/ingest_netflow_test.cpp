@@ -15,6 +15,7 @@
 
 #include "core/field_dictionary.h"
 #include "ingest/netflow_decoder.h"
+#include "ingest/netflow_fields.h"
 #include "core/netflow_information_elements.h"
 
 namespace khien {
@@ -760,6 +761,52 @@ INSTANTIATE_TEST_SUITE_P(
         TsharkCase{"nokia_bras", 4739, {"ipfix_test_nokia_bras_tpl.dat", "ipfix_test_nokia_bras_data256.dat"}},
         TsharkCase{"ixia", 4739, {"ipfix_test_ixia_tpldata256.dat"}}, TsharkCase{"ipfix", 4739, {"ipfix.dat"}}),
     [](const ::testing::TestParamInfo<TsharkCase>& info) { return std::string(info.param.name); });
+
+
+// original_value writes each element's value into a zeroed slot member by member; every type must
+// come out as the Value the event kept before (the factories below), type and content.
+TEST(NetflowOriginalValue, EveryElementTypeAsTheValueFactoriesMakeIt) {
+  using netflow_internal::FieldSpec;
+  Arena arena;
+  auto original = [&](IeType type, Bytes bytes) {
+    FieldSpec f;
+    f.type = type;
+    Event e(arena);
+    netflow_internal::original_value(f, bytes.data(), bytes.size(), arena, e.emplace(intern_field("netflow.test_only")));
+    return *e.begin();
+  };
+  auto same = [](const Event::Slot& slot, const Value& want) {
+    const Value& v = slot.value;
+    if (v.type != want.type) return false;
+    switch (want.type) {
+      case FieldType::String: return v.s == want.s;
+      case FieldType::Ip: return v.ip == want.ip && v.ip.v4 == want.ip.v4;
+      case FieldType::Float: return v.f == want.f;
+      case FieldType::Bool: return v.b == want.b;
+      case FieldType::Timestamp: return v.t == want.t;
+      case FieldType::Int: return v.i == want.i;
+    }
+    return false;
+  };
+  EXPECT_TRUE(same(original(IeType::Unsigned, {0x01, 0x02}), Value::of_int(0x0102)));
+  EXPECT_TRUE(same(original(IeType::Unsigned, {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}),
+                   Value::of_string("18446744073709551615")));
+  EXPECT_TRUE(same(original(IeType::Float, {0x3F, 0xD0, 0, 0, 0, 0, 0, 0}), Value::of_float(0.25)));
+  EXPECT_TRUE(same(original(IeType::Float, {0x3E, 0x80, 0, 0}), Value::of_float(0.25)));
+  EXPECT_TRUE(same(original(IeType::Boolean, {1}), Value::of_bool(true)));
+  EXPECT_TRUE(same(original(IeType::Boolean, {2}), Value::of_bool(false)));
+  EXPECT_TRUE(same(original(IeType::Boolean, {3}), Value::of_int(3)));
+  EXPECT_TRUE(same(original(IeType::Ipv4, {81, 2, 69, 142}), Value::of_ip(IpAddress::from_v4(0x5102458E))));
+  EXPECT_TRUE(same(original(IeType::Ipv6, {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7}),
+                   Value::of_ip(*IpAddress::parse("2001:db8::7"))));
+  EXPECT_TRUE(same(original(IeType::Ipv4, {1, 2, 3}), Value::of_int(0x010203)));
+  EXPECT_TRUE(same(original(IeType::Mac, {0x00, 0x1b, 0x21, 0xaa, 0xbb, 0xcc}), Value::of_string("00:1b:21:aa:bb:cc")));
+  EXPECT_TRUE(same(original(IeType::String, {'d', 'n', 's', 0, 0}), Value::of_string("dns")));
+  EXPECT_TRUE(same(original(IeType::DateSeconds, {0x65, 0x53, 0xF1, 0x00}), Value::of_time(1'700'000'000LL * 1'000'000'000)));
+  EXPECT_TRUE(same(original(IeType::DateMilliseconds, {0, 0, 0x01, 0x8B, 0xCF, 0xE5, 0x68, 0x01}),
+                   Value::of_time(1'700'000'000'001LL * 1'000'000)));
+  EXPECT_TRUE(same(original(IeType::Octets, {0xde, 0xad}), Value::of_string("dead")));
+}
 
 }  // namespace
 }  // namespace khien
