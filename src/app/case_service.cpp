@@ -446,43 +446,29 @@ json CaseService::run_checks(TimeNs now) {
 }
 
 void CaseService::start() {
-  if (options_.check_seconds <= 0 || checker_.joinable()) return;
-  stopping_ = false;
-  checker_ = std::thread([this] { check_loop(); });
+  if (options_.check_seconds <= 0) return;
+  checker_.start(std::chrono::seconds(options_.check_seconds), [this] { run_periodic_checks(); });
 }
 
-void CaseService::stop() {
-  {
-    std::lock_guard lock(stop_mutex_);
-    stopping_ = true;
-  }
-  stop_cv_.notify_all();
-  if (checker_.joinable()) checker_.join();
-}
+void CaseService::stop() { checker_.stop(); }
 
-void CaseService::check_loop() {
+void CaseService::run_periodic_checks() {
   constexpr std::int64_t kDay = 86400LL * 1000000000LL;
-  for (;;) {
-    {
-      std::unique_lock lock(stop_mutex_);
-      if (stop_cv_.wait_for(lock, std::chrono::seconds(options_.check_seconds), [this] { return stopping_; })) return;
-    }
-    TimeNs now = now_ns();
-    json r = run_checks(now);
-    security_->flush();  // the counts of coalesced security events whose minute has ended
-    if (!r["sla_breaches"].empty() || !r["directive_escalations"].empty())
-      spdlog::info("cases: {} SLA breaches, {} directive escalations", r["sla_breaches"].size(),
-                   r["directive_escalations"].size());
-    if (r.contains("errors")) spdlog::error("cases: checks: {}", r["errors"].dump());
-    // The month's snapshot is refreshed daily so the history holds each month's last state.
-    std::string period = ComplianceHistory::period_of(now);
-    if (period != snapshot_period_ || now - snapshot_at_ >= kDay) {
-      if (auto st = history_->snapshot(period, live_scores(now), "khien-compliance", now); st) {
-        snapshot_period_ = period;
-        snapshot_at_ = now;
-      } else {
-        spdlog::error("cases: compliance snapshot: {}", st.error().message);
-      }
+  TimeNs now = now_ns();
+  json r = run_checks(now);
+  security_->flush();  // the counts of coalesced security events whose minute has ended
+  if (!r["sla_breaches"].empty() || !r["directive_escalations"].empty())
+    spdlog::info("cases: {} SLA breaches, {} directive escalations", r["sla_breaches"].size(),
+                 r["directive_escalations"].size());
+  if (r.contains("errors")) spdlog::error("cases: checks: {}", r["errors"].dump());
+  // The month's snapshot is refreshed daily so the history holds each month's last state.
+  std::string period = ComplianceHistory::period_of(now);
+  if (period != snapshot_period_ || now - snapshot_at_ >= kDay) {
+    if (auto st = history_->snapshot(period, live_scores(now), "khien-compliance", now); st) {
+      snapshot_period_ = period;
+      snapshot_at_ = now;
+    } else {
+      spdlog::error("cases: compliance snapshot: {}", st.error().message);
     }
   }
 }

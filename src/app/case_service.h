@@ -2,7 +2,6 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -11,7 +10,6 @@
 #include <set>
 #include <tuple>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -30,6 +28,7 @@
 #include "cases/security_audit.h"
 #include "cases/system_registry.h"
 #include "core/error.h"
+#include "core/periodic_worker.h"
 #include "store/registry_data.h"
 
 struct sqlite3;
@@ -133,7 +132,8 @@ class CaseService {
   CaseService() = default;
   bool reference_exists(IncidentSource source, const std::string& ref);
   Status seed_systems();
-  void check_loop();
+  /// SLA and directive deadlines, security-event minutes, the monthly compliance snapshot.
+  void run_periodic_checks();
 
   CaseServiceOptions options_;
   CaseServiceDeps deps_;
@@ -150,12 +150,9 @@ class CaseService {
   ComplianceModel model_;
   sqlite3* state_ro_ = nullptr;  ///< read-only connection to state.db (alert and warning counts)
   std::mutex state_mutex_;
-  std::thread checker_;
-  std::mutex stop_mutex_;
-  std::condition_variable stop_cv_;
-  bool stopping_ = false;
   std::string snapshot_period_;  ///< period of the last background snapshot
   TimeNs snapshot_at_ = 0;
+  PeriodicWorker checker_;  // last: stops before the state its task reads is destroyed
 };
 
 /// Helpers shared by the route files (case_*_routes.cpp).

@@ -95,26 +95,10 @@ HealthService::HealthService(HealthOptions options, StateStore& registry, SocSta
 HealthService::~HealthService() { stop(); }
 
 void HealthService::start() {
-  ticker_ = std::thread([this] {
-    std::unique_lock lock(mutex_);
-    while (!stopping_) {
-      stop_cv_.wait_for(lock, std::chrono::seconds(1));
-      if (stopping_) break;
-      lock.unlock();
-      tick(now_ns());
-      lock.lock();
-    }
-  });
+  ticker_.start(std::chrono::seconds(1), [this] { tick(now_ns()); });
 }
 
-void HealthService::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  stop_cv_.notify_all();
-  if (ticker_.joinable()) ticker_.join();
-}
+void HealthService::stop() { ticker_.stop(); }
 
 void HealthService::refresh_registry() {
   std::map<std::string, OrgRow> orgs;

@@ -2,18 +2,17 @@
 // soc-health warnings raised through the warning service, and GET /api/v1/health/socs.
 #pragma once
 
-#include <condition_variable>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <toml++/toml.h>
 
 #include "api/http_server.h"
+#include "core/periodic_worker.h"
 #include "correlate/soc_health_monitor.h"
 #include "ingest/soc_stats.h"
 #include "store/state_store.h"
@@ -60,9 +59,7 @@ class HealthService {
   std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> totals_;  ///< counters last read
   TimeNs registry_read_ = 0;
   TimeNs last_tick_ = 0;
-  std::condition_variable stop_cv_;
-  bool stopping_ = false;
-  std::thread ticker_;
+  PeriodicWorker ticker_;
 };
 
 }  // namespace khien

@@ -122,33 +122,11 @@ SigmaRulesStatus SigmaRulesService::status() const {
 std::unique_ptr<Detector> SigmaRulesService::make_detector() const { return std::make_unique<SigmaDetector>(*holder_); }
 
 void SigmaRulesService::start() {
-  if (options_.rules_dir.empty() || options_.reload_seconds <= 0 || watcher_.joinable()) return;
-  {
-    std::lock_guard lock(wake_mutex_);
-    stopping_ = false;
-  }
-  watcher_ = std::thread([this] { loop(); });
+  if (options_.rules_dir.empty() || options_.reload_seconds <= 0) return;
+  watcher_.start(std::chrono::seconds(options_.reload_seconds), [this] { reload_if_changed(); });
 }
 
-void SigmaRulesService::stop() {
-  {
-    std::lock_guard lock(wake_mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (watcher_.joinable()) watcher_.join();
-}
-
-void SigmaRulesService::loop() {
-  std::unique_lock lock(wake_mutex_);
-  while (!stopping_) {
-    wake_.wait_for(lock, std::chrono::seconds(options_.reload_seconds), [this] { return stopping_; });
-    if (stopping_) break;
-    lock.unlock();
-    reload_if_changed();
-    lock.lock();
-  }
-}
+void SigmaRulesService::stop() { watcher_.stop(); }
 
 namespace {
 

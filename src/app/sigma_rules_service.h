@@ -2,16 +2,15 @@
 // when it changes and publishes the new set without pausing the workers, and the status/reload routes.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "api/http_server.h"
 #include "app/sigma_detector.h"
+#include "core/periodic_worker.h"
 
 namespace khien {
 
@@ -63,7 +62,6 @@ class SigmaRulesService {
  private:
   explicit SigmaRulesService(SigmaRulesOptions options);
   void record(const SigmaLoad& load, const SigmaGeneration& generation);
-  void loop();
 
   SigmaRulesOptions options_;
   std::unique_ptr<SigmaRulesHolder> holder_;
@@ -71,10 +69,7 @@ class SigmaRulesService {
   mutable std::mutex status_mutex_;
   SigmaRulesStatus status_;
   std::string fingerprint_;  // guarded by reload_mutex_
-  std::mutex wake_mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread watcher_;
+  PeriodicWorker watcher_;  // last: stops before the state its task reads is destroyed
 };
 
 /// Names, sizes and modification times of the rule files under `dir` (changes when any rule

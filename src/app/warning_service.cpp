@@ -244,26 +244,16 @@ Result<std::unique_ptr<WarningService>> WarningService::open(const std::filesyst
 WarningService::~WarningService() { stop(); }
 
 void WarningService::start() {
-  ticker_ = std::thread([this] {
-    std::unique_lock lock(events_mutex_);
-    while (!stopping_) {
-      stop_cv_.wait_for(lock, std::chrono::seconds(1));
-      if (stopping_) break;
-      lock.unlock();
-      tick(now_ns());
-      lock.lock();
-    }
-  });
+  ticker_.start(std::chrono::seconds(1), [this] { tick(now_ns()); });
 }
 
 void WarningService::stop() {
   {
     std::lock_guard lock(events_mutex_);
-    stopping_ = true;
+    stopping_ = true;  // ends the open event streams
   }
   events_cv_.notify_all();
-  stop_cv_.notify_all();
-  if (ticker_.joinable()) ticker_.join();
+  ticker_.stop();
 }
 
 void WarningService::on_alerts(const std::vector<Alert>& alerts) {

@@ -9,7 +9,6 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -19,6 +18,7 @@
 #include "app/warning_view.h"
 #include "core/alert.h"
 #include "core/error.h"
+#include "core/periodic_worker.h"
 #include "correlate/baseline.h"
 #include "correlate/campaign_detector.h"
 #include "correlate/space_saving.h"
@@ -96,11 +96,10 @@ class WarningService {
   // Server-sent events: the newest messages, numbered, for every open stream to catch up on.
   std::mutex events_mutex_;
   std::condition_variable events_cv_;
-  std::condition_variable stop_cv_;
   std::deque<std::pair<std::uint64_t, std::string>> events_;
   std::uint64_t next_event_ = 1;
   bool stopping_ = false;
-  std::thread ticker_;
+  PeriodicWorker ticker_;
   std::vector<std::function<void(const std::string&)>> listeners_;
 };
 
