@@ -12,6 +12,7 @@
 #include "core/ip_address.h"
 #include "core/time.h"
 #include "correlate/baseline.h"
+#include "core/huge_page_allocator.h"
 #include "correlate/space_saving.h"
 
 namespace khien {
@@ -150,8 +151,9 @@ class BoundedTable {
   static std::uint32_t stamp_of(TimeNs now) { return static_cast<std::uint32_t>(static_cast<std::uint64_t>(now) >> 20); }
 
   std::size_t buckets_;
-  std::vector<Head> heads_;
-  std::vector<Entry> entries_;
+  // On huge pages: every lookup lands on a random line of tens of megabytes.
+  std::vector<Head, HugePageAllocator<Head>> heads_;
+  std::vector<Entry, HugePageAllocator<Entry>> entries_;
   std::size_t size_ = 0;
   std::uint64_t evictions_ = 0;
 };

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "core/ip_address.h"
-#include "intel/huge_page_allocator.h"
+#include "core/huge_page_allocator.h"
 
 namespace khien {
 

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "intel/huge_page_allocator.h"
+#include "core/huge_page_allocator.h"
 
 namespace khien {
 

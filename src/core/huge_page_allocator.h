@@ -1,6 +1,6 @@
-// An allocator for the matcher's large lookup arrays that asks the kernel for transparent huge pages:
-// random probes into hundreds of megabytes otherwise pay a TLB miss (a page walk, dearer still under
-// virtualization) on top of each cache miss.
+// An allocator for large lookup arrays that asks the kernel for transparent huge pages: random probes into tens or
+// hundreds of megabytes otherwise pay a TLB miss (a page walk, dearer still under virtualization) on top of each
+// cache miss. Used by the intel matcher's tables and the traffic detectors' tables.
 #pragma once
 
 #include <sys/mman.h>
@@ -11,8 +11,9 @@
 
 namespace khien {
 
-/// std::allocator-compatible; arrays of at least 1 MiB are 2 MiB-aligned and madvise(MADV_HUGEPAGE)d,
-/// smaller ones come from operator new. Stateless, so containers using it compare equal.
+/// std::allocator-compatible; arrays of at least 1 MiB are 2 MiB-aligned and madvise(MADV_HUGEPAGE)d
+/// (Debian's default `transparent_hugepage=madvise` gives huge pages only to memory that asks),
+/// smaller ones come from operator new with T's alignment. Stateless, so containers using it compare equal.
 template <typename T>
 class HugePageAllocator {
  public:
@@ -26,7 +27,7 @@ class HugePageAllocator {
 
   T* allocate(std::size_t n) {
     std::size_t bytes = n * sizeof(T);
-    if (bytes < kThreshold) return static_cast<T*>(::operator new(bytes));
+    if (bytes < kThreshold) return static_cast<T*>(::operator new(bytes, std::align_val_t{alignof(T)}));
     std::size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
     void* p = std::aligned_alloc(kHugePage, rounded);
     if (!p) throw std::bad_alloc();
@@ -37,7 +38,7 @@ class HugePageAllocator {
 
   void deallocate(T* p, std::size_t n) {
     if (n * sizeof(T) < kThreshold) {
-      ::operator delete(p);
+      ::operator delete(p, std::align_val_t{alignof(T)});
     } else {
       std::free(p);
     }
