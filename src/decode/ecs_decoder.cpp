@@ -1,6 +1,8 @@
 // Elastic Common Schema → common schema.
 #include "decode/ecs_decoder.h"
 
+#include <vector>
+
 #include "core/field_dictionary.h"
 #include "decode/eve_decoder.h"
 
@@ -114,7 +116,13 @@ bool has_value(const Event& event, FieldId field, std::string_view text) {
 EcsDecoder::EcsDecoder()
     : mapper_(kEcs), windows_("winlog.event_data."), timestamp_(intern_field("@timestamp")),
       category_(intern_field("event.category")), type_(intern_field("event.type")),
-      kind_(intern_field("event.kind")), agent_type_(intern_field("agent.type")) {}
+      kind_(intern_field("event.kind")), agent_type_(intern_field("agent.type")) {
+  // The raw record stays with the event: originals only the table maps go to the mapper without
+  // becoming slots, and those nobody reads stay in the record. Windows event data is kept whole
+  // for the Windows mapper (and Windows Sigma rules).
+  flattener_.keep_only_originals({timestamp_, category_, type_, kind_, agent_type_}, mapper_.originals(),
+                                 {"winlog.event_data."});
+}
 
 void EcsDecoder::set_class_from_category(Event& e) const {
   if (e.has(field::class_uid)) return;
@@ -145,7 +153,7 @@ void EcsDecoder::set_class_from_category(Event& e) const {
 Status EcsDecoder::decode_object(simdjson::dom::object root, Event& event) {
   flattener_.flatten(root, event);
   if (auto st = set_time_from(event, timestamp_, "@timestamp", EpochUnit::Milliseconds); !st) return st;
-  mapper_.apply(event);
+  mapper_.apply(event, flattener_.staged());
   if (const Value* id = event.get(field::winlog_event_id))
     windows_.apply(event, id->i, event.get_string(field::winlog_provider_name));
   set_class_from_category(event);

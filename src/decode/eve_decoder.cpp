@@ -2,6 +2,7 @@
 #include "decode/eve_decoder.h"
 
 #include <string>
+#include <vector>
 
 #include "core/field_dictionary.h"
 
@@ -103,12 +104,17 @@ EveDecoder::EveDecoder()
       alert_severity_(intern_field("alert.severity")),
       dns_type_(intern_field("dns.type")),
       http_url_(intern_field("http.url")),
-      http_hostname_(intern_field("http.hostname")) {}
+      http_hostname_(intern_field("http.hostname")) {
+  // The raw record stays with the event: originals only the table maps go to the mapper without
+  // becoming slots, and those nobody reads stay in the record.
+  flattener_.keep_only_originals({event_type_, timestamp_, alert_severity_, dns_type_, http_url_, http_hostname_},
+                                 mapper_.originals(), {});
+}
 
 Status EveDecoder::decode_object(simdjson::dom::object root, Event& event) {
   flattener_.flatten(root, event);
   if (auto st = set_time_from(event, timestamp_, "timestamp", EpochUnit::Seconds); !st) return st;
-  mapper_.apply(event);
+  mapper_.apply(event, flattener_.staged());
   const std::string_view type = event.get_string(event_type_);
   if (type == "alert") {
     set_class(event, 2004, 1, "Create");

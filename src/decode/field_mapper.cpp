@@ -125,36 +125,50 @@ FieldMapper::FieldMapper(std::span<const FieldMapping> table, std::string_view p
   }
 }
 
-void FieldMapper::apply(Event& event) const {
-  // One pass over the event finds, for each row whose original field is present, the slot of its
-  // first value and whether there are more. Rows then apply in table order (the first source of
-  // a field wins); a single value maps straight from its slot, several go through map_field.
+std::vector<FieldId> FieldMapper::originals() const {
+  std::vector<FieldId> out;
+  out.reserve(rows_.size());
+  for (const Row& r : rows_) out.push_back(r.original);
+  return out;
+}
+
+void FieldMapper::apply(Event& event, std::span<const Event::Slot> staged) const {
+  // One pass over the event and the staged values finds, for each row whose original field is
+  // present, where its first value is and whether there are more. Rows then apply in table order
+  // (the first source of a field wins); a single value maps straight from where it is, several go
+  // through map_field or the staged scan.
   constexpr std::uint32_t kMany = 0xffffffffu;
-  thread_local std::vector<std::uint32_t> slot_of;  // per row: first slot + 1, kMany, or 0 (absent)
+  constexpr std::uint32_t kStaged = 0x80000000u;  // position in `staged` rather than in the slots
+  thread_local std::vector<std::uint32_t> slot_of;  // per row: position + 1 (| kStaged), kMany, or 0 (absent)
   slot_of.assign(rows_.size(), 0);
   bool any = false;
-  const std::uint32_t n = event.size();
   const std::size_t known = first_row_.size();
-  for (std::uint32_t i = 0; i < n; ++i) {
-    const FieldId f = event.begin()[i].field;
-    if (f >= known) continue;
+  auto note = [&](FieldId f, std::uint32_t at) {
+    if (f >= known) return;
     for (std::uint32_t r = first_row_[f]; r != 0; r = next_row_[r - 1]) {
-      slot_of[r - 1] = slot_of[r - 1] == 0 ? i + 1 : kMany;
+      slot_of[r - 1] = slot_of[r - 1] == 0 ? at : kMany;
       any = true;
     }
-  }
+  };
+  const std::uint32_t n = event.size();
+  for (std::uint32_t i = 0; i < n; ++i) note(event.begin()[i].field, i + 1);
+  for (std::uint32_t i = 0; i < staged.size(); ++i) note(staged[i].field, (i + 1) | kStaged);
   if (!any) return;
   auto& dict = FieldDictionary::instance();
   for (std::size_t r = 0; r < rows_.size(); ++r) {
-    if (slot_of[r] == 0) continue;
+    const std::uint32_t at = slot_of[r];
+    if (at == 0) continue;
     const Row& row = rows_[r];
     // A schema-named original may gain values from earlier rows: scan for them as map_field does.
-    if (slot_of[r] == kMany || dict.is_schema(row.original)) {
-      map_field(event, row.original, row.target, row.as);
+    if (at == kMany || dict.is_schema(row.original)) {
+      if (map_field(event, row.original, row.target, row.as) || event.has(row.target)) continue;
+      for (const auto& slot : staged)
+        if (slot.field == row.original) put_value(event, row.target, slot.value, row.as);
       continue;
     }
     if (event.has(row.target)) continue;
-    Value v = event.begin()[slot_of[r] - 1].value;  // a copy: put_value may move the slots
+    // A copy: put_value may move the slots.
+    Value v = (at & kStaged) != 0 ? staged[(at & ~kStaged) - 1].value : event.begin()[at - 1].value;
     put_value(event, row.target, v, row.as);
   }
 }

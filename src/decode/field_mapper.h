@@ -40,7 +40,13 @@ class FieldMapper {
  public:
   /// `prefix` is prepended to every original path ("Event.EventData.").
   explicit FieldMapper(std::span<const FieldMapping> table, std::string_view prefix = {});
-  void apply(Event& event) const;
+  void apply(Event& event) const { apply(event, {}); }
+  /// The same, with the values of some originals in `staged` instead of in the event's slots
+  /// (JsonFlattener::staged(): an original is either staged or in the slots, never both).
+  void apply(Event& event, std::span<const Event::Slot> staged) const;
+  /// The original fields the table reads (which a decoder leaving originals in the raw record
+  /// must still keep as slots).
+  std::vector<FieldId> originals() const;
 
  private:
   struct Row {

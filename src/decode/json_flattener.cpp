@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "core/field_dictionary.h"
+#include "core/wanted_originals.h"
 #include "decode/field_mapper.h"
 
 namespace khien {
@@ -52,8 +53,33 @@ void JsonFlattener::set_schema_names(bool take) {
   for (auto& n : nodes_) n.kind = LeafKind::Unknown;  // decided again under the new rule
 }
 
+void JsonFlattener::keep_only_originals(const std::vector<FieldId>& read, const std::vector<FieldId>& mapped,
+                                        std::vector<std::string> prefixes) {
+  only_kept_originals_ = true;
+  uses_.clear();
+  auto mark = [this](FieldId id, Use use) {
+    if (id >= uses_.size()) uses_.resize(id + 1, Use::None);
+    if (uses_[id] != Use::Read) uses_[id] = use;
+  };
+  for (FieldId id : mapped) mark(id, Use::Mapped);
+  for (FieldId id : read) mark(id, Use::Read);
+  kept_prefixes_ = std::move(prefixes);
+  for (auto& n : nodes_) n.kind = LeafKind::Unknown;
+}
+
 void JsonFlattener::flatten(simdjson::dom::object root, Event& event) {
   if (nodes_.empty()) nodes_.emplace_back();
+  staged_.clear();
+  if (only_kept_originals_) {
+    // A rule set registered new originals since the last record: decide the paths not kept as
+    // slots again.
+    const std::uint64_t generation = WantedOriginals::instance().generation();
+    if (generation != wanted_generation_) {
+      wanted_generation_ = generation;
+      for (auto& n : nodes_)
+        if (n.kind == LeafKind::Raw || n.kind == LeafKind::Staged) n.kind = LeafKind::Unknown;
+    }
+  }
   keys_.clear();
   for (auto kv : root) {
     keys_.push_back(kv.key);
@@ -91,28 +117,44 @@ const std::string& JsonFlattener::path() {
   return path_;
 }
 
-JsonFlattener::LeafKind JsonFlattener::classify(FieldId id) const {
-  if (!FieldDictionary::instance().is_schema(id)) return LeafKind::Original;
+JsonFlattener::LeafKind JsonFlattener::original_kind(FieldId id, std::string_view path) const {
+  if (!only_kept_originals_) return LeafKind::Original;
+  const Use use = id < uses_.size() ? uses_[id] : Use::None;
+  if (use == Use::Read || WantedOriginals::instance().wants(id)) return LeafKind::Original;
+  for (const auto& prefix : kept_prefixes_)
+    if (path.starts_with(prefix)) return LeafKind::Original;
+  return use == Use::Mapped ? LeafKind::Staged : LeafKind::Raw;
+}
+
+JsonFlattener::LeafKind JsonFlattener::classify(FieldId id, std::string_view path) const {
+  if (!FieldDictionary::instance().is_schema(id)) return original_kind(id, path);
   if (!schema_names_ || id == field::time || (id >= field::khien_soc && id <= field::khien_seq)) return LeafKind::Drop;
   return LeafKind::Schema;
+}
+
+JsonFlattener::LeafKind JsonFlattener::node_kind(std::uint32_t node) {
+  Node& n = nodes_[node];
+  if (n.kind == LeafKind::Unknown) {
+    const std::string& p = path();
+    n.id = intern_field(p);
+    n.kind = classify(n.id, p);
+  }
+  return n.kind;
 }
 
 void JsonFlattener::add_leaf(const Value& value, std::uint32_t node, Event& event) {
   FieldId id;
   LeafKind kind;
   if (node == kNoNode) {
-    id = intern_field(path());
-    kind = classify(id);
+    const std::string& p = path();
+    id = intern_field(p);
+    kind = classify(id, p);
   } else {
-    Node& n = nodes_[node];
-    if (n.kind == LeafKind::Unknown) {
-      n.id = intern_field(path());
-      n.kind = classify(n.id);
-    }
-    id = n.id;
-    kind = n.kind;
+    kind = node_kind(node);
+    id = nodes_[node].id;
   }
   if (kind == LeafKind::Original) event.add(id, value);
+  else if (kind == LeafKind::Staged) staged_.push_back({id, value});
   else if (kind == LeafKind::Schema) put_value(event, id, value);
 }
 
@@ -135,6 +177,18 @@ void JsonFlattener::walk(simdjson::dom::element value, std::uint32_t node, Event
     }
     case T::NULL_VALUE: return;
     default: {
+      // A leaf left in the raw record or dropped costs no copy and no slot.
+      if (node != kNoNode) {
+        const LeafKind kind = node_kind(node);
+        if (kind == LeafKind::Raw || kind == LeafKind::Drop) return;
+        if (kind == LeafKind::Staged) {
+          // Built in its staged slot: copying a value just written with narrow stores stalls.
+          Event::Slot& slot = staged_.emplace_back();
+          slot.field = nodes_[node].id;
+          if (!scalar_into(value, event.arena(), slot.value)) staged_.pop_back();
+          return;
+        }
+      }
       // Built in place rather than through scalar_value's optional: one copy less per leaf.
       Value v;
       if (scalar_into(value, event.arena(), v)) add_leaf(v, node, event);

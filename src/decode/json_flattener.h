@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,11 +30,24 @@ namespace khien {
 /// with one comparison instead of hashing its whole dotted path. The tree is bounded (nodes and
 /// children per node); keys past the bound are interned by path as before.
 ///
+/// A decoder that keeps the raw JSON record with the event may call keep_only_originals(): leaves
+/// of original fields are then slots only when the decoder reads them itself, when they lie under
+/// a prefix it names, or when they are registered in WantedOriginals (fields Sigma rules and
+/// correlations read). Leaves of the originals its mapping table reads are collected in staged()
+/// for FieldMapper::apply instead; all others are left in the raw record (no string copy, no
+/// slot), where original_values() and archive search read them by their dotted path.
+///
 /// Not thread-safe: keeps the tree and a reusable path buffer, so the hot path does not allocate.
 class JsonFlattener {
  public:
   void flatten(simdjson::dom::object root, Event& event);
   void set_schema_names(bool take);
+  /// Keeps as slots only the originals in `read`, those whose path starts with one of `prefixes`,
+  /// and the registered ones; stages those in `mapped` (see above).
+  void keep_only_originals(const std::vector<FieldId>& read, const std::vector<FieldId>& mapped,
+                           std::vector<std::string> prefixes);
+  /// Leaves of mapped originals from the last flatten(), in record order (strings in the arena).
+  std::span<const Event::Slot> staged() const { return staged_; }
 
   /// Bounds of the key tree (a record with more distinct keys still flattens, just slower).
   static constexpr std::uint32_t kMaxNodes = 1u << 15;
@@ -42,7 +56,9 @@ class JsonFlattener {
  private:
   static constexpr std::uint32_t kNoNode = 0xffffffffu;
   /// What a leaf under a path becomes, decided once per path.
-  enum class LeafKind : std::uint8_t { Unknown, Original, Schema, Drop };
+  /// Raw: an original left in the raw record; Staged: an original only the mapper reads
+  /// (keep_only_originals).
+  enum class LeafKind : std::uint8_t { Unknown, Original, Schema, Drop, Raw, Staged };
   struct Node {
     std::string key;
     FieldId id = 0;
@@ -54,13 +70,21 @@ class JsonFlattener {
   void walk(simdjson::dom::element value, std::uint32_t node, Event& event);
   std::uint32_t child(std::uint32_t parent, std::string_view key);
   void add_leaf(const Value& value, std::uint32_t node, Event& event);
-  LeafKind classify(FieldId id) const;
+  LeafKind classify(FieldId id, std::string_view path) const;
+  LeafKind node_kind(std::uint32_t node);
+  LeafKind original_kind(FieldId id, std::string_view path) const;
   const std::string& path();
 
   std::vector<Node> nodes_;
   std::vector<std::string_view> keys_;  // keys from the root to the current value
   std::string path_;
   bool schema_names_ = true;
+  bool only_kept_originals_ = false;
+  enum class Use : std::uint8_t { None, Read, Mapped };
+  std::vector<Use> uses_;  // by field id: how the decoder uses an original
+  std::vector<Event::Slot> staged_;
+  std::vector<std::string> kept_prefixes_;
+  std::uint64_t wanted_generation_ = 0;  // WantedOriginals' generation the Raw kinds were decided under
 };
 
 /// The scalar in `element` as a Value (strings copied into `arena`); nullopt for null, objects

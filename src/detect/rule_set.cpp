@@ -11,6 +11,7 @@
 #include <hs/hs.h>
 #include <re2/re2.h>
 #include "core/field_dictionary.h"
+#include "core/wanted_originals.h"
 #include "detect/required_literal.h"
 #include "detect/value_match.h"
 #include "detect/rule_set_data.h"
@@ -61,16 +62,15 @@ std::size_t RuleSet::find_rule(std::string_view id_or_name) const {
 
 std::vector<FieldId> RuleSet::resolve_field(std::size_t index, std::string_view name) const {
   std::vector<FieldId> out;
-  if (index >= data_->rule_variants.size()) {
-    out.push_back(intern_field(name));
-    return out;
-  }
-  for (const auto& v : data_->rule_variants[index])
-    for (const auto& n : v.resolve(name)) {
-      FieldId id = intern_field(n);
-      if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
-    }
+  if (index < data_->rule_variants.size())
+    for (const auto& v : data_->rule_variants[index])
+      for (const auto& n : v.resolve(name)) {
+        FieldId id = intern_field(n);
+        if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
+      }
   if (out.empty()) out.push_back(intern_field(name));
+  // Correlations read these fields from event slots: decoders must keep them there.
+  for (FieldId id : out) WantedOriginals::instance().want(id);
   return out;
 }
 

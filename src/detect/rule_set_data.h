@@ -12,6 +12,7 @@
 #include <hs/hs.h>
 #include <re2/re2.h>
 #include "core/field_dictionary.h"
+#include "core/wanted_originals.h"
 #include "detect/anchored_literals.h"
 #include "detect/required_literal.h"
 #include "detect/value_match.h"
@@ -151,6 +152,8 @@ struct RuleSetData {
   }
 
   std::uint32_t dense(FieldId id) {
+    // Rules read this field from event slots: decoders must not leave it in the raw record.
+    WantedOriginals::instance().want(id);
     if (id >= dense_of.size()) dense_of.resize(id + 1, -1);
     if (dense_of[id] < 0) {
       dense_of[id] = static_cast<std::int32_t>(dense_fields.size());
@@ -160,7 +163,10 @@ struct RuleSetData {
   }
 
   std::uint32_t field_key(const LogsourceVariant& variant, const std::string& sigma_field) {
-    if (sigma_field.empty()) return sigma_compiled::kAllFields;
+    if (sigma_field.empty()) {
+      WantedOriginals::instance().want_all();  // a keyword search reads every slot
+      return sigma_compiled::kAllFields;
+    }
     std::vector<std::uint32_t> ds;
     for (const auto& name : variant.resolve(sigma_field)) ds.push_back(dense(intern_field(name)));
     auto [it, fresh] = field_key_of.emplace(ds, static_cast<std::uint32_t>(field_keys.size()));

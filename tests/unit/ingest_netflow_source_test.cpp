@@ -14,6 +14,7 @@
 #include "core/json_writer.h"
 #include "ingest/netflow_udp_source.h"
 #include "ingest/spool.h"
+#include "same_value.h"
 
 namespace khien {
 namespace {
@@ -217,19 +218,6 @@ TEST_F(CollectorTest, MalformedPacketsAreCountedNeverFatal) {
 
 namespace khien {
 namespace {
-
-bool same_value(const Value& a, const Value& b) {
-  if (a.type != b.type) return false;
-  switch (a.type) {
-    case FieldType::String: return a.s == b.s;
-    case FieldType::Int: return a.i == b.i;
-    case FieldType::Float: return a.f == b.f;
-    case FieldType::Bool: return a.b == b.b;
-    case FieldType::Ip: return a.ip == b.ip;
-    case FieldType::Timestamp: return a.t == b.t;
-  }
-  return false;
-}
 
 // The binary record read back holds every field of the decoded flow, in order and with its type,
 // then the collector's own fields.
