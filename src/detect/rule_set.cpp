@@ -85,6 +85,15 @@ namespace {
 struct Compiler {
   RuleSetData& d;
   std::map<std::string, bool> hs_regex_ok;  // regex+flags -> Vectorscan takes it alone
+  std::vector<std::vector<std::uint32_t>> set_atoms;  // AnyScan set -> its atoms
+  // Atoms that are only contains-literals shorter than kShortLiteral: they occur in many values,
+  // and in a literal scan they cost more than all the long ones together (false-positive
+  // confirmations, callbacks), so no rule triggers on them when it has a rarer choice, and those
+  // no rule triggers on are searched for only when a rule needs them.
+  static constexpr std::size_t kShortLiteral = 5;
+  std::vector<bool> short_atom;
+  // Unscanned atoms (see LazyProbe): field key and literals of each.
+  std::map<std::uint32_t, std::pair<std::uint32_t, std::vector<sigma_compiled::LazyLiteral>>> lazy_atoms;
 
   bool vectorscan_takes(const std::string& re, unsigned flags) {
     const std::string key = std::to_string(flags) + "/" + re;
@@ -106,6 +115,9 @@ struct Compiler {
     if (it != g.atom_of.end()) return it->second;
     const auto atom = static_cast<std::uint32_t>(d.triggers.size());
     d.triggers.emplace_back();
+    bool all_short = true;
+    for (const auto& e : exprs) all_short = all_short && e.contains && e.literal.size() < kShortLiteral;
+    short_atom.push_back(all_short);
     for (auto& e : exprs) {
       e.atom = atom;
       g.exprs[key].push_back(std::move(e));
@@ -144,6 +156,11 @@ struct Compiler {
             if (is_plain_literal(p)) {
               Expr e{p.to_regex(), HS_FLAG_DOTALL | caseless, 0};
               if (!val.cased) anchor_literal(p, e);
+              const auto& parts = p.parts();
+              if (parts.front().kind == PatternPart::Kind::Star && parts.back().kind == PatternPart::Kind::Star) {
+                e.contains = true;
+                e.literal = p.literal_text();
+              }
               exprs.push_back(std::move(e));
               continue;
             }
@@ -152,6 +169,7 @@ struct Compiler {
             if (std::string lit = required_literal(p); !lit.empty()) {
               e.gate.push_back(std::move(lit));
               e.gate_cased = val.cased;
+              e.glob = StarGlob::of(p.parts(), val.cased);
             }
             exprs.push_back(std::move(e));
           }
@@ -248,10 +266,17 @@ struct Compiler {
     return d.add_node(std::move(n));
   }
 
+  // A probe searches a value for literals: dearer than a test of a scanned atom, cheaper than
+  // a direct glob.
+  static constexpr int kProbeCost = 4;
+
   int cost(std::uint32_t id) {
     const Node& n = d.nodes[id];
     switch (n.op) {
-      case Op::Scan: case Op::AnyScan: case Op::True: case Op::False: return 1;
+      case Op::Scan: return n.arg < d.atom_probe.size() && d.atom_probe[n.arg] >= 0 ? kProbeCost : 1;
+      case Op::AnyScan:
+        return n.arg < d.set_probes.size() ? 1 + kProbeCost * static_cast<int>(d.set_probes[n.arg].size()) : 1;
+      case Op::True: case Op::False: return 1;
       case Op::Direct: return d.direct[n.arg].value.kind == SigmaMatchKind::Regex ? 50 : 10;
       default: {
         int c = 1;
@@ -277,10 +302,16 @@ struct Compiler {
     switch (n.op) {
       case Op::Scan: return std::vector<std::uint32_t>{n.arg};
       case Op::And: {
+        // Of the children's trigger sets, the one with fewest short atoms, then fewest atoms.
         std::optional<std::vector<std::uint32_t>> best;
+        auto weight = [&](const std::vector<std::uint32_t>& t) {
+          std::size_t shorts = 0;
+          for (auto a : t) shorts += short_atom[a];
+          return std::make_pair(shorts, t.size());
+        };
         for (auto k : n.kids) {
           auto t = triggers(k, depth + 1);
-          if (t && (!best || t->size() < best->size())) best = std::move(t);
+          if (t && (!best || weight(*t) < weight(*best))) best = std::move(t);
         }
         return best;
       }
@@ -316,6 +347,7 @@ struct Compiler {
       std::sort(atoms.begin(), atoms.end());
       atoms.erase(std::unique(atoms.begin(), atoms.end()), atoms.end());
       for (std::uint32_t a : atoms) d.any_of_atom[a].push_back(set);
+      set_atoms.push_back(atoms);
       Node any;
       any.op = Op::AnyScan;
       any.arg = set;
@@ -346,7 +378,8 @@ struct Compiler {
     return d.groups[it->second];
   }
 
-  Result<hs_database_t*> compile_db(const std::vector<Expr>& exprs) {
+  // `counted`: whether the patterns add to pattern_count() (not for probes, counted once each).
+  Result<hs_database_t*> compile_db(const std::vector<Expr>& exprs, bool counted = true) {
     std::vector<const char*> pats;
     std::vector<unsigned> flags, ids;
     for (const auto& e : exprs) {
@@ -367,7 +400,7 @@ struct Compiler {
       hs_free_database(db);
       return fail("Vectorscan: cannot allocate scratch");
     }
-    d.patterns += exprs.size();
+    if (counted) d.patterns += exprs.size();
     return db;
   }
 
@@ -375,12 +408,25 @@ struct Compiler {
   // gate literals of the other expressions; each gated expression gets a database of its own,
   // run only on values where a gate fired.
   Status build_databases() {
+    // A short atom that triggers no rule need not be scanned (short_atom).
+    std::vector<bool> lazy(d.triggers.size(), true);
+    for (const auto& g : d.groups)
+      for (const auto& [key, exprs] : g.exprs)
+        for (const auto& e : exprs)
+          if (!short_atom[e.atom] || !d.triggers[e.atom].empty()) lazy[e.atom] = false;
     for (auto& g : d.groups) {
       for (auto& [key, exprs] : g.exprs) {
         std::vector<Expr> direct;
         FieldDb field{key, nullptr, {}};
         std::map<std::pair<bool, std::string>, std::uint32_t> gate_of;
         for (auto& e : exprs) {
+          if (lazy[e.atom]) {
+            const bool cased = (e.flags & HS_FLAG_CASELESS) == 0;
+            auto& [field_key, literals] = lazy_atoms[e.atom];
+            field_key = key;
+            literals.push_back({cased ? e.literal : ascii_lowered(e.literal), e.atom, cased});
+            continue;
+          }
           if (e.anchor) {
             field.anchored.add(e.literal, *e.anchor, e.atom);
             continue;
@@ -389,10 +435,15 @@ struct Compiler {
             direct.push_back(std::move(e));
             continue;
           }
-          auto db = compile_db({Expr{e.regex, e.flags | HS_FLAG_SINGLEMATCH, e.atom}});
-          if (!db) return tl::unexpected(db.error());
           const auto gi = static_cast<std::uint32_t>(d.gated.size());
-          d.gated.push_back({*db, e.atom});
+          if (e.glob) {
+            d.gated.push_back({nullptr, e.atom, std::move(e.glob)});
+            ++d.patterns;
+          } else {
+            auto db = compile_db({Expr{e.regex, e.flags | HS_FLAG_SINGLEMATCH, e.atom}});
+            if (!db) return tl::unexpected(db.error());
+            d.gated.push_back({*db, e.atom});
+          }
           for (const auto& lit : e.gate) {
             auto [it, fresh] = gate_of.emplace(std::make_pair(e.gate_cased, lit), static_cast<std::uint32_t>(d.gates.size()));
             if (fresh) d.gates.emplace_back();
@@ -400,12 +451,7 @@ struct Compiler {
             if (std::find(list.begin(), list.end(), gi) == list.end()) list.push_back(gi);
           }
         }
-        for (const auto& [lit, gate] : gate_of) {
-          SigmaPattern p = SigmaPattern::literal(lit.second);
-          p.add_leading_star();
-          p.add_trailing_star();
-          direct.push_back({p.to_regex(), HS_FLAG_DOTALL | (lit.first ? 0u : HS_FLAG_CASELESS), kGateBit | gate});
-        }
+        for (const auto& [lit, gate] : gate_of) direct.push_back(contains_expr(lit.second, lit.first, kGateBit | gate));
         field.anchored.finish();
         d.patterns += field.anchored.size();
         if (!direct.empty()) {
@@ -418,7 +464,97 @@ struct Compiler {
       g.exprs.clear();
       g.atom_of.clear();
     }
+    return build_probes();
+  }
+
+  static Expr contains_expr(const std::string& literal, bool cased, std::uint32_t id) {
+    SigmaPattern p = SigmaPattern::literal(literal);
+    p.add_leading_star();
+    p.add_trailing_star();
+    return {p.to_regex(), HS_FLAG_DOTALL | (cased ? 0u : HS_FLAG_CASELESS), id};
+  }
+
+  // Past this many literals a probe scans a database of its own rather than searching for each.
+  static constexpr std::size_t kProbeSearchLimit = 4;
+
+  Result<std::uint32_t> add_probe(std::uint32_t key, std::vector<sigma_compiled::LazyLiteral> literals) {
+    sigma_compiled::LazyProbe probe{key, std::move(literals), nullptr};
+    if (probe.literals.size() > kProbeSearchLimit) {
+      std::vector<Expr> exprs;
+      for (const auto& l : probe.literals) exprs.push_back(contains_expr(l.text, l.cased, l.atom));
+      auto db = compile_db(exprs, false);
+      if (!db) return tl::unexpected(db.error());
+      probe.db = *db;
+    }
+    d.probes.push_back(std::move(probe));
+    return static_cast<std::uint32_t>(d.probes.size() - 1);
+  }
+
+  // One probe per unscanned atom (for its Scan nodes), and per AnyScan set one probe per field
+  // holding all the set's unscanned atoms on that field, so a list is searched in one go.
+  Status build_probes() {
+    d.atom_probe.assign(d.triggers.size(), -1);
+    for (auto& [atom, lazy] : lazy_atoms) {
+      d.patterns += lazy.second.size();
+      auto probe = add_probe(lazy.first, lazy.second);
+      if (!probe) return tl::unexpected(probe.error());
+      d.atom_probe[atom] = static_cast<std::int32_t>(*probe);
+    }
+    d.set_probes.assign(d.any_sets, {});
+    for (std::uint32_t set = 0; set < d.any_sets; ++set) {
+      std::map<std::uint32_t, std::vector<std::uint32_t>> atoms_by_field;
+      for (std::uint32_t a : set_atoms[set]) {
+        auto it = lazy_atoms.find(a);
+        if (it != lazy_atoms.end()) atoms_by_field[it->second.first].push_back(a);
+      }
+      for (const auto& [key, atoms] : atoms_by_field) {
+        if (atoms.size() == 1) {
+          d.set_probes[set].push_back(static_cast<std::uint32_t>(d.atom_probe[atoms[0]]));
+          continue;
+        }
+        std::vector<sigma_compiled::LazyLiteral> literals;
+        for (std::uint32_t a : atoms) {
+          const auto& more = lazy_atoms[a].second;
+          literals.insert(literals.end(), more.begin(), more.end());
+        }
+        auto probe = add_probe(key, std::move(literals));
+        if (!probe) return tl::unexpected(probe.error());
+        d.set_probes[set].push_back(*probe);
+      }
+    }
+    // Tests of scanned atoms now cost less than probes: order the trees again.
+    for (const auto& inst : d.instances) order(inst.root);
     return {};
+  }
+
+  void append_steps(std::uint32_t id) {
+    const Node& n = d.nodes[id];
+    const auto at = d.program.size();
+    d.program.push_back({n.op, n.arg, 1});
+    for (std::uint32_t k : n.kids) append_steps(k);
+    d.program[at].size = static_cast<std::uint32_t>(d.program.size() - at);
+  }
+
+  // The matching layout: condition trees as one program, atoms' lists in one array. The node
+  // trees are dropped.
+  void lay_out_for_matching() {
+    for (auto& inst : d.instances) {
+      const auto entry = static_cast<std::uint32_t>(d.program.size());
+      append_steps(inst.root);
+      inst.root = entry;
+    }
+    d.atom_refs.resize(d.triggers.size());
+    for (std::size_t a = 0; a < d.triggers.size(); ++a) {
+      auto& refs = d.atom_refs[a];
+      refs.first = static_cast<std::uint32_t>(d.atom_ref_list.size());
+      refs.instances = static_cast<std::uint32_t>(d.triggers[a].size());
+      refs.sets = static_cast<std::uint32_t>(d.any_of_atom[a].size());
+      d.atom_ref_list.insert(d.atom_ref_list.end(), d.triggers[a].begin(), d.triggers[a].end());
+      d.atom_ref_list.insert(d.atom_ref_list.end(), d.any_of_atom[a].begin(), d.any_of_atom[a].end());
+    }
+    d.nodes = {};
+    d.triggers = {};
+    d.any_of_atom = {};
   }
 
   // Each group is filed under its most selective value condition: the one whose values the
@@ -566,6 +702,7 @@ Result<RuleSet> compile_rules(std::vector<SigmaRule> docs, const FieldPipeline& 
   }
   c.merge_scan_lists();
   if (auto st = c.build_databases(); !st) return tl::unexpected(st.error());
+  c.lay_out_for_matching();
   c.build_dispatch();
   return set;
 }

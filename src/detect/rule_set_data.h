@@ -36,6 +36,21 @@ struct Node {
   std::vector<std::uint32_t> kids;
 };
 
+// A condition tree laid out for matching: each instance's nodes in one run, depth first, a
+// node's children right after it (`size` counts the node and all below it). Evaluating a rule
+// then reads a few adjacent cache lines instead of chasing a vector per node.
+struct Step {
+  Op op = Op::False;
+  std::uint32_t arg = 0;  // as Node::arg
+  std::uint32_t size = 1;
+};
+
+// What an atom's firing touches, in RuleSetData::atom_ref_list from `first`: the instances it
+// triggers, then the AnyScan sets holding it.
+struct AtomRefs {
+  std::uint32_t first = 0, instances = 0, sets = 0;
+};
+
 struct DirectAtom {
   std::uint32_t field_key = kAllFields;
   std::uint32_t ref_key = kAllFields;
@@ -51,9 +66,13 @@ struct Expr {
   // where one of them occurred (caseless unless `gate_cased`).
   std::vector<std::string> gate = {};
   bool gate_cased = false;
+  std::optional<StarGlob> glob = std::nullopt;  // a gated pattern of literals and stars
   // A caseless literal tied to the value's start, end or both: matched by AnchoredLiterals, not scanned.
   std::optional<AnchoredLiterals::Anchor> anchor = std::nullopt;
   std::string literal = {};
+  // A plain literal open at both ends (`contains`), held in `literal`: it may be left out of the
+  // scan and searched for only when a rule needs it (LazyProbe).
+  bool contains = false;
 };
 
 // The patterns on one field: those tied to the value's ends in tries, the rest in a Vectorscan
@@ -64,10 +83,26 @@ struct FieldDb {
   AnchoredLiterals anchored = {};
 };
 
-// An expression behind gate literals: its own database, scanned only when a gate fired.
+// An expression behind gate literals: its own database, scanned only when a gate fired; a
+// pattern of literals and stars is matched directly instead (cheaper than a scan's set-up).
 struct Gated {
   hs_database_t* db = nullptr;
   std::uint32_t atom = 0;
+  std::optional<StarGlob> glob = std::nullopt;
+};
+
+// Contains-literals that trigger no rule are not scanned: a rule evaluation that reaches them
+// searches the field's values then, once per event. Few literals are searched one by one; a
+// longer list (a selection's values) gets a small Vectorscan database of its own.
+struct LazyLiteral {
+  std::string text;  // lower case unless cased
+  std::uint32_t atom;
+  bool cased;
+};
+struct LazyProbe {
+  std::uint32_t field_key;
+  std::vector<LazyLiteral> literals;
+  hs_database_t* db = nullptr;  // set when the list is long enough to scan
 };
 
 struct Condition {
@@ -87,7 +122,7 @@ struct Group {
 
 struct Instance {
   std::uint32_t rule;
-  std::uint32_t root;
+  std::uint32_t root;  // a node while compiling, then the instance's first step in the program
 };
 
 // Groups reached through one of their conditions: the (lower-case) values of these event fields
@@ -127,10 +162,14 @@ struct RuleSetData {
   std::vector<std::vector<std::uint32_t>> field_keys;
   std::map<std::vector<std::uint32_t>, std::uint32_t> field_key_of;
 
-  std::vector<sigma_compiled::Node> nodes;
+  std::vector<sigma_compiled::Node> nodes;  // compile time; matching runs `program`
+  std::vector<sigma_compiled::Step> program;
+  std::vector<sigma_compiled::AtomRefs> atom_refs;  // scan atom -> its triggers and sets
+  std::vector<std::uint32_t> atom_ref_list;
   std::vector<sigma_compiled::DirectAtom> direct;
-  std::vector<std::vector<std::uint32_t>> triggers;  // scan atom -> instances
-  std::vector<std::vector<std::uint32_t>> any_of_atom;  // scan atom -> the AnyScan sets holding it
+  // Compile time (atom_refs at matching): scan atom -> instances, and -> the AnyScan sets holding it.
+  std::vector<std::vector<std::uint32_t>> triggers;
+  std::vector<std::vector<std::uint32_t>> any_of_atom;
   std::uint32_t any_sets = 0;
   std::vector<sigma_compiled::Instance> instances;
   std::vector<sigma_compiled::Group> groups;
@@ -139,6 +178,9 @@ struct RuleSetData {
   std::vector<std::uint32_t> undispatched;  // groups without a condition on values
   std::vector<sigma_compiled::Gated> gated;
   std::vector<std::vector<std::uint32_t>> gates;  // gate literal -> gated expressions
+  std::vector<sigma_compiled::LazyProbe> probes;
+  std::vector<std::int32_t> atom_probe;  // scan atom -> its probe when the atom is not scanned, else -1
+  std::vector<std::vector<std::uint32_t>> set_probes;  // AnyScan set -> probes of its unscanned atoms
   std::size_t patterns = 0;
   hs_scratch_t* proto = nullptr;
 
@@ -148,6 +190,8 @@ struct RuleSetData {
         if (d.db) hs_free_database(d.db);
     for (auto& g : gated)
       if (g.db) hs_free_database(g.db);
+    for (auto& p : probes)
+      if (p.db) hs_free_database(p.db);
     if (proto) hs_free_scratch(proto);
   }
 
@@ -194,6 +238,7 @@ struct RuleSet::Scratch::State {
   std::vector<std::uint32_t> group_epoch, candidates;
   std::string lower;  // a dispatch value, lower-cased
   std::vector<std::uint32_t> gate_stamp, gated_stamp;
+  std::vector<std::uint32_t> probe_epoch;  // probes already run for this event
   std::uint32_t scan_stamp = 0;
   const Event* event = nullptr;
   char buf[64];
@@ -209,7 +254,7 @@ struct RuleSet::Scratch::State {
     if (d.proto) hs_clone_scratch(d.proto, &hs);
     owner = &d;
     head.assign(d.dense_fields.size(), -1);
-    atom_epoch.assign(d.triggers.size(), 0);
+    atom_epoch.assign(d.atom_refs.size(), 0);
     inst_epoch.assign(d.instances.size(), 0);
     rule_epoch.assign(d.rules.size(), 0);
     any_epoch.assign(d.any_sets, 0);
@@ -217,6 +262,7 @@ struct RuleSet::Scratch::State {
     gate_stamp.assign(d.gates.size(), 0);
     group_epoch.assign(d.groups.size(), 0);
     gated_stamp.assign(d.gated.size(), 0);
+    probe_epoch.assign(d.probes.size(), 0);
     scan_stamp = 0;
   }
 

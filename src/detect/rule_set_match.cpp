@@ -24,8 +24,9 @@ using sigma_compiled::Gated;
 using sigma_compiled::Group;
 using sigma_compiled::Instance;
 using sigma_compiled::kGateBit;
-using sigma_compiled::Node;
+using sigma_compiled::LazyProbe;
 using sigma_compiled::Op;
+using sigma_compiled::Step;
 
 namespace {
 
@@ -48,8 +49,14 @@ void push_unstamped(const std::vector<std::uint32_t>& items, std::vector<std::ui
 void fire_atom(const RuleSetData& d, RuleSet::Scratch::State& s, std::uint32_t atom) {
   if (s.atom_epoch[atom] == s.epoch) return;
   s.atom_epoch[atom] = s.epoch;
-  push_unstamped(d.triggers[atom], s.inst_epoch, s.epoch, s.queue);
-  for (std::uint32_t set : d.any_of_atom[atom]) s.any_epoch[set] = s.epoch;
+  const sigma_compiled::AtomRefs& refs = d.atom_refs[atom];
+  const std::uint32_t* list = d.atom_ref_list.data() + refs.first;
+  for (const std::uint32_t* i = list, *end = list + refs.instances; i != end; ++i)
+    if (s.inst_epoch[*i] != s.epoch) {
+      s.inst_epoch[*i] = s.epoch;
+      s.queue.push_back(*i);
+    }
+  for (const std::uint32_t* set = list + refs.instances, *end = set + refs.sets; set != end; ++set) s.any_epoch[*set] = s.epoch;
 }
 
 int on_hs_match(unsigned int id, unsigned long long, unsigned long long, unsigned int, void* ctx) {
@@ -133,26 +140,57 @@ bool eval_direct(const RuleSetData& d, RuleSet::Scratch::State& s, const DirectA
   return false;
 }
 
+// Searches the values of a probe's field for its literals (once per event) and fires the atoms found.
+void run_probe(const RuleSetData& d, RuleSet::Scratch::State& s, std::uint32_t probe) {
+  if (s.probe_epoch[probe] == s.epoch) return;
+  s.probe_epoch[probe] = s.epoch;
+  const LazyProbe& p = d.probes[probe];
+  MatchContext mc{&d, &s};
+  s.for_each_value(p.field_key, [&](const Value& v) {
+    std::string_view t = text_of(v, s.buf, sizeof s.buf);
+    if (p.db) {
+      hs_scan(p.db, t.empty() ? "" : t.data(), static_cast<unsigned>(t.size()), 0, s.hs, on_hs_match, &mc);
+      return;
+    }
+    for (const auto& l : p.literals)
+      if (s.atom_epoch[l.atom] != s.epoch && contains_text(t, l.text, l.cased)) fire_atom(d, s, l.atom);
+  });
+}
+
 bool eval(const RuleSetData& d, RuleSet::Scratch::State& s, std::uint32_t id) {
-  const Node& n = d.nodes[id];
+  const Step& n = d.program[id];
+  // Children of step `id`: from id + 1, each followed by the next at its own size.
+  const std::uint32_t first = id + 1, end = id + n.size;
   switch (n.op) {
-    case Op::Scan: return s.atom_epoch[n.arg] == s.epoch;
-    case Op::AnyScan: return s.any_epoch[n.arg] == s.epoch;
+    case Op::Scan: {
+      if (s.atom_epoch[n.arg] == s.epoch) return true;
+      const std::int32_t probe = d.atom_probe[n.arg];
+      if (probe < 0) return false;
+      run_probe(d, s, static_cast<std::uint32_t>(probe));
+      return s.atom_epoch[n.arg] == s.epoch;
+    }
+    case Op::AnyScan:
+      if (s.any_epoch[n.arg] == s.epoch) return true;
+      for (std::uint32_t probe : d.set_probes[n.arg]) {
+        run_probe(d, s, probe);
+        if (s.any_epoch[n.arg] == s.epoch) return true;
+      }
+      return false;
     case Op::Direct: return eval_direct(d, s, d.direct[n.arg]);
     case Op::True: return true;
     case Op::False: return false;
-    case Op::Not: return !eval(d, s, n.kids[0]);
+    case Op::Not: return !eval(d, s, first);
     case Op::And:
-      for (auto k : n.kids)
+      for (std::uint32_t k = first; k < end; k += d.program[k].size)
         if (!eval(d, s, k)) return false;
       return true;
     case Op::Or:
-      for (auto k : n.kids)
+      for (std::uint32_t k = first; k < end; k += d.program[k].size)
         if (eval(d, s, k)) return true;
       return false;
     case Op::AtLeast: {
       std::uint32_t count = 0;
-      for (auto k : n.kids)
+      for (std::uint32_t k = first; k < end; k += d.program[k].size)
         if (eval(d, s, k) && ++count >= n.arg) return true;
       return false;
     }
@@ -190,6 +228,7 @@ void RuleSet::match_impl(const Event& event, Scratch& scratch, void (*cb)(std::s
     std::fill(s.rule_epoch.begin(), s.rule_epoch.end(), 0);
     std::fill(s.group_epoch.begin(), s.group_epoch.end(), 0);
     std::fill(s.any_epoch.begin(), s.any_epoch.end(), 0);
+    std::fill(s.probe_epoch.begin(), s.probe_epoch.end(), 0);
     s.epoch = 1;
   }
   s.event = &event;
@@ -241,8 +280,12 @@ void RuleSet::match_impl(const Event& event, Scratch& scratch, void (*cb)(std::s
         // The gated expressions whose literal occurred in this value (each needs it to match).
         for (std::uint32_t gi : s.pending) {
           const Gated& gx = d.gated[gi];
-          if (s.atom_epoch[gx.atom] != s.epoch)
+          if (s.atom_epoch[gx.atom] == s.epoch) continue;
+          if (gx.glob) {
+            if (gx.glob->matches(t)) fire_atom(d, s, gx.atom);
+          } else {
             hs_scan(gx.db, data, static_cast<unsigned>(t.size()), 0, s.hs, on_hs_match, &mc);
+          }
         }
         s.pending.clear();
       });

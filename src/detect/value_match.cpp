@@ -20,6 +20,71 @@ bool iequal(std::string_view a, std::string_view b) {
   return true;
 }
 
+bool contains_text(std::string_view text, std::string_view needle, bool cased) {
+  if (cased) return text.find(needle) != std::string_view::npos;
+  if (needle.empty()) return true;
+  if (text.size() < needle.size()) return false;
+  const std::size_t last = text.size() - needle.size();
+  const char first = needle[0];
+  for (std::size_t i = 0; i <= last; ++i) {
+    if (fold(text[i], false) != first) continue;
+    std::size_t k = 1;
+    while (k < needle.size() && fold(text[i + k], false) == needle[k]) ++k;
+    if (k == needle.size()) return true;
+  }
+  return false;
+}
+
+namespace {
+bool folded_equal(std::string_view text, std::string_view lower, bool cased) {
+  for (std::size_t i = 0; i < lower.size(); ++i)
+    if (fold(text[i], cased) != lower[i]) return false;
+  return true;
+}
+}  // namespace
+
+std::optional<StarGlob> StarGlob::of(const std::vector<PatternPart>& parts, bool cased) {
+  StarGlob g;
+  g.cased = cased;
+  for (const auto& part : parts) {
+    if (part.kind == PatternPart::Kind::Star) continue;
+    if (part.kind != PatternPart::Kind::Literal) return std::nullopt;
+    g.pieces.push_back(cased ? part.text : ascii_lowered(part.text));
+  }
+  if (g.pieces.empty()) return std::nullopt;
+  g.open_start = parts.front().kind == PatternPart::Kind::Star;
+  g.open_end = parts.back().kind == PatternPart::Kind::Star;
+  return g;
+}
+
+bool StarGlob::matches(std::string_view text) const {
+  std::size_t at = 0, first = 0, last = pieces.size();
+  if (!open_start) {
+    const std::string& head = pieces.front();
+    if (text.size() < head.size() || !folded_equal(text, head, cased)) return false;
+    at = head.size();
+    first = 1;
+  }
+  if (!open_end) {
+    if (first == last) return at == text.size();  // one piece, the whole value
+    --last;
+  }
+  for (std::size_t i = first; i < last; ++i) {
+    const std::string& piece = pieces[i];
+    std::size_t found = std::string_view::npos;
+    for (std::size_t k = at; k + piece.size() <= text.size(); ++k)
+      if (fold(text[k], cased) == piece[0] && folded_equal(text.substr(k), piece, cased)) {
+        found = k;
+        break;
+      }
+    if (found == std::string_view::npos) return false;
+    at = found + piece.size();
+  }
+  if (open_end) return true;
+  const std::string& tail = pieces.back();
+  return text.size() >= at + tail.size() && folded_equal(text.substr(text.size() - tail.size()), tail, cased);
+}
+
 bool glob_match(const std::vector<PatternPart>& parts, std::size_t pi, std::string_view text, bool cased, int budget) {
   if (--budget <= 0) return false;
   if (pi == parts.size()) return text.empty();

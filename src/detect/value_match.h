@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -15,8 +16,20 @@ namespace khien {
 
 /// ASCII case-insensitive equality.
 bool iequal(std::string_view a, std::string_view b);
+/// Whether `needle` occurs in `text`; unless `cased`, ASCII letters of `text` are folded and
+/// `needle` must be lower case already.
+bool contains_text(std::string_view text, std::string_view needle, bool cased);
 /// `c` lower-cased unless `cased`.
 inline char fold(char c, bool cased) { return (!cased && c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; }
+/// A pattern of literal pieces joined by `*` (no `?`), matched by finding each piece in turn.
+struct StarGlob {
+  std::vector<std::string> pieces;  // lower case unless cased
+  bool open_start = false, open_end = false, cased = false;
+  /// The glob of `parts` when they are only literals and stars (and hold a literal).
+  static std::optional<StarGlob> of(const std::vector<PatternPart>& parts, bool cased);
+  /// Whether `text` matches: the leftmost place of each piece after the previous one is the best.
+  bool matches(std::string_view text) const;
+};
 /// Whether `text` matches the wildcard parts from `pi` on (for the few patterns evaluated outside
 /// Vectorscan: empty and all-star ones).
 bool glob_match(const std::vector<PatternPart>& parts, std::size_t pi, std::string_view text, bool cased, int budget = 10000);

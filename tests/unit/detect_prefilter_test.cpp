@@ -1,5 +1,6 @@
 // Literal prefilters: patterns with inner wildcards and regexes run only where one of their
-// required literals occurs; a wrong literal or stale gate state would lose or invent matches.
+// required literals occurs, and short literals are searched only when a rule needs them; a wrong
+// literal or stale gate state would lose or invent matches.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -17,7 +18,8 @@ namespace {
 
 using Values = std::vector<std::pair<std::string, std::string>>;
 
-RuleSet compile_selection(const std::string& selection) {
+// Each of `detections` (the lines under `detection:`) as a rule of its own, ids t0, t1, ...
+RuleSet compile_detections(const std::vector<std::string>& detections) {
   static FieldPipeline pipeline = [] {
     FieldPipeline p;
     EXPECT_TRUE(p.load_text("logsources:\n  - match: {product: test}\n", "test.yaml"));
@@ -25,23 +27,33 @@ RuleSet compile_selection(const std::string& selection) {
   }();
   std::vector<SigmaRule> rules;
   std::vector<SigmaLoadError> errors;
-  parse_sigma_text("title: t\nid: t1\nlogsource: {product: test}\ndetection:\n  sel:\n" + selection + "  condition: sel\n",
-                   "t.yml", rules, errors);
+  for (std::size_t i = 0; i < detections.size(); ++i)
+    parse_sigma_text("title: t\nid: t" + std::to_string(i) + "\nlogsource: {product: test}\ndetection:\n" + detections[i],
+                     "t.yml", rules, errors);
   EXPECT_TRUE(errors.empty()) << (errors.empty() ? "" : errors[0].reason);
   auto set = compile_rules(std::move(rules), pipeline);
   EXPECT_TRUE(set) << (set ? "" : set.error().message);
-  EXPECT_EQ(set->size(), 1u);
+  EXPECT_EQ(set->size(), detections.size());
   return std::move(*set);
 }
 
-bool hits(const RuleSet& set, const Values& values) {
+RuleSet compile_selection(const std::string& selection) {
+  return compile_detections({"  sel:\n" + selection + "  condition: sel\n"});
+}
+
+// Ids of the rules that match an event of these field values, matched with `scratch`.
+std::vector<std::string> matching(const RuleSet& set, RuleSet::Scratch& scratch, const Values& values) {
   Arena arena;
   Event e(arena);
   for (const auto& [name, v] : values) e.add(intern_field(name), Value::of_string(arena.copy(v)));
+  std::vector<std::string> ids;
+  set.match(e, scratch, [&](std::size_t r) { ids.push_back(set.rule(r).id); });
+  return ids;
+}
+
+bool hits(const RuleSet& set, const Values& values) {
   auto scratch = set.make_scratch();
-  bool hit = false;
-  set.match(e, scratch, [&](std::size_t) { hit = true; });
-  return hit;
+  return !matching(set, scratch, values).empty();
 }
 
 TEST(SigmaPrefilter, InnerWildcardRunsOnlyWithItsLiteral) {
@@ -53,6 +65,26 @@ TEST(SigmaPrefilter, InnerWildcardRunsOnlyWithItsLiteral) {
   EXPECT_FALSE(hits(set, {{"CommandLine", "-urlcache certutil http"}}));
   // Everything but the gate literal: no hit.
   EXPECT_FALSE(hits(set, {{"CommandLine", "certutil -f http://x/a"}}));
+}
+
+TEST(SigmaPrefilter, StarPatternsMatchedWithoutAScan) {
+  // Gated patterns of literals and stars are matched piece by piece, with their anchors.
+  RuleSet whole = compile_selection("    Value: 'abab*ab'\n");
+  EXPECT_TRUE(whole.size() == 1 && hits(whole, {{"Value", "ABABab"}}));
+  EXPECT_TRUE(hits(whole, {{"Value", "abab-x-ab"}}));
+  EXPECT_FALSE(hits(whole, {{"Value", "abab"}}));  // the tail may not overlap the head
+  EXPECT_FALSE(hits(whole, {{"Value", "abab-x-abc"}}));
+  EXPECT_FALSE(hits(whole, {{"Value", "xabab-ab"}}));
+  RuleSet starts = compile_selection("    Value|startswith: 'cmd*/c*del'\n");
+  EXPECT_TRUE(hits(starts, {{"Value", "CMD.exe /c del x"}}));
+  EXPECT_FALSE(hits(starts, {{"Value", "x cmd /c del"}}));
+  EXPECT_FALSE(hits(starts, {{"Value", "cmd del /c"}}));  // pieces in order
+  RuleSet ends = compile_selection("    Value|endswith: 'temp*.exe'\n");
+  EXPECT_TRUE(hits(ends, {{"Value", "c:\\Temp\\a.EXE"}}));
+  EXPECT_FALSE(hits(ends, {{"Value", "c:\\temp\\a.exe.txt"}}));
+  RuleSet cased = compile_selection("    Value|contains|cased: 'Abc*Def'\n");
+  EXPECT_TRUE(hits(cased, {{"Value", "xAbc-Defx"}}));
+  EXPECT_FALSE(hits(cased, {{"Value", "xAbc-defx"}}));
 }
 
 TEST(SigmaPrefilter, GateIsPerValueOfAMultiValuedField) {
@@ -95,6 +127,63 @@ TEST(SigmaPrefilter, WindashChoicesBecomeLiterals) {
   EXPECT_TRUE(hits(set, {{"CommandLine", "ps /exec x bypass"}}));
   EXPECT_TRUE(hits(set, {{"CommandLine", "ps \xE2\x80\x94" "exec x bypass"}}));
   EXPECT_FALSE(hits(set, {{"CommandLine", "ps +exec x bypass"}}));
+}
+
+// Short contains-literals (under 5 bytes) that trigger no rule are not scanned: a rule that
+// needs one searches for it once its other conditions hold. Skipping the search, or reporting a
+// literal that is absent, changes these results.
+const std::string kToolImage = "  img:\n    Image|endswith: '\\tool.exe'\n";
+
+TEST(SigmaShortLiterals, SearchedWhenTheRuleNeedsThem) {
+  RuleSet set = compile_detections({kToolImage + "  cli:\n    CommandLine|contains: [' /s', ' -q']\n  condition: img and cli\n"});
+  EXPECT_TRUE(hits(set, {{"Image", "C:\\x\\TOOL.exe"}, {"CommandLine", "tool /S x"}}));
+  EXPECT_TRUE(hits(set, {{"Image", "C:\\x\\tool.exe"}, {"CommandLine", "tool -Q"}}));
+  EXPECT_FALSE(hits(set, {{"Image", "C:\\x\\tool.exe"}, {"CommandLine", "tool /t -s"}}));
+  EXPECT_FALSE(hits(set, {{"Image", "C:\\x\\tool.exe"}}));
+  EXPECT_FALSE(hits(set, {{"Image", "C:\\x\\other.exe"}, {"CommandLine", "tool /s"}}));
+  // Any value of a multi-valued field.
+  EXPECT_TRUE(hits(set, {{"Image", "C:\\tool.exe"}, {"CommandLine", "a"}, {"CommandLine", "b /s"}}));
+}
+
+TEST(SigmaShortLiterals, LongListIsScannedOnDemand) {
+  // More than a few literals: the list gets a database of its own, scanned when needed.
+  RuleSet set = compile_detections(
+      {kToolImage + "  cli:\n    CommandLine|contains: [' /a', ' /b', ' /c', ' /d', ' /e', ' /f']\n  condition: img and cli\n"});
+  for (const char* cli : {"t /A", "t /b", "x /c y", "t /D", "t /e", "t /F"})
+    EXPECT_TRUE(hits(set, {{"Image", "C:\\tool.exe"}, {"CommandLine", cli}})) << cli;
+  EXPECT_FALSE(hits(set, {{"Image", "C:\\tool.exe"}, {"CommandLine", "t /g -a"}}));
+  EXPECT_FALSE(hits(set, {{"Image", "C:\\other.exe"}, {"CommandLine", "t /a"}}));
+}
+
+TEST(SigmaShortLiterals, CasedAndNegated) {
+  RuleSet cased = compile_detections({kToolImage + "  cli:\n    CommandLine|contains|cased: ' /S'\n  condition: img and cli\n"});
+  EXPECT_TRUE(hits(cased, {{"Image", "C:\\tool.exe"}, {"CommandLine", "t /S"}}));
+  EXPECT_FALSE(hits(cased, {{"Image", "C:\\tool.exe"}, {"CommandLine", "t /s"}}));
+  RuleSet negated = compile_detections({kToolImage + "  quiet:\n    CommandLine|contains: ' /q'\n  condition: img and not quiet\n"});
+  EXPECT_TRUE(hits(negated, {{"Image", "C:\\tool.exe"}, {"CommandLine", "t /x"}}));
+  EXPECT_FALSE(hits(negated, {{"Image", "C:\\tool.exe"}, {"CommandLine", "t /Q"}}));
+}
+
+TEST(SigmaShortLiterals, SharedWithARuleThatTriggersOnIt) {
+  // t0 has nothing else to trigger on, so ' /s' stays scanned; t1 shares it.
+  RuleSet set = compile_detections({"  cli:\n    CommandLine|contains: ' /s'\n  condition: cli\n",
+                                    kToolImage + "  cli:\n    CommandLine|contains: ' /s'\n  condition: img and cli\n"});
+  auto scratch = set.make_scratch();
+  EXPECT_EQ(matching(set, scratch, {{"Image", "C:\\tool.exe"}, {"CommandLine", "t /s"}}), (std::vector<std::string>{"t0", "t1"}));
+  EXPECT_EQ(matching(set, scratch, {{"Image", "C:\\other.exe"}, {"CommandLine", "t /s"}}), (std::vector<std::string>{"t0"}));
+  EXPECT_TRUE(matching(set, scratch, {{"Image", "C:\\tool.exe"}, {"CommandLine", "t /t"}}).empty());
+}
+
+TEST(SigmaShortLiterals, SearchIsRedoneForEachEvent) {
+  // Two rules reach the same list in one event; the next event must not reuse its result.
+  RuleSet set = compile_detections(
+      {kToolImage + "  cli:\n    CommandLine|contains: [' /s', ' -q']\n  condition: img and cli\n",
+       "  img:\n    Image|endswith: 'tool.exe'\n  cli:\n    CommandLine|contains: [' /s', ' -q']\n  condition: img and cli\n"});
+  auto scratch = set.make_scratch();
+  const Values with{{"Image", "C:\\tool.exe"}, {"CommandLine", "t -q"}}, without{{"Image", "C:\\tool.exe"}, {"CommandLine", "t"}};
+  EXPECT_EQ(matching(set, scratch, with).size(), 2u);
+  EXPECT_TRUE(matching(set, scratch, without).empty());
+  EXPECT_EQ(matching(set, scratch, with).size(), 2u);
 }
 
 TEST(SigmaPrefilter, RequiredLiterals) {
