@@ -543,6 +543,9 @@ void NotificationService::run() {
 void NotificationService::plan(const std::string& document) {
   json w = json::parse(document, nullptr, false);
   if (!w.is_object()) return;
+  // A settling warning may still be merged into another: its recipients hear of the campaign once,
+  // when it has settled (a merged one never, its organisations are in the warning it joined).
+  if (w.value("settling", false) || w.contains("merged_into")) return;
   refresh_registry();
   const std::string tlp = warning_tlp(w);
   const std::int64_t warning_id = w.value("id", std::int64_t{0});

@@ -27,7 +27,7 @@ json warning_json(const Warning& w) {
   for (const auto& [org, n] : w.orgs) orgs.push_back({{"org", org}, {"alerts", n}});
   json keys = json::array();
   for (const auto& k : w.keys) keys.push_back({{"kind", campaign_kind_name(k.kind)}, {"value", k.value}, {"routing", k.routing}});
-  return json{{"id", w.id},
+  json out{{"id", w.id},
               {"kind", campaign_kind_name(w.kind)},
               {"key", w.key},
               {"title", w.title},
@@ -53,7 +53,12 @@ json warning_json(const Warning& w) {
               {"keys", keys},
               // A campaign warning goes to the organisations and sectors it names, so AMBER.
               {"tlp", "amber"},
+              // Shown at once; until it settles it may still be merged into an older warning,
+              // and its notifications wait (docs/WARNINGS.md).
+              {"settling", !w.settled},
               {"version", w.version}};
+  if (w.merged_into != 0) out["merged_into"] = w.merged_into;
+  return out;
 }
 
 std::optional<Warning> warning_from_json(const json& d) {
@@ -74,6 +79,8 @@ std::optional<Warning> warning_from_json(const json& d) {
   if (auto st = parse_duration(d.value("window", "1h"), w.window); !st) w.window = 3600 * kSecond;
   w.alert_count = d.value("alert_count", std::uint64_t{0});
   w.version = d.value("version", std::uint64_t{0});
+  w.settled = !d.value("settling", false);
+  w.merged_into = d.value("merged_into", std::int64_t{0});
   for (const auto& o : d.value("organisations", json::array())) w.orgs[o.value("org", "")] = o.value("alerts", std::uint64_t{1});
   for (const auto& s : d.value("sectors", json::array())) w.sectors.insert(s.get<std::string>());
   for (const auto& s : d.value("provinces", json::array())) w.provinces.insert(s.get<std::string>());
@@ -99,6 +106,7 @@ WarningRecord to_record(const Warning& w) {
   r.updated = w.updated;
   r.sectors.assign(w.sectors.begin(), w.sectors.end());
   for (const auto& [org, n] : w.orgs) r.orgs.push_back(org);
+  r.merged_into = w.merged_into;
   r.document = warning_json(w).dump();
   return r;
 }
@@ -293,6 +301,7 @@ void WarningService::flush_locked() {
     if (auto st = store_->upsert(r, evidence); !st) spdlog::error("warnings: {}", st.error().message);
     raised.add();
     if (w.version == 1) spdlog::info("warning {}: {}", w.id, w.title);
+    if (w.merged_into != 0) spdlog::info("warning {} merged into warning {} while it settled", w.id, w.merged_into);
     publish("warning", r.document);
   }
 }
@@ -392,7 +401,7 @@ void WarningService::register_routes(Router& router, Admit admit) {
       std::vector<std::string> snapshot;
       {
         std::lock_guard lock(mutex_);
-        for (const auto* w : detector_->published()) snapshot.push_back(fmt::format("event: warning\ndata: {}\n\n", warning_json(*w).dump()));
+        for (const auto* w : detector_->active()) snapshot.push_back(fmt::format("event: warning\ndata: {}\n\n", warning_json(*w).dump()));
       }
       if (!out.write("retry: 3000\n\n")) return;
       for (const auto& s : snapshot)
@@ -541,7 +550,7 @@ HttpResponse WarningService::picture(const HttpRequest& req) {
   }
   out["sector_rates"] = rates;
   json active = json::array();
-  for (const auto* w : detector_->published())
+  for (const auto* w : detector_->active())
     active.push_back({{"id", w->id}, {"kind", campaign_kind_name(w->kind)}, {"key", w->key}, {"title", w->title},
                       {"severity", w->severity}, {"org_count", w->orgs.size()}, {"sector_count", w->sectors.size()},
                       {"last_seen", format_rfc3339(w->last_seen, 3)}});

@@ -416,7 +416,7 @@ Warning* CampaignDetector::overlapping(const std::vector<const std::string*>& or
   Warning* best = nullptr;
   std::size_t best_shared = 0;
   for (auto& [id, w] : warnings_) {
-    if (id == exclude || (settling_only && w.published)) continue;
+    if (id == exclude || (settling_only && w.settled)) continue;
     if (!w.active || w.last_seen + w.window < now) continue;  // the warning's window must still cover the crossing
     std::size_t shared = 0;
     for (const std::string* o : orgs)
@@ -471,10 +471,10 @@ void CampaignDetector::merge_if_linked(Warning& w, Warning* other, TimeNs now) {
   if (!other) {
     std::vector<const std::string*> orgs;
     for (const auto& [o, n] : w.orgs) orgs.push_back(&o);
-    other = overlapping(orgs, now, w.id, w.published);
+    other = overlapping(orgs, now, w.id, w.settled);
   }
-  if (!other || (w.published && other->published)) return;
-  const bool w_joins = !w.published && (other->published || other->id < w.id);
+  if (!other || (w.settled && other->settled)) return;
+  const bool w_joins = !w.settled && (other->settled || other->id < w.id);
   merge(w_joins ? w : *other, w_joins ? *other : w);
 }
 
@@ -494,6 +494,12 @@ void CampaignDetector::merge(Warning& from, Warning& into) {
   into.provinces.insert(from.provinces.begin(), from.provinces.end());
   into.max_criticality = std::max(into.max_criticality, from.max_criticality);
   into.max_security_level = std::max(into.max_security_level, from.max_security_level);
+  // Evidence already handed out moves to `into` in the store when the merged record is written
+  // (it names merged_into); what is still pending moves here.
+  std::set<std::uint64_t> pending;
+  for (const auto& e : from.pending_evidence) pending.insert(e.event_seq);
+  for (std::uint64_t seq : from.evidence_seqs)
+    if (!pending.count(seq) && into.evidence_seqs.insert(seq).second) ++into.evidence_count;
   for (const auto& e : from.pending_evidence) {
     if (into.evidence_count >= options_.max_evidence || !into.evidence_seqs.insert(e.event_seq).second) continue;
     into.pending_evidence.push_back(e);
@@ -502,13 +508,21 @@ void CampaignDetector::merge(Warning& from, Warning& into) {
   into.alert_count += from.alert_count;
   into.first_seen = std::min(into.first_seen, from.first_seen);
   into.last_seen = std::max(into.last_seen, from.last_seen);
-  if (into.published) ++into.version;
+  ++into.version;
   into.updated = now_ns();
   score_warning(into);
   mark_changed(into.id);
+  // The merged warning was shown: it is handed out once more, inactive, naming `into`, and then
+  // forgotten. Its keys, links and rules already point at `into`.
   --settling_;
   ++stats_.warnings_merged;
-  warnings_.erase(from.id);  // never published, so nothing to withdraw
+  from.settled = true;
+  from.active = false;
+  from.merged_into = into.id;
+  from.pending_evidence.clear();
+  ++from.version;
+  from.updated = into.updated;
+  mark_changed(from.id);
 }
 
 void CampaignDetector::link(const std::vector<Sighting>& sightings, std::int64_t warning, bool keep_live_links) {
@@ -552,7 +566,11 @@ void CampaignDetector::restore(std::vector<Warning> active, std::int64_t next_id
   for (auto& w : active) {
     if (!w.active) continue;
     next_id_ = std::max(next_id_, w.id + 1);
-    w.published = true;
+    // One stored while it settled settles at the next expire() and is then notified.
+    if (!w.settled) {
+      w.settles_at = 0;
+      ++settling_;
+    }
     for (const auto& k : w.keys) claims_[campaign_key_hash(k.kind, k.value)] = Claim{w.id, k.routing};
     for (const auto& [org, n] : w.orgs) {
       // Severity inputs are recomputed from the context the next time the warning changes.
@@ -589,7 +607,7 @@ std::vector<std::int64_t> CampaignDetector::observe(const std::vector<Alert>& al
   }
   beside_.clear();
   beside_rules_.clear();
-  publish_settled(clock_);
+  settle_due(clock_);
   std::vector<std::int64_t> out(changed_.begin() + static_cast<std::ptrdiff_t>(before), changed_.end());
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
@@ -681,30 +699,30 @@ void CampaignDetector::observe(const Alert& a, const std::vector<Sighting>& sigh
   }
   add_org(*target, org, a.event_seq, a.time, 1);
   ++target->alert_count;
-  if (target->published) ++target->version;
+  ++target->version;  // 1: raised
   target->updated = now_ns();
   score_warning(*target);
   mark_changed(target->id);
   merge_if_linked(*target, settle_link, a.time);  // last: it may erase `target`
 }
 
-void CampaignDetector::publish_settled(TimeNs now) {
+void CampaignDetector::settle_due(TimeNs now) {
   if (settling_ == 0) return;
   for (auto& [id, w] : warnings_) {
-    if (w.published || w.settles_at > now) continue;
-    w.published = true;
-    w.version = 1;
+    if (w.settled || !w.active || w.settles_at > now) continue;
+    w.settled = true;
+    ++w.version;
     --settling_;
     mark_changed(id);
   }
 }
 
 void CampaignDetector::expire(TimeNs now) {
-  publish_settled(now);
+  settle_due(now);
   for (auto& [id, w] : warnings_) {
     if (!w.active || w.last_seen + w.window >= now) continue;
-    if (!w.published) {  // a window shorter than the settle time: published as it closes
-      w.published = true;
+    if (!w.settled) {  // a window shorter than the settle time: settled as it closes
+      w.settled = true;
       --settling_;
     }
     w.active = false;
@@ -726,7 +744,7 @@ std::vector<Warning> CampaignDetector::take_changes() {
   std::vector<Warning> out;
   for (auto id : ids) {
     auto it = warnings_.find(id);
-    if (it == warnings_.end() || !it->second.published) continue;  // a settling warning comes out when published
+    if (it == warnings_.end()) continue;
     out.push_back(it->second);
     it->second.pending_evidence.clear();
     if (!it->second.active) warnings_.erase(it);
@@ -738,13 +756,6 @@ std::vector<const Warning*> CampaignDetector::active() const {
   std::vector<const Warning*> out;
   for (const auto& [id, w] : warnings_)
     if (w.active) out.push_back(&w);
-  return out;
-}
-
-std::vector<const Warning*> CampaignDetector::published() const {
-  std::vector<const Warning*> out;
-  for (const auto& [id, w] : warnings_)
-    if (w.active && w.published) out.push_back(&w);
   return out;
 }
 

@@ -53,11 +53,12 @@ struct CampaignOptions {
   /// keeps a broad warning from swallowing every small key that touches a few of its victims).
   std::uint32_t overlap_min_orgs = 2;
   double overlap_min_similarity = 1.0 / 3.0;
-  /// A new warning is published this long after it is raised (event time). Until then every alert
-  /// that reaches it looks again for a link to another active warning (a key claimed by it or seen
-  /// in its alerts, the same detection rule, or overlapping organisations), and a link merges the two: a campaign whose
-  /// second file or network crossed at other victims first becomes one warning before anyone sees
-  /// two. Updates of a published warning are not delayed.
+  /// A new warning is published at once and settles for this long after it is raised (event time).
+  /// While it settles every alert that reaches it looks again for a link to another active warning
+  /// (a key claimed by it or seen in its alerts, the same detection rule, or overlapping
+  /// organisations), and a link merges the two: a campaign whose second file or network crossed at
+  /// other victims first ends as one warning, the younger shown as merged into the older.
+  /// Notifications wait for the settle (one per campaign); the watch floor does not.
   TimeNs settle = 10LL * 1'000'000'000;
 
   KindThreshold& operator[](CampaignKind k) { return kinds[static_cast<std::size_t>(k)]; }
@@ -116,8 +117,9 @@ struct Warning {
   std::string severity;
   int score = 0;        ///< severity points: breadth + sector criticality + system security levels
   bool active = true;
-  bool published = false;  ///< settled and handed out (take_changes); restored warnings are
-  TimeNs settles_at = 0;   ///< event time at which a new warning is published
+  bool settled = false;         ///< past its settle time: merged into nothing more; restored warnings are
+  TimeNs settles_at = 0;        ///< event time at which a new warning settles
+  std::int64_t merged_into = 0; ///< a settling warning joined to this one (inactive from then on)
   TimeNs first_seen = 0, last_seen = 0, updated = 0;
   TimeNs window = 0;
   std::uint64_t alert_count = 0;
@@ -150,9 +152,10 @@ void score_warning(Warning& w);
 /// campaign). A key crossing with no link joins the active warning whose organisations overlap
 /// its own (options overlap_min_orgs / overlap_min_similarity), or else the active warning whose
 /// alerts came from the same detection rule (of level low or above, so also rules too weak to be
-/// keys themselves), before it opens a new one. A new warning settles for options.settle before it
-/// is published; while it settles, a link (key, shared rule) or an overlap found on any later alert
-/// merges it into the other warning (or the other, younger and also unpublished, into it).
+/// keys themselves), before it opens a new one. A new warning is handed out at once and settles for
+/// options.settle; while it settles, a link (key, shared rule) or an overlap found on any later alert
+/// merges it into the other warning (or the other, younger and also settling, into it), and the
+/// merged one is handed out once more, inactive, naming the warning it joined.
 ///
 /// Time is the alerts' event time; expire() takes the caller's notion of now.
 ///
@@ -170,15 +173,13 @@ class CampaignDetector {
   std::vector<std::int64_t> observe(const std::vector<Alert>& alerts);
   /// Folds one alert whose sightings are already extracted (benchmarks, replays).
   void observe(const Alert& alert, const std::vector<Sighting>& sightings);
-  /// Publishes warnings settled at `now` and marks warnings quiet for their window inactive.
+  /// Settles warnings whose settle time has passed at `now` and marks warnings quiet for their window inactive.
   void expire(TimeNs now);
-  /// Published warnings changed since the last call (first published, updated, gone inactive),
-  /// with their pending evidence moved out; inactive ones are forgotten afterwards.
+  /// Warnings changed since the last call (raised, updated, settled, merged, gone inactive), with
+  /// their pending evidence moved out; inactive ones are forgotten afterwards.
   std::vector<Warning> take_changes();
-  /// Every active warning, settling ones included (they route sightings already).
+  /// Every active warning, settling ones included.
   std::vector<const Warning*> active() const;
-  /// Active warnings already published: what readers may see.
-  std::vector<const Warning*> published() const;
   const Warning* find(std::int64_t id) const;
   void set_context(CampaignContext context) { context_ = std::move(context); }
   const CampaignOptions& options() const { return options_; }
@@ -219,7 +220,7 @@ class CampaignDetector {
   Warning* rule_linked(const std::vector<const std::string*>& rules, std::int64_t exclude);
   void merge_if_linked(Warning& w, Warning* other, TimeNs now);
   void merge(Warning& from, Warning& into);
-  void publish_settled(TimeNs now);
+  void settle_due(TimeNs now);
   void link(const std::vector<Sighting>& sightings, std::int64_t warning, bool keep_live_links);
   void add_org(Warning& w, std::uint32_t org, std::uint64_t seq, TimeNs t, std::uint64_t alerts);
   void mark_changed(std::int64_t id);
@@ -241,7 +242,7 @@ class CampaignDetector {
   std::vector<OrgInfo> orgs_;
   std::unordered_map<std::string, std::uint32_t> sector_ids_;
   std::map<std::int64_t, Warning> warnings_;
-  std::size_t settling_ = 0;  // warnings not yet published
+  std::size_t settling_ = 0;  // active warnings not yet settled
   std::vector<std::int64_t> changed_;
   std::int64_t next_id_ = 1;
   TimeNs clock_ = 0;

@@ -13,7 +13,7 @@ namespace khien {
 namespace {
 
 constexpr const char* kColumns =
-    "id, kind, key, severity, severity_id, active, first_seen, last_seen, updated, sectors, document, orgs, tlp, recipients";
+    "id, kind, key, severity, severity_id, active, first_seen, last_seen, updated, sectors, document, orgs, tlp, recipients, merged_into";
 
 std::vector<std::string> string_list(const std::string& text) {
   std::vector<std::string> out;
@@ -42,6 +42,7 @@ WarningRecord read_row(SqlStatement& st) {
   w.orgs = string_list(st.text(11));
   w.tlp = st.text(12);
   w.recipients = string_list(st.text(13));
+  w.merged_into = st.integer(14);
   return w;
 }
 
@@ -83,11 +84,17 @@ Result<std::unique_ptr<WarningStore>> WarningStore::open(const std::filesystem::
   };
   if (auto e = run(schema, "")) return tl::unexpected(*e);
   // Stores written before tenant readers existed: add the columns and fill `orgs` from the documents.
-  bool has_orgs = false;
+  bool has_orgs = false, has_merged_into = false;
   {
     SqlStatement cols(db, "PRAGMA table_info(warnings)");
-    while (cols.step() == SQLITE_ROW) has_orgs = has_orgs || cols.text(1) == "orgs";
+    while (cols.step() == SQLITE_ROW) {
+      has_orgs = has_orgs || cols.text(1) == "orgs";
+      has_merged_into = has_merged_into || cols.text(1) == "merged_into";
+    }
   }
+  // Stores written before warnings could be merged after they were shown.
+  if (!has_merged_into)
+    if (auto e = run("ALTER TABLE warnings ADD COLUMN merged_into BIGINT NOT NULL DEFAULT 0;", "adding merged_into: ")) return tl::unexpected(*e);
   if (!has_orgs) {
     const char* migrate = R"sql(
       ALTER TABLE warnings ADD COLUMN orgs TEXT NOT NULL DEFAULT '[]';
@@ -124,12 +131,12 @@ Status WarningStore::upsert(const WarningRecord& w, const std::vector<WarningEvi
   std::lock_guard lock(mutex_);
   sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr);
   SqlStatement st(db_, "INSERT INTO warnings (id, kind, key, severity, severity_id, active, first_seen, last_seen, updated, sectors, document, "
-               "orgs, tlp, recipients) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, key = excluded.key, "
+               "orgs, tlp, recipients, merged_into) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, key = excluded.key, "
                "severity = excluded.severity, severity_id = excluded.severity_id, active = excluded.active, "
                "first_seen = excluded.first_seen, last_seen = excluded.last_seen, updated = excluded.updated, "
                "sectors = excluded.sectors, document = excluded.document, orgs = excluded.orgs, tlp = excluded.tlp, "
-               "recipients = excluded.recipients");
+               "recipients = excluded.recipients, merged_into = excluded.merged_into");
   st.bind(1, w.id);
   st.bind(2, w.kind);
   st.bind(3, w.key);
@@ -144,6 +151,7 @@ Status WarningStore::upsert(const WarningRecord& w, const std::vector<WarningEvi
   st.bind(12, nlohmann::json(w.orgs).dump());
   st.bind(13, w.tlp.empty() ? std::string("amber") : w.tlp);
   st.bind(14, nlohmann::json(red_recipients(w)).dump());
+  st.bind(15, w.merged_into);
   if (st.step() != SQLITE_DONE) {
     std::string why = sqlite3_errmsg(db_);
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -160,6 +168,19 @@ Status WarningStore::upsert(const WarningRecord& w, const std::vector<WarningEvi
       std::string why = sqlite3_errmsg(db_);
       sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
       return fail(fmt::format("warning store: evidence of warning {}: {}", w.id, why));
+    }
+  }
+  if (w.merged_into != 0) {
+    // A merged warning's evidence belongs to the warning it joined (an event already there stays once).
+    SqlStatement move(db_, "UPDATE OR IGNORE warning_evidence SET warning_id = ? WHERE warning_id = ?");
+    move.bind(1, w.merged_into);
+    move.bind(2, w.id);
+    SqlStatement drop(db_, "DELETE FROM warning_evidence WHERE warning_id = ?");
+    drop.bind(1, w.id);
+    if (move.step() != SQLITE_DONE || drop.step() != SQLITE_DONE) {
+      std::string why = sqlite3_errmsg(db_);
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      return fail(fmt::format("warning store: moving the evidence of warning {} to {}: {}", w.id, w.merged_into, why));
     }
   }
   if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return fail(std::string("warning store: ") + sqlite3_errmsg(db_));
@@ -183,7 +204,8 @@ Result<WarningPage> WarningStore::query(const WarningQuery& q) {
     if (with_cursor && q.before_id > 0) st.bind(i++, q.before_id);
   };
   // The integer clause comes first, as it is bound first.
-  std::string ordered = "WHERE 1 = 1";
+  // Merged warnings are reached by id only (GET /warnings/{id} names the warning they joined).
+  std::string ordered = "WHERE merged_into = 0";
   if (q.active) ordered += " AND active = ?";
   if (!q.kind.empty()) ordered += " AND kind = ?";
   if (!q.sector.empty()) ordered += " AND sectors LIKE ?";

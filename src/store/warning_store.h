@@ -31,6 +31,9 @@ struct WarningRecord {
   /// organisations. Other tenants never see a RED warning.
   std::vector<std::string> recipients;
   std::string document;  ///< JSON object with every field of the warning
+  /// Non-zero: this warning was merged into that one while it settled; lists leave it out and its
+  /// evidence moved there.
+  std::int64_t merged_into = 0;
 };
 
 /// One event whose alerts are evidence for a warning.

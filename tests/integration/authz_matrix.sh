@@ -105,10 +105,11 @@ FIXTURES=$(python3 -c 'import json,sys; print(json.dumps(dict(zip(sys.argv[1::2]
   warning_a "$WARN_A" warning_b "$WARN_B" org_c "$ORG_C" sector_a "$SECTOR_A")
 python3 "$(dirname "$0")/lib/authz_matrix.py" "$HTTP" "$TOKEN" "$KEYS" "$FIXTURES" || fail "authorization matrix"
 pass "every route x role as in the table; organisation B never sees A's objects"
-# The live stream as organisation B: its own warning, never A's.
+# The live stream as organisation B: its own warning, never A's (a warning settling meanwhile
+# comes again with its next version: ids are counted once).
 stream_ids() {
   curl -sS -N --max-time 3 -H "Authorization: Bearer $(json_get "$KEYS" "d['$1']")" "http://$HTTP/api/v1/warnings/stream?heartbeat=1" 2>/dev/null |
-    python3 -c 'import json,sys; print(" ".join(sorted(str(json.loads(l[6:])["id"]) for l in sys.stdin if l.startswith("data: "))))'
+    python3 -c 'import json,sys; print(" ".join(sorted({str(json.loads(l[6:])["id"]) for l in sys.stdin if l.startswith("data: ")})))'
 }
 [ "$(stream_ids OB)" = "$WARN_B" ] || fail "org B's warning stream: '$(stream_ids OB)', expected only $WARN_B"
 [ "$(stream_ids O)" = "$WARN_A" ] || fail "org A's warning stream: '$(stream_ids O)', expected only $WARN_A"

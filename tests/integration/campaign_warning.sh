@@ -40,6 +40,23 @@ grep -q '^event: warning' "$WORK/stream.txt" || fail "no warning event on the st
 grep -q '^data: {' "$WORK/stream.txt" || fail "warning events carry no JSON data"
 grep -q '^: heartbeat' "$WORK/stream.txt" || fail "no heartbeat on the stream"
 pass "SSE: $(grep -c '^event: warning' "$WORK/stream.txt") warning events and heartbeats in 20 s"
+# A new warning reaches the stream on the alert that raised it, still settling, and settles later
+# (docs/WARNINGS.md); one merged while it settled names the warning it joined.
+python3 - "$WORK/stream.txt" >"$WORK/settle.txt" <<'PY' || fail "settling on the stream: $(cat "$WORK/settle.txt")"
+import json, sys
+frames = [json.loads(l[6:]) for l in open(sys.argv[1]) if l.startswith("data: {")]
+first, settled, merged = {}, set(), {}
+for w in frames:
+    first.setdefault(w["id"], w)
+    if not w.get("settling", True): settled.add(w["id"])
+    if "merged_into" in w: merged[w["id"]] = w["merged_into"]
+shown_settling = [i for i, w in first.items() if w.get("settling") is True and w["version"] == 1]
+print(f"warnings first seen settling: {len(shown_settling)}; settled on the stream: {len(settled)}; merged: {merged}")
+assert shown_settling, "no warning reached the stream before it settled"
+assert any(i in settled for i in shown_settling), "no warning shown while settling settled later on the stream"
+json.dump(merged, open(sys.argv[1] + ".merged.json", "w"))
+PY
+pass "stream: $(cat "$WORK/settle.txt")"
 
 api GET '/api/v1/warnings?limit=1000' >"$WORK/warnings.json"
 # What the detectors saw: every alert of the run (all pages), attributed to scenarios below.
@@ -160,6 +177,13 @@ assert all("per_hour" in r for r in pic["sector_rates"]), pic["sector_rates"]
 print("picture: top org", pic["top_organisations"][0], "top source", pic["top_source_ips"][0])
 PY
 pass "with the shipped rules alone, each injected campaign is exactly one warning with the expected breadth; the background raises none"
+
+# Merged warnings leave the lists and still answer by id with the warning they joined.
+python3 -c 'import json,sys; sys.exit(any("merged_into" in w for w in json.load(open(sys.argv[1]))["warnings"]))' "$WORK/warnings.json" ||
+  fail "a merged warning is listed"
+for pair in $(python3 -c 'import json,sys; [print(f"{k}:{v}") for k, v in json.load(open(sys.argv[1])).items()]' "$WORK/stream.txt.merged.json"); do
+  [ "$(json_get "$(api GET "/api/v1/warnings/${pair%%:*}")" "d.get('merged_into') == ${pair##*:}")" = True ] || fail "merged warning ${pair%%:*}"
+done
 
 # Details: evidence alerts of the ransomware warning, filters and paging.
 id=$(json_get "$(cat "$WORK/owners.json")" 'd["ransomware-energy"]')

@@ -152,6 +152,35 @@ TEST_F(WarningStoreTenantTest, ListsAndCountsAreFilteredByTenantAndTlp) {
   EXPECT_EQ(one->orgs, (std::vector<std::string>{"evn", "viettel"}));
 }
 
+// A warning merged into an older one while it settled: out of every list, found by id with the
+// warning it joined, its evidence moved there (an event both hold counted once).
+TEST_F(WarningStoreTenantTest, AMergedWarningLeavesTheListsAndItsEvidenceMoves) {
+  put(1, {"evn", "vietcombank"}, "amber");
+  put(2, {"pvn", "viettel"}, "amber");
+  auto with_evidence = [&](std::int64_t id, std::vector<std::uint64_t> seqs, std::int64_t merged_into) {
+    auto r = store_->get(id);
+    ASSERT_TRUE(r);
+    r->merged_into = merged_into;
+    if (merged_into) r->active = false;
+    std::vector<WarningEvidenceRow> rows;
+    for (auto seq : seqs) rows.push_back(WarningEvidenceRow{seq, 0, "evn"});
+    ASSERT_TRUE(store_->upsert(*r, rows));
+  };
+  with_evidence(1, {10, 11}, 0);
+  with_evidence(2, {11, 12}, 0);
+  EXPECT_EQ(total(WarningViewer{}), 2u);
+  with_evidence(2, {13}, 1);
+  EXPECT_EQ(total(WarningViewer{}), 1u);
+  WarningQuery inactive;
+  inactive.active = false;
+  EXPECT_EQ(store_->query(inactive)->total, 0u);
+  auto merged = store_->get(2);
+  ASSERT_TRUE(merged);
+  EXPECT_EQ(merged->merged_into, 1);
+  EXPECT_EQ(store_->evidence_count(1), 4u) << "10, 11, 12 and 13";
+  EXPECT_EQ(store_->evidence_count(2), 0u);
+}
+
 TEST(WarningStoreUpgrade, AStoreWithoutTenantColumnsGetsThemFilledFromTheDocuments) {
   auto dir = std::filesystem::temp_directory_path() / ("khien-warning-upgrade-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);

@@ -188,7 +188,7 @@ std::int64_t two_settling_warnings(Feed& f, const std::string& first_rule) {
 // A loader's two files caught by different rules: each file crosses at victims the other has not
 // reached (each target is hit once before any twice), so nothing links them when the second
 // crosses. While it settles, its next sightings reach the first file's victims: the overlap merges
-// it into the first warning before either is published.
+// it into the first warning before either has settled.
 TEST(CampaignLinking, SettlingWarningJoinsTheWarningWhoseVictimsItReachesNext) {
   Feed f;
   const std::int64_t first = two_settling_warnings(f, "lure-name-rule");
@@ -201,14 +201,23 @@ TEST(CampaignLinking, SettlingWarningJoinsTheWarningWhoseVictimsItReachesNext) {
   EXPECT_EQ(w.orgs.size(), 6u);
   EXPECT_EQ(w.alert_count, 4u);  // the two founding alerts and the two that reached a and b
   EXPECT_EQ(f.detector.stats().warnings_merged, 1u);
-  // Nothing was handed out while it settled; once settled, one warning with every piece of evidence.
-  EXPECT_TRUE(f.detector.take_changes().empty());
+  // Both were handed out as they were raised: the merge hands out the first grown, with every
+  // piece of evidence, and the second inactive, naming the first.
+  auto changes = f.detector.take_changes();
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_EQ(changes[0].id, first);
+  EXPECT_TRUE(changes[0].active);
+  EXPECT_FALSE(changes[0].settled);
+  EXPECT_EQ(changes[0].pending_evidence.size(), 8u);
+  EXPECT_FALSE(changes[1].active);
+  EXPECT_EQ(changes[1].merged_into, first);
+  EXPECT_TRUE(changes[1].pending_evidence.empty());
+  EXPECT_EQ(f.detector.find(changes[1].id), nullptr);  // handed out once more, then forgotten
   f.detector.expire(f.t + f.detector.options().settle);
-  auto published = f.detector.take_changes();
-  ASSERT_EQ(published.size(), 1u);
-  EXPECT_EQ(published[0].id, first);
-  EXPECT_EQ(published[0].version, 1u);
-  EXPECT_EQ(published[0].pending_evidence.size(), 8u);
+  auto settled = f.detector.take_changes();
+  ASSERT_EQ(settled.size(), 1u);
+  EXPECT_EQ(settled[0].id, first);
+  EXPECT_TRUE(settled[0].settled);
   // The merged warning's keys route to it.
   f.alert("masquerade-rule", "g", "45.155.205.9");
   ASSERT_EQ(f.active().size(), 1u);
@@ -227,8 +236,8 @@ TEST(CampaignLinking, SettlingWarningJoinsTheWarningOfASharedRule) {
   EXPECT_EQ(f.active()[0]->orgs.size(), 7u);
 }
 
-// Once published, a warning keeps its id: a later overlap merges nothing.
-TEST(CampaignLinking, PublishedWarningsAreNotMergedAfterwards) {
+// Once settled, a warning keeps its id: a later overlap merges nothing.
+TEST(CampaignLinking, SettledWarningsAreNotMergedAfterwards) {
   Feed f;
   two_settling_warnings(f, "lure-name-rule");
   f.t += f.detector.options().settle;
@@ -236,7 +245,9 @@ TEST(CampaignLinking, PublishedWarningsAreNotMergedAfterwards) {
   EXPECT_EQ(f.detector.take_changes().size(), 2u);
   for (const char* org : {"a", "b"}) f.alert("masquerade-rule", org, "45.155.205.233");
   EXPECT_EQ(f.active().size(), 2u);
-  EXPECT_EQ(f.detector.published().size(), 2u);
+  auto later = f.detector.take_changes();
+  ASSERT_FALSE(later.empty());
+  for (const auto& w : later) EXPECT_EQ(w.merged_into, 0);
 }
 
 }  // namespace

@@ -81,15 +81,20 @@ TEST(Campaign, ThreeOrganisationsRaiseOneWarningThatLaterSightingsUpdate) {
   // The domain key crossed on the same alert and joined the warning instead of opening another.
   ASSERT_EQ(w->keys.size(), 2u);
   EXPECT_EQ(w->keys[1].kind, CampaignKind::domain);
-  // Still settling: nothing is handed out until the settle time has passed.
-  EXPECT_FALSE(w->published);
-  EXPECT_TRUE(d.take_changes().empty());
-  EXPECT_TRUE(d.published().empty());
-  d.expire(kT0 + 3 * kSec + d.options().settle);
+  // Handed out at once, settling: the watch floor sees it on the alert that raised it.
   auto first = d.take_changes();
   ASSERT_EQ(first.size(), 1u);
   EXPECT_EQ(first[0].version, 1u);
+  EXPECT_FALSE(first[0].settled);
   EXPECT_EQ(first[0].pending_evidence.size(), 3u);  // a, b and c
+  d.expire(kT0 + 3 * kSec + d.options().settle - 1);
+  EXPECT_TRUE(d.take_changes().empty());
+  d.expire(kT0 + 3 * kSec + d.options().settle);
+  auto settled = d.take_changes();
+  ASSERT_EQ(settled.size(), 1u);
+  EXPECT_TRUE(settled[0].settled);
+  EXPECT_EQ(settled[0].version, 2u);
+  EXPECT_TRUE(settled[0].pending_evidence.empty());
   // A later sighting at a fourth organisation through the domain alone updates the same warning.
   changed = d.observe({alert("sigma", "other-rule", "d", "s3", ev, kT0 + 60 * kSec, 5)});
   ASSERT_EQ(changed.size(), 1u);
@@ -97,10 +102,10 @@ TEST(Campaign, ThreeOrganisationsRaiseOneWarningThatLaterSightingsUpdate) {
   EXPECT_EQ(w->orgs.size(), 4u);
   EXPECT_EQ(w->alert_count, 2u);  // the founding alert and this one
   EXPECT_EQ(d.active().size(), 1u);
-  // An update of a published warning is handed out at once, not after another settle.
+  // An update is handed out at once.
   auto update = d.take_changes();
   ASSERT_EQ(update.size(), 1u);
-  EXPECT_EQ(update[0].version, 2u);
+  EXPECT_EQ(update[0].version, 3u);
 }
 
 TEST(Campaign, SectorsThresholdAndPerKindConfiguration) {
@@ -140,8 +145,9 @@ TEST(Campaign, QuietWarningBecomesInactiveAndANewSightingOpensANewOne) {
   for (int i = 0; i < 3; ++i) batch.push_back(alert("x", "r", fmt::format("o{}", i), "s", ev, kT0 + i * kSec, static_cast<std::uint64_t>(i)));
   auto ids = d.observe(batch);
   ASSERT_EQ(ids.size(), 1u);
-  d.expire(kT0 + 60 * kSec);  // settled: published
-  EXPECT_EQ(d.take_changes().size(), 1u);
+  EXPECT_EQ(d.take_changes().size(), 1u);  // raised
+  d.expire(kT0 + 60 * kSec);
+  EXPECT_EQ(d.take_changes().size(), 1u);  // settled
   d.expire(kT0 + 300 * kSec);
   EXPECT_TRUE(d.take_changes().empty());
   d.expire(kT0 + 700 * kSec);
@@ -249,6 +255,7 @@ TEST(Campaign, RestoredWarningsKeepTheirKeys) {
   w.first_seen = w.last_seen = kT0;
   w.orgs = {{"a", 1}, {"b", 1}, {"c", 1}};
   w.keys = {{CampaignKind::domain, "evil.top", true}};
+  w.settled = true;
   CampaignDetector d;
   d.restore({w}, 42);
   auto ids = d.observe({alert("x", "r", "e", "s", R"({"query.hostname":"evil.top"})", kT0 + kSec, 9)});

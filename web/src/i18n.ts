@@ -33,7 +33,7 @@ const vi: Dict = {
   no_warnings_yet: 'Chưa có cảnh báo', done: 'Đã thực hiện', socs: 'SOC', value_col: 'Giá trị', matcher_version: 'Phiên bản',
   indicators: 'Chỉ báo', observables: 'Quan sát', built: 'Xây dựng lúc', forbidden: 'Không có quyền xem mục này',
   affected_orgs: 'Tổ chức bị ảnh hưởng', category: 'Phân loại', sla: 'SLA', overdue: 'Quá hạn', progress: 'Tiến độ',
-  national_only: 'Chỉ hiển thị cho cấp quốc gia', others_not_shown: 'Tổ chức khác (chỉ đếm)', warning_masked: 'Cảnh báo xem theo phạm vi của bạn: các tổ chức khác chỉ được đếm, không nêu tên (TLP).', ranges: 'Dải địa chỉ', exposure: 'Mức phơi nhiễm', min_priority: 'Ưu tiên tối thiểu', pattern: 'Mẫu',
+  national_only: 'Chỉ hiển thị cho cấp quốc gia', others_not_shown: 'Tổ chức khác (chỉ đếm)', warning_masked: 'Cảnh báo xem theo phạm vi của bạn: các tổ chức khác chỉ được đếm, không nêu tên (TLP).', warning_merged: 'Đã gộp vào cảnh báo', warning_settling: 'Đang ổn định: có thể còn được gộp vào cảnh báo cũ hơn; thông báo sẽ gửi khi ổn định', ranges: 'Dải địa chỉ', exposure: 'Mức phơi nhiễm', min_priority: 'Ưu tiên tối thiểu', pattern: 'Mẫu',
 };
 
 const en: Dict = {
@@ -66,7 +66,7 @@ const en: Dict = {
   no_warnings_yet: 'No warnings yet', done: 'Done', socs: 'SOCs', value_col: 'Value', matcher_version: 'Version',
   indicators: 'Indicators', observables: 'Observables', built: 'Built at', forbidden: 'You may not see this',
   affected_orgs: 'Affected organisations', category: 'Category', sla: 'SLA', overdue: 'Overdue', progress: 'Progress',
-  national_only: 'Shown to national roles only', others_not_shown: 'Other organisations (counted only)', warning_masked: 'Your scope\'s view of this warning: other organisations are counted, not named (TLP).', ranges: 'Address ranges', exposure: 'Exposure', min_priority: 'Minimum priority', pattern: 'Pattern',
+  national_only: 'Shown to national roles only', others_not_shown: 'Other organisations (counted only)', warning_masked: 'Your scope\'s view of this warning: other organisations are counted, not named (TLP).', warning_merged: 'Merged into warning', warning_settling: 'Settling: it may still be merged into an older warning; notifications go out once it has settled', ranges: 'Address ranges', exposure: 'Exposure', min_priority: 'Minimum priority', pattern: 'Pattern',
 };
 
 const dicts: Record<string, Dict> = { vi, en };

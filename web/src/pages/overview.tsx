@@ -79,7 +79,8 @@ function LiveWarnings() {
     es.addEventListener('warning', (e: MessageEvent) => {
       try {
         const w = JSON.parse(e.data);
-        setItems((old) => [w, ...old.filter((o) => o.id !== w.id)].slice(0, 15));
+        // A warning merged into an older one while it settled leaves the feed; the older one grows.
+        setItems((old) => (w.merged_into ? old.filter((o) => o.id !== w.id) : [w, ...old.filter((o) => o.id !== w.id)].slice(0, 15)));
       } catch { /* a malformed frame is skipped */ }
     });
     return () => es.close();

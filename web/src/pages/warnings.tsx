@@ -59,6 +59,8 @@ export function WarningDetail(props: { id: string }) {
           <>
             <Panel title={`${t('warnings')} #${w.id}: ${w.title || w.key}`}>
               {w.view && <p class="muted" data-testid="warning-masked">{t('warning_masked')}</p>}
+              {w.merged_into && <p data-testid="warning-merged">{t('warning_merged')} <Link href={`/warnings/${w.merged_into}`}>#{w.merged_into}</Link></p>}
+              {w.settling && !w.merged_into && <p class="muted" data-testid="warning-settling">{t('warning_settling')}</p>}
               <dl class="facts">
                 <Field k={t('kind')} v={w.kind} />
                 <Field k={t('key')} v={w.key} />
