@@ -86,7 +86,7 @@ struct Compiler {
   RuleSetData& d;
   std::map<std::string, bool> hs_regex_ok;  // regex+flags -> Vectorscan takes it alone
   std::vector<std::vector<std::uint32_t>> set_atoms;  // AnyScan set -> its atoms
-  // Atoms that are only contains-literals shorter than kShortLiteral: they occur in many values,
+  // Atoms of contains-literals, one shorter than kShortLiteral: they occur in many values,
   // and in a literal scan they cost more than all the long ones together (false-positive
   // confirmations, callbacks), so no rule triggers on them when it has a rarer choice, and those
   // no rule triggers on are searched for only when a rule needs them.
@@ -115,9 +115,13 @@ struct Compiler {
     if (it != g.atom_of.end()) return it->second;
     const auto atom = static_cast<std::uint32_t>(d.triggers.size());
     d.triggers.emplace_back();
-    bool all_short = true;
-    for (const auto& e : exprs) all_short = all_short && e.contains && e.literal.size() < kShortLiteral;
-    short_atom.push_back(all_short);
+    // Windash spells a short flag with Unicode dashes too: one short spelling makes the atom short.
+    bool contains_only = true, any_short = false;
+    for (const auto& e : exprs) {
+      contains_only = contains_only && e.contains;
+      any_short = any_short || e.literal.size() < kShortLiteral;
+    }
+    short_atom.push_back(contains_only && any_short);
     for (auto& e : exprs) {
       e.atom = atom;
       g.exprs[key].push_back(std::move(e));
