@@ -1,10 +1,12 @@
-// JSON writing tuned for the archive path: one pass, no allocation beyond the output buffer.
+// JSON writing tuned for the archive path: one pass into a per-thread scratch buffer, one append.
 #include "core/json_writer.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <memory>
 
 #include "core/field_dictionary.h"
 
@@ -79,152 +81,228 @@ bool is_valid_utf8(std::string_view text) {
   return true;
 }
 
-void append_json_string(std::string& out, std::string_view text) {
-  out.push_back('"');
+namespace {
+
+// Writers into a buffer the caller sized with the matching bound: no capacity check per byte or
+// per piece, which the archive line (~40 keys and values per event) paid for on every append.
+
+// Every byte may become a six-byte escape (\u00XX, or \ufffd for a byte that is not UTF-8).
+constexpr std::size_t string_bound(std::size_t size) { return 6 * size + 2; }
+// Numbers, booleans, addresses (46 bytes at most) and timestamps, quotes included.
+constexpr std::size_t kScalarBound = 66;
+
+std::size_t value_bound(const Value& v) {
+  return v.type == FieldType::String ? string_bound(v.s.size()) : kScalarBound;
+}
+
+char* write_json_string(char* out, std::string_view text) {
+  *out++ = '"';
   auto* p = reinterpret_cast<const unsigned char*>(text.data());
   auto* end = p + text.size();
-  const unsigned char* run = p;
-  auto flush = [&](const unsigned char* upto) {
-    out.append(reinterpret_cast<const char*>(run), static_cast<std::size_t>(upto - run));
-  };
   while (p < end) {
-    // Most text needs no escaping: skip it eight bytes at a time.
+    // Most text needs no escaping: copy it eight bytes at a time.
     while (end - p >= 8) {
       std::uint64_t word;
       std::memcpy(&word, p, 8);
       if (!plain_ascii8(word)) break;
+      std::memcpy(out, p, 8);
+      out += 8;
       p += 8;
     }
     if (p == end) break;
-    unsigned char c = *p;
-    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) { ++p; continue; }
-    if (c >= 0x80) {
-      std::size_t n = utf8_sequence(p, end);
-      if (n > 0) { p += n; continue; }
-      flush(p);
-      out.append("\\ufffd");
-      run = ++p;
+    const unsigned char c = *p;
+    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+      *out++ = static_cast<char>(c);
+      ++p;
       continue;
     }
-    flush(p);
+    if (c >= 0x80) {
+      const std::size_t n = utf8_sequence(p, end);
+      if (n > 0) {
+        std::memcpy(out, p, n);
+        out += n;
+        p += n;
+      } else {
+        std::memcpy(out, "\\ufffd", 6);
+        out += 6;
+        ++p;
+      }
+      continue;
+    }
+    *out++ = '\\';
     switch (c) {
-      case '"': out.append("\\\""); break;
-      case '\\': out.append("\\\\"); break;
-      case '\n': out.append("\\n"); break;
-      case '\r': out.append("\\r"); break;
-      case '\t': out.append("\\t"); break;
+      case '"': *out++ = '"'; break;
+      case '\\': *out++ = '\\'; break;
+      case '\n': *out++ = 'n'; break;
+      case '\r': *out++ = 'r'; break;
+      case '\t': *out++ = 't'; break;
       default: {
-        char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
-        out.append(esc, 6);
+        const char esc[5] = {'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+        std::memcpy(out, esc, 5);
+        out += 5;
       }
     }
-    run = ++p;
+    ++p;
   }
-  flush(p);
-  out.push_back('"');
+  *out++ = '"';
+  return out;
+}
+
+char* write_json_value(char* out, const Value& v) {
+  switch (v.type) {
+    case FieldType::String: return write_json_string(out, v.s);
+    case FieldType::Int: return std::to_chars(out, out + kScalarBound, v.i).ptr;
+    case FieldType::Float:
+      if (!std::isfinite(v.f)) {
+        std::memcpy(out, "null", 4);
+        return out + 4;
+      }
+      return std::to_chars(out, out + kScalarBound, v.f).ptr;
+    case FieldType::Bool:
+      if (v.b) {
+        std::memcpy(out, "true", 4);
+        return out + 4;
+      }
+      std::memcpy(out, "false", 5);
+      return out + 5;
+    case FieldType::Ip:
+      *out++ = '"';
+      out += v.ip.format(out);
+      *out++ = '"';
+      return out;
+    case FieldType::Timestamp:
+      *out++ = '"';
+      out += format_rfc3339(v.t, out, 6);
+      *out++ = '"';
+      return out;
+  }
+  return out;
+}
+
+// Runs `write` on a buffer of `bound` bytes and appends what it wrote to `out`. The buffer is a
+// scratch area per thread: sizing `out` to the bound first would zero-fill it, which costs more
+// than the writing saves. Bounds past the scratch's limit (a huge text record) go through `out`.
+template <typename Write>
+void append_bounded(std::string& out, std::size_t bound, Write&& write) {
+  constexpr std::size_t kScratchLimit = std::size_t{1} << 20;
+  if (bound > kScratchLimit) {
+    const std::size_t at = out.size();
+    out.resize(at + bound);
+    char* end = write(out.data() + at);
+    out.resize(static_cast<std::size_t>(end - out.data()));
+    return;
+  }
+  thread_local std::unique_ptr<char[]> scratch;
+  thread_local std::size_t capacity = 0;
+  if (capacity < bound) {
+    capacity = std::max(bound, std::size_t{16} << 10);
+    scratch = std::make_unique_for_overwrite<char[]>(capacity);
+  }
+  char* end = write(scratch.get());
+  out.append(scratch.get(), static_cast<std::size_t>(end - scratch.get()));
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view text) {
+  append_bounded(out, string_bound(text.size()), [&](char* p) { return write_json_string(p, text); });
 }
 
 void append_json_value(std::string& out, const Value& v) {
-  char buf[64];
-  switch (v.type) {
-    case FieldType::String: append_json_string(out, v.s); return;
-    case FieldType::Int: {
-      auto r = std::to_chars(buf, buf + sizeof(buf), v.i);
-      out.append(buf, r.ptr);
-      return;
-    }
-    case FieldType::Float: {
-      if (!std::isfinite(v.f)) { out.append("null"); return; }
-      auto r = std::to_chars(buf, buf + sizeof(buf), v.f);
-      out.append(buf, r.ptr);
-      return;
-    }
-    case FieldType::Bool: out.append(v.b ? "true" : "false"); return;
-    case FieldType::Ip: {
-      out.push_back('"');
-      out.append(buf, v.ip.format(buf));
-      out.push_back('"');
-      return;
-    }
-    case FieldType::Timestamp: {
-      out.push_back('"');
-      out.append(buf, format_rfc3339(v.t, buf, 6));
-      out.push_back('"');
-      return;
-    }
-  }
+  append_bounded(out, value_bound(v), [&](char* p) { return write_json_value(p, v); });
 }
 
 namespace {
 
 // Writes the values of the field of slot `s` (an array when the field repeats after it).
-void append_field(std::string& out, const Event::Slot* s, const Event::Slot* end, bool repeats) {
-  if (!repeats) {
-    append_json_value(out, s->value);
-    return;
-  }
-  out.push_back('[');
-  append_json_value(out, s->value);
+char* write_field(char* out, const Event::Slot* s, const Event::Slot* end, bool repeats) {
+  if (!repeats) return write_json_value(out, s->value);
+  *out++ = '[';
+  out = write_json_value(out, s->value);
   for (const Event::Slot* q = s + 1; q != end; ++q) {
     if (q->field != s->field) continue;
-    out.push_back(',');
-    append_json_value(out, q->value);
+    *out++ = ',';
+    out = write_json_value(out, q->value);
   }
-  out.push_back(']');
+  *out++ = ']';
+  return out;
 }
 
-void append_key(std::string& out, FieldId field, bool& first) {
+char* write_key(char* out, const std::array<std::string, field::schema_end>& keys, FieldId field,
+                bool& first) {
   if (field < field::schema_end) {
-    const std::string& key = schema_keys()[field];
-    out.append(key, first ? 1 : 0);
+    const std::string& key = keys[field];
+    const std::size_t skip = first ? 1 : 0;  // the key's leading comma
+    std::memcpy(out, key.data() + skip, key.size() - skip);
     first = false;
-    return;
+    return out + (key.size() - skip);
   }
-  if (!first) out.push_back(',');
+  if (!first) *out++ = ',';
   first = false;
-  append_json_string(out, field_name(field));
-  out.push_back(':');
+  out = write_json_string(out, field_name(field));
+  *out++ = ':';
+  return out;
 }
 
 }  // namespace
 
 void append_event_json(std::string& out, const Event& event) {
-  out.push_back('{');
-  bool first = true;
   const bool write_originals = event.raw_kind() != RawKind::Json;
   const Event::Slot* begin = event.begin();
   const Event::Slot* end = event.end();
   auto& dict = FieldDictionary::instance();
+  const auto& keys = schema_keys();
   // How often each schema field occurs and whether it was written, so a field is written at its
-  // first slot without scanning the slots around it.
+  // first slot without scanning the slots around it; and how many bytes the line may take, so it
+  // is written without a capacity check per piece.
   std::array<std::uint8_t, field::schema_end> count{};
   std::array<bool, field::schema_end> written{};
-  for (const Event::Slot* s = begin; s != end; ++s)
-    if (dict.is_schema(s->field) && count[s->field] < 2) ++count[s->field];
+  std::size_t bound = 2;  // the braces
   for (const Event::Slot* s = begin; s != end; ++s) {
+    bound += value_bound(s->value) + 2;  // and a comma or bracket on each side
     if (dict.is_schema(s->field)) {
-      if (written[s->field]) continue;
-      written[s->field] = true;
-      append_key(out, s->field, first);
-      append_field(out, s, end, count[s->field] > 1);
-      continue;
+      if (count[s->field] < 2) ++count[s->field];
+      bound += keys[s->field].size();
+    } else if (write_originals) {
+      bound += string_bound(field_name(s->field).size()) + 2;
     }
-    if (!write_originals) continue;
-    bool seen = false;
-    for (const Event::Slot* q = begin; q != s && !seen; ++q) seen = q->field == s->field;
-    if (seen) continue;
-    const Event::Slot* more = s + 1;
-    while (more != end && more->field != s->field) ++more;
-    append_key(out, s->field, first);
-    append_field(out, s, end, more != end);
   }
-  if (event.raw_kind() != RawKind::None) {
-    if (!first) out.push_back(',');
-    out.append("\"raw\":");
-    if (event.raw_kind() == RawKind::Json) out.append(event.raw());
-    else append_json_string(out, event.raw());
-  }
-  out.push_back('}');
+  if (event.raw_kind() == RawKind::Json) bound += 7 + event.raw().size();
+  else if (event.raw_kind() == RawKind::Text) bound += 7 + string_bound(event.raw().size());
+  append_bounded(out, bound, [&](char* p) {
+    *p++ = '{';
+    bool first = true;
+    for (const Event::Slot* s = begin; s != end; ++s) {
+      if (dict.is_schema(s->field)) {
+        if (written[s->field]) continue;
+        written[s->field] = true;
+        p = write_key(p, keys, s->field, first);
+        p = write_field(p, s, end, count[s->field] > 1);
+        continue;
+      }
+      if (!write_originals) continue;
+      bool seen = false;
+      for (const Event::Slot* q = begin; q != s && !seen; ++q) seen = q->field == s->field;
+      if (seen) continue;
+      const Event::Slot* more = s + 1;
+      while (more != end && more->field != s->field) ++more;
+      p = write_key(p, keys, s->field, first);
+      p = write_field(p, s, end, more != end);
+    }
+    if (event.raw_kind() != RawKind::None) {
+      if (!first) *p++ = ',';
+      std::memcpy(p, "\"raw\":", 6);
+      p += 6;
+      if (event.raw_kind() == RawKind::Json) {
+        if (!event.raw().empty()) std::memcpy(p, event.raw().data(), event.raw().size());
+        p += event.raw().size();
+      } else {
+        p = write_json_string(p, event.raw());
+      }
+    }
+    *p++ = '}';
+    return p;
+  });
 }
 
 }  // namespace khien
