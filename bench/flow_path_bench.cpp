@@ -22,19 +22,15 @@ namespace {
 
 using namespace khien;
 using bench::Bytes;
+using bench::kFields;  // a typical router template (17 elements, 57 bytes)
+using bench::kRecordsPerPacket;
 using bench::put16;
 using bench::put32;
 using bench::put64;
 
-constexpr int kRecordsPerPacket = 24;      // 24 × 57 bytes fit a 1500-byte MTU
 constexpr std::size_t kPackets = 43'000;   // ~1 M records, replayed in order
 constexpr std::uint32_t kSources = 1'000'000;
 constexpr std::uint32_t kBaseSeconds = 1'767'225'600;  // 2026-01-01T00:00:00Z
-
-// A typical router template (17 elements, 57 bytes): addresses, ports, protocol, TCP flags, ToS,
-// interfaces, counters, next hop, ASNs, direction, sysUpTime stamps.
-const std::uint16_t kFields[][2] = {{8, 4}, {12, 4}, {7, 2},  {11, 2}, {4, 1},  {6, 1},  {5, 1},  {10, 4}, {14, 4},
-                                    {2, 8}, {1, 8},  {15, 4}, {16, 4}, {17, 4}, {61, 1}, {22, 4}, {21, 4}};
 
 void v9_header(Bytes& b, std::uint32_t count, std::uint32_t uptime_ms, std::uint32_t seconds, std::uint32_t sequence) {
   put16(b, 9);

@@ -44,7 +44,7 @@ const std::array<FieldId, kKnownCount>& known_ids() {
 // Field reference kinds (high nibble of a field's first byte) and value types (low nibble).
 enum : std::uint8_t { kKindKnown = 1, kKindElement = 2, kKindNamed = 3 };
 enum : std::uint8_t { kString = 0, kInt = 1, kFloat = 2, kBool = 3, kTime = 4, kIpv4 = 5, kIpv6 = 6 };
-constexpr std::size_t kMaxFields = 4096;
+constexpr std::size_t kMaxFields = FlowRecordWriter::kMaxFields;
 constexpr std::size_t kMaxNameBytes = 255;
 constexpr FlowFieldCode kMaxCode = (FlowFieldCode{1} << 49) - 1;
 
@@ -182,78 +182,100 @@ FlowFieldCode flow_field_code_of(FieldId id) {
   return it == r.codes.end() ? kNotAFlowField : it->second;
 }
 
-void append_flow_record(std::string& out, const Event& event) {
-  // Each field's fixed part is written through a pointer into a small buffer and appended at
-  // once; byte-wise push_back was a third of the encoding time.
-  const std::size_t fields = std::min<std::size_t>(event.size(), kMaxFields);
-  std::uint8_t buf[64];
-  std::uint8_t* p = buf;
-  auto varint = [&p](std::uint64_t v) {
-    while (v >= 0x80) {
-      *p++ = static_cast<std::uint8_t>(v | 0x80);
-      v >>= 7;
-    }
-    *p++ = static_cast<std::uint8_t>(v);
-  };
-  auto flush = [&] {
-    out.append(reinterpret_cast<const char*>(buf), static_cast<std::size_t>(p - buf));
-    p = buf;
-  };
-  out.reserve(out.size() + 16 + fields * 12);
-  *p++ = kFlowRecordMagic;
-  *p++ = kFlowRecordVersion;
-  varint(fields);
-  for (std::size_t f = 0; f < fields; ++f) {
-    const Event::Slot& slot = event.begin()[f];
-    const std::uint64_t ref = field_ref(slot.field);
-    const auto kind = static_cast<std::uint8_t>(ref >> 56);
-    const Value& v = slot.value;
-    std::uint8_t type = kString;
-    switch (v.type) {
-      case FieldType::Int: type = kInt; break;
-      case FieldType::Float: type = kFloat; break;
-      case FieldType::Bool: type = kBool; break;
-      case FieldType::Timestamp: type = kTime; break;
-      case FieldType::Ip: type = v.ip.v4 ? kIpv4 : kIpv6; break;
-      default: type = kString; break;
-    }
-    *p++ = static_cast<std::uint8_t>(kind << 4 | type);
-    if (kind == kKindNamed) {
-      std::string_view name = field_name(slot.field).substr(0, kMaxNameBytes);
-      if (name.empty()) name = "khien.unnamed_field";
-      varint(name.size());
-      flush();
-      out.append(name);
-    } else {
-      varint(ref & ((std::uint64_t{1} << 56) - 1));
-    }
-    switch (type) {
-      case kInt: varint(zigzag(v.i)); break;
-      case kTime: varint(zigzag(v.t)); break;
-      case kFloat: {
-        const auto bits = std::bit_cast<std::uint64_t>(v.f);
-        for (int i = 0; i < 8; ++i) *p++ = static_cast<std::uint8_t>(bits >> (8 * i));
-        break;
-      }
-      case kBool: *p++ = v.b ? 1 : 0; break;
-      case kIpv4:
-        std::memcpy(p, v.ip.bytes.data() + 12, 4);
-        p += 4;
-        break;
-      case kIpv6:
-        std::memcpy(p, v.ip.bytes.data(), 16);
-        p += 16;
-        break;
-      default:
-        varint(v.s.size());
-        flush();
-        out.append(v.s);
-        continue;
-    }
-    // At most 1 + 10 + 16 bytes per field: flush before the buffer could overflow.
-    if (p - buf > static_cast<std::ptrdiff_t>(sizeof buf) - 28) flush();
+void FlowRecordWriter::begin(std::string& out) {
+  out_ = &out;
+  start_ = out.size();
+  fields_ = 0;
+  p_ = buf_;
+  *p_++ = kFlowRecordMagic;
+  *p_++ = kFlowRecordVersion;
+  *p_++ = 0;  // the field count, patched by finish()
+}
+
+void FlowRecordWriter::varint(std::uint64_t v) {
+  while (v >= 0x80) {
+    *p_++ = static_cast<std::uint8_t>(v | 0x80);
+    v >>= 7;
   }
+  *p_++ = static_cast<std::uint8_t>(v);
+}
+
+void FlowRecordWriter::flush() {
+  out_->append(reinterpret_cast<const char*>(buf_), static_cast<std::size_t>(p_ - buf_));
+  p_ = buf_;
+}
+
+void FlowRecordWriter::add(FieldId field, const Value& v) {
+  if (fields_ == kMaxFields) return;  // a record holds at most kMaxFields: the rest are dropped
+  ++fields_;
+  const std::uint64_t ref = field_ref(field);
+  const auto kind = static_cast<std::uint8_t>(ref >> 56);
+  std::uint8_t type = kString;
+  switch (v.type) {
+    case FieldType::Int: type = kInt; break;
+    case FieldType::Float: type = kFloat; break;
+    case FieldType::Bool: type = kBool; break;
+    case FieldType::Timestamp: type = kTime; break;
+    case FieldType::Ip: type = v.ip.v4 ? kIpv4 : kIpv6; break;
+    default: type = kString; break;
+  }
+  *p_++ = static_cast<std::uint8_t>(kind << 4 | type);
+  if (kind == kKindNamed) {
+    std::string_view name = field_name(field).substr(0, kMaxNameBytes);
+    if (name.empty()) name = "khien.unnamed_field";
+    varint(name.size());
+    flush();
+    out_->append(name);
+  } else {
+    varint(ref & ((std::uint64_t{1} << 56) - 1));
+  }
+  switch (type) {
+    case kInt: varint(zigzag(v.i)); break;
+    case kTime: varint(zigzag(v.t)); break;
+    case kFloat: {
+      const auto bits = std::bit_cast<std::uint64_t>(v.f);
+      for (int i = 0; i < 8; ++i) *p_++ = static_cast<std::uint8_t>(bits >> (8 * i));
+      break;
+    }
+    case kBool: *p_++ = v.b ? 1 : 0; break;
+    case kIpv4:
+      std::memcpy(p_, v.ip.bytes.data() + 12, 4);
+      p_ += 4;
+      break;
+    case kIpv6:
+      std::memcpy(p_, v.ip.bytes.data(), 16);
+      p_ += 16;
+      break;
+    default:
+      varint(v.s.size());
+      flush();
+      out_->append(v.s);
+      return;
+  }
+  // At most 1 + 10 + 16 bytes per field: flush before the buffer could overflow.
+  if (p_ - buf_ > static_cast<std::ptrdiff_t>(sizeof buf_) - 28) flush();
+}
+
+std::size_t FlowRecordWriter::finish() {
   flush();
+  // The count is a varint of one byte below 128 fields and two up to kMaxFields; a record of
+  // more than 127 fields is rare, so its count is widened in place then.
+  std::string& out = *out_;
+  if (fields_ < 0x80) {
+    out[start_ + 2] = static_cast<char>(fields_);
+  } else {
+    out[start_ + 2] = static_cast<char>(fields_ | 0x80);
+    out.insert(start_ + 3, 1, static_cast<char>(fields_ >> 7));
+  }
+  return out.size() - start_;
+}
+
+void append_flow_record(std::string& out, const Event& event) {
+  FlowRecordWriter writer;
+  out.reserve(out.size() + 16 + std::min<std::size_t>(event.size(), kMaxFields) * 12);
+  writer.begin(out);
+  for (const Event::Slot& slot : event) writer.add(slot.field, slot.value);
+  writer.finish();
 }
 
 Status decode_flow_record(std::string_view record, Event& event) {

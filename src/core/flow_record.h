@@ -42,6 +42,33 @@ inline bool is_binary_flow_record(std::string_view record) {
   return !record.empty() && static_cast<std::uint8_t>(record.front()) == kFlowRecordMagic;
 }
 
+/// Writes one binary flow record field by field, so a producer that never builds an Event (the
+/// NetFlow collector writes records straight from the packet's fields) writes the bytes
+/// append_flow_record() writes for the event holding the same fields in the same order.
+/// Usage: begin(out), add() per field, finish(). Not thread-safe; one per thread.
+class FlowRecordWriter {
+ public:
+  /// Most fields a record holds; fields added past it are dropped.
+  static constexpr std::size_t kMaxFields = 4096;
+  /// Starts a record at the end of `out`, which must outlive finish().
+  void begin(std::string& out);
+  /// Appends one field: schema fields and elements by number, any other field by its name.
+  void add(FieldId field, const Value& value);
+  /// Writes the field count; returns the record's size in bytes.
+  std::size_t finish();
+
+ private:
+  void varint(std::uint64_t v);
+  void flush();
+  // Each field's fixed part is written through a pointer into this buffer and appended in runs;
+  // byte-wise push_back was a third of the encoding time.
+  std::uint8_t buf_[64];
+  std::uint8_t* p_ = buf_;
+  std::string* out_ = nullptr;
+  std::size_t start_ = 0;
+  std::size_t fields_ = 0;
+};
+
 /// Appends the binary record of `event` (every field, in order) to `out`. Fields of the flow
 /// schema and information elements (ids from flow_field_id) are written as numbers; any other
 /// field by its name.

@@ -179,10 +179,11 @@ struct NetflowDecoder::Impl {
     return t.min_length > 0;
   }
 
-  // Decodes one record at p (at most `avail` bytes). Returns the bytes it took, or 0 when a
-  // variable-length field runs past `avail`. `event` is null for options records.
+  // Decodes one record at p (at most `avail` bytes) into `sink`, which has begun the flow.
+  // Returns the bytes it took, or 0 when a variable-length field runs past `avail`. `sink` is
+  // null for options records.
   std::size_t decode_record(const Template& t, const std::uint8_t* p, std::size_t avail, const PacketContext& ctx,
-                            Arena& arena, Event* event) {
+                            Arena& arena, FlowSink* sink) {
     FlowValues v;
     std::size_t pos = 0;
     for (const FieldSpec& f : t.fields) {
@@ -200,21 +201,26 @@ struct NetflowDecoder::Impl {
       const std::uint8_t* value = p + pos;
       pos += n;
       if (n == 0) continue;
-      if (event) {
+      if (sink) {
         gather(v, f, value, n, arena);
-        if (options.original_fields && f.role != Role::Padding) original_value(f, value, n, arena, event->emplace(f.name));
+        if (options.original_fields && f.role != Role::Padding) {
+          Value original;
+          original_value(f, value, n, arena, original);
+          sink->add(f.name, original);
+        }
       } else if (f.role == Role::SystemInit) {
         gather(v, f, value, n, arena);
       }
     }
-    if (!event) {
+    if (!sink) {
       if (v.has_system_init && ctx.stream) {
         ctx.stream->have_system_init = true;
         ctx.stream->system_init_ms = v.system_init_ms;
       }
       return pos;
     }
-    finish_flow_event(v, ctx, *event);
+    finish_flow_event(v, ctx, arena, *sink);
+    sink->end_flow();
     return pos;
   }
 
@@ -229,9 +235,8 @@ struct NetflowDecoder::Impl {
   };
 
   Result<NetflowPacketInfo> decode(std::span<const std::uint8_t> packet, const IpAddress& exporter, TimeNs received,
-                                   Arena& arena, std::vector<Event>& out) {
+                                   Arena& arena, FlowSink& out) {
     ++stats.packets;
-    std::size_t out_before = out.size();
     Walk walk;
     if (packet.size() < 2) {
       walk.error = fmt::format("packet of {} bytes is too short for a NetFlow/IPFIX version", packet.size());
@@ -254,7 +259,6 @@ struct NetflowDecoder::Impl {
     }
     if (!walk.error.empty()) {
       ++stats.packets_malformed;
-      out.resize(out_before, Event(arena));
       return fail(std::move(walk.error));
     }
     stats.flow_records += walk.info.flow_records;
@@ -279,7 +283,7 @@ struct NetflowDecoder::Impl {
   }
 
   void walk_v5(std::span<const std::uint8_t> pkt, const IpAddress& exporter, TimeNs received, Arena& arena,
-               std::vector<Event>& out, Walk& w) {
+               FlowSink& out, Walk& w) {
     if (pkt.size() < 24) {
       w.error = fmt::format("NetFlow v5: packet of {} bytes is shorter than the 24-byte header", pkt.size());
       return;
@@ -315,15 +319,15 @@ struct NetflowDecoder::Impl {
     s->last_seen = received;
     ctx.stream = s;
     for (std::uint16_t i = 0; i < count; ++i) {
-      out.emplace_back(arena);
-      decode_record(v5_template, p + 24 + std::size_t{i} * 48, 48, ctx, arena, &out.back());
+      out.begin_flow();
+      decode_record(v5_template, p + 24 + std::size_t{i} * 48, 48, ctx, arena, &out);
     }
     w.info.flow_records = count;
     track_sequence(*s, sequence, count, true, w);
   }
 
   void walk_v9(std::span<const std::uint8_t> pkt, const IpAddress& exporter, TimeNs received, Arena& arena,
-               std::vector<Event>& out, Walk& w) {
+               FlowSink& out, Walk& w) {
     if (pkt.size() < 20) {
       w.error = fmt::format("NetFlow v9: packet of {} bytes is shorter than the 20-byte header", pkt.size());
       return;
@@ -356,7 +360,7 @@ struct NetflowDecoder::Impl {
   }
 
   void walk_ipfix(std::span<const std::uint8_t> pkt, const IpAddress& exporter, TimeNs received, Arena& arena,
-                  std::vector<Event>& out, Walk& w) {
+                  FlowSink& out, Walk& w) {
     if (pkt.size() < 16) {
       w.error = fmt::format("IPFIX: packet of {} bytes is shorter than the 16-byte message header", pkt.size());
       return;
@@ -403,7 +407,7 @@ struct NetflowDecoder::Impl {
   }
 
   void walk_sets(std::span<const std::uint8_t> pkt, std::size_t pos, std::size_t end, PacketContext& ctx,
-                 TimeNs received, Arena& arena, std::vector<Event>& out, Walk& w, bool ipfix) {
+                 TimeNs received, Arena& arena, FlowSink& out, Walk& w, bool ipfix) {
     const std::uint8_t* p = pkt.data();
     const char* proto = ipfix ? "IPFIX" : "NetFlow v9";
     const char* set_word = ipfix ? "set" : "flowset";
@@ -606,7 +610,7 @@ struct NetflowDecoder::Impl {
   }
 
   void parse_data(const std::uint8_t* b, std::size_t n, std::size_t set_pos, std::uint16_t set_id, PacketContext& ctx,
-                  TimeNs received, Arena& arena, std::vector<Event>& out, Walk& w, const char* proto,
+                  TimeNs received, Arena& arena, FlowSink& out, Walk& w, const char* proto,
                   const char* set_word) {
     const Template* t = find_template(*ctx.stream, set_id, received);
     if (!t) {
@@ -619,12 +623,12 @@ struct NetflowDecoder::Impl {
     while (n - pos >= t->min_length) {
       // A variable-length template's trailing zero bytes are padding, not empty records.
       if (t->variable && all_zero(b + pos, n - pos)) break;
-      Event* event = nullptr;
+      FlowSink* sink = nullptr;
       if (!t->options) {
-        out.emplace_back(arena);
-        event = &out.back();
+        out.begin_flow();
+        sink = &out;
       }
-      std::size_t used = decode_record(*t, b + pos, n - pos, ctx, arena, event);
+      std::size_t used = decode_record(*t, b + pos, n - pos, ctx, arena, sink);
       ++record;
       if (used == 0) {
         w.error = fmt::format("{}: {} {} at byte {}: record {} runs past the end of the {}", proto, set_word, set_id,
@@ -653,9 +657,36 @@ struct NetflowDecoder::Impl {
 NetflowDecoder::NetflowDecoder(NetflowDecoderOptions options) : impl_(std::make_unique<Impl>(options)) {}
 NetflowDecoder::~NetflowDecoder() = default;
 
+namespace {
+
+// Collects flow records into events, one per record.
+class EventSink final : public FlowSink {
+ public:
+  EventSink(Arena& arena, std::vector<Event>& out) : arena_(arena), out_(out) {}
+  void begin_flow() override { event_ = &out_.emplace_back(arena_); }
+  void add(FieldId field, const Value& value) override { event_->add(field, value); }
+  void end_flow() override {}
+
+ private:
+  Arena& arena_;
+  std::vector<Event>& out_;
+  Event* event_ = nullptr;
+};
+
+}  // namespace
+
 Result<NetflowPacketInfo> NetflowDecoder::decode(std::span<const std::uint8_t> packet, const IpAddress& exporter,
                                                  TimeNs received, Arena& arena, std::vector<Event>& out) {
-  return impl_->decode(packet, exporter, received, arena, out);
+  const std::size_t out_before = out.size();
+  EventSink sink(arena, out);
+  auto info = impl_->decode(packet, exporter, received, arena, sink);
+  if (!info) out.resize(out_before, Event(arena));
+  return info;
+}
+
+Result<NetflowPacketInfo> NetflowDecoder::decode(std::span<const std::uint8_t> packet, const IpAddress& exporter,
+                                                 TimeNs received, Arena& arena, FlowSink& sink) {
+  return impl_->decode(packet, exporter, received, arena, sink);
 }
 
 std::size_t NetflowDecoder::expire(TimeNs now) {

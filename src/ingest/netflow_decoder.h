@@ -70,6 +70,18 @@ struct NetflowPacketInfo {
   std::uint64_t sequence_lost = 0;  ///< the forward gap before this packet, 0 when in order or unknown
 };
 
+/// Receives the flow records of a packet as decode() walks it: each record's fields in order,
+/// between begin_flow() and end_flow(). The collector writes them straight into binary flow
+/// records (no Event); decode() with an event vector collects them into events.
+class FlowSink {
+ public:
+  virtual ~FlowSink() = default;
+  virtual void begin_flow() = 0;
+  /// A field of the current record; strings live in the arena given to decode().
+  virtual void add(FieldId field, const Value& value) = 0;
+  virtual void end_flow() = 0;
+};
+
 /// Decodes export packets from any number of exporters.
 ///
 /// Threading: an instance is not thread-safe; it belongs to one worker (templates are per
@@ -100,6 +112,11 @@ class NetflowDecoder {
   /// Data sets whose template is unknown are dropped and counted; that is not an error.
   Result<NetflowPacketInfo> decode(std::span<const std::uint8_t> packet, const IpAddress& exporter, TimeNs received,
                                    Arena& arena, std::vector<Event>& out);
+  /// The same, giving each flow record's fields to `sink` in the order the event would hold them.
+  /// On a malformed packet the sink has received the records (the last perhaps unfinished)
+  /// before the error; the caller discards them.
+  Result<NetflowPacketInfo> decode(std::span<const std::uint8_t> packet, const IpAddress& exporter, TimeNs received,
+                                   Arena& arena, FlowSink& sink);
 
   /// Forgets templates not refreshed within the lifetime at `now`, and streams idle that long
   /// with no template left. Returns the number of templates removed. decode() also expires

@@ -148,7 +148,7 @@ std::string_view decimal_in(Arena& arena, std::uint64_t v) {
 
 }  // namespace
 
-// The original value of a field as the event keeps it, member by member into the slot.
+// The original value of a field as the event keeps it, member by member.
 void original_value(const FieldSpec& f, const std::uint8_t* p, std::size_t n, Arena& arena, Value& out) {
   auto integer = [&out](std::int64_t v) {
     out.type = FieldType::Int;
@@ -367,28 +367,28 @@ const std::string_view kActivityName = "Traffic";
 
 }  // namespace
 
-void finish_flow_event(FlowValues& v, const PacketContext& ctx, Event& e) {
-  e.add(field::class_uid, Value::of_int(4001));
-  e.add(field::class_name, Value::of_string(kClassName));
-  e.add(field::category_uid, Value::of_int(4));
-  e.add(field::activity_id, Value::of_int(6));
-  e.add(field::activity_name, Value::of_string(kActivityName));
-  e.add(field::type_uid, Value::of_int(400106));
-  e.add(field::severity_id, Value::of_int(1));
-  e.add(field::metadata_product_name, Value::of_string(ctx.product));
-  e.add(field::device_ip, Value::of_ip(*ctx.exporter));
-  if (v.has_src_ip) e.add(field::src_endpoint_ip, Value::of_ip(v.src_ip));
-  if (v.src_port >= 0) e.add(field::src_endpoint_port, Value::of_int(v.src_port));
-  if (v.has_dst_ip) e.add(field::dst_endpoint_ip, Value::of_ip(v.dst_ip));
-  if (v.dst_port >= 0) e.add(field::dst_endpoint_port, Value::of_int(v.dst_port));
-  if (!v.src_mac.empty()) e.add(field::src_endpoint_mac, Value::of_string(v.src_mac));
-  if (!v.dst_mac.empty()) e.add(field::dst_endpoint_mac, Value::of_string(v.dst_mac));
+void finish_flow_event(FlowValues& v, const PacketContext& ctx, Arena& arena, FlowSink& sink) {
+  sink.add(field::class_uid, Value::of_int(4001));
+  sink.add(field::class_name, Value::of_string(kClassName));
+  sink.add(field::category_uid, Value::of_int(4));
+  sink.add(field::activity_id, Value::of_int(6));
+  sink.add(field::activity_name, Value::of_string(kActivityName));
+  sink.add(field::type_uid, Value::of_int(400106));
+  sink.add(field::severity_id, Value::of_int(1));
+  sink.add(field::metadata_product_name, Value::of_string(ctx.product));
+  sink.add(field::device_ip, Value::of_ip(*ctx.exporter));
+  if (v.has_src_ip) sink.add(field::src_endpoint_ip, Value::of_ip(v.src_ip));
+  if (v.src_port >= 0) sink.add(field::src_endpoint_port, Value::of_int(v.src_port));
+  if (v.has_dst_ip) sink.add(field::dst_endpoint_ip, Value::of_ip(v.dst_ip));
+  if (v.dst_port >= 0) sink.add(field::dst_endpoint_port, Value::of_int(v.dst_port));
+  if (!v.src_mac.empty()) sink.add(field::src_endpoint_mac, Value::of_string(v.src_mac));
+  if (!v.dst_mac.empty()) sink.add(field::dst_endpoint_mac, Value::of_string(v.dst_mac));
   if (v.protocol >= 0)
-    e.add(field::connection_info_protocol_name,
+    sink.add(field::connection_info_protocol_name,
           Value::of_string(ip_protocol_name(static_cast<std::uint8_t>(v.protocol))));
   if (v.flow_id >= 0)
-    e.add(field::connection_info_uid, Value::of_string(decimal_in(e.arena(), static_cast<std::uint64_t>(v.flow_id))));
-  if (!v.app_name.empty()) e.add(field::app_name, Value::of_string(v.app_name));
+    sink.add(field::connection_info_uid, Value::of_string(decimal_in(arena, static_cast<std::uint64_t>(v.flow_id))));
+  if (!v.app_name.empty()) sink.add(field::app_name, Value::of_string(v.app_name));
 
   // Directions: initiator/responder counters (RFC 5103 biflows, Cisco ASA NSEL) or forward and
   // reverse counters; the total is their sum unless the exporter gave a one-way total.
@@ -423,22 +423,22 @@ void finish_flow_event(FlowValues& v, const PacketContext& ctx, Event& e) {
     packets_in = true;
   }
   auto as_int = [](std::uint64_t x) { return static_cast<std::int64_t>(x & INT64_MAX); };
-  if (bytes_out) e.add(field::traffic_bytes_out, Value::of_int(as_int(out_octets)));
-  if (bytes_in) e.add(field::traffic_bytes_in, Value::of_int(as_int(in_octets)));
-  if (packets_out) e.add(field::traffic_packets_out, Value::of_int(as_int(out_packets)));
-  if (packets_in) e.add(field::traffic_packets_in, Value::of_int(as_int(in_packets)));
+  if (bytes_out) sink.add(field::traffic_bytes_out, Value::of_int(as_int(out_octets)));
+  if (bytes_in) sink.add(field::traffic_bytes_in, Value::of_int(as_int(in_octets)));
+  if (packets_out) sink.add(field::traffic_packets_out, Value::of_int(as_int(out_packets)));
+  if (packets_in) sink.add(field::traffic_packets_in, Value::of_int(as_int(in_packets)));
   if (v.has_octets && !v.has_rev_octets)
-    e.add(field::traffic_bytes, Value::of_int(as_int(v.octets)));
+    sink.add(field::traffic_bytes, Value::of_int(as_int(v.octets)));
   else if (v.has_octets_total && !v.has_rev_octets)
-    e.add(field::traffic_bytes, Value::of_int(as_int(v.octets_total)));
+    sink.add(field::traffic_bytes, Value::of_int(as_int(v.octets_total)));
   else if (bytes_out || bytes_in)
-    e.add(field::traffic_bytes, Value::of_int(as_int(out_octets + in_octets)));
+    sink.add(field::traffic_bytes, Value::of_int(as_int(out_octets + in_octets)));
   if (v.has_packets && !v.has_rev_packets)
-    e.add(field::traffic_packets, Value::of_int(as_int(v.packets)));
+    sink.add(field::traffic_packets, Value::of_int(as_int(v.packets)));
   else if (v.has_packets_total && !v.has_rev_packets)
-    e.add(field::traffic_packets, Value::of_int(as_int(v.packets_total)));
+    sink.add(field::traffic_packets, Value::of_int(as_int(v.packets_total)));
   else if (packets_out || packets_in)
-    e.add(field::traffic_packets, Value::of_int(as_int(out_packets + in_packets)));
+    sink.add(field::traffic_packets, Value::of_int(as_int(out_packets + in_packets)));
 
   // Delta-microsecond stamps (158/159) count back from the export time.
   if (!v.has_start && v.has_start_delta) {
@@ -481,14 +481,14 @@ void finish_flow_event(FlowValues& v, const PacketContext& ctx, Event& e) {
   }
 
   TimeNs time = v.has_end ? v.end : v.has_start ? v.start : v.has_observation ? v.observation : ctx.export_time;
-  e.add(field::time, Value::of_time(time));
+  sink.add(field::time, Value::of_time(time));
   std::int64_t duration = -1;
   if (v.has_start && v.has_end && v.end >= v.start)
     duration = (v.end - v.start) / kNsPerMs;
   else if (v.has_start_uptime && v.has_end_uptime)
     duration = static_cast<std::int32_t>(v.end_uptime - v.start_uptime);
   if (duration < 0) duration = v.duration_ms;
-  if (duration >= 0) e.add(field::duration, Value::of_int(duration));
+  if (duration >= 0) sink.add(field::duration, Value::of_int(duration));
 }
 
 }  // namespace khien::netflow_internal

@@ -138,12 +138,12 @@ struct FlowValues {
   std::int64_t system_init_ms = 0;
 };
 
-/// Writes the original value of a field, as the event keeps it, into `out` (a zeroed slot from
-/// Event::emplace: written in place, never built and copied).
+/// Writes the original value of a field, as the event keeps it, into `out` (a zeroed Value).
 void original_value(const FieldSpec& f, const std::uint8_t* p, std::size_t n, Arena& arena, Value& out);
 /// Applies a field's schema role to the record's gathered values.
 void gather(FlowValues& v, const FieldSpec& f, const std::uint8_t* p, std::size_t n, Arena& arena);
-/// Adds the schema fields of a finished record (class, endpoints, counters, time, duration) to `e`.
-void finish_flow_event(FlowValues& v, const PacketContext& ctx, Event& e);
+/// Gives the schema fields of a finished record (class, endpoints, counters, time, duration) to
+/// `sink`; strings it makes go to `arena`.
+void finish_flow_event(FlowValues& v, const PacketContext& ctx, Arena& arena, FlowSink& sink);
 
 }  // namespace khien::netflow_internal

@@ -80,19 +80,17 @@ struct CollectorMetrics {
   }
 };
 
-struct DerivedFields {
-  FieldId ingress = intern_field("netflow.ingressInterface");
-  FieldId egress = intern_field("netflow.egressInterface");
-  FieldId tcp_flags = intern_field("netflow.tcpControlBits");
-  FieldId src_interface = intern_field("src_endpoint.interface_uid");
-  FieldId dst_interface = intern_field("dst_endpoint.interface_uid");
-  FieldId conn_tcp_flags = intern_field("connection_info.tcp_flags");
-};
 
 }  // namespace
 
 NetflowPacketHandler::NetflowPacketHandler(SourceContext context, NetflowDecoderOptions options)
-    : ctx_(std::move(context)), decoder_(options), arena_(1 << 20) {
+    : ctx_(std::move(context)),
+      decoder_(options),
+      arena_(1 << 20),
+      derived_elements_{intern_field("netflow.ingressInterface"), intern_field("netflow.egressInterface"),
+                        intern_field("netflow.tcpControlBits")},
+      derived_names_{intern_field("src_endpoint.interface_uid"), intern_field("dst_endpoint.interface_uid"),
+                     intern_field("connection_info.tcp_flags")} {
   CollectorMetrics::get();
 }
 
@@ -135,10 +133,15 @@ void NetflowPacketHandler::handle(std::span<const std::uint8_t> packet, const Ip
     ++stats_.saturated_packets;
     return;
   }
-  static const DerivedFields derived;
-  events_.clear();
-  auto info = decoder_.decode(packet, sender, received, arena_, events_);
+  const std::size_t batch_before = batch_.size(), pending_before = pending_.size();
+  packet_exporter_ = &exporter;
+  packet_oversized_ = 0;
+  auto info = decoder_.decode(packet, sender, received, arena_, *this);
+  arena_.reset();
   if (!info) {
+    // Records of a rejected packet are dropped whole, the ones written before the error included.
+    batch_.resize(batch_before);
+    pending_.resize(pending_before);
     spdlog::debug("netflow: exporter {} ({}): {}", exporter.exporter.exporter_id, sender.to_string(), info.error().message);
     return;
   }
@@ -149,33 +152,8 @@ void NetflowPacketHandler::handle(std::span<const std::uint8_t> packet, const Ip
                  fmt::format("exporter=\"{}\"", exporter.exporter.exporter_id))
         .add(info->sequence_lost);
   }
-  std::size_t spooled = 0;
-  for (Event& e : events_) {
-    e.set_string(field::observer_name, exporter.exporter.exporter_id);
-    // One pass over the elements (lookups of original fields are linear); the decoder never sets
-    // the OCSF names itself, so they are appended.
-    const Value *ingress = nullptr, *egress = nullptr, *tcp_flags = nullptr;
-    for (const Event::Slot& slot : e) {
-      if (slot.field == derived.ingress && !ingress) ingress = &slot.value;
-      else if (slot.field == derived.egress && !egress) egress = &slot.value;
-      else if (slot.field == derived.tcp_flags && !tcp_flags) tcp_flags = &slot.value;
-    }
-    auto integer = [](const Value* v) { return v && v->type == FieldType::Int ? *v : Value(); };
-    const Value copies[3] = {integer(ingress), integer(egress), integer(tcp_flags)};  // add() may move the slots
-    if (copies[0].type == FieldType::Int) e.add(derived.src_interface, copies[0]);
-    if (copies[1].type == FieldType::Int) e.add(derived.dst_interface, copies[1]);
-    if (copies[2].type == FieldType::Int) e.add(derived.conn_tcp_flags, copies[2]);
-    std::size_t offset = batch_.size();
-    append_flow_record(batch_, e);
-    std::size_t size = batch_.size() - offset;
-    if (size > ctx_.limits.max_line_bytes) {
-      batch_.resize(offset);
-      ++stats_.records_oversized;
-      continue;
-    }
-    pending_.push_back(Pending{exporter.exporter.soc_row, offset, size});
-    ++spooled;
-  }
+  stats_.records_oversized += packet_oversized_;
+  const std::size_t spooled = pending_.size() - pending_before;
   exporter.flows += spooled;
   if (spooled > 0) {
     auto it = std::find_if(per_soc_.begin(), per_soc_.end(), [&](const auto& p) { return p.first == exporter.exporter.soc_id; });
@@ -184,7 +162,38 @@ void NetflowPacketHandler::handle(std::span<const std::uint8_t> packet, const Ip
     else
       it->second += spooled;
   }
-  arena_.reset();
+}
+
+void NetflowPacketHandler::begin_flow() {
+  record_offset_ = batch_.size();
+  writer_.begin(batch_);
+  for (bool& seen : derived_seen_) seen = false;
+  for (bool& is_int : derived_int_) is_int = false;
+}
+
+void NetflowPacketHandler::add(FieldId field, const Value& value) {
+  writer_.add(field, value);
+  for (int k = 0; k < 3; ++k) {
+    if (field == derived_elements_[k] && !derived_seen_[k]) {
+      derived_seen_[k] = true;
+      derived_int_[k] = value.type == FieldType::Int;
+      derived_value_[k] = derived_int_[k] ? value.i : 0;
+    }
+  }
+}
+
+void NetflowPacketHandler::end_flow() {
+  // The decoder never writes the collector's fields, so they follow its own.
+  writer_.add(field::observer_name, Value::of_string(packet_exporter_->exporter.exporter_id));
+  for (int k = 0; k < 3; ++k)
+    if (derived_int_[k]) writer_.add(derived_names_[k], Value::of_int(derived_value_[k]));
+  const std::size_t size = writer_.finish();
+  if (size > ctx_.limits.max_line_bytes) {
+    batch_.resize(record_offset_);
+    ++packet_oversized_;
+    return;
+  }
+  pending_.push_back(Pending{packet_exporter_->exporter.soc_row, record_offset_, size});
 }
 
 void NetflowPacketHandler::flush() {

@@ -11,6 +11,7 @@
 
 #include "core/arena.h"
 #include "core/event.h"
+#include "core/flow_record.h"
 #include "ingest/netflow_decoder.h"
 #include "ingest/source.h"
 
@@ -37,8 +38,12 @@ struct NetflowCollectorStats {
 /// `src_endpoint.interface_uid` / `dst_endpoint.interface_uid` and TCP flags under
 /// `connection_info.tcp_flags`. Malformed packets are counted and dropped whole.
 ///
+/// Each flow record is written into its binary record as the decoder walks the packet's fields
+/// (FlowSink), with no Event in between: the bytes are those append_flow_record() writes for the
+/// event NetflowDecoder::decode() builds plus the collector's fields.
+///
 /// Threading: one instance per receive thread; not thread-safe.
-class NetflowPacketHandler {
+class NetflowPacketHandler : private FlowSink {
  public:
   NetflowPacketHandler(SourceContext context, NetflowDecoderOptions options = {});
 
@@ -72,11 +77,24 @@ class NetflowPacketHandler {
   };
   Cached& exporter_for(const IpAddress& sender);
   void publish_metrics();
+  void begin_flow() override;
+  void add(FieldId field, const Value& value) override;
+  void end_flow() override;
 
   SourceContext ctx_;
   NetflowDecoder decoder_;
   Arena arena_;
-  std::vector<Event> events_;
+  FlowRecordWriter writer_;
+  const Cached* packet_exporter_ = nullptr;  // the exporter of the packet being decoded
+  std::size_t record_offset_ = 0;            // where the record being written starts in batch_
+  std::size_t packet_oversized_ = 0;
+  // Interfaces and TCP flags: the record's first ingressInterface, egressInterface and
+  // tcpControlBits elements, when integers, are written again under their OCSF names.
+  FieldId derived_elements_[3];
+  FieldId derived_names_[3];
+  bool derived_seen_[3] = {};
+  bool derived_int_[3] = {};
+  std::int64_t derived_value_[3] = {};
   std::string batch_;
   std::vector<Pending> pending_;
   std::vector<std::pair<std::string, std::uint64_t>> per_soc_;

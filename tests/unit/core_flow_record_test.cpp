@@ -2,6 +2,7 @@
 // names, and malformed records refused with the offset and the reason.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 
@@ -131,6 +132,36 @@ TEST(FlowRecord, EveryTruncationAndCorruptionIsAnErrorOrAValidEvent) {
     if (!decode(bent)) ++refused;
   }
   EXPECT_GT(refused, 0u);
+}
+
+}  // namespace
+}  // namespace khien
+
+namespace khien {
+namespace {
+
+// The writer fills in the field count at the end: past 127 fields it takes two varint bytes.
+TEST(FlowRecordWriter, CountsOfOneAndTwoBytesAndTheFieldCap) {
+  for (std::size_t fields : {std::size_t{127}, std::size_t{128}, std::size_t{300}, FlowRecordWriter::kMaxFields + 5}) {
+    Arena arena;
+    std::string out = "before";
+    FlowRecordWriter writer;
+    writer.begin(out);
+    for (std::size_t i = 0; i < fields; ++i)
+      writer.add(flow_field_id(flow_field_code(0, static_cast<std::uint16_t>(1 + i % 400))),
+                 Value::of_int(static_cast<std::int64_t>(i)));
+    const std::size_t size = writer.finish();
+    ASSERT_EQ(out.substr(0, 6), "before");
+    ASSERT_EQ(size, out.size() - 6);
+    const std::string_view record = std::string_view(out).substr(6);
+    EXPECT_EQ(static_cast<std::uint8_t>(record[2]) >= 0x80, fields >= 128) << fields;
+    Event back(arena);
+    auto st = decode_flow_record(record, back);
+    ASSERT_TRUE(st) << fields << ": " << st.error().message;
+    const std::size_t kept = std::min(fields, FlowRecordWriter::kMaxFields);
+    ASSERT_EQ(back.size(), kept);
+    EXPECT_EQ(back.begin()[kept - 1].value.i, static_cast<std::int64_t>(kept - 1));
+  }
 }
 
 }  // namespace
