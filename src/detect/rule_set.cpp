@@ -92,6 +92,7 @@ struct Compiler {
   // no rule triggers on are searched for only when a rule needs them.
   static constexpr std::size_t kShortLiteral = 5;
   std::vector<bool> short_atom;
+  std::vector<std::uint8_t> atom_weight;
   // Unscanned atoms (see LazyProbe): field key and literals of each.
   std::map<std::uint32_t, std::pair<std::uint32_t, std::vector<sigma_compiled::LazyLiteral>>> lazy_atoms;
 
@@ -122,6 +123,15 @@ struct Compiler {
       any_short = any_short || e.literal.size() < kShortLiteral;
     }
     short_atom.push_back(contains_only && any_short);
+    // Expected frequency as a trigger: a long contains-literal is rare; a value's end or whole
+    // (a process name) is common.
+    std::size_t shortest = SIZE_MAX;
+    bool anchored = false;
+    for (const auto& e : exprs) {
+      anchored = anchored || e.anchor.has_value();
+      shortest = std::min(shortest, e.literal.size());
+    }
+    atom_weight.push_back(anchored ? 3 : contains_only && shortest >= 8 ? 1 : 2);
     for (auto& e : exprs) {
       e.atom = atom;
       g.exprs[key].push_back(std::move(e));
@@ -306,12 +316,15 @@ struct Compiler {
     switch (n.op) {
       case Op::Scan: return std::vector<std::uint32_t>{n.arg};
       case Op::And: {
-        // Of the children's trigger sets, the one with fewest short atoms, then fewest atoms.
+        // Of the children's trigger sets, the one with fewest short atoms, then least expected to fire.
         std::optional<std::vector<std::uint32_t>> best;
         auto weight = [&](const std::vector<std::uint32_t>& t) {
-          std::size_t shorts = 0;
-          for (auto a : t) shorts += short_atom[a];
-          return std::make_pair(shorts, t.size());
+          std::size_t shorts = 0, expected = 0;
+          for (auto a : t) {
+            shorts += short_atom[a];
+            expected += atom_weight[a];
+          }
+          return std::make_pair(shorts, expected);
         };
         for (auto k : n.kids) {
           auto t = triggers(k, depth + 1);
