@@ -31,32 +31,35 @@ std::uint32_t AnchoredLiterals::Trie::insert(std::string_view literal) {
 }
 
 void AnchoredLiterals::Trie::flatten() {
-  nodes.assign(children.size(), Node{});
-  labels.clear();
-  targets.clear();
+  std::vector<std::uint32_t> offset(children.size());
+  std::uint32_t size = 0;
+  for (std::size_t i = 0; i < children.size(); ++i) {
+    offset[i] = size;
+    size += kFirstEdge + 2 * static_cast<std::uint32_t>(children[i].size());
+  }
+  cells.assign(size, 0);
   atoms.clear();
+  // The same atom may arrive through several literals of one pattern (windash spellings).
+  auto unique = [](std::vector<std::uint32_t>& v) {
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+  };
   for (std::size_t i = 0; i < children.size(); ++i) {
     auto& kids = children[i];
     std::sort(kids.begin(), kids.end());
-    Node& n = nodes[i];
-    n.first_edge = static_cast<std::uint32_t>(labels.size());
-    n.edges = static_cast<std::uint32_t>(kids.size());
-    for (const auto& [label, target] : kids) {
-      labels.push_back(label);
-      targets.push_back(target);
+    std::uint32_t* node = cells.data() + offset[i];
+    node[kEdges] = static_cast<std::uint32_t>(kids.size());
+    for (std::size_t k = 0; k < kids.size(); ++k) {
+      node[kFirstEdge + 2 * k] = kids[k].first;
+      node[kFirstEdge + 2 * k + 1] = offset[kids[k].second];
     }
-    // The same atom may arrive through several literals of one pattern (windash spellings).
-    auto unique = [](std::vector<std::uint32_t>& v) {
-      std::sort(v.begin(), v.end());
-      v.erase(std::unique(v.begin(), v.end()), v.end());
-    };
     unique(ends[i]);
     unique(whole[i]);
-    n.ends_begin = static_cast<std::uint32_t>(atoms.size());
+    node[kEndsBegin] = static_cast<std::uint32_t>(atoms.size());
     atoms.insert(atoms.end(), ends[i].begin(), ends[i].end());
-    n.whole_begin = static_cast<std::uint32_t>(atoms.size());
+    node[kWholeBegin] = static_cast<std::uint32_t>(atoms.size());
     atoms.insert(atoms.end(), whole[i].begin(), whole[i].end());
-    n.atoms_end = static_cast<std::uint32_t>(atoms.size());
+    node[kAtomsEnd] = static_cast<std::uint32_t>(atoms.size());
   }
   children.clear();
   ends.clear();

@@ -35,16 +35,13 @@ class AnchoredLiterals {
   }
 
  private:
-  struct Node {
-    std::uint32_t first_edge = 0, edges = 0;
-    // Atoms of literals ending at this node: [ends_begin, whole_begin) when the walk reaches it,
-    // [whole_begin, atoms_end) only when the walk used the whole value (equality).
-    std::uint32_t ends_begin = 0, whole_begin = 0, atoms_end = 0;
-  };
+  // Flat trie: each node is a run of cells — ends_begin, whole_begin, atoms_end, edge count, then
+  // (label, target offset) per edge, sorted by label — so a step reads one place, not three.
+  // Atoms of literals ending at a node: [ends_begin, whole_begin) when the walk reaches it,
+  // [whole_begin, atoms_end) only when the walk used the whole value (equality).
+  enum Cell : std::uint32_t { kEndsBegin, kWholeBegin, kAtomsEnd, kEdges, kFirstEdge };
   struct Trie {
-    std::vector<Node> nodes;
-    std::vector<unsigned char> labels;  // per edge, sorted within a node
-    std::vector<std::uint32_t> targets;  // per edge
+    std::vector<std::uint32_t> cells;  // nodes as above; the root at 0
     std::vector<std::uint32_t> atoms;
     bool reversed = false;
     // Build form: children per node and the atoms a literal adds, until finish().
@@ -61,33 +58,31 @@ class AnchoredLiterals {
 
   template <typename F>
   static void walk(const Trie& t, std::string_view value, F& fire) {
-    if (t.nodes.empty()) return;
+    if (t.cells.empty()) return;
     const std::size_t n = value.size();
-    std::uint32_t at = 0;
+    const std::uint32_t* node = t.cells.data();
     for (std::size_t i = 0;; ++i) {
-      const Node& node = t.nodes[at];
-      for (std::uint32_t k = node.ends_begin; k < node.whole_begin; ++k) fire(t.atoms[k]);
+      for (std::uint32_t k = node[kEndsBegin]; k < node[kWholeBegin]; ++k) fire(t.atoms[k]);
       if (i == n) {
-        for (std::uint32_t k = node.whole_begin; k < node.atoms_end; ++k) fire(t.atoms[k]);
+        for (std::uint32_t k = node[kWholeBegin]; k < node[kAtomsEnd]; ++k) fire(t.atoms[k]);
         return;
       }
-      const unsigned char c = folded(t.reversed ? value[n - 1 - i] : value[i]);
-      const unsigned char* first = t.labels.data() + node.first_edge;
-      const unsigned char* last = first + node.edges;
-      const unsigned char* hit = first;
-      if (node.edges <= 8) {
-        while (hit != last && *hit < c) ++hit;
+      const std::uint32_t c = folded(t.reversed ? value[n - 1 - i] : value[i]);
+      const std::uint32_t edges = node[kEdges];
+      const std::uint32_t* edge = node + kFirstEdge;  // label at 2k, target at 2k + 1
+      std::uint32_t lo = 0;
+      if (edges <= 8) {
+        while (lo < edges && edge[2 * lo] < c) ++lo;
       } else {
-        std::size_t lo = 0, len = node.edges;
+        std::uint32_t len = edges;
         while (len > 0) {
-          const std::size_t half = len / 2;
-          if (first[lo + half] < c) { lo += half + 1; len -= half + 1; }
+          const std::uint32_t half = len / 2;
+          if (edge[2 * (lo + half)] < c) { lo += half + 1; len -= half + 1; }
           else len = half;
         }
-        hit = first + lo;
       }
-      if (hit == last || *hit != c) return;
-      at = t.targets[static_cast<std::size_t>(hit - t.labels.data())];
+      if (lo == edges || edge[2 * lo] != c) return;
+      node = t.cells.data() + edge[2 * lo + 1];
     }
   }
 
