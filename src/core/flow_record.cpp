@@ -192,13 +192,18 @@ void FlowRecordWriter::begin(std::string& out) {
   *p_++ = 0;  // the field count, patched by finish()
 }
 
-void FlowRecordWriter::varint(std::uint64_t v) {
+namespace {
+
+std::uint8_t* put_varint(std::uint8_t* p, std::uint64_t v) {
   while (v >= 0x80) {
-    *p_++ = static_cast<std::uint8_t>(v | 0x80);
+    *p++ = static_cast<std::uint8_t>(v | 0x80);
     v >>= 7;
   }
-  *p_++ = static_cast<std::uint8_t>(v);
+  *p++ = static_cast<std::uint8_t>(v);
+  return p;
 }
+
+}  // namespace
 
 void FlowRecordWriter::flush() {
   out_->append(reinterpret_cast<const char*>(buf_), static_cast<std::size_t>(p_ - buf_));
@@ -219,39 +224,46 @@ void FlowRecordWriter::add(FieldId field, const Value& v) {
     case FieldType::Ip: type = v.ip.v4 ? kIpv4 : kIpv6; break;
     default: type = kString; break;
   }
-  *p_++ = static_cast<std::uint8_t>(kind << 4 | type);
+  // A local pointer: byte stores through the member could alias it, and every one would reload it.
+  std::uint8_t* p = p_;
+  *p++ = static_cast<std::uint8_t>(kind << 4 | type);
+  auto append = [&](std::string_view bytes) {
+    p_ = p;
+    flush();
+    out_->append(bytes);
+  };
   if (kind == kKindNamed) {
     std::string_view name = field_name(field).substr(0, kMaxNameBytes);
     if (name.empty()) name = "khien.unnamed_field";
-    varint(name.size());
-    flush();
-    out_->append(name);
+    p = put_varint(p, name.size());
+    append(name);
+    p = p_;
   } else {
-    varint(ref & ((std::uint64_t{1} << 56) - 1));
+    p = put_varint(p, ref & ((std::uint64_t{1} << 56) - 1));
   }
   switch (type) {
-    case kInt: varint(zigzag(v.i)); break;
-    case kTime: varint(zigzag(v.t)); break;
+    case kInt: p = put_varint(p, zigzag(v.i)); break;
+    case kTime: p = put_varint(p, zigzag(v.t)); break;
     case kFloat: {
       const auto bits = std::bit_cast<std::uint64_t>(v.f);
-      for (int i = 0; i < 8; ++i) *p_++ = static_cast<std::uint8_t>(bits >> (8 * i));
+      for (int i = 0; i < 8; ++i) *p++ = static_cast<std::uint8_t>(bits >> (8 * i));
       break;
     }
-    case kBool: *p_++ = v.b ? 1 : 0; break;
+    case kBool: *p++ = v.b ? 1 : 0; break;
     case kIpv4:
-      std::memcpy(p_, v.ip.bytes.data() + 12, 4);
-      p_ += 4;
+      std::memcpy(p, v.ip.bytes.data() + 12, 4);
+      p += 4;
       break;
     case kIpv6:
-      std::memcpy(p_, v.ip.bytes.data(), 16);
-      p_ += 16;
+      std::memcpy(p, v.ip.bytes.data(), 16);
+      p += 16;
       break;
     default:
-      varint(v.s.size());
-      flush();
-      out_->append(v.s);
+      p = put_varint(p, v.s.size());
+      append(v.s);
       return;
   }
+  p_ = p;
   // At most 1 + 10 + 16 bytes per field: flush before the buffer could overflow.
   if (p_ - buf_ > static_cast<std::ptrdiff_t>(sizeof buf_) - 28) flush();
 }

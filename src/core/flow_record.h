@@ -58,7 +58,6 @@ class FlowRecordWriter {
   std::size_t finish();
 
  private:
-  void varint(std::uint64_t v);
   void flush();
   // Each field's fixed part is written through a pointer into this buffer and appended in runs;
   // byte-wise push_back was a third of the encoding time.
