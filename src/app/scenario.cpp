@@ -1,5 +1,6 @@
 // Scenario YAML loader: strict keys and types, indicator syntax checks, every problem reported at once.
 #include "app/scenario.h"
+#include "core/yaml_guard.h"
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
@@ -210,6 +211,10 @@ class Parser {
 
   void file(const std::string& name, std::string_view text, std::vector<Scenario>& out) {
     file_ = name;
+    if (auto refused = yaml_refusal(text)) {
+      problems_.push_back(fmt::format("{}:{}: invalid YAML: {}", file_, refused->line, refused->reason));
+      return;
+    }
     YAML::Node root;
     try {
       root = YAML::Load(std::string(text));

@@ -1,5 +1,6 @@
 // Compliance score computation, fact gathering, ranking and the JSON form of a breakdown.
 #include "cases/compliance.h"
+#include "core/yaml_guard.h"
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
@@ -30,6 +31,7 @@ std::string dump(const nlohmann::json& j) {
 
 Result<ComplianceWeights> ComplianceWeights::from_yaml(std::string_view text) {
   ComplianceWeights w;
+  if (auto refused = yaml_refusal(text)) return fail(fmt::format("compliance weights:{}: {}", refused->line, refused->reason));
   YAML::Node root;
   try {
     root = YAML::Load(std::string(text));

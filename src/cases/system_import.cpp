@@ -1,5 +1,6 @@
 // YAML and CSV readers for information systems; both collect every problem before failing.
 #include "cases/system_import.h"
+#include "core/yaml_guard.h"
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
@@ -188,6 +189,7 @@ Result<std::vector<InformationSystem>> parse_systems_yaml(std::string_view text,
   if (text.size() > kMaxImportBytes) return fail(fmt::format("{}: larger than {} bytes", label, kMaxImportBytes));
   std::vector<std::string> errors;
   YamlReader reader(label, errors);
+  if (auto refused = yaml_refusal(text)) return fail(fmt::format("{}:{}: {}", label, refused->line, refused->reason));
   YAML::Node root;
   try {
     root = YAML::Load(std::string(text));

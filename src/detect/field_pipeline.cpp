@@ -1,5 +1,6 @@
 // Loading and applying field-mapping pipelines.
 #include "detect/field_pipeline.h"
+#include "core/yaml_guard.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -57,8 +58,8 @@ std::vector<std::string> LogsourceVariant::resolve(std::string_view sigma_field)
 }
 
 Status FieldPipeline::load_text(std::string_view text, std::string_view file) {
-  if (auto line = leading_comma_line(text))
-    return fail(std::string(file) + ":" + std::to_string(*line) + ": invalid YAML: ',' cannot start a line outside a flow collection");
+  if (auto refused = yaml_refusal(text))
+    return fail(std::string(file) + ":" + std::to_string(refused->line) + ": invalid YAML: " + refused->reason);
   YAML::Node root;
   try {
     root = YAML::Load(std::string(text));

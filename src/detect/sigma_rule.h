@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/yaml_guard.h"
 #include "core/ip_address.h"
 #include "core/time.h"
 #include "detect/sigma_condition.h"
@@ -119,11 +120,6 @@ using SigmaPlaceholders = std::map<std::string, std::vector<std::string>>;
 /// appended to `rules`; each bad one adds an error and the others still load.
 void parse_sigma_text(std::string_view text, std::string_view file, std::vector<SigmaRule>& rules,
                       std::vector<SigmaLoadError>& errors, const SigmaPlaceholders& placeholders = {});
-
-/// The 1-based line of a ',' that starts a line outside any flow collection (or block scalar),
-/// if any. That is invalid YAML, and yaml-cpp 0.7 loops forever on some of it (a document that
-/// starts with ',', a ',' after a block sequence), so loaders refuse such text before parsing.
-std::optional<int> leading_comma_line(std::string_view yaml);
 
 /// Parses a timespan such as `90s`, `5m`, `1h`, `2d`, `1w`.
 std::optional<TimeNs> parse_sigma_timespan(std::string_view text);

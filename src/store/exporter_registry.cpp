@@ -1,5 +1,6 @@
 // exporters.yaml parsing and validation, and the exporter lookup by source address.
 #include "store/exporter_registry.h"
+#include "core/yaml_guard.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -48,6 +49,7 @@ Result<ExporterRegistry> ExporterRegistry::parse(std::string_view yaml, const Ex
                                                  std::string_view label) {
   Problems problems(label);
   ExporterRegistry registry;
+  if (auto refused = yaml_refusal(yaml)) return fail(fmt::format("{}:{}: not valid YAML: {}", label, refused->line, refused->reason));
   YAML::Node root;
   try {
     root = YAML::Load(std::string(yaml));

@@ -1,5 +1,6 @@
 // Registry model lookups and the YAML loader that validates every file and reports all problems at once.
 #include "store/registry_data.h"
+#include "core/yaml_guard.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -285,6 +286,12 @@ class Fields {
 
 std::optional<YAML::Node> YamlFile::load_list(const std::string& text, std::string_view top_key) {
   std::vector<YAML::Node> documents;
+  if (auto refused = yaml_refusal(text)) {
+    YAML::Mark at;
+    at.line = refused->line - 1;  // marks count lines from 0
+    error(at, "", fmt::format("not valid YAML: {}", refused->reason));
+    return std::nullopt;
+  }
   try {
     documents = YAML::LoadAll(text);
   } catch (const YAML::Exception& e) {

@@ -1,5 +1,6 @@
 // Tests for the registry YAML loader: the shipped data, longest-prefix lookups and every validation error.
 #include "store/registry_data.h"
+#include "core/yaml_guard.h"
 
 #include <gtest/gtest.h>
 
@@ -395,6 +396,25 @@ TEST(RegistryErrors, MissingDirectory) {
   EXPECT_NE(loaded.error().message.find("/nonexistent/khien/registry/sectors.yaml: cannot read: no such file"),
             std::string::npos)
       << loaded.error().message;
+}
+
+}  // namespace
+}  // namespace khien
+
+namespace khien {
+namespace {
+
+// yaml-cpp 0.7 loops for ever on a NUL byte ("\0," hung the registry loader under the fuzzer) and on
+// a line starting with ','; the guard refuses both with their line before parsing.
+TEST(YamlGuard, ControlBytesAndLeadingCommasAreRefusedWithTheirLine) {
+  auto nul = yaml_refusal(std::string_view("a: 1\n\0,", 7));
+  ASSERT_TRUE(nul);
+  EXPECT_EQ(nul->line, 2);
+  EXPECT_EQ(nul->reason, "control byte 0x00 is not allowed in YAML");
+  auto comma = yaml_refusal("organisations:\n  - id: a\n, b\n");
+  ASSERT_TRUE(comma);
+  EXPECT_EQ(comma->line, 3);
+  EXPECT_FALSE(yaml_refusal("a: [1,\n  2]\nb: \"x\"\t# tab and CRLF\r\n"));
 }
 
 }  // namespace
