@@ -1,6 +1,5 @@
 // Scenario YAML loader: strict keys and types, indicator syntax checks, every problem reported at once.
 #include "app/scenario.h"
-#include "core/yaml_guard.h"
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
@@ -16,6 +15,7 @@
 #include <vector>
 
 #include "core/ip_address.h"
+#include "core/yaml_guard.h"
 
 namespace khien {
 

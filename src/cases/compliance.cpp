@@ -1,6 +1,5 @@
 // Compliance score computation, fact gathering, ranking and the JSON form of a breakdown.
 #include "cases/compliance.h"
-#include "core/yaml_guard.h"
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
@@ -9,6 +8,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "core/yaml_guard.h"
 #include "store/registry_data.h"
 
 namespace khien {

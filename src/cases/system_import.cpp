@@ -1,6 +1,5 @@
 // YAML and CSV readers for information systems; both collect every problem before failing.
 #include "cases/system_import.h"
-#include "core/yaml_guard.h"
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
@@ -9,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "core/yaml_guard.h"
 #include "store/registry_data.h"
 
 namespace khien {

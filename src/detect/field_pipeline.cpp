@@ -1,6 +1,5 @@
 // Loading and applying field-mapping pipelines.
 #include "detect/field_pipeline.h"
-#include "core/yaml_guard.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -8,6 +7,8 @@
 #include <sstream>
 
 #include <yaml-cpp/yaml.h>
+
+#include "core/yaml_guard.h"
 
 namespace khien {
 

@@ -1,6 +1,5 @@
 // exporters.yaml parsing and validation, and the exporter lookup by source address.
 #include "store/exporter_registry.h"
-#include "core/yaml_guard.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -9,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "core/yaml_guard.h"
 #include "store/registry_data.h"
 
 namespace khien {

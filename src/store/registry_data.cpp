@@ -1,6 +1,5 @@
 // Registry model lookups and the YAML loader that validates every file and reports all problems at once.
 #include "store/registry_data.h"
-#include "core/yaml_guard.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -14,6 +13,8 @@
 #include <utility>
 
 #include <fmt/format.h>
+
+#include "core/yaml_guard.h"
 
 namespace khien {
 
