@@ -7,20 +7,16 @@
 
 #include "cases/audit_log.h"
 #include "cases/case_db.h"
+#include "case_db_fixture.h"
 
 namespace khien {
 namespace {
 
-class AuditLogTest : public ::testing::Test {
+class AuditLogTest : public CaseDbTest {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("khien-cases-audit-" + std::to_string(::getpid()) + "-" +
-                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    auto db = CaseDb::open(dir_ / "cases.db");
-    ASSERT_TRUE(db) << db.error().message;
-    db_ = std::move(*db);
-    audit_ = std::make_unique<AuditLog>(*db_);
+    open_case_db("cases-audit");
+    if (HasFatalFailure()) return;
     for (int i = 1; i <= 5; ++i) {
       CaseDb::Transaction tx(*db_);
       auto e =
@@ -30,11 +26,6 @@ class AuditLogTest : public ::testing::Test {
       ASSERT_TRUE(tx.commit());
     }
   }
-  void TearDown() override {
-    audit_.reset();
-    db_.reset();
-    std::filesystem::remove_all(dir_);
-  }
   // Changes the stored database through a separate connection, as an attacker with file access would.
   void tamper(const std::string& sql) {
     sqlite3* raw = nullptr;
@@ -43,10 +34,6 @@ class AuditLogTest : public ::testing::Test {
     ASSERT_EQ(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
     sqlite3_close(raw);
   }
-
-  std::filesystem::path dir_;
-  std::unique_ptr<CaseDb> db_;
-  std::unique_ptr<AuditLog> audit_;
 };
 
 TEST_F(AuditLogTest, IntactChainVerifies) {

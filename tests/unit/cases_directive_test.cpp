@@ -20,6 +20,7 @@
 #include "cases/system_import.h"
 #include "cases/system_registry.h"
 #include "store/registry_data.h"
+#include "case_db_fixture.h"
 
 namespace khien {
 namespace {
@@ -27,14 +28,7 @@ namespace {
 constexpr std::int64_t kHour = 3600LL * 1000000000LL;
 constexpr std::int64_t kDay = 24 * kHour;
 
-const RegistryData& registry() {
-  static const RegistryData reg = [] {
-    auto r = load_registry_yaml(std::filesystem::path(KHIEN_SOURCE_DIR) / "data/registry");
-    if (!r) throw std::runtime_error(r.error().message);
-    return *r;
-  }();
-  return reg;
-}
+const RegistryData& registry() { return shipped_registry(); }
 
 TargetSelector select_cves(std::vector<std::string> v) {
   TargetSelector s;
@@ -57,25 +51,16 @@ TargetSelector select_orgs(std::vector<std::string> v) {
   return s;
 }
 
-class DirectiveTest : public ::testing::Test {
+class DirectiveTest : public CaseDbTest {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("khien-cases-dir-" + std::to_string(::getpid()) + "-" +
-                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    auto db = CaseDb::open(dir_ / "cases.db");
-    ASSERT_TRUE(db) << db.error().message;
-    db_ = std::move(*db);
-    audit_ = std::make_unique<AuditLog>(*db_);
+    open_case_db("cases-dir");
+    if (HasFatalFailure()) return;
     network_ = std::make_unique<ResponseNetwork>(registry());
     evidence_ = std::make_unique<EvidenceStore>(dir_ / "evidence");
     systems_ = std::make_unique<SystemRegistry>(*db_, *audit_, &registry());
-    std::ifstream in(std::filesystem::path(KHIEN_SOURCE_DIR) / "data/registry/systems.yaml");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    auto parsed = parse_systems_yaml(ss.str(), "systems.yaml", &registry());
-    ASSERT_TRUE(parsed) << parsed.error().message;
-    ASSERT_TRUE(systems_->import(*parsed, "loader", t0_));
+    import_shipped_systems(*systems_, t0_);
+    if (HasFatalFailure()) return;
     // The vuln layer's answer, simulated from the inventory: who runs a vulnerable log4j.
     auto cve_orgs = [this](const std::string& cve) {
       std::set<std::string> out;
@@ -87,14 +72,6 @@ class DirectiveTest : public ::testing::Test {
     };
     directives_ = std::make_unique<DirectiveManager>(*db_, *audit_, *network_, *systems_, *evidence_, cve_orgs);
     incidents_ = std::make_unique<IncidentManager>(*db_, *audit_, *network_, *evidence_);
-  }
-  void TearDown() override {
-    incidents_.reset();
-    directives_.reset();
-    systems_.reset();
-    audit_.reset();
-    db_.reset();
-    std::filesystem::remove_all(dir_);
   }
   NewDirective energy_directive() {
     NewDirective d;
@@ -126,9 +103,6 @@ class DirectiveTest : public ::testing::Test {
   }
 
   TimeNs t0_ = 1'780'000'000LL * 1000000000LL;  // 2026-05-28
-  std::filesystem::path dir_;
-  std::unique_ptr<CaseDb> db_;
-  std::unique_ptr<AuditLog> audit_;
   std::unique_ptr<ResponseNetwork> network_;
   std::unique_ptr<EvidenceStore> evidence_;
   std::unique_ptr<SystemRegistry> systems_;

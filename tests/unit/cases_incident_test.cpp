@@ -16,6 +16,7 @@
 #include "cases/system_import.h"
 #include "cases/system_registry.h"
 #include "store/registry_data.h"
+#include "case_db_fixture.h"
 
 namespace khien {
 namespace {
@@ -23,47 +24,24 @@ namespace {
 constexpr std::int64_t kMinute = 60LL * 1000000000LL;
 constexpr std::int64_t kHour = 60 * kMinute;
 
-const RegistryData& registry() {
-  static const RegistryData reg = [] {
-    auto r = load_registry_yaml(std::filesystem::path(KHIEN_SOURCE_DIR) / "data/registry");
-    if (!r) throw std::runtime_error(r.error().message);
-    return *r;
-  }();
-  return reg;
-}
+const RegistryData& registry() { return shipped_registry(); }
 
-class IncidentTest : public ::testing::Test {
+class IncidentTest : public CaseDbTest {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("khien-cases-inc-" + std::to_string(::getpid()) + "-" +
-                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    auto db = CaseDb::open(dir_ / "cases.db");
-    ASSERT_TRUE(db) << db.error().message;
-    db_ = std::move(*db);
-    audit_ = std::make_unique<AuditLog>(*db_);
+    open_case_db("cases-inc");
+    if (HasFatalFailure()) return;
     network_ = std::make_unique<ResponseNetwork>(registry());
     EvidenceLimits limits;
     limits.max_bytes = 1024;
     evidence_ = std::make_unique<EvidenceStore>(dir_ / "evidence", limits);
     systems_ = std::make_unique<SystemRegistry>(*db_, *audit_, &registry());
-    std::ifstream in(std::filesystem::path(KHIEN_SOURCE_DIR) / "data/registry/systems.yaml");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    auto parsed = parse_systems_yaml(ss.str(), "systems.yaml", &registry());
-    ASSERT_TRUE(parsed) << parsed.error().message;
-    ASSERT_TRUE(systems_->import(*parsed, "loader", t0_));
+    import_shipped_systems(*systems_, t0_);
+    if (HasFatalFailure()) return;
     known_alerts_ = {"alert-77"};
     incidents_ = std::make_unique<IncidentManager>(
         *db_, *audit_, *network_, *evidence_, SlaPolicy{},
         [this](IncidentSource, const std::string& id) { return known_alerts_.count(id) > 0; });
-  }
-  void TearDown() override {
-    incidents_.reset();
-    systems_.reset();
-    audit_.reset();
-    db_.reset();
-    std::filesystem::remove_all(dir_);
   }
   NewIncident from_alert() {
     NewIncident n;
@@ -79,10 +57,7 @@ class IncidentTest : public ::testing::Test {
   }
 
   TimeNs t0_ = 1'780'000'000LL * 1000000000LL;  // 2026-05-28
-  std::filesystem::path dir_;
   std::set<std::string> known_alerts_;
-  std::unique_ptr<CaseDb> db_;
-  std::unique_ptr<AuditLog> audit_;
   std::unique_ptr<ResponseNetwork> network_;
   std::unique_ptr<EvidenceStore> evidence_;
   std::unique_ptr<SystemRegistry> systems_;

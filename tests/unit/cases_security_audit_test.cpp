@@ -10,39 +10,26 @@
 #include "cases/case_db.h"
 #include "cases/evidence_store.h"
 #include "cases/security_audit.h"
+#include "case_db_fixture.h"
 
 namespace khien {
 namespace {
 
 constexpr TimeNs kSecond = 1'000'000'000;
 
-class SecurityAuditTest : public ::testing::Test {
+class SecurityAuditTest : public CaseDbTest {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("khien-cases-security-" + std::to_string(::getpid()) + "-" +
-                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    auto db = CaseDb::open(dir_ / "cases.db");
-    ASSERT_TRUE(db) << db.error().message;
-    db_ = std::move(*db);
-    audit_ = std::make_unique<AuditLog>(*db_);
+    open_case_db("cases-security");
+    if (HasFatalFailure()) return;
     SecurityAuditOptions o;
     o.max_entries_per_window = 4;
     security_ = std::make_unique<SecurityAudit>(*db_, *audit_, o, [this] { return now_; });
-  }
-  void TearDown() override {
-    security_.reset();
-    audit_.reset();
-    db_.reset();
-    std::filesystem::remove_all(dir_);
   }
   std::vector<AuditEntry> entries() { return audit_->list(0, 1000); }
   static nlohmann::json after(const AuditEntry& e) { return nlohmann::json::parse(e.after); }
 
   TimeNs now_ = 1'800'000'000 * kSecond;
-  std::filesystem::path dir_;
-  std::unique_ptr<CaseDb> db_;
-  std::unique_ptr<AuditLog> audit_;
   std::unique_ptr<SecurityAudit> security_;
 };
 

@@ -11,6 +11,7 @@
 #include "cases/system_import.h"
 #include "cases/system_registry.h"
 #include "store/registry_data.h"
+#include "case_db_fixture.h"
 
 namespace khien {
 namespace {
@@ -22,14 +23,7 @@ std::string read_file(const std::filesystem::path& p) {
   return ss.str();
 }
 
-const RegistryData& registry() {
-  static const RegistryData reg = [] {
-    auto r = load_registry_yaml(std::filesystem::path(KHIEN_SOURCE_DIR) / "data/registry");
-    if (!r) throw std::runtime_error(r.error().message);
-    return *r;
-  }();
-  return reg;
-}
+const RegistryData& registry() { return shipped_registry(); }
 
 TEST(Systems, ShippedFileLoadsAgainstTheRegistry) {
   auto text = read_file(std::filesystem::path(KHIEN_SOURCE_DIR) / "data/registry/systems.yaml");
