@@ -35,17 +35,9 @@ Status CaseDb::Transaction::commit() {
 Result<std::unique_ptr<CaseDb>> CaseDb::open(const std::filesystem::path& path) {
   std::error_code ec;
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) !=
-      SQLITE_OK) {
-    std::string why = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    return fail(fmt::format("cases store: cannot open {}: {}", path.string(), why));
-  }
-  std::unique_ptr<CaseDb> out(new CaseDb(db));
-  sqlite3_busy_timeout(db, 5000);
-  if (auto st = out->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"); !st)
-    return tl::unexpected(st.error());
+  auto db = open_sqlite(path, "cases store", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+  if (!db) return tl::unexpected(db.error());
+  std::unique_ptr<CaseDb> out(new CaseDb(*db));
   if (auto st = out->migrate(); !st) return tl::unexpected(st.error());
   return out;
 }

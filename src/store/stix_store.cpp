@@ -117,18 +117,11 @@ std::string bind_markers(std::size_t n) {
 Result<std::unique_ptr<StixStore>> StixStore::open(const std::filesystem::path& db_path) {
   std::error_code ec;
   if (db_path.has_parent_path()) std::filesystem::create_directories(db_path.parent_path(), ec);
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                      nullptr) != SQLITE_OK) {
-    std::string why = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    return fail(fmt::format("stix store: cannot open {}: {}", db_path.string(), why));
-  }
-  std::unique_ptr<StixStore> store(new StixStore(db));
+  auto db = open_sqlite(db_path, "stix store", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+  if (!db) return tl::unexpected(db.error());
+  std::unique_ptr<StixStore> store(new StixStore(*db));
   // A writer in another process holds the lock for one import at most: wait for it rather than fail.
-  sqlite3_busy_timeout(db, kBusyTimeoutMs);
-  if (auto st = store->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"); !st)
-    return tl::unexpected(st.error());
+  sqlite3_busy_timeout(*db, kBusyTimeoutMs);
   if (auto st = store->migrate(); !st) return tl::unexpected(st.error());
   return store;
 }

@@ -116,17 +116,10 @@ bool verify_password(const std::string& encoded, std::string_view password) {
 Result<std::unique_ptr<UserStore>> UserStore::open(const std::filesystem::path& db_path, StateStore* registry) {
   std::error_code ec;
   if (db_path.has_parent_path()) std::filesystem::create_directories(db_path.parent_path(), ec);
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) !=
-      SQLITE_OK) {
-    std::string why = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    return fail(fmt::format("user store: cannot open {}: {}", db_path.string(), why));
-  }
-  std::unique_ptr<UserStore> store(new UserStore(db, registry));
-  sqlite3_busy_timeout(db, 5000);
+  auto db = open_sqlite(db_path, "user store", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+  if (!db) return tl::unexpected(db.error());
+  std::unique_ptr<UserStore> store(new UserStore(*db, registry));
   if (auto st = store->exec(R"sql(
-    PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
     CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY, login TEXT NOT NULL UNIQUE, display_name TEXT NOT NULL,
       role TEXT NOT NULL, scope TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0,
       failed_logins INTEGER NOT NULL DEFAULT 0, locked_until BIGINT NOT NULL DEFAULT 0, created BIGINT NOT NULL,

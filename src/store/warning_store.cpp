@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "store/sql_database.h"
 #include "store/sql_statement.h"
 
 namespace khien {
@@ -49,14 +50,6 @@ WarningRecord read_row(SqlStatement& st) {
 }  // namespace
 
 Result<std::unique_ptr<WarningStore>> WarningStore::open(const std::filesystem::path& db_path) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
-    std::string why = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    return fail(fmt::format("warning store: cannot open {}: {}", db_path.string(), why));
-  }
-  sqlite3_busy_timeout(db, 5000);
-  char* err = nullptr;
   // The alerts table is the alert store's; it is created here too (same definition) so the
   // picture's queries work on a database that has never held an alert.
   const char* schema = R"sql(
@@ -74,6 +67,10 @@ Result<std::unique_ptr<WarningStore>> WarningStore::open(const std::filesystem::
     CREATE INDEX IF NOT EXISTS alerts_time ON alerts(time);
     CREATE INDEX IF NOT EXISTS alerts_event_seq ON alerts(event_seq);
   )sql";
+  auto opened = open_sqlite(db_path, "warning store", schema);
+  if (!opened) return tl::unexpected(opened.error());
+  sqlite3* db = *opened;
+  char* err = nullptr;
   // Runs SQL; on failure closes the connection and gives the error to return.
   auto run = [&db, &err](const char* sql, const char* what) -> std::optional<Error> {
     if (sqlite3_exec(db, sql, nullptr, nullptr, &err) == SQLITE_OK) return std::nullopt;
@@ -82,7 +79,6 @@ Result<std::unique_ptr<WarningStore>> WarningStore::open(const std::filesystem::
     sqlite3_close(db);
     return fail(std::string("warning store: ") + what + why).value();
   };
-  if (auto e = run(schema, "")) return tl::unexpected(*e);
   // Stores written before tenant readers existed: add the columns and fill `orgs` from the documents.
   bool has_orgs = false, has_merged_into = false;
   {

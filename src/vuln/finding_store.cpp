@@ -58,14 +58,9 @@ Finding read_finding(SqlStatement& s) {
 }  // namespace
 
 Result<std::unique_ptr<FindingStore>> FindingStore::open(const std::filesystem::path& db_path) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
-    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    return fail(fmt::format("{}: {}", db_path.string(), msg));
-  }
-  sqlite3_busy_timeout(db, 5000);
-  std::unique_ptr<FindingStore> s(new FindingStore(db));
+  auto db = open_sqlite(db_path, "finding store", "");
+  if (!db) return tl::unexpected(db.error());
+  std::unique_ptr<FindingStore> s(new FindingStore(*db));
   if (auto st = s->exec(R"sql(
     CREATE TABLE IF NOT EXISTS scans (
       id INTEGER PRIMARY KEY, scanner TEXT NOT NULL, format TEXT NOT NULL, scan_time_us INTEGER NOT NULL,

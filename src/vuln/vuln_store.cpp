@@ -57,15 +57,9 @@ bool source_from_name(std::string_view name, VulnSource& out) {
 Result<std::unique_ptr<VulnStore>> VulnStore::open(const std::filesystem::path& db_path) {
   std::error_code ec;
   if (db_path.has_parent_path()) std::filesystem::create_directories(db_path.parent_path(), ec);
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
-    std::string why = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    return fail(fmt::format("vulnerability store: cannot open {}: {}", db_path.string(), why));
-  }
-  std::unique_ptr<VulnStore> store(new VulnStore(db));
-  sqlite3_busy_timeout(db, 5000);
-  if (auto st = store->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"); !st) return tl::unexpected(st.error());
+  auto db = open_sqlite(db_path, "vulnerability store", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+  if (!db) return tl::unexpected(db.error());
+  std::unique_ptr<VulnStore> store(new VulnStore(*db));
   if (auto st = store->exec(R"sql(
     CREATE TABLE IF NOT EXISTS vuln_parts (cve_id TEXT NOT NULL, source TEXT NOT NULL, hash TEXT NOT NULL,
       body TEXT NOT NULL, updated BIGINT NOT NULL, PRIMARY KEY (cve_id, source));
