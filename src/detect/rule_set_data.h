@@ -73,6 +73,9 @@ struct Expr {
   // A plain literal open at both ends (`contains`), held in `literal`: it may be left out of the
   // scan and searched for only when a rule needs it (LazyProbe).
   bool contains = false;
+  // Needs more than a literal matcher (a regex, or a pattern with inner wildcards): scanned, it
+  // runs an automaton of its own over every value; left to a LazyProbe when no rule triggers on it.
+  bool costly = false;
 };
 
 // The patterns on one field: those tied to the value's ends in tries, the rest in a Vectorscan
@@ -91,9 +94,10 @@ struct Gated {
   std::optional<StarGlob> glob = std::nullopt;
 };
 
-// Contains-literals that trigger no rule are not scanned: a rule evaluation that reaches them
-// searches the field's values then, once per event. Few literals are searched one by one; a
-// longer list (a selection's values) gets a small Vectorscan database of its own.
+// Short contains-literals and costly expressions (regexes, inner wildcards) that trigger no rule
+// are not scanned: a rule evaluation that reaches them searches the field's values then, once per
+// event. A few literals are searched one by one; a longer list (a selection's values), or any
+// costly expression, gets a small Vectorscan database of its own.
 struct LazyLiteral {
   std::string text;  // lower case unless cased
   std::uint32_t atom;

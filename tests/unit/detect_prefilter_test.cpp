@@ -186,6 +186,44 @@ TEST(SigmaShortLiterals, SearchIsRedoneForEachEvent) {
   EXPECT_EQ(matching(set, scratch, with).size(), 2u);
 }
 
+// Regexes and patterns with inner wildcards that trigger no rule are not scanned (each would run
+// an automaton over every value): a rule runs them once its trigger fired and its cheaper
+// conditions held. database_count() counts the scanned field databases only.
+TEST(SigmaCostlyPatterns, RunWhenTheRuleNeedsThem) {
+  RuleSet set = compile_detections({kToolImage + "  cli:\n    CommandLine|re: '\\s-\\s*<'\n  condition: img and cli\n",
+                                    kToolImage + "  cli:\n    CommandLine|contains: 'a*bcd*e'\n  condition: img and cli\n",
+                                    kToolImage + "  cli:\n    CommandLine|re: 'foo[0-9]+bar'\n  condition: img and not cli\n"});
+  EXPECT_EQ(set.database_count(), 0u);  // the rules trigger on Image, matched at its end
+  auto scratch = set.make_scratch();
+  EXPECT_EQ(matching(set, scratch, {{"Image", "C:\\TOOL.exe"}, {"CommandLine", "t - <x"}}), (std::vector<std::string>{"t0", "t2"}));
+  EXPECT_EQ(matching(set, scratch, {{"Image", "C:\\tool.exe"}, {"CommandLine", "A-BCD-E foo12bar"}}), (std::vector<std::string>{"t1"}));
+  EXPECT_TRUE(matching(set, scratch, {{"Image", "C:\\other.exe"}, {"CommandLine", "t - < a-bcd-e"}}).empty());
+  // Any value of a multi-valued field; the next event does not reuse the result.
+  EXPECT_EQ(matching(set, scratch, {{"Image", "C:\\tool.exe"}, {"CommandLine", "x"}, {"CommandLine", "abcde foo1bar"}}),
+            (std::vector<std::string>{"t1"}));
+  EXPECT_EQ(matching(set, scratch, {{"Image", "C:\\tool.exe"}, {"CommandLine", "abc"}}), (std::vector<std::string>{"t2"}));
+}
+
+TEST(SigmaCostlyPatterns, ScannedWhenARuleHasNothingElseToTriggerOn) {
+  RuleSet set = compile_detections({"  cli:\n    CommandLine|re: '\\s-\\s*<'\n  condition: cli\n",
+                                    kToolImage + "  cli:\n    CommandLine|re: '\\s-\\s*<'\n  condition: img and cli\n"});
+  EXPECT_EQ(set.database_count(), 1u);
+  auto scratch = set.make_scratch();
+  EXPECT_EQ(matching(set, scratch, {{"Image", "C:\\tool.exe"}, {"CommandLine", "t -  <x"}}), (std::vector<std::string>{"t0", "t1"}));
+  EXPECT_EQ(matching(set, scratch, {{"Image", "C:\\other.exe"}, {"CommandLine", "t -<x"}}), (std::vector<std::string>{"t0"}));
+  EXPECT_TRUE(matching(set, scratch, {{"Image", "C:\\tool.exe"}, {"CommandLine", "t -x <"}}).empty());
+}
+
+TEST(SigmaCostlyPatterns, ListMixingShortLiteralsAndRegexes) {
+  RuleSet set = compile_detections({kToolImage + "  cli:\n    - CommandLine|contains: ' /s'\n    - CommandLine|re: 'x[0-9]{3}y'\n"
+                                                 "  condition: img and cli\n"});
+  EXPECT_EQ(set.database_count(), 0u);
+  auto scratch = set.make_scratch();
+  EXPECT_EQ(matching(set, scratch, {{"Image", "C:\\tool.exe"}, {"CommandLine", "t /S"}}).size(), 1u);
+  EXPECT_EQ(matching(set, scratch, {{"Image", "C:\\tool.exe"}, {"CommandLine", "t x123y"}}).size(), 1u);
+  EXPECT_TRUE(matching(set, scratch, {{"Image", "C:\\tool.exe"}, {"CommandLine", "t x12y /t"}}).empty());
+}
+
 TEST(SigmaPrefilter, RequiredLiterals) {
   EXPECT_EQ(required_literal(SigmaPattern::parse("*a*bcdef*gh*")), "bcdef");
   EXPECT_EQ(required_literal(SigmaPattern::parse("*a*b?c*")), "");  // nothing of 3 bytes
