@@ -152,6 +152,10 @@ void EcsDecoder::set_class_from_category(Event& e) const {
 
 Status EcsDecoder::decode_object(simdjson::dom::object root, Event& event) {
   flattener_.flatten(root, event);
+  return map_flattened(event);
+}
+
+Status EcsDecoder::map_flattened(Event& event) {
   if (auto st = set_time_from(event, timestamp_, "@timestamp", EpochUnit::Milliseconds); !st) return st;
   mapper_.apply(event, flattener_.staged());
   if (const Value* id = event.get(field::winlog_event_id))

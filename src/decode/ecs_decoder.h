@@ -16,7 +16,11 @@ class EcsDecoder final : public JsonDecoder {
  public:
   EcsDecoder();
   std::string_view name() const override { return "ecs"; }
+  Status decode(std::string_view record, Event& event) override { return decode_flattened(record, event); }
   Status decode_object(simdjson::dom::object root, Event& event) override;
+
+ protected:
+  Status map_flattened(Event& event) override;
 
  private:
   void set_class_from_category(Event& event) const;

@@ -113,6 +113,10 @@ EveDecoder::EveDecoder()
 
 Status EveDecoder::decode_object(simdjson::dom::object root, Event& event) {
   flattener_.flatten(root, event);
+  return map_flattened(event);
+}
+
+Status EveDecoder::map_flattened(Event& event) {
   if (auto st = set_time_from(event, timestamp_, "timestamp", EpochUnit::Seconds); !st) return st;
   mapper_.apply(event, flattener_.staged());
   const std::string_view type = event.get_string(event_type_);

@@ -16,7 +16,11 @@ class EveDecoder final : public JsonDecoder {
  public:
   EveDecoder();
   std::string_view name() const override { return "eve"; }
+  Status decode(std::string_view record, Event& event) override { return decode_flattened(record, event); }
   Status decode_object(simdjson::dom::object root, Event& event) override;
+
+ protected:
+  Status map_flattened(Event& event) override;
 
  private:
   FieldMapper mapper_;

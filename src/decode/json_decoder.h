@@ -25,10 +25,19 @@ class JsonDecoder : public Decoder {
   virtual Status decode_object(simdjson::dom::object root, Event& event) = 0;
 
  protected:
+  /// decode() for a decoder whose decode_object() is flatten() then map_flattened(): a one-line
+  /// record goes through an On-Demand walk (no DOM tape, strings without escapes left in the kept
+  /// record); a record on several lines, or one the walk fails on, goes the DOM way, so a bad
+  /// record fails with the DOM parse's message.
+  Status decode_flattened(std::string_view record, Event& event);
+  /// The mapping after flatten() (only for decoders calling decode_flattened()).
+  virtual Status map_flattened(Event& event);
+
   JsonFlattener flattener_;
 
  private:
   simdjson::dom::parser parser_;
+  simdjson::ondemand::parser on_demand_;
 };
 
 }  // namespace khien

@@ -2,7 +2,9 @@
 #include "decode/json_flattener.h"
 
 #include <cstdint>
+#include <cstring>
 #include <limits>
+#include <utility>
 
 #include "core/field_dictionary.h"
 #include "core/wanted_originals.h"
@@ -11,6 +13,17 @@
 namespace khien {
 
 namespace {
+
+void set_unsigned(Value& v, std::uint64_t u) {
+  // Past INT64_MAX the magnitude matters more than the last digits.
+  if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    v.type = FieldType::Float;
+    v.f = static_cast<double>(u);
+  } else {
+    v.type = FieldType::Int;
+    v.i = static_cast<std::int64_t>(u);
+  }
+}
 
 // Fills `v` from a scalar element (strings copied into `arena`); false for null, objects, arrays.
 bool scalar_into(simdjson::dom::element element, Arena& arena, Value& v) {
@@ -21,21 +34,58 @@ bool scalar_into(simdjson::dom::element element, Arena& arena, Value& v) {
       v.s = arena.copy(element.get_string().value_unsafe());
       return true;
     case T::INT64: v.type = FieldType::Int; v.i = element.get_int64().value_unsafe(); return true;
-    case T::UINT64: {
-      std::uint64_t u = element.get_uint64().value_unsafe();
-      // Past INT64_MAX the magnitude matters more than the last digits.
-      if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-        v.type = FieldType::Float;
-        v.f = static_cast<double>(u);
-      } else {
-        v.type = FieldType::Int;
-        v.i = static_cast<std::int64_t>(u);
-      }
-      return true;
-    }
+    case T::UINT64: set_unsigned(v, element.get_uint64().value_unsafe()); return true;
     case T::DOUBLE: v.type = FieldType::Float; v.f = element.get_double().value_unsafe(); return true;
     case T::BOOL: v.type = FieldType::Bool; v.b = element.get_bool().value_unsafe(); return true;
     default: return false;
+  }
+}
+
+// A string value's text: a view into the parsed text when it has no escapes, else unescaped by
+// simdjson (which checks the escapes) and, with an arena, copied into it (the unescaped text lives
+// in the parser's buffer only until the next record).
+simdjson::error_code string_of(simdjson::ondemand::value& value, Arena* arena, std::string_view& out) {
+  // The token is the string with its quotes and the blanks up to the next token.
+  const std::string_view token = value.raw_json_token();
+  std::size_t end = token.size();
+  while (end > 1 && token[end - 1] != '"') --end;
+  if (end < 2) return simdjson::STRING_ERROR;
+  const std::string_view body = token.substr(1, end - 2);
+  if (std::memchr(body.data(), '\\', body.size()) == nullptr) {
+    out = body;
+    return simdjson::SUCCESS;
+  }
+  std::string_view unescaped;
+  if (auto err = value.get_string().get(unescaped); err) return err;
+  out = arena != nullptr ? arena->copy(unescaped) : unescaped;
+  return simdjson::SUCCESS;
+}
+
+// Fills `v` from an On-Demand scalar of type `type` (not null), as scalar_into does from the DOM.
+// Without an arena the value is only checked (escaped strings are not copied).
+simdjson::error_code scalar_into(simdjson::ondemand::value& value, simdjson::ondemand::json_type type, Arena* arena,
+                                 Value& v) {
+  using T = simdjson::ondemand::json_type;
+  switch (type) {
+    case T::string: v.type = FieldType::String; return string_of(value, arena, v.s);
+    case T::number: {
+      simdjson::ondemand::number n;
+      if (auto err = value.get_number().get(n); err) return err;
+      switch (n.get_number_type()) {
+        case simdjson::ondemand::number_type::signed_integer: v.type = FieldType::Int; v.i = n.get_int64(); break;
+        case simdjson::ondemand::number_type::unsigned_integer: set_unsigned(v, n.get_uint64()); break;
+        default: v.type = FieldType::Float; v.f = n.get_double(); break;
+      }
+      return simdjson::SUCCESS;
+    }
+    case T::boolean: {
+      bool b = false;
+      if (auto err = value.get_bool().get(b); err) return err;
+      v.type = FieldType::Bool;
+      v.b = b;
+      return simdjson::SUCCESS;
+    }
+    default: return simdjson::INCORRECT_TYPE;
   }
 }
 
@@ -67,7 +117,7 @@ void JsonFlattener::keep_only_originals(const std::vector<FieldId>& read, const 
   for (auto& n : nodes_) n.kind = LeafKind::Unknown;
 }
 
-void JsonFlattener::flatten(simdjson::dom::object root, Event& event) {
+void JsonFlattener::begin_record() {
   if (nodes_.empty()) nodes_.emplace_back();
   staged_.clear();
   if (only_kept_originals_) {
@@ -81,6 +131,10 @@ void JsonFlattener::flatten(simdjson::dom::object root, Event& event) {
     }
   }
   keys_.clear();
+}
+
+void JsonFlattener::flatten(simdjson::dom::object root, Event& event) {
+  begin_record();
   for (auto kv : root) {
     keys_.push_back(kv.key);
     walk(kv.value, child(0, kv.key), event);
@@ -104,7 +158,9 @@ std::uint32_t JsonFlattener::child(std::uint32_t parent, std::string_view key) {
   const auto id = static_cast<std::uint32_t>(nodes_.size());
   nodes_[parent].children.push_back(id);
   nodes_[parent].hint = count + 1;
-  nodes_.emplace_back().key.assign(key);  // may move nodes_: `p` is not used after this
+  Node& added = nodes_.emplace_back();  // may move nodes_: `p` is not used after this
+  added.key.assign(key);
+  added.plain = key.find_first_of("\"\\") == std::string_view::npos;
   return id;
 }
 
@@ -194,6 +250,90 @@ void JsonFlattener::walk(simdjson::dom::element value, std::uint32_t node, Event
       if (scalar_into(value, event.arena(), v)) add_leaf(v, node, event);
     }
   }
+}
+
+simdjson::error_code JsonFlattener::flatten(simdjson::ondemand::object root, Event& event) {
+  begin_record();
+  return walk_object(root, 0, event);
+}
+
+simdjson::error_code JsonFlattener::walk_object(simdjson::ondemand::object& object, std::uint32_t node, Event& event) {
+  for (auto item : object) {
+    // Used in place: a copy of what simdjson has just written stalls on store forwarding.
+    if (auto err = item.error(); err) return err;
+    simdjson::ondemand::field& kv = item.value_unsafe();
+    // The key expected next is compared with the key's raw text, so a key without escapes is
+    // neither unescaped nor copied; any other key is resolved as in the DOM walk.
+    std::uint32_t id = kNoNode;
+    std::string_view key;
+    bool known = false;
+    if (node != kNoNode) {
+      const Node& p = nodes_[node];
+      if (p.hint < p.children.size()) {
+        const Node& c = nodes_[p.children[p.hint]];
+        if (c.plain && kv.key().unsafe_is_equal(c.key)) {
+          id = p.children[p.hint];
+          nodes_[node].hint++;
+          key = std::string_view(kv.key().raw(), c.key.size());  // in the text: stays put as nodes_ grows
+          known = true;
+        }
+      }
+    }
+    if (!known) {
+      if (auto err = kv.unescaped_key().get(key); err) return err;
+      id = child(node, key);
+    }
+    keys_.push_back(key);
+    const simdjson::error_code err = walk(kv.value(), id, event);
+    keys_.pop_back();
+    if (err) return err;
+  }
+  return simdjson::SUCCESS;
+}
+
+simdjson::error_code JsonFlattener::walk(simdjson::ondemand::value& value, std::uint32_t node, Event& event) {
+  using T = simdjson::ondemand::json_type;
+  T type;
+  if (auto err = value.type().get(type); err) return err;
+  switch (type) {
+    case T::object: {
+      simdjson::ondemand::object object;
+      if (auto err = value.get_object().get(object); err) return err;
+      return walk_object(object, node, event);
+    }
+    case T::array: {
+      simdjson::ondemand::array array;
+      if (auto err = value.get_array().get(array); err) return err;
+      for (auto item : array) {
+        if (auto err = item.error(); err) return err;
+        if (auto err = walk(item.value_unsafe(), node, event); err) return err;
+      }
+      return simdjson::SUCCESS;
+    }
+    case T::null: {
+      bool is_null = false;
+      if (auto err = value.is_null().get(is_null); err) return err;
+      return is_null ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
+    }
+    default: break;
+  }
+  if (node != kNoNode) {
+    const LeafKind kind = node_kind(node);
+    if (kind == LeafKind::Raw || kind == LeafKind::Drop) {
+      // Not kept, but read all the same: the DOM parse would reject a bad value here.
+      Value unused;
+      return scalar_into(value, type, nullptr, unused);
+    }
+    if (kind == LeafKind::Staged) {
+      Event::Slot& slot = staged_.emplace_back();
+      slot.field = nodes_[node].id;
+      return scalar_into(value, type, &event.arena(), slot.value);
+    }
+  }
+  Value v;
+  if (auto err = scalar_into(value, type, &event.arena(), v); err) return err;
+  add_leaf(v, node, event);
+  return simdjson::SUCCESS;
 }
 
 }  // namespace khien

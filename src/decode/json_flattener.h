@@ -41,6 +41,11 @@ namespace khien {
 class JsonFlattener {
  public:
   void flatten(simdjson::dom::object root, Event& event);
+  /// The same over an On-Demand object, in one forward pass that reads every value (so a
+  /// document is checked as far as the DOM parse checks it: atoms, numbers, escapes, commas).
+  /// Strings without escapes become views into the parsed text, which must be the event's raw
+  /// record (kept in its arena). Returns the first error; the event is then partly filled.
+  simdjson::error_code flatten(simdjson::ondemand::object root, Event& event);
   void set_schema_names(bool take);
   /// Keeps as slots only the originals in `read`, those whose path starts with one of `prefixes`,
   /// and the registered ones; stages those in `mapped` (see above).
@@ -64,10 +69,14 @@ class JsonFlattener {
     FieldId id = 0;
     LeafKind kind = LeafKind::Unknown;
     std::uint32_t hint = 0;  // index in children of the key expected next
+    bool plain = true;       // key without '"' or '\\': comparable with a key's raw JSON text
     std::vector<std::uint32_t> children;
   };
 
+  void begin_record();
   void walk(simdjson::dom::element value, std::uint32_t node, Event& event);
+  simdjson::error_code walk(simdjson::ondemand::value& value, std::uint32_t node, Event& event);
+  simdjson::error_code walk_object(simdjson::ondemand::object& object, std::uint32_t node, Event& event);
   std::uint32_t child(std::uint32_t parent, std::string_view key);
   void add_leaf(const Value& value, std::uint32_t node, Event& event);
   LeafKind classify(FieldId id, std::string_view path) const;

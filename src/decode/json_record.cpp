@@ -173,23 +173,27 @@ std::size_t json_error_offset(std::string_view s) {
   }
 }
 
+const char* padded_copy(std::string_view record, Arena& arena) {
+  // A one-line record is kept as it is: copied once into the arena with simdjson's padding
+  // after it, so the parser reads the kept copy instead of copying the record again.
+  if (std::memchr(record.data(), '\n', record.size()) != nullptr ||
+      std::memchr(record.data(), '\r', record.size()) != nullptr)
+    return nullptr;
+  char* copy = static_cast<char*>(arena.allocate(record.size() + simdjson::SIMDJSON_PADDING, 1));
+  std::memcpy(copy, record.data(), record.size());
+  std::memset(copy + record.size(), 0, simdjson::SIMDJSON_PADDING);
+  return copy;
+}
+
 Result<simdjson::dom::object> parse_json_record(simdjson::dom::parser& parser, std::string_view record,
                                                 Event& event) {
   std::size_t first = 0;
   while (first < record.size() && is_ws(record[first])) ++first;
   if (first == record.size()) return fail("empty record");
   Arena& arena = event.arena();
-  // A one-line record is kept as it is: copied once into the arena with simdjson's padding
-  // after it, so the parser reads the kept copy instead of copying the record again.
-  const bool one_line = std::memchr(record.data(), '\n', record.size()) == nullptr &&
-                        std::memchr(record.data(), '\r', record.size()) == nullptr;
-  const char* text = record.data();
-  if (one_line) {
-    char* copy = static_cast<char*>(arena.allocate(record.size() + simdjson::SIMDJSON_PADDING, 1));
-    std::memcpy(copy, record.data(), record.size());
-    std::memset(copy + record.size(), 0, simdjson::SIMDJSON_PADDING);
-    text = copy;
-  }
+  const char* copy = padded_copy(record, arena);
+  const bool one_line = copy != nullptr;
+  const char* text = one_line ? copy : record.data();
   simdjson::dom::element root;
   if (auto err = parser.parse(text, record.size(), !one_line).get(root); err) {
     std::size_t at = json_error_offset(record);
