@@ -1,4 +1,8 @@
 // Time parsing/formatting and IP address/prefix behaviour.
+#include <arpa/inet.h>
+
+#include <cstring>
+
 #include <gtest/gtest.h>
 
 #include "core/ip_address.h"
@@ -50,6 +54,26 @@ TEST(IpAddress, ParsesAndFormatsBothFamilies) {
   EXPECT_TRUE(IpAddress::parse("fe80::1%eth0"));
   for (const char* bad : {"", "1.2.3", "1.2.3.256", "::g", "host.example", "1.2.3.4 "})
     EXPECT_FALSE(IpAddress::parse(bad)) << bad;
+}
+
+TEST(IpAddress, DottedQuadsParseAsInetPtonDoes) {
+  // The plain dotted quad is parsed without inet_pton: it must accept exactly what inet_pton does.
+  const char* texts[] = {"0.0.0.0", "255.255.255.255", "10.0.0.1", "1.2.3.4", "256.1.1.1", "1.2.3.256", "01.2.3.4",
+                         "1.2.3.04", "00.0.0.0", "1.2.3", "1.2.3.4.5", "1..3.4", ".1.2.3", "1.2.3.", "1.2.3.4 ",
+                         " 1.2.3.4", "1.2.3.4x", "1234.1.1.1", "1.2.3.-4", "1.2.3.+4", "999.1.1.1", "1.2.3.4/8",
+                         "a.b.c.d", "1.2.3.0", "100.200.250.199"};
+  for (const char* text : texts) {
+    in_addr expected{};
+    const bool ok = inet_pton(AF_INET, text, &expected) == 1;
+    const auto ip = IpAddress::parse(text);
+    ASSERT_EQ(ip.has_value(), ok) << text;
+    if (!ok) continue;
+    EXPECT_TRUE(ip->v4) << text;
+    EXPECT_EQ(std::memcmp(ip->bytes.data() + 12, &expected, 4), 0) << text;
+    EXPECT_EQ(ip->bytes[10], 0xff);
+    EXPECT_EQ(ip->bytes[11], 0xff);
+    for (int i = 0; i < 10; ++i) EXPECT_EQ(ip->bytes[i], 0) << text;
+  }
 }
 
 TEST(IpPrefix, ContainsAndNormalises) {
