@@ -41,9 +41,8 @@ const std::array<FieldId, kKnownCount>& known_ids() {
   return ids;
 }
 
-// Field reference kinds (high nibble of a field's first byte) and value types (low nibble).
-enum : std::uint8_t { kKindKnown = 1, kKindElement = 2, kKindNamed = 3 };
-enum : std::uint8_t { kString = 0, kInt = 1, kFloat = 2, kBool = 3, kTime = 4, kIpv4 = 5, kIpv6 = 6 };
+using namespace flow_layout;
+static_assert(static_cast<std::size_t>(FlowKnownField::tcp_flags) + 1 == std::size(kKnownNames));
 constexpr std::size_t kMaxFields = FlowRecordWriter::kMaxFields;
 constexpr std::size_t kMaxNameBytes = 255;
 constexpr FlowFieldCode kMaxCode = (FlowFieldCode{1} << 49) - 1;
@@ -59,7 +58,6 @@ Registry& registry() {
   return r;
 }
 
-std::uint64_t zigzag(std::int64_t v) { return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63); }
 std::int64_t unzigzag(std::uint64_t v) { return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1); }
 
 // How the encoder refers to a field: kind << 56 | number; 0 until looked up.
@@ -192,22 +190,19 @@ void FlowRecordWriter::begin(std::string& out) {
   *p_++ = 0;  // the field count, patched by finish()
 }
 
-namespace {
-
-std::uint8_t* put_varint(std::uint8_t* p, std::uint64_t v) {
-  while (v >= 0x80) {
-    *p++ = static_cast<std::uint8_t>(v | 0x80);
-    v >>= 7;
+void FlowRecordWriter::known_ip(FlowKnownField f, const IpAddress& ip) {
+  if (fields_ == kMaxFields) return;
+  ++fields_;
+  std::uint8_t* p = cursor();
+  *p++ = static_cast<std::uint8_t>(kKindKnown << 4 | (ip.v4 ? kIpv4 : kIpv6));
+  *p++ = static_cast<std::uint8_t>(f);
+  if (ip.v4) {
+    std::memcpy(p, ip.bytes.data() + 12, 4);
+    p_ = p + 4;
+  } else {
+    std::memcpy(p, ip.bytes.data(), 16);
+    p_ = p + 16;
   }
-  *p++ = static_cast<std::uint8_t>(v);
-  return p;
-}
-
-}  // namespace
-
-void FlowRecordWriter::flush() {
-  out_->append(reinterpret_cast<const char*>(buf_), static_cast<std::size_t>(p_ - buf_));
-  p_ = buf_;
 }
 
 void FlowRecordWriter::add(FieldId field, const Value& v) {
@@ -225,19 +220,13 @@ void FlowRecordWriter::add(FieldId field, const Value& v) {
     default: type = kString; break;
   }
   // A local pointer: byte stores through the member could alias it, and every one would reload it.
-  std::uint8_t* p = p_;
+  std::uint8_t* p = cursor();
   *p++ = static_cast<std::uint8_t>(kind << 4 | type);
-  auto append = [&](std::string_view bytes) {
-    p_ = p;
-    flush();
-    out_->append(bytes);
-  };
   if (kind == kKindNamed) {
     std::string_view name = field_name(field).substr(0, kMaxNameBytes);
     if (name.empty()) name = "khien.unnamed_field";
-    p = put_varint(p, name.size());
-    append(name);
-    p = p_;
+    p = put_string(p, name);
+    if (full(p)) p = flush(p);
   } else {
     p = put_varint(p, ref & ((std::uint64_t{1} << 56) - 1));
   }
@@ -259,17 +248,14 @@ void FlowRecordWriter::add(FieldId field, const Value& v) {
       p += 16;
       break;
     default:
-      p = put_varint(p, v.s.size());
-      append(v.s);
-      return;
+      p = put_string(p, v.s);
+      break;
   }
   p_ = p;
-  // At most 1 + 10 + 16 bytes per field: flush before the buffer could overflow.
-  if (p_ - buf_ > static_cast<std::ptrdiff_t>(sizeof buf_) - 28) flush();
 }
 
 std::size_t FlowRecordWriter::finish() {
-  flush();
+  p_ = flush(p_);
   // The count is a varint of one byte below 128 fields and two up to kMaxFields; a record of
   // more than 127 fields is rare, so its count is widened in place then.
   std::string& out = *out_;

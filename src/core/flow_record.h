@@ -3,11 +3,13 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
 #include "core/error.h"
 #include "core/event.h"
+#include "core/ip_address.h"
 
 namespace khien {
 
@@ -42,26 +44,105 @@ inline bool is_binary_flow_record(std::string_view record) {
   return !record.empty() && static_cast<std::uint8_t>(record.front()) == kFlowRecordMagic;
 }
 
+/// The fields a flow record refers to by number (layout v1, docs/TRAFFIC.md): the first byte of a
+/// known field's reference. Append only, in the order of the names in flow_record.cpp.
+enum class FlowKnownField : std::uint8_t {
+  class_uid, class_name, category_uid, activity_id, activity_name, type_uid, severity_id, product_name,
+  device_ip, src_ip, src_port, dst_ip, dst_port, src_mac, dst_mac, protocol_name, connection_uid, app_name,
+  bytes_out, bytes_in, packets_out, packets_in, bytes, packets, time, duration, observer_name,
+  src_interface_uid, dst_interface_uid, tcp_flags,
+};
+
+/// The bytes of layout v1 that fast writers produce themselves (docs/TRAFFIC.md).
+namespace flow_layout {
+/// Field reference kinds (high nibble of a field's first byte) and value types (low nibble).
+enum : std::uint8_t { kKindKnown = 1, kKindElement = 2, kKindNamed = 3 };
+enum : std::uint8_t { kString = 0, kInt = 1, kFloat = 2, kBool = 3, kTime = 4, kIpv4 = 5, kIpv6 = 6 };
+inline std::uint64_t zigzag(std::int64_t v) {
+  return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
+}
+inline std::uint8_t* put_varint(std::uint8_t* p, std::uint64_t v) {
+  while (v >= 0x80) {
+    *p++ = static_cast<std::uint8_t>(v | 0x80);
+    v >>= 7;
+  }
+  *p++ = static_cast<std::uint8_t>(v);
+  return p;
+}
+}  // namespace flow_layout
+
 /// Writes one binary flow record field by field, so a producer that never builds an Event (the
 /// NetFlow collector writes records straight from the packet's fields) writes the bytes
 /// append_flow_record() writes for the event holding the same fields in the same order.
-/// Usage: begin(out), add() per field, finish(). Not thread-safe; one per thread.
+/// Usage: begin(out), add() or the known_*() / raw writes per field, finish(). Not thread-safe; one per thread.
+///
+/// Raw writes, for producers that encode a field's reference once (a NetFlow template's elements):
+/// `p = cursor()`, then per field `if (full(p)) p = flush(p);` and at most kFieldRoom bytes of head,
+/// reference and fixed-size value written at p (strings through put_string()), then
+/// `commit(p, fields written)`. The caller keeps the field count within kMaxFields.
 class FlowRecordWriter {
  public:
   /// Most fields a record holds; fields added past it are dropped.
   static constexpr std::size_t kMaxFields = 4096;
+  /// Most bytes a field takes besides string bytes: head, a 10-byte varint reference, a 16-byte value.
+  static constexpr std::size_t kFieldRoom = 32;
   /// Starts a record at the end of `out`, which must outlive finish().
   void begin(std::string& out);
   /// Appends one field: schema fields and elements by number, any other field by its name.
   void add(FieldId field, const Value& value);
   /// Writes the field count; returns the record's size in bytes.
   std::size_t finish();
+  /// Fields written since begin().
+  std::size_t fields() const { return fields_; }
+
+  // A field of the flow schema, as add() writes it for that field's id.
+  void known_int(FlowKnownField f, std::int64_t v) { known_number(f, flow_layout::kInt, flow_layout::zigzag(v)); }
+  void known_time(FlowKnownField f, std::int64_t t) { known_number(f, flow_layout::kTime, flow_layout::zigzag(t)); }
+  void known_string(FlowKnownField f, std::string_view s) {
+    if (fields_ == kMaxFields) return;
+    ++fields_;
+    std::uint8_t* p = cursor();
+    *p++ = std::uint8_t{flow_layout::kKindKnown << 4 | flow_layout::kString};
+    *p++ = static_cast<std::uint8_t>(f);
+    p_ = put_string(p, s);
+  }
+  void known_ip(FlowKnownField f, const IpAddress& ip);
+
+  std::uint8_t* cursor() { return full(p_) ? flush(p_) : p_; }
+  bool full(const std::uint8_t* p) const { return p > buf_ + sizeof buf_ - kFieldRoom; }
+  /// Appends the buffered bytes up to p to the record; returns where to write next.
+  std::uint8_t* flush(std::uint8_t* p) {
+    out_->append(reinterpret_cast<const char*>(buf_), static_cast<std::size_t>(p - buf_));
+    return buf_;
+  }
+  /// Writes a string value (length and bytes) at p; returns where to write next.
+  std::uint8_t* put_string(std::uint8_t* p, std::string_view s) {
+    p = flow_layout::put_varint(p, s.size());
+    if (s.size() <= static_cast<std::size_t>(buf_ + sizeof buf_ - p)) {
+      if (!s.empty()) std::memcpy(p, s.data(), s.size());  // an empty view's data may be null
+      return p + s.size();
+    }
+    p = flush(p);
+    out_->append(s);
+    return p;
+  }
+  void commit(std::uint8_t* p, std::size_t fields) {
+    p_ = p;
+    fields_ += fields;
+  }
 
  private:
-  void flush();
-  // Each field's fixed part is written through a pointer into this buffer and appended in runs;
-  // byte-wise push_back was a third of the encoding time.
-  std::uint8_t buf_[64];
+  void known_number(FlowKnownField f, std::uint8_t type, std::uint64_t v) {
+    if (fields_ == kMaxFields) return;
+    ++fields_;
+    std::uint8_t* p = cursor();
+    *p++ = static_cast<std::uint8_t>(flow_layout::kKindKnown << 4 | type);
+    *p++ = static_cast<std::uint8_t>(f);
+    p_ = flow_layout::put_varint(p, v);
+  }
+  // Fields are written through a pointer into this buffer and appended in runs (byte-wise
+  // push_back was a third of the encoding time); a typical flow fits whole.
+  std::uint8_t buf_[512];
   std::uint8_t* p_ = buf_;
   std::string* out_ = nullptr;
   std::size_t start_ = 0;

@@ -64,15 +64,36 @@ struct NetflowDecoder::Impl {
     if (v9_scope) {
       // NetFlow v9 scope field types have their own numbering (RFC 3954 §6.1).
       f.type = length <= 8 ? IeType::Unsigned : IeType::Octets;
-      return f;
+    } else {
+      f.role = role_of(id, pen);
+      const IeInfo* info = pen == 0 || pen == kReversePen ? find_information_element(id) : nullptr;
+      if (info)
+        f.type = info->type;
+      else
+        f.type = length != kVariableLength && length <= 8 ? IeType::Unsigned : IeType::Octets;
+      if (pen == 0) f.tap = id == 10 ? FlowTaps::kIngressInterface : id == 14 ? FlowTaps::kEgressInterface
+                          : id == 6  ? FlowTaps::kTcpFlags : FlowTaps::kNone;
     }
-    f.role = role_of(id, pen);
-    const IeInfo* info = pen == 0 || pen == kReversePen ? find_information_element(id) : nullptr;
-    if (info)
-      f.type = info->type;
-    else
-      f.type = length != kVariableLength && length <= 8 ? IeType::Unsigned : IeType::Octets;
+    plan_write(f);
     return f;
+  }
+
+  // Decides how decode_record() writes the field's original value: what original_value() would
+  // make of a value of the template's length, and the element's reference as
+  // FlowRecordWriter::add() writes it for f.name.
+  static void plan_write(FieldSpec& f) {
+    const FlowFieldCode code = flow_field_code_of(f.name);
+    if (code == kNotAFlowField || f.length == kVariableLength) return;
+    std::uint8_t bytes[16];
+    f.ref_length = static_cast<std::uint8_t>(flow_layout::put_varint(bytes, code) - bytes);
+    if (f.ref_length > 8) return;
+    std::memcpy(&f.ref, bytes, f.ref_length);
+    if (f.type == IeType::Unsigned && f.length >= 1 && f.length <= 8)
+      f.write = FieldWrite::Uint;
+    else if (f.type == IeType::Ipv4 && f.length == 4)
+      f.write = FieldWrite::Ipv4;
+    else if (f.type == IeType::Ipv6 && f.length == 16)
+      f.write = FieldWrite::Ipv6;
   }
 
   Stream* stream_for(const IpAddress& exporter, NetflowVersion version, std::uint32_t domain, TimeNs now) {
@@ -179,12 +200,19 @@ struct NetflowDecoder::Impl {
     return t.min_length > 0;
   }
 
-  // Decodes one record at p (at most `avail` bytes) into `sink`, which has begun the flow.
-  // Returns the bytes it took, or 0 when a variable-length field runs past `avail`. `sink` is
-  // null for options records.
+  // Decodes one record at p (at most `avail` bytes) into a record of `sink`. Returns the bytes it
+  // took, or 0 when a variable-length field runs past `avail`. `sink` is null for options records.
   std::size_t decode_record(const Template& t, const std::uint8_t* p, std::size_t avail, const PacketContext& ctx,
                             Arena& arena, FlowSink* sink) {
     FlowValues v;
+    FlowTaps taps;
+    FlowRecordWriter* w = sink ? &sink->begin_flow() : nullptr;
+    const bool originals = w && options.original_fields;
+    // Elements of a known write are stored at `o` in this loop, a call per record rather than per
+    // field; the writer's field cap is far above any template this decoder keeps, checked anyway.
+    const bool fast = originals && t.fields.size() <= FlowRecordWriter::kMaxFields;
+    std::uint8_t* o = w ? w->cursor() : nullptr;
+    std::size_t written = 0;
     std::size_t pos = 0;
     for (const FieldSpec& f : t.fields) {
       std::size_t n = f.length;
@@ -201,29 +229,59 @@ struct NetflowDecoder::Impl {
       const std::uint8_t* value = p + pos;
       pos += n;
       if (n == 0) continue;
-      if (sink) {
-        gather(v, f, value, n, arena);
-        if (options.original_fields && f.role != Role::Padding) {
-          Value original;
-          original_value(f, value, n, arena, original);
-          sink->add(f.name, original);
+      if (!w) {
+        if (f.role == Role::SystemInit) gather(v, f, value, n, arena);
+        continue;
+      }
+      if (f.role > Role::Padding) gather(v, f, value, n, arena);
+      if (!originals || f.role == Role::Padding) continue;
+      if (w->full(o)) o = w->flush(o);
+      std::uint64_t u = 0;
+      if (fast && f.write == FieldWrite::Uint && (u = be_uint(value, n)) <= static_cast<std::uint64_t>(INT64_MAX)) {
+        *o = flow_layout::kKindElement << 4 | flow_layout::kInt;
+        std::memcpy(o + 1, &f.ref, sizeof f.ref);
+        o = flow_layout::put_varint(o + 1 + f.ref_length, u << 1);  // zigzag of a non-negative value
+        ++written;
+        if (f.tap != FlowTaps::kNone && !taps.seen[f.tap]) {
+          taps.seen[f.tap] = taps.is_int[f.tap] = true;
+          taps.value[f.tap] = static_cast<std::int64_t>(u);
         }
-      } else if (f.role == Role::SystemInit) {
-        gather(v, f, value, n, arena);
+        continue;
+      }
+      if (fast && (f.write == FieldWrite::Ipv4 || f.write == FieldWrite::Ipv6)) {
+        const bool v4 = f.write == FieldWrite::Ipv4;
+        *o = static_cast<std::uint8_t>(flow_layout::kKindElement << 4 | (v4 ? flow_layout::kIpv4 : flow_layout::kIpv6));
+        std::memcpy(o + 1, &f.ref, sizeof f.ref);
+        o += 1 + f.ref_length;
+        std::memcpy(o, value, v4 ? 4 : 16);
+        o += v4 ? 4 : 16;
+        ++written;
+        continue;
+      }
+      Value original;
+      original_value(f, value, n, arena, original);
+      w->commit(o, written);
+      written = 0;
+      w->add(f.name, original);
+      o = w->cursor();
+      if (f.tap != FlowTaps::kNone && !taps.seen[f.tap]) {
+        taps.seen[f.tap] = true;
+        taps.is_int[f.tap] = original.type == FieldType::Int;
+        taps.value[f.tap] = taps.is_int[f.tap] ? original.i : 0;
       }
     }
-    if (!sink) {
+    if (!w) {
       if (v.has_system_init && ctx.stream) {
         ctx.stream->have_system_init = true;
         ctx.stream->system_init_ms = v.system_init_ms;
       }
       return pos;
     }
-    finish_flow_event(v, ctx, arena, *sink);
-    sink->end_flow();
+    w->commit(o, written);
+    finish_flow_event(v, ctx, arena, *w);
+    sink->end_flow(taps);
     return pos;
   }
-
 
   // --- per-version packet walkers; each returns an error message or empty on success ---
 
@@ -318,10 +376,7 @@ struct NetflowDecoder::Impl {
     }
     s->last_seen = received;
     ctx.stream = s;
-    for (std::uint16_t i = 0; i < count; ++i) {
-      out.begin_flow();
-      decode_record(v5_template, p + 24 + std::size_t{i} * 48, 48, ctx, arena, &out);
-    }
+    for (std::uint16_t i = 0; i < count; ++i) decode_record(v5_template, p + 24 + std::size_t{i} * 48, 48, ctx, arena, &out);
     w.info.flow_records = count;
     track_sequence(*s, sequence, count, true, w);
   }
@@ -623,11 +678,7 @@ struct NetflowDecoder::Impl {
     while (n - pos >= t->min_length) {
       // A variable-length template's trailing zero bytes are padding, not empty records.
       if (t->variable && all_zero(b + pos, n - pos)) break;
-      FlowSink* sink = nullptr;
-      if (!t->options) {
-        out.begin_flow();
-        sink = &out;
-      }
+      FlowSink* sink = t->options ? nullptr : &out;
       std::size_t used = decode_record(*t, b + pos, n - pos, ctx, arena, sink);
       ++record;
       if (used == 0) {
@@ -659,28 +710,41 @@ NetflowDecoder::~NetflowDecoder() = default;
 
 namespace {
 
-// Collects flow records into events, one per record.
-class EventSink final : public FlowSink {
+// Collects a packet's flow records, to be read back into events.
+class RecordSink final : public FlowSink {
  public:
-  EventSink(Arena& arena, std::vector<Event>& out) : arena_(arena), out_(out) {}
-  void begin_flow() override { event_ = &out_.emplace_back(arena_); }
-  void add(FieldId field, const Value& value) override { event_->add(field, value); }
-  void end_flow() override {}
+  FlowRecordWriter& begin_flow() override {
+    writer_.begin(records_);
+    return writer_;
+  }
+  void end_flow(const FlowTaps&) override {
+    writer_.finish();
+    ends_.push_back(records_.size());
+  }
+
+  std::string records_;
+  std::vector<std::size_t> ends_;
 
  private:
-  Arena& arena_;
-  std::vector<Event>& out_;
-  Event* event_ = nullptr;
+  FlowRecordWriter writer_;
 };
 
 }  // namespace
 
 Result<NetflowPacketInfo> NetflowDecoder::decode(std::span<const std::uint8_t> packet, const IpAddress& exporter,
                                                  TimeNs received, Arena& arena, std::vector<Event>& out) {
-  const std::size_t out_before = out.size();
-  EventSink sink(arena, out);
+  RecordSink sink;
   auto info = impl_->decode(packet, exporter, received, arena, sink);
-  if (!info) out.resize(out_before, Event(arena));
+  if (!info) return info;
+  const std::size_t out_before = out.size();
+  std::size_t start = 0;
+  for (std::size_t end : sink.ends_) {
+    if (auto st = decode_flow_record(std::string_view(sink.records_).substr(start, end - start), out.emplace_back(arena)); !st) {
+      out.resize(out_before, Event(arena));
+      return fail("NetFlow decoder wrote a record it cannot read back: " + st.error().message);
+    }
+    start = end;
+  }
   return info;
 }
 

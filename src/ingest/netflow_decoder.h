@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "core/event.h"
+#include "core/flow_record.h"
 #include "core/ip_address.h"
 #include "core/time.h"
 
@@ -70,16 +71,26 @@ struct NetflowPacketInfo {
   std::uint64_t sequence_lost = 0;  ///< the forward gap before this packet, 0 when in order or unknown
 };
 
-/// Receives the flow records of a packet as decode() walks it: each record's fields in order,
-/// between begin_flow() and end_flow(). The collector writes them straight into binary flow
-/// records (no Event); decode() with an event vector collects them into events.
+/// Elements the collector writes again under OCSF names: the first ingressInterface,
+/// egressInterface and tcpControlBits element of a record (IANA 10, 14, 6), each when that first
+/// one is an integer.
+struct FlowTaps {
+  enum : std::uint8_t { kIngressInterface, kEgressInterface, kTcpFlags, kCount, kNone = kCount };
+  bool seen[kCount] = {};
+  bool is_int[kCount] = {};
+  std::int64_t value[kCount] = {};
+};
+
+/// Receives the flow records of a packet as decode() walks it, as binary flow records
+/// (core/flow_record.h): the decoder writes each record's fields with the writer begin_flow()
+/// returns, elements first (their references encoded once, when the template is learned), then
+/// the schema fields; end_flow() may add fields before it finishes the record.
 class FlowSink {
  public:
   virtual ~FlowSink() = default;
-  virtual void begin_flow() = 0;
-  /// A field of the current record; strings live in the arena given to decode().
-  virtual void add(FieldId field, const Value& value) = 0;
-  virtual void end_flow() = 0;
+  /// A writer on which begin() has been called for the new record.
+  virtual FlowRecordWriter& begin_flow() = 0;
+  virtual void end_flow(const FlowTaps& taps) = 0;
 };
 
 /// Decodes export packets from any number of exporters.
@@ -105,14 +116,16 @@ class NetflowDecoder {
   NetflowDecoder& operator=(const NetflowDecoder&) = delete;
 
   /// Decodes one UDP payload sent by `exporter`, received at `received` (the clock for template
-  /// expiry). Appends one event per flow record to `out`, allocated in `arena`.
+  /// expiry). Appends one event per flow record to `out`, allocated in `arena`: each record is
+  /// written as the binary flow record the collector spools and read back, so events hold exactly
+  /// what the pipeline's events of those records hold (less the collector's fields).
   /// A malformed packet is rejected whole: `out` is left as it was (templates read from sets
   /// before the bad one are kept) and the error names the protocol, the set, the byte offset
   /// and the reason: "IPFIX: set 2 at byte 48: length 3 shorter than the set header".
   /// Data sets whose template is unknown are dropped and counted; that is not an error.
   Result<NetflowPacketInfo> decode(std::span<const std::uint8_t> packet, const IpAddress& exporter, TimeNs received,
                                    Arena& arena, std::vector<Event>& out);
-  /// The same, giving each flow record's fields to `sink` in the order the event would hold them.
+  /// The same, writing each flow record through `sink` (the decoder's one output).
   /// On a malformed packet the sink has received the records (the last perhaps unfinished)
   /// before the error; the caller discards them.
   Result<NetflowPacketInfo> decode(std::span<const std::uint8_t> packet, const IpAddress& exporter, TimeNs received,

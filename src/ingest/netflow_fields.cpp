@@ -367,28 +367,28 @@ const std::string_view kActivityName = "Traffic";
 
 }  // namespace
 
-void finish_flow_event(FlowValues& v, const PacketContext& ctx, Arena& arena, FlowSink& sink) {
-  sink.add(field::class_uid, Value::of_int(4001));
-  sink.add(field::class_name, Value::of_string(kClassName));
-  sink.add(field::category_uid, Value::of_int(4));
-  sink.add(field::activity_id, Value::of_int(6));
-  sink.add(field::activity_name, Value::of_string(kActivityName));
-  sink.add(field::type_uid, Value::of_int(400106));
-  sink.add(field::severity_id, Value::of_int(1));
-  sink.add(field::metadata_product_name, Value::of_string(ctx.product));
-  sink.add(field::device_ip, Value::of_ip(*ctx.exporter));
-  if (v.has_src_ip) sink.add(field::src_endpoint_ip, Value::of_ip(v.src_ip));
-  if (v.src_port >= 0) sink.add(field::src_endpoint_port, Value::of_int(v.src_port));
-  if (v.has_dst_ip) sink.add(field::dst_endpoint_ip, Value::of_ip(v.dst_ip));
-  if (v.dst_port >= 0) sink.add(field::dst_endpoint_port, Value::of_int(v.dst_port));
-  if (!v.src_mac.empty()) sink.add(field::src_endpoint_mac, Value::of_string(v.src_mac));
-  if (!v.dst_mac.empty()) sink.add(field::dst_endpoint_mac, Value::of_string(v.dst_mac));
+void finish_flow_event(FlowValues& v, const PacketContext& ctx, Arena& arena, FlowRecordWriter& out) {
+  using K = FlowKnownField;
+  out.known_int(K::class_uid, 4001);
+  out.known_string(K::class_name, kClassName);
+  out.known_int(K::category_uid, 4);
+  out.known_int(K::activity_id, 6);
+  out.known_string(K::activity_name, kActivityName);
+  out.known_int(K::type_uid, 400106);
+  out.known_int(K::severity_id, 1);
+  out.known_string(K::product_name, ctx.product);
+  out.known_ip(K::device_ip, *ctx.exporter);
+  if (v.has_src_ip) out.known_ip(K::src_ip, v.src_ip);
+  if (v.src_port >= 0) out.known_int(K::src_port, v.src_port);
+  if (v.has_dst_ip) out.known_ip(K::dst_ip, v.dst_ip);
+  if (v.dst_port >= 0) out.known_int(K::dst_port, v.dst_port);
+  if (!v.src_mac.empty()) out.known_string(K::src_mac, v.src_mac);
+  if (!v.dst_mac.empty()) out.known_string(K::dst_mac, v.dst_mac);
   if (v.protocol >= 0)
-    sink.add(field::connection_info_protocol_name,
-          Value::of_string(ip_protocol_name(static_cast<std::uint8_t>(v.protocol))));
+    out.known_string(K::protocol_name, ip_protocol_name(static_cast<std::uint8_t>(v.protocol)));
   if (v.flow_id >= 0)
-    sink.add(field::connection_info_uid, Value::of_string(decimal_in(arena, static_cast<std::uint64_t>(v.flow_id))));
-  if (!v.app_name.empty()) sink.add(field::app_name, Value::of_string(v.app_name));
+    out.known_string(K::connection_uid, decimal_in(arena, static_cast<std::uint64_t>(v.flow_id)));
+  if (!v.app_name.empty()) out.known_string(K::app_name, v.app_name);
 
   // Directions: initiator/responder counters (RFC 5103 biflows, Cisco ASA NSEL) or forward and
   // reverse counters; the total is their sum unless the exporter gave a one-way total.
@@ -423,22 +423,22 @@ void finish_flow_event(FlowValues& v, const PacketContext& ctx, Arena& arena, Fl
     packets_in = true;
   }
   auto as_int = [](std::uint64_t x) { return static_cast<std::int64_t>(x & INT64_MAX); };
-  if (bytes_out) sink.add(field::traffic_bytes_out, Value::of_int(as_int(out_octets)));
-  if (bytes_in) sink.add(field::traffic_bytes_in, Value::of_int(as_int(in_octets)));
-  if (packets_out) sink.add(field::traffic_packets_out, Value::of_int(as_int(out_packets)));
-  if (packets_in) sink.add(field::traffic_packets_in, Value::of_int(as_int(in_packets)));
+  if (bytes_out) out.known_int(K::bytes_out, as_int(out_octets));
+  if (bytes_in) out.known_int(K::bytes_in, as_int(in_octets));
+  if (packets_out) out.known_int(K::packets_out, as_int(out_packets));
+  if (packets_in) out.known_int(K::packets_in, as_int(in_packets));
   if (v.has_octets && !v.has_rev_octets)
-    sink.add(field::traffic_bytes, Value::of_int(as_int(v.octets)));
+    out.known_int(K::bytes, as_int(v.octets));
   else if (v.has_octets_total && !v.has_rev_octets)
-    sink.add(field::traffic_bytes, Value::of_int(as_int(v.octets_total)));
+    out.known_int(K::bytes, as_int(v.octets_total));
   else if (bytes_out || bytes_in)
-    sink.add(field::traffic_bytes, Value::of_int(as_int(out_octets + in_octets)));
+    out.known_int(K::bytes, as_int(out_octets + in_octets));
   if (v.has_packets && !v.has_rev_packets)
-    sink.add(field::traffic_packets, Value::of_int(as_int(v.packets)));
+    out.known_int(K::packets, as_int(v.packets));
   else if (v.has_packets_total && !v.has_rev_packets)
-    sink.add(field::traffic_packets, Value::of_int(as_int(v.packets_total)));
+    out.known_int(K::packets, as_int(v.packets_total));
   else if (packets_out || packets_in)
-    sink.add(field::traffic_packets, Value::of_int(as_int(out_packets + in_packets)));
+    out.known_int(K::packets, as_int(out_packets + in_packets));
 
   // Delta-microsecond stamps (158/159) count back from the export time.
   if (!v.has_start && v.has_start_delta) {
@@ -481,14 +481,14 @@ void finish_flow_event(FlowValues& v, const PacketContext& ctx, Arena& arena, Fl
   }
 
   TimeNs time = v.has_end ? v.end : v.has_start ? v.start : v.has_observation ? v.observation : ctx.export_time;
-  sink.add(field::time, Value::of_time(time));
+  out.known_time(K::time, time);
   std::int64_t duration = -1;
   if (v.has_start && v.has_end && v.end >= v.start)
     duration = (v.end - v.start) / kNsPerMs;
   else if (v.has_start_uptime && v.has_end_uptime)
     duration = static_cast<std::int32_t>(v.end_uptime - v.start_uptime);
   if (duration < 0) duration = v.duration_ms;
-  if (duration >= 0) sink.add(field::duration, Value::of_int(duration));
+  if (duration >= 0) out.known_int(K::duration, duration);
 }
 
 }  // namespace khien::netflow_internal

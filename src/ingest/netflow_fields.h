@@ -73,6 +73,11 @@ enum class Role : std::uint8_t {
 /// The schema role of element `id` of enterprise `pen`.
 Role role_of(std::uint16_t id, std::uint32_t pen);
 
+// How a template field's original value is written into the binary flow record. Fixed-length
+// fields whose value type the template already tells are written in the decoder's loop, with the
+// reference encoded once; the rest go through original_value() and FlowRecordWriter::add().
+enum class FieldWrite : std::uint8_t { Generic, Uint, Ipv4, Ipv6 };
+
 struct FieldSpec {
   std::uint16_t id = 0;
   std::uint16_t length = 0;  // kVariableLength for variable-length fields
@@ -80,6 +85,10 @@ struct FieldSpec {
   FieldId name = field::none;
   IeType type = IeType::Unsigned;
   Role role = Role::None;
+  FieldWrite write = FieldWrite::Generic;
+  std::uint8_t tap = FlowTaps::kNone;  // which FlowTaps entry the field feeds
+  std::uint8_t ref_length = 0;          // bytes of `ref`
+  std::uint64_t ref = 0;                // the element's reference as the record writes it (varint, little end first)
   friend bool operator==(const FieldSpec& a, const FieldSpec& b) {
     return a.id == b.id && a.length == b.length && a.pen == b.pen;
   }
@@ -142,8 +151,8 @@ struct FlowValues {
 void original_value(const FieldSpec& f, const std::uint8_t* p, std::size_t n, Arena& arena, Value& out);
 /// Applies a field's schema role to the record's gathered values.
 void gather(FlowValues& v, const FieldSpec& f, const std::uint8_t* p, std::size_t n, Arena& arena);
-/// Gives the schema fields of a finished record (class, endpoints, counters, time, duration) to
-/// `sink`; strings it makes go to `arena`.
-void finish_flow_event(FlowValues& v, const PacketContext& ctx, Arena& arena, FlowSink& sink);
+/// Writes the schema fields of a finished record (class, endpoints, counters, time, duration);
+/// strings it makes go to `arena`.
+void finish_flow_event(FlowValues& v, const PacketContext& ctx, Arena& arena, FlowRecordWriter& out);
 
 }  // namespace khien::netflow_internal

@@ -86,11 +86,7 @@ struct CollectorMetrics {
 NetflowPacketHandler::NetflowPacketHandler(SourceContext context, NetflowDecoderOptions options)
     : ctx_(std::move(context)),
       decoder_(options),
-      arena_(1 << 20),
-      derived_elements_{intern_field("netflow.ingressInterface"), intern_field("netflow.egressInterface"),
-                        intern_field("netflow.tcpControlBits")},
-      derived_names_{intern_field("src_endpoint.interface_uid"), intern_field("dst_endpoint.interface_uid"),
-                     intern_field("connection_info.tcp_flags")} {
+      arena_(1 << 20) {
   CollectorMetrics::get();
 }
 
@@ -164,29 +160,20 @@ void NetflowPacketHandler::handle(std::span<const std::uint8_t> packet, const Ip
   }
 }
 
-void NetflowPacketHandler::begin_flow() {
+FlowRecordWriter& NetflowPacketHandler::begin_flow() {
   record_offset_ = batch_.size();
   writer_.begin(batch_);
-  for (bool& seen : derived_seen_) seen = false;
-  for (bool& is_int : derived_int_) is_int = false;
+  return writer_;
 }
 
-void NetflowPacketHandler::add(FieldId field, const Value& value) {
-  writer_.add(field, value);
-  for (int k = 0; k < 3; ++k) {
-    if (field == derived_elements_[k] && !derived_seen_[k]) {
-      derived_seen_[k] = true;
-      derived_int_[k] = value.type == FieldType::Int;
-      derived_value_[k] = derived_int_[k] ? value.i : 0;
-    }
-  }
-}
-
-void NetflowPacketHandler::end_flow() {
-  // The decoder never writes the collector's fields, so they follow its own.
-  writer_.add(field::observer_name, Value::of_string(packet_exporter_->exporter.exporter_id));
-  for (int k = 0; k < 3; ++k)
-    if (derived_int_[k]) writer_.add(derived_names_[k], Value::of_int(derived_value_[k]));
+void NetflowPacketHandler::end_flow(const FlowTaps& taps) {
+  // The decoder never writes the collector's fields, so they follow its own: the exporter, then
+  // interfaces and TCP flags under their OCSF names.
+  writer_.known_string(FlowKnownField::observer_name, packet_exporter_->exporter.exporter_id);
+  constexpr FlowKnownField kNames[FlowTaps::kCount] = {FlowKnownField::src_interface_uid,
+                                                      FlowKnownField::dst_interface_uid, FlowKnownField::tcp_flags};
+  for (std::uint8_t k = 0; k < FlowTaps::kCount; ++k)
+    if (taps.is_int[k]) writer_.known_int(kNames[k], taps.value[k]);
   const std::size_t size = writer_.finish();
   if (size > ctx_.limits.max_line_bytes) {
     batch_.resize(record_offset_);

@@ -40,7 +40,7 @@ struct NetflowCollectorStats {
 ///
 /// Each flow record is written into its binary record as the decoder walks the packet's fields
 /// (FlowSink), with no Event in between: the bytes are those append_flow_record() writes for the
-/// event NetflowDecoder::decode() builds plus the collector's fields.
+/// event NetflowDecoder::decode() gives plus the collector's fields.
 ///
 /// Threading: one instance per receive thread; not thread-safe.
 class NetflowPacketHandler : private FlowSink {
@@ -77,9 +77,8 @@ class NetflowPacketHandler : private FlowSink {
   };
   Cached& exporter_for(const IpAddress& sender);
   void publish_metrics();
-  void begin_flow() override;
-  void add(FieldId field, const Value& value) override;
-  void end_flow() override;
+  FlowRecordWriter& begin_flow() override;
+  void end_flow(const FlowTaps& taps) override;
 
   SourceContext ctx_;
   NetflowDecoder decoder_;
@@ -88,13 +87,6 @@ class NetflowPacketHandler : private FlowSink {
   const Cached* packet_exporter_ = nullptr;  // the exporter of the packet being decoded
   std::size_t record_offset_ = 0;            // where the record being written starts in batch_
   std::size_t packet_oversized_ = 0;
-  // Interfaces and TCP flags: the record's first ingressInterface, egressInterface and
-  // tcpControlBits elements, when integers, are written again under their OCSF names.
-  FieldId derived_elements_[3];
-  FieldId derived_names_[3];
-  bool derived_seen_[3] = {};
-  bool derived_int_[3] = {};
-  std::int64_t derived_value_[3] = {};
   std::string batch_;
   std::vector<Pending> pending_;
   std::vector<std::pair<std::string, std::uint64_t>> per_soc_;

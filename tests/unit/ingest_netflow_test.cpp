@@ -1,5 +1,6 @@
 // Tests of the NetFlow v5/v9/IPFIX decoder: crafted packets, bad input, and real exporter packets checked against
 // tshark.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -16,6 +17,7 @@
 #include "core/field_dictionary.h"
 #include "ingest/netflow_decoder.h"
 #include "ingest/netflow_fields.h"
+#include "ingest/netflow_udp_source.h"
 #include "core/netflow_information_elements.h"
 
 namespace khien {
@@ -806,6 +808,67 @@ TEST(NetflowOriginalValue, EveryElementTypeAsTheValueFactoriesMakeIt) {
   EXPECT_TRUE(same(original(IeType::DateMilliseconds, {0, 0, 0x01, 0x8B, 0xCF, 0xE5, 0x68, 0x01}),
                    Value::of_time(1'700'000'000'001LL * 1'000'000)));
   EXPECT_TRUE(same(original(IeType::Octets, {0xde, 0xad}), Value::of_string("dead")));
+}
+
+// Fixed-length elements are written in the decoder's loop with references encoded when the
+// template is learned; a record of 120 of them crosses the writer's buffer several times, a 64-bit
+// counter past INT64_MAX still becomes its decimal string, and the collector's interface field
+// is the first ingressInterface of the record.
+TEST(NetflowRecordLoop, EveryValueOfALongTemplateSurvives) {
+  constexpr int kGroups = 30;
+  Builder t = Builder::ipfix(1'700'000'000, 0, 7);
+  t.set_begin(2).u16(300).u16(4 * kGroups);
+  for (int g = 0; g < kGroups; ++g) t.u16(1).u16(8).u16(27).u16(16).u16(6).u16(1).u16(10).u16(4);
+  t.set_end();
+  Builder d = Builder::ipfix(1'700'000'100, 0, 7);
+  d.set_begin(300);
+  for (int g = 0; g < kGroups; ++g) {
+    d.u64(g % 2 ? 5 : ~std::uint64_t{0}).u32(0x20010db8).u32(0).u32(0).u32(static_cast<std::uint32_t>(g));
+    d.u8(0x12).u32(static_cast<std::uint32_t>(100 + g));
+  }
+  d.set_end();
+  Harness h;
+  ASSERT_TRUE(h.feed(t.done()));
+  ASSERT_TRUE(h.feed(d.done()));
+  ASSERT_EQ(h.events.size(), 1u);
+  std::vector<const Value*> octets, sources, interfaces;
+  for (const Event::Slot& slot : h.events[0]) {
+    if (slot.field == intern_field("netflow.octetDeltaCount")) octets.push_back(&slot.value);
+    if (slot.field == intern_field("netflow.sourceIPv6Address")) sources.push_back(&slot.value);
+    if (slot.field == intern_field("netflow.ingressInterface")) interfaces.push_back(&slot.value);
+  }
+  ASSERT_EQ(octets.size(), std::size_t{kGroups});
+  ASSERT_EQ(sources.size(), std::size_t{kGroups});
+  ASSERT_EQ(interfaces.size(), std::size_t{kGroups});
+  for (int g = 0; g < kGroups; ++g) {
+    if (g % 2) {
+      EXPECT_EQ(octets[g]->type, FieldType::Int);
+      EXPECT_EQ(octets[g]->i, 5);
+    } else {
+      EXPECT_EQ(octets[g]->type, FieldType::String);
+      EXPECT_EQ(octets[g]->s, "18446744073709551615");
+    }
+    EXPECT_EQ(sources[g]->ip, *IpAddress::parse(fmt::format("2001:db8::{:x}", g))) << g;
+    EXPECT_EQ(interfaces[g]->i, 100 + g);
+  }
+  EXPECT_EQ(int_of(h.events[0], "netflow.tcpControlBits"), 0x12);
+
+  SourceContext ctx;
+  ctx.exporter_for_address = [](const IpAddress&) -> std::optional<ExporterMatch> {
+    return ExporterMatch{7, "soc-test", "exp-test", "org-test"};
+  };
+  NetflowPacketHandler collector(ctx);
+  collector.handle(t.done(), kExporter, kNow);
+  collector.handle(d.done(), kExporter, kNow);
+  ASSERT_EQ(collector.pending(), 1u);
+  Event spooled(h.arena);
+  ASSERT_TRUE(decode_flow_record(collector.pending_record(0), spooled));
+  EXPECT_EQ(spooled.size(), h.events[0].size() + 3);  // observer.name, the ingress interface, TCP flags
+  EXPECT_EQ(int_of(spooled, "src_endpoint.interface_uid"), 100);
+  EXPECT_EQ(int_of(spooled, "connection_info.tcp_flags"), 0x12);
+  EXPECT_EQ(get(spooled, "dst_endpoint.interface_uid"), nullptr);
+  ASSERT_NE(get(spooled, "observer.name"), nullptr);
+  EXPECT_EQ(get(spooled, "observer.name")->s, "exp-test");
 }
 
 }  // namespace
