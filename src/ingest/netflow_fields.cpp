@@ -352,8 +352,10 @@ void gather(FlowValues& v, const FieldSpec& f, const std::uint8_t* p, std::size_
       if (uint_ok()) v.duration_ms = static_cast<std::int64_t>((be_uint(p, n) & 0xFFFFFFFFULL) / 1000);
       return;
     case Role::SystemInit:
-      if (uint_ok()) {
-        v.system_init_ms = static_cast<std::int64_t>(be_uint(p, n) & INT64_MAX);
+      // Past year 2262 (less a 32-bit uptime) the nanosecond clock overflows: such an anchor is
+      // garbage, not a time, and sysUpTime stamps stay unanchored.
+      if (uint_ok() && be_uint(p, n) <= static_cast<std::uint64_t>(INT64_MAX / kNsPerMs) - 0xFFFFFFFFULL) {
+        v.system_init_ms = static_cast<std::int64_t>(be_uint(p, n));
         v.has_system_init = true;
       }
       return;

@@ -286,6 +286,20 @@ TEST(NetflowIpfix, SequenceCountsDataRecords) {
   EXPECT_EQ(h.decoder.stats().sequence_out_of_order, 1u);
 }
 
+// systemInitTimeMilliseconds anchors IPFIX sysUpTime stamps unless the nanosecond clock cannot hold it.
+TEST(NetflowIpfix, SystemInitTimeAnchorsUptimeUnlessPastTheClock) {
+  Builder x = Builder::ipfix(1'700'000'100, 0, 7);
+  x.set_begin(2).u16(400).u16(3).u16(160).u16(8).u16(22).u16(4).u16(21).u16(4).set_end();
+  x.set_begin(400).u64(1'699'999'000'000ULL).u32(1'000).u32(10'000);
+  x.u64(1'126'587'102'154'310ULL).u32(1'000).u32(10'000).set_end();
+  Harness h;
+  ASSERT_TRUE(h.feed(x.done()));
+  ASSERT_EQ(h.events.size(), 2u);
+  EXPECT_EQ(h.events[0].get(field::time)->t, 1'699'999'010'000LL * 1'000'000);  // the anchor plus the end uptime
+  EXPECT_EQ(h.events[1].get(field::time)->t, 1'700'000'100LL * 1'000'000'000);  // the export time
+  EXPECT_EQ(int_of(h.events[1], field::duration), 9'000);
+}
+
 Bytes v9_packet(std::uint32_t sequence, bool with_template, int records) {
   Builder x =
       Builder::v9(static_cast<std::uint16_t>(records + (with_template ? 1 : 0)), 100'000, 1'700'000'000, sequence, 3);
