@@ -69,6 +69,23 @@ inline std::uint8_t* put_varint(std::uint8_t* p, std::uint64_t v) {
   *p++ = static_cast<std::uint8_t>(v);
   return p;
 }
+/// An element's reference written ahead of time: its varint bytes (little end first) in `ref`;
+/// returns their count, or 0 when they take more than 8 bytes (the element is then written by add()).
+inline std::uint8_t encode_element_ref(FlowFieldCode code, std::uint64_t& ref) {
+  std::uint8_t bytes[16];
+  const auto length = static_cast<std::uint8_t>(put_varint(bytes, code) - bytes);
+  if (length > 8) return 0;
+  ref = 0;
+  std::memcpy(&ref, bytes, length);
+  return length;
+}
+/// Writes an element field's head (kind and `type`) and its reference encoded by
+/// encode_element_ref(); returns where its value goes. Writes 9 bytes whatever the length.
+inline std::uint8_t* put_element_head(std::uint8_t* p, std::uint8_t type, std::uint64_t ref, std::uint8_t ref_length) {
+  *p = static_cast<std::uint8_t>(kKindElement << 4 | type);
+  std::memcpy(p + 1, &ref, sizeof ref);
+  return p + 1 + ref_length;
+}
 }  // namespace flow_layout
 
 /// Writes one binary flow record field by field, so a producer that never builds an Event (the

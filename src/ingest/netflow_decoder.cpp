@@ -84,10 +84,8 @@ struct NetflowDecoder::Impl {
   static void plan_write(FieldSpec& f) {
     const FlowFieldCode code = flow_field_code_of(f.name);
     if (code == kNotAFlowField || f.length == kVariableLength) return;
-    std::uint8_t bytes[16];
-    f.ref_length = static_cast<std::uint8_t>(flow_layout::put_varint(bytes, code) - bytes);
-    if (f.ref_length > 8) return;
-    std::memcpy(&f.ref, bytes, f.ref_length);
+    f.ref_length = flow_layout::encode_element_ref(code, f.ref);
+    if (f.ref_length == 0) return;
     if (f.type == IeType::Unsigned && f.length >= 1 && f.length <= 8)
       f.write = FieldWrite::Uint;
     else if (f.type == IeType::Ipv4 && f.length == 4)
@@ -238,21 +236,15 @@ struct NetflowDecoder::Impl {
       if (w->full(o)) o = w->flush(o);
       std::uint64_t u = 0;
       if (fast && f.write == FieldWrite::Uint && (u = be_uint(value, n)) <= static_cast<std::uint64_t>(INT64_MAX)) {
-        *o = flow_layout::kKindElement << 4 | flow_layout::kInt;
-        std::memcpy(o + 1, &f.ref, sizeof f.ref);
-        o = flow_layout::put_varint(o + 1 + f.ref_length, u << 1);  // zigzag of a non-negative value
+        o = flow_layout::put_element_head(o, flow_layout::kInt, f.ref, f.ref_length);
+        o = flow_layout::put_varint(o, flow_layout::zigzag(static_cast<std::int64_t>(u)));
         ++written;
-        if (f.tap != FlowTaps::kNone && !taps.seen[f.tap]) {
-          taps.seen[f.tap] = taps.is_int[f.tap] = true;
-          taps.value[f.tap] = static_cast<std::int64_t>(u);
-        }
+        taps.note(f.tap, true, static_cast<std::int64_t>(u));
         continue;
       }
       if (fast && (f.write == FieldWrite::Ipv4 || f.write == FieldWrite::Ipv6)) {
         const bool v4 = f.write == FieldWrite::Ipv4;
-        *o = static_cast<std::uint8_t>(flow_layout::kKindElement << 4 | (v4 ? flow_layout::kIpv4 : flow_layout::kIpv6));
-        std::memcpy(o + 1, &f.ref, sizeof f.ref);
-        o += 1 + f.ref_length;
+        o = flow_layout::put_element_head(o, v4 ? flow_layout::kIpv4 : flow_layout::kIpv6, f.ref, f.ref_length);
         std::memcpy(o, value, v4 ? 4 : 16);
         o += v4 ? 4 : 16;
         ++written;
@@ -264,11 +256,7 @@ struct NetflowDecoder::Impl {
       written = 0;
       w->add(f.name, original);
       o = w->cursor();
-      if (f.tap != FlowTaps::kNone && !taps.seen[f.tap]) {
-        taps.seen[f.tap] = true;
-        taps.is_int[f.tap] = original.type == FieldType::Int;
-        taps.value[f.tap] = taps.is_int[f.tap] ? original.i : 0;
-      }
+      taps.note(f.tap, original.type == FieldType::Int, original.type == FieldType::Int ? original.i : 0);
     }
     if (!w) {
       if (v.has_system_init && ctx.stream) {

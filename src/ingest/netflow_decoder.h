@@ -79,6 +79,13 @@ struct FlowTaps {
   bool seen[kCount] = {};
   bool is_int[kCount] = {};
   std::int64_t value[kCount] = {};
+  /// Records the first element that feeds `tap` (kNone: none); later ones are ignored.
+  void note(std::uint8_t tap, bool integer, std::int64_t v) {
+    if (tap == kNone || seen[tap]) return;
+    seen[tap] = true;
+    is_int[tap] = integer;
+    value[tap] = integer ? v : 0;
+  }
 };
 
 /// Receives the flow records of a packet as decode() walks it, as binary flow records
