@@ -9,21 +9,12 @@
 
 namespace khien {
 
-Value& Event::emplace(FieldId field) {
-  // An emptied event takes fresh slots: its old ones may belong to an arena reset since.
-  if (size_ == capacity_ || size_ == 0) {
-    // Decoded JSON records carry 40-70 fields (originals and schema): start big enough for most.
-    std::uint32_t cap = size_ == 0 ? 64 : capacity_ * 2;
-    auto* grown = static_cast<Slot*>(arena_->allocate(sizeof(Slot) * cap, alignof(Slot)));
-    if (size_ > 0) std::memcpy(static_cast<void*>(grown), slots_, sizeof(Slot) * size_);
-    slots_ = grown;
-    capacity_ = cap;
-  }
-  if (field < field::schema_end && index_[field] == 0 && size_ < 0xffff) index_[field] = static_cast<std::uint16_t>(size_ + 1);
+void Event::grow(std::uint32_t capacity) {
   static_assert(sizeof(Value) == 32 && sizeof(Slot) == 40, "a slot is five 8-byte words");
-  Slot* slot = &slots_[size_++];
-  slot->field = field;
-  return *new (&slot->value) Value();
+  auto* grown = static_cast<Slot*>(arena_->allocate(sizeof(Slot) * capacity, alignof(Slot)));
+  if (size_ > 0) std::memcpy(static_cast<void*>(grown), slots_, sizeof(Slot) * size_);
+  slots_ = grown;
+  capacity_ = capacity;
 }
 
 void Event::add(FieldId field, const Value& value) {

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdint>
+#include <new>
 #include <string_view>
 
 #include "core/arena.h"
@@ -58,7 +59,18 @@ class Event {
   /// Appends a slot for `field` and returns its value, zeroed (an empty string), to be filled
   /// member by member. Decoders that write straight into the slot never copy a Value they have
   /// just built, a copy that stalls on store forwarding (narrow stores, then wide loads).
-  Value& emplace(FieldId field);
+  Value& emplace(FieldId field) {
+    if (size_ == capacity_) [[unlikely]] grow(size_ == 0 ? kFirstSlots : capacity_ * 2);
+    if (field < field::schema_end && index_[field] == 0 && size_ < 0xffff) index_[field] = static_cast<std::uint16_t>(size_ + 1);
+    Slot* slot = &slots_[size_++];
+    slot->field = field;
+    return *new (&slot->value) Value();
+  }
+  /// Makes room for `slots` fields in all, so that decoders which know a record's field count
+  /// (binary flow records) take slots sized to it rather than the default first block.
+  void reserve(std::uint32_t slots) {
+    if (slots > capacity_) grow(slots);
+  }
   /// Replaces the first value of `field`, or appends it.
   void set(FieldId field, const Value& value);
   void set_string(FieldId field, std::string_view v) { set(field, Value::of_string(arena_->copy(v))); }
@@ -85,13 +97,18 @@ class Event {
 
   Arena& arena() { return *arena_; }
   void clear() {
-    size_ = 0;
+    // An emptied event takes fresh slots: its old ones may belong to an arena reset since.
+    slots_ = nullptr;
+    size_ = capacity_ = 0;
     raw_ = {};
     raw_kind_ = RawKind::None;
     index_.fill(0);
   }
 
  private:
+  // Decoded JSON records carry 40-70 fields (originals and schema): the first block fits most.
+  static constexpr std::uint32_t kFirstSlots = 64;
+  void grow(std::uint32_t capacity);
   void reindex();
   // First slot (+1) of each schema field, so lookups of normalized fields take one load.
   std::array<std::uint16_t, field::schema_end> index_;

@@ -314,8 +314,8 @@ void ScanDetector::prefetch(const FlowRecord& flow, const FlowHashes& hashes, bo
   if (options_.scan_max_packets != 0 && flow.packets > options_.scan_max_packets) return;
   const std::uint64_t h = horizontal_key(hashes.src, flow), v = vertical_key(hashes.src, hashes.dst);
   if (entries) {
-    horizontal_.prefetch_entry(h);
-    vertical_.prefetch_entry(v);
+    horizontal_.prefetch_entry(h, flow.time);
+    vertical_.prefetch_entry(v, flow.time);
   } else {
     horizontal_.prefetch(h);
     vertical_.prefetch(v);
@@ -324,12 +324,12 @@ void ScanDetector::prefetch(const FlowRecord& flow, const FlowHashes& hashes, bo
 
 void VolumeDetector::prefetch(const FlowRecord& flow, const FlowHashes& hashes, bool entries) const {
   if (!flow.national_destination) return;
-  if (entries) table_.prefetch_entry(volume_key(hashes));
+  if (entries) table_.prefetch_entry(volume_key(hashes), flow.time);
   else table_.prefetch(volume_key(hashes));
 }
 
 void BeaconDetector::prefetch(const FlowRecord& flow, const FlowHashes& hashes, bool entries) const {
-  if (entries) table_.prefetch_entry(beacon_key(flow, hashes));
+  if (entries) table_.prefetch_entry(beacon_key(flow, hashes), flow.time);
   else table_.prefetch(beacon_key(flow, hashes));
 }
 

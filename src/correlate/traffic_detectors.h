@@ -93,12 +93,19 @@ class BoundedTable {
   }
   /// Starts loading the bucket head of `key` into the cache.
   void prefetch(std::uint64_t key) const { __builtin_prefetch(&heads_[bucket_of(key)]); }
-  /// Starts loading the entry of `key` when present (its bucket head should be cached by now).
-  void prefetch_entry(std::uint64_t key) const {
+  /// Starts loading the entry find(key, now) will return (its bucket head should be cached by
+  /// now): the key's own, or when absent the way it will evict, which find() then overwrites.
+  void prefetch_entry(std::uint64_t key, TimeNs now) const {
     const std::size_t b = bucket_of(key);
     const std::uint32_t tag = tag_of(key);
-    for (std::size_t i = 0; i < kWays; ++i)
-      if (heads_[b].tags[i] == tag) __builtin_prefetch(&entries_[b * kWays + i]);
+    const Head& h = heads_[b];
+    for (std::size_t i = 0; i < kWays; ++i) {
+      if (h.tags[i] == tag) {
+        __builtin_prefetch(&entries_[b * kWays + i]);
+        return;
+      }
+    }
+    __builtin_prefetch(&entries_[b * kWays + victim_way(h, stamp_of(now))], 1);
   }
   /// The entry of `key`, a default one when absent (`fresh` set), evicting if needed.
   Entry& find(std::uint64_t key, TimeNs now, bool& fresh) {
@@ -114,19 +121,7 @@ class BoundedTable {
         return entries_[b * kWays + i];
       }
     }
-    std::size_t victim = 0;
-    std::uint32_t oldest = 0;
-    for (std::size_t i = 0; i < kWays; ++i) {
-      if (h.tags[i] == 0) {
-        victim = i;
-        break;
-      }
-      const std::uint32_t age = stamp - h.stamps[i];
-      if (age > oldest && static_cast<std::int32_t>(age) >= 0) {
-        oldest = age;
-        victim = i;
-      }
-    }
+    const std::size_t victim = victim_way(h, stamp);
     if (h.tags[victim] != 0) ++evictions_;
     else ++size_;
     h.tags[victim] = tag;
@@ -146,6 +141,20 @@ class BoundedTable {
     std::uint32_t tags[kWays] = {};  // 0: an empty way
     std::uint32_t stamps[kWays] = {};
   };
+  // The way a missing key takes: the first empty one, else the least recently seen.
+  static std::size_t victim_way(const Head& h, std::uint32_t stamp) {
+    std::size_t victim = 0;
+    std::uint32_t oldest = 0;
+    for (std::size_t i = 0; i < kWays; ++i) {
+      if (h.tags[i] == 0) return i;
+      const std::uint32_t age = stamp - h.stamps[i];
+      if (age > oldest && static_cast<std::int32_t>(age) >= 0) {
+        oldest = age;
+        victim = i;
+      }
+    }
+    return victim;
+  }
   std::size_t bucket_of(std::uint64_t key) const { return static_cast<std::size_t>((key & 0xFFFFFFFFULL) * buckets_ >> 32); }
   static std::uint32_t tag_of(std::uint64_t key) { return static_cast<std::uint32_t>(key >> 32) | 1; }
   static std::uint32_t stamp_of(TimeNs now) { return static_cast<std::uint32_t>(static_cast<std::uint64_t>(now) >> 20); }
