@@ -2,6 +2,7 @@
 // names of the flow information elements it refers to by number.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -26,10 +27,24 @@ constexpr FlowFieldCode flow_field_code(std::uint32_t pen, std::uint16_t id, boo
 /// `netflow.ie<id>` (unknown IANA id), `ipfix.<pen>.<id>` (enterprise), `netflow.scope.<name>` (v9 scope).
 std::string flow_field_name(FlowFieldCode code);
 
+namespace flow_detail {
+// IANA elements (pen 0, no scope) by a process-wide array read without a lock: an id, once given
+// to a code, never changes, so a load sees either none (then the registry answers) or it. Read
+// inline: a call per element of every record was 3 % of the flow path.
+extern std::atomic<FieldId> iana_ids[65536];
+FieldId flow_field_id_slow(FlowFieldCode code);
+}  // namespace flow_detail
+
 /// The interned id of flow_field_name(code). The name is interned once per process and each
 /// thread caches the answer, so a record's elements cost an array or hash lookup each, not a
 /// string intern. Thread-safe.
-FieldId flow_field_id(FlowFieldCode code);
+inline FieldId flow_field_id(FlowFieldCode code) {
+  if (code < 65536) {
+    const FieldId id = flow_detail::iana_ids[code].load(std::memory_order_acquire);
+    if (id != field::none) return id;
+  }
+  return flow_detail::flow_field_id_slow(code);
+}
 
 /// The code of an id obtained from flow_field_id(), or kNotAFlowField. Thread-safe.
 FlowFieldCode flow_field_code_of(FieldId id);
@@ -124,6 +139,24 @@ class FlowRecordWriter {
     p_ = put_string(p, s);
   }
   void known_ip(FlowKnownField f, const IpAddress& ip);
+  /// Fields written ahead of time by another writer (the bytes between its begin() and finish(),
+  /// `fields` of them), copied as they are: for fields every record of a producer repeats. Dropped
+  /// whole when they would pass kMaxFields.
+  void known_bytes(std::string_view bytes, std::size_t fields) {
+    if (fields_ + fields > kMaxFields) return;
+    fields_ += fields;
+    std::uint8_t* p = p_;
+    if (bytes.size() > static_cast<std::size_t>(buf_ + sizeof buf_ - p)) {
+      p = flush(p);
+      if (bytes.size() > sizeof buf_) {
+        out_->append(bytes);
+        p_ = p;
+        return;
+      }
+    }
+    std::memcpy(p, bytes.data(), bytes.size());
+    p_ = p + bytes.size();
+  }
 
   std::uint8_t* cursor() { return full(p_) ? flush(p_) : p_; }
   bool full(const std::uint8_t* p) const { return p > buf_ + sizeof buf_ - kFieldRoom; }

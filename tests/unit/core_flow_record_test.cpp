@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "core/field_dictionary.h"
 #include "core/flow_record.h"
@@ -70,6 +71,30 @@ TEST(FlowRecord, RoundTripKeepsEveryFieldTypeAndOrder) {
   EXPECT_EQ(back.get(intern_field("netflow.reverseOctetDeltaCount"))->i, -5);
   EXPECT_EQ(back.get_string(intern_field("ipfix.9.12235")), "deadbeef");
   EXPECT_EQ(back.get(intern_field("netflow.scope.interface"))->i, 3);
+}
+
+// Integers of every length (1 to 10 varint bytes, both signs) read back, whether 8 bytes or more
+// follow them (one load per varint) or fewer (byte by byte, at the record's end).
+TEST(FlowRecord, IntegersOfEveryVarintLengthRoundTrip) {
+  std::vector<std::int64_t> values{0, -1, INT64_MAX, INT64_MIN};
+  for (int bit = 0; bit < 63; ++bit) {
+    const std::int64_t p = std::int64_t{1} << bit;
+    for (std::int64_t v : {p - 1, p, p + 1, -p, -p - 1}) values.push_back(v);
+  }
+  const FieldId octets = flow_field_id(flow_field_code(0, 1));
+  for (std::int64_t v : values) {
+    Arena arena;
+    Event e(arena);
+    e.add(octets, Value::of_int(v));
+    e.set_time(field::time, v);
+    e.add(octets, Value::of_int(v));  // the last field: fewer than 8 bytes may follow
+    std::string record;
+    append_flow_record(record, e);
+    Event back(arena);
+    auto st = decode_flow_record(record, back);
+    ASSERT_TRUE(st) << v << ": " << st.error().message;
+    EXPECT_TRUE(same(e, back)) << v;
+  }
 }
 
 TEST(FlowRecord, ElementsAreWrittenByNumberNotByName) {
@@ -166,6 +191,42 @@ TEST(FlowRecordWriter, CountsOfOneAndTwoBytesAndTheFieldCap) {
 
 // The numbered writes of schema fields give the bytes add() gives for the field of that name: the
 // enum's order is the record's numbering. Long strings and many fields cross the writer's buffer.
+// Fields written ahead of time and copied in give the bytes of writing them in place, wherever
+// the writer's buffer stands (empty, nearly full after a long string).
+TEST(FlowRecordWriter, FieldsWrittenAheadEqualFieldsWrittenInPlace) {
+  using K = FlowKnownField;
+  auto opening = [](FlowRecordWriter& w) {
+    w.known_int(K::class_uid, 4001);
+    w.known_string(K::class_name, "Network Activity");
+    w.known_int(K::severity_id, 1);
+  };
+  std::string ahead;
+  FlowRecordWriter a;
+  a.begin(ahead);
+  opening(a);
+  a.finish();
+  const std::string_view fields = std::string_view(ahead).substr(3);
+  for (std::size_t before : {std::size_t{0}, std::size_t{470}, std::size_t{2000}}) {
+    const std::string text(before, 'y');
+    std::string copied, in_place;
+    FlowRecordWriter c, d;
+    c.begin(copied);
+    d.begin(in_place);
+    if (before) {
+      c.known_string(K::app_name, text);
+      d.known_string(K::app_name, text);
+    }
+    c.known_bytes(fields, 3);
+    opening(d);
+    c.known_int(K::dst_port, 445);
+    d.known_int(K::dst_port, 445);
+    EXPECT_EQ(c.fields(), d.fields());
+    c.finish();
+    d.finish();
+    EXPECT_EQ(copied, in_place) << before;
+  }
+}
+
 TEST(FlowRecordWriter, KnownFieldWritesEqualAddByName) {
   constexpr std::string_view kNames[] = {
       "class_uid", "class_name", "category_uid", "activity_id", "activity_name", "type_uid", "severity_id",
