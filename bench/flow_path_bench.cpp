@@ -120,7 +120,7 @@ void BM_FlowPath(benchmark::State& state) {
   collector.flush();
   NetflowRecordDecoder decoder;
   TrafficDetector detector;
-  const FieldId victim_org = intern_field("khien.victim_org"), basis = intern_field("khien.victim_basis");
+  const FieldId victim_org = field::khien_victim_org, basis = field::khien_victim_basis;
   Arena arena(8 << 20);
   std::vector<Event> events;
   events.reserve(batch_packets * kRecordsPerPacket);

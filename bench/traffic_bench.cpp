@@ -86,7 +86,7 @@ void BM_TrafficDetectorEvents(benchmark::State& state) {
   static std::vector<Event> events = [] {
     std::vector<Event> v;
     v.reserve(kEvents);
-    FieldId victim_org = intern_field("khien.victim_org"), basis = intern_field("khien.victim_basis");
+    FieldId victim_org = field::khien_victim_org, basis = field::khien_victim_basis;
     for (std::size_t i = 0; i < kEvents; ++i) {
       const FlowRecord& f = flows[i];
       Event& e = v.emplace_back(arena);
@@ -148,7 +148,7 @@ void BM_RecordDecodeAndDetect(benchmark::State& state) {
   }();
   auto decoder = make_netflow_record_decoder();
   TrafficDetector detector;
-  FieldId victim_org = intern_field("khien.victim_org"), basis = intern_field("khien.victim_basis");
+  FieldId victim_org = field::khien_victim_org, basis = field::khien_victim_basis;
   Arena arena(1 << 20);
   std::vector<Alert> out;
   std::size_t i = 0;

@@ -11,9 +11,9 @@ namespace khien {
 namespace {
 
 struct VictimFields {
-  FieldId org = intern_field("khien.victim_org");
-  FieldId sector = intern_field("khien.victim_sector");
-  FieldId basis = intern_field("khien.victim_basis");
+  FieldId org = field::khien_victim_org;
+  FieldId sector = field::khien_victim_sector;
+  FieldId basis = field::khien_victim_basis;
 };
 
 const VictimFields& victim_fields() {

@@ -12,13 +12,13 @@ namespace khien {
 namespace {
 
 struct AttributionFields {
-  FieldId victim_org = intern_field("khien.victim_org");
-  FieldId victim_sector = intern_field("khien.victim_sector");
-  FieldId victim_province = intern_field("khien.victim_province");
-  FieldId victim_basis = intern_field("khien.victim_basis");
-  FieldId remote_org = intern_field("khien.remote_org");
-  FieldId remote_sector = intern_field("khien.remote_sector");
-  FieldId remote_province = intern_field("khien.remote_province");
+  FieldId victim_org = field::khien_victim_org;
+  FieldId victim_sector = field::khien_victim_sector;
+  FieldId victim_province = field::khien_victim_province;
+  FieldId victim_basis = field::khien_victim_basis;
+  FieldId remote_org = field::khien_remote_org;
+  FieldId remote_sector = field::khien_remote_sector;
+  FieldId remote_province = field::khien_remote_province;
   FieldId src_asn = intern_field("src_endpoint.autonomous_system.number");
   FieldId dst_asn = intern_field("dst_endpoint.autonomous_system.number");
 };
