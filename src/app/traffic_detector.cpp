@@ -3,23 +3,11 @@
 
 #include <fmt/format.h>
 
-#include "core/field_dictionary.h"
 #include "core/schema.h"
 
 namespace khien {
 
 namespace {
-
-struct VictimFields {
-  FieldId org = field::khien_victim_org;
-  FieldId sector = field::khien_victim_sector;
-  FieldId basis = field::khien_victim_basis;
-};
-
-const VictimFields& victim_fields() {
-  static const VictimFields f;
-  return f;
-}
 
 // OCSF severity word (the IOC detector's scale).
 std::string_view level_of(int severity_id) {
@@ -159,14 +147,13 @@ bool flow_of(const Event& event, FlowRecord& flow) {
   if (flow.bytes == 0) flow.bytes = non_negative(event.get(field::traffic_bytes_in)) + non_negative(event.get(field::traffic_bytes_out));
   if (flow.packets == 0)
     flow.packets = non_negative(event.get(field::traffic_packets_in)) + non_negative(event.get(field::traffic_packets_out));
-  flow.national_destination = event.get_string(victim_fields().basis).starts_with("dst_");
+  flow.national_destination = event.get_string(field::khien_victim_basis).starts_with("dst_");
   return true;
 }
 
 void append_alert(TrafficFinding& f, const Event& event, std::vector<Alert>& out) {
-  const auto& vf = victim_fields();
-  std::string_view victim_org = event.get_string(vf.org);
-  std::string_view victim_sector = event.get_string(vf.sector);
+  std::string_view victim_org = event.get_string(field::khien_victim_org);
+  std::string_view victim_sector = event.get_string(field::khien_victim_sector);
   Alert a;
   a.kind = "traffic";
   a.rule_id = std::string(traffic_rule_id(f.rule));

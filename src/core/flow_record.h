@@ -145,17 +145,7 @@ class FlowRecordWriter {
   void known_bytes(std::string_view bytes, std::size_t fields) {
     if (fields_ + fields > kMaxFields) return;
     fields_ += fields;
-    std::uint8_t* p = p_;
-    if (bytes.size() > static_cast<std::size_t>(buf_ + sizeof buf_ - p)) {
-      p = flush(p);
-      if (bytes.size() > sizeof buf_) {
-        out_->append(bytes);
-        p_ = p;
-        return;
-      }
-    }
-    std::memcpy(p, bytes.data(), bytes.size());
-    p_ = p + bytes.size();
+    p_ = put_bytes(p_, bytes);
   }
 
   std::uint8_t* cursor() { return full(p_) ? flush(p_) : p_; }
@@ -166,8 +156,9 @@ class FlowRecordWriter {
     return buf_;
   }
   /// Writes a string value (length and bytes) at p; returns where to write next.
-  std::uint8_t* put_string(std::uint8_t* p, std::string_view s) {
-    p = flow_layout::put_varint(p, s.size());
+  std::uint8_t* put_string(std::uint8_t* p, std::string_view s) { return put_bytes(flow_layout::put_varint(p, s.size()), s); }
+  /// Writes `s` as it is at p (into the buffer when it fits, else after it); returns where to write next.
+  std::uint8_t* put_bytes(std::uint8_t* p, std::string_view s) {
     if (s.size() <= static_cast<std::size_t>(buf_ + sizeof buf_ - p)) {
       if (!s.empty()) std::memcpy(p, s.data(), s.size());  // an empty view's data may be null
       return p + s.size();

@@ -12,13 +12,6 @@ namespace khien {
 namespace {
 
 struct AttributionFields {
-  FieldId victim_org = field::khien_victim_org;
-  FieldId victim_sector = field::khien_victim_sector;
-  FieldId victim_province = field::khien_victim_province;
-  FieldId victim_basis = field::khien_victim_basis;
-  FieldId remote_org = field::khien_remote_org;
-  FieldId remote_sector = field::khien_remote_sector;
-  FieldId remote_province = field::khien_remote_province;
   FieldId src_asn = intern_field("src_endpoint.autonomous_system.number");
   FieldId dst_asn = intern_field("dst_endpoint.autonomous_system.number");
 };
@@ -212,14 +205,14 @@ void Attribution::attribute(Event& event, const SocInfo* soc) const {
     basis = AttributionBasis::Soc;
   }
   if (!victim) return;
-  event.set_string(f.victim_org, victim->id);
-  if (!victim->sector.empty()) event.set_string(f.victim_sector, victim->sector);
-  if (!victim->province.empty()) event.set_string(f.victim_province, victim->province);
-  event.set_string(f.victim_basis, to_string(basis));
+  event.set_string(field::khien_victim_org, victim->id);
+  if (!victim->sector.empty()) event.set_string(field::khien_victim_sector, victim->sector);
+  if (!victim->province.empty()) event.set_string(field::khien_victim_province, victim->province);
+  event.set_string(field::khien_victim_basis, to_string(basis));
   if (remote && remote != victim) {
-    event.set_string(f.remote_org, remote->id);
-    if (!remote->sector.empty()) event.set_string(f.remote_sector, remote->sector);
-    if (!remote->province.empty()) event.set_string(f.remote_province, remote->province);
+    event.set_string(field::khien_remote_org, remote->id);
+    if (!remote->sector.empty()) event.set_string(field::khien_remote_sector, remote->sector);
+    if (!remote->province.empty()) event.set_string(field::khien_remote_province, remote->province);
   }
 }
 
