@@ -21,6 +21,8 @@ constexpr std::uint32_t kMagic = 0x3150534b;  // "KSP1"
 constexpr std::size_t kHeaderBytes = 36;
 constexpr std::uint8_t kCommitFlag = 1;
 constexpr std::uint32_t kMaxPayload = 64u << 20;
+// What one read(2) of the pipeline asks for: a few hundred typical records.
+constexpr std::size_t kReadBlockBytes = 256u << 10;
 
 struct Header {
   std::uint32_t magic;
@@ -360,17 +362,19 @@ Result<std::size_t> Spool::read(std::uint64_t after, std::size_t max_records, st
       read_next_seq_ = h.seq + 1;
     }
   }
-  // Read a block of bytes, then cut it into records.
-  buffer.clear();
+  // Read whole blocks of records, then cut them into records in memory: one pread for a header
+  // and one for a payload made the system calls a fifth of the pipeline's time. Bytes read past
+  // the records returned are read again by the next call.
   struct Pending {
     Header h;
     std::size_t offset;
   };
   std::vector<Pending> pending;
-  while (pending.size() < max_records && read_next_seq_ <= limit && buffer.size() < max_bytes) {
+  std::size_t parsed = 0, filled = 0, consumed = 0;
+  while (pending.size() < max_records && read_next_seq_ <= limit && consumed < max_bytes) {
     auto seg_it = std::find_if(segs.begin(), segs.end(), [&](const Segment& s) { return s.first_seq == read_segment_first_; });
-    std::uint64_t seg_bytes = seg_it != segs.end() ? seg_it->bytes : 0;
-    if (read_offset_ >= seg_bytes) {
+    const std::uint64_t seg_bytes = seg_it != segs.end() ? seg_it->bytes : 0;
+    if (parsed == filled && read_offset_ >= seg_bytes) {
       // End of this segment: move to the next one.
       auto next = std::find_if(segs.begin(), segs.end(), [&](const Segment& s) { return s.first_seq > read_segment_first_; });
       if (next == segs.end()) break;
@@ -381,19 +385,32 @@ Result<std::size_t> Spool::read(std::uint64_t after, std::size_t max_records, st
       read_offset_ = 0;
       continue;
     }
-    char hdr[kHeaderBytes];
-    if (!read_exact(read_fd_, hdr, kHeaderBytes, read_offset_)) break;
-    Header h = get_header(hdr);
-    if (h.magic != kMagic || h.seq > limit) break;
-    std::size_t at = buffer.size();
-    buffer.resize(at + h.length);
-    if (!read_exact(read_fd_, buffer.data() + at, h.length, read_offset_ + kHeaderBytes)) {
-      buffer.resize(at);
-      break;
+    // Bytes the next record needs in the buffer: its header, then its whole payload.
+    std::size_t need = kHeaderBytes;
+    if (filled - parsed >= kHeaderBytes) {
+      const Header h = get_header(buffer.data() + parsed);
+      if (h.magic != kMagic || h.length > kMaxPayload || h.seq > limit) break;
+      need = kHeaderBytes + h.length;
     }
-    read_offset_ += kHeaderBytes + h.length;
+    if (filled - parsed < need) {
+      // The file offset of the first byte not yet in the buffer, and what is left of the segment.
+      const std::uint64_t from = read_offset_ + (filled - parsed);
+      if (from >= seg_bytes) break;  // a record cut at the segment's end: not whole yet
+      const std::size_t want = static_cast<std::size_t>(
+          std::min<std::uint64_t>(seg_bytes - from, std::max(kReadBlockBytes, need - (filled - parsed))));
+      if (buffer.size() < filled + want) buffer.resize(filled + want);
+      const ssize_t n = ::pread(read_fd_, buffer.data() + filled, want, static_cast<off_t>(from));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      filled += static_cast<std::size_t>(n);
+      continue;
+    }
+    const Header h = get_header(buffer.data() + parsed);
+    pending.push_back({h, parsed + kHeaderBytes});
+    parsed += need;
+    consumed += h.length;
+    read_offset_ += need;
     read_next_seq_ = h.seq + 1;
-    pending.push_back({h, at});
   }
   for (const auto& p : pending) {
     out.push_back(SpoolRecord{p.h.seq, p.h.received, p.h.soc, p.h.format, static_cast<SourceKind>(p.h.source),

@@ -154,4 +154,84 @@ TEST(Spool, RemembersIdempotencyAnswersAcrossRestarts) {
   std::filesystem::remove_all(dir);
 }
 
+// Records are read in blocks of 256 KiB: records larger than a block, records cut by a block's
+// edge and by a segment's end come back whole, in order, whatever the read's record limit.
+TEST(Spool, ReadsRecordsWholeAcrossBlockAndSegmentEdges) {
+  auto dir = fresh_dir("blocks");
+  SpoolOptions opts;
+  opts.segment_bytes = 3u << 20;
+  auto spool = Spool::open(dir, opts);
+  ASSERT_TRUE(spool);
+  const std::size_t sizes[] = {1, 700, 100 << 10, 300 << 10, (1 << 20) + 3, 37, 262'108, 262'144, 5'000, 2'000'000, 9};
+  std::vector<std::string> written;
+  for (int round = 0; round < 3; ++round)
+    for (std::size_t i = 0; i < std::size(sizes); ++i) {
+      std::string payload(sizes[i], static_cast<char>('a' + (written.size() % 26)));
+      payload.front() = '<';
+      payload.back() = '>';
+      written.push_back(payload);
+      std::vector<SpoolInput> in{{1, 0, SourceKind::Http, written.back()}};
+      ASSERT_TRUE((*spool)->append(in, true));
+    }
+  std::size_t files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) files += e.path().extension() == ".spool";
+  EXPECT_GT(files, 2u) << "the records span several segments";
+  for (std::size_t step : {1u, 4u, 1000u}) {
+    std::vector<std::string> read;
+    std::vector<SpoolRecord> recs;
+    std::string buf;
+    std::uint64_t after = 0;
+    for (;;) {
+      auto n = (*spool)->read(after, step, 64u << 20, recs, buf);
+      ASSERT_TRUE(n) << n.error().message;
+      if (*n == 0) break;
+      EXPECT_LE(*n, step);
+      for (const auto& r : recs) {
+        EXPECT_EQ(r.seq, after + 1);
+        after = r.seq;
+        read.emplace_back(r.payload);
+      }
+    }
+    ASSERT_EQ(read.size(), written.size()) << "reading " << step << " at a time";
+    for (std::size_t i = 0; i < read.size(); ++i) EXPECT_TRUE(read[i] == written[i]) << "record " << i + 1 << ", " << step << " at a time";
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Spool, ReadStopsAtTheRecordAndByteLimitsAndGoesOnFromThere) {
+  auto dir = fresh_dir("limits");
+  auto spool = Spool::open(dir);
+  ASSERT_TRUE(spool);
+  std::vector<std::string> payloads;
+  for (int i = 0; i < 100; ++i) payloads.push_back(std::to_string(i) + std::string(1021, '.'));
+  std::vector<SpoolInput> in;
+  for (const auto& p : payloads) in.push_back({1, 0, SourceKind::Http, p});
+  ASSERT_TRUE((*spool)->append(in, true));
+  std::vector<SpoolRecord> recs;
+  std::string buf;
+  auto n = (*spool)->read(0, 10, 64u << 20, recs, buf);
+  ASSERT_TRUE(n);
+  ASSERT_EQ(*n, 10u);
+  EXPECT_EQ(recs.back().seq, 10u);
+  // About 2,500 bytes: records are taken while fewer have been read, so three of ~1 KiB.
+  n = (*spool)->read(10, 1000, 2500, recs, buf);
+  ASSERT_TRUE(n);
+  ASSERT_EQ(*n, 3u);
+  EXPECT_EQ(recs.front().payload, payloads[10]);
+  EXPECT_EQ(recs.back().payload, payloads[12]);
+  // A reader that goes back (a restarted pipeline) is positioned again.
+  n = (*spool)->read(49, 1, 64u << 20, recs, buf);
+  ASSERT_TRUE(n);
+  ASSERT_EQ(*n, 1u);
+  EXPECT_EQ(recs.front().payload, payloads[49]);
+  n = (*spool)->read(50, 1000, 64u << 20, recs, buf);
+  ASSERT_TRUE(n);
+  ASSERT_EQ(*n, 50u);
+  EXPECT_EQ(recs.back().payload, payloads[99]);
+  n = (*spool)->read(100, 1000, 64u << 20, recs, buf);
+  ASSERT_TRUE(n);
+  EXPECT_EQ(*n, 0u);
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace khien
