@@ -296,6 +296,7 @@ Result<std::uint64_t> IntelService::rebuild() {
     last_report_ = std::move(built.report);
     last_error_.clear();
     ++rebuilds_;
+    reported_version_ = std::max(reported_version_, version);
   }
   wake_.notify_all();
   return version;
@@ -303,7 +304,9 @@ Result<std::uint64_t> IntelService::rebuild() {
 
 bool IntelService::wait_for_version_above(std::uint64_t version, std::int64_t timeout_ms) {
   std::unique_lock lock(mutex_);
-  return wake_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return holder_.version() > version; });
+  // The version the report describes, not the holder's: the holder's moves first, and a caller that
+  // woke on it could read the report of the build before.
+  return wake_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return reported_version_ > version; });
 }
 
 void IntelService::loop() {

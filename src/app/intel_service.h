@@ -119,7 +119,8 @@ class IntelService {
   void request_rebuild();
   /// Builds and publishes now on the calling thread; returns the new matcher version.
   Result<std::uint64_t> rebuild();
-  /// Waits until a matcher newer than `version` is published, up to `timeout_ms`.
+  /// Waits until a matcher newer than `version` is published and its build report (status_json)
+  /// recorded, up to `timeout_ms`.
   bool wait_for_version_above(std::uint64_t version, std::int64_t timeout_ms);
 
   /// Imports, then requests a rebuild. The report gains "matcher_version" (the version current
@@ -155,6 +156,7 @@ class IntelService {
   IntelBuildReport last_report_;
   std::string last_error_;
   std::uint64_t rebuilds_ = 0;
+  std::uint64_t reported_version_ = 0;  // the matcher version last_report_ describes
   std::thread thread_;
 };
 
