@@ -181,11 +181,13 @@ Result<std::size_t> Pipeline::run_once() {
       if (rec.source == SourceKind::Marker) continue;
       const Event& event = events_[r - from];
       const SocInfo* soc = constituency->soc_by_row(rec.soc);
-      json_.clear();
-      append_event_json(json_, event);
+      const Value* t = event.get(field::time);
+      // The line is written straight into its SOC's archive frame; alerts take a copy of it.
+      const std::string_view line =
+          archive_.add_line(soc ? std::string_view(soc->id) : std::string_view("unknown"), t ? t->t : rec.received, rec.seq,
+                            [&](std::string& frame) { append_event_json(frame, event); });
       std::size_t first_alert = alerts_.size();
       for (auto& d : detectors_) d->detect(event, alerts_);
-      const Value* t = event.get(field::time);
       for (std::size_t i = first_alert; i < alerts_.size(); ++i) {
         Alert& a = alerts_[i];
         a.time = t ? t->t : rec.received;
@@ -196,9 +198,8 @@ Result<std::size_t> Pipeline::run_once() {
           a.province = soc->province;
         }
         a.event_seq = rec.seq;
-        a.event_json = json_;
+        a.event_json = line;
       }
-      archive_.add(soc ? std::string_view(soc->id) : std::string_view("unknown"), t ? t->t : rec.received, rec.seq, json_);
       oldest = std::min(oldest, rec.received);
     }
   }

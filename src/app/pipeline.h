@@ -92,7 +92,6 @@ class Pipeline {
   std::vector<Event> events_;               // one per record of the batch (markers stay empty)
   std::vector<const Event*> detect_batch_;  // the events detectors see in begin_batch
   std::string buffer_;
-  std::string json_;
   std::atomic<std::uint64_t> processed_seq_{0};
   TimeNs last_sync_ = 0;
   std::atomic<bool> stopping_{false};

@@ -181,7 +181,7 @@ int ArchiveWriter::segment_fd(const std::string& file) {
   return fd;
 }
 
-void ArchiveWriter::add(std::string_view soc, TimeNs event_time, std::uint64_t seq, std::string_view json) {
+std::string& ArchiveWriter::pending_frame(std::string_view soc, TimeNs event_time, std::uint64_t seq) {
   auto it = pending_.find(soc);
   if (it == pending_.end()) it = pending_.emplace(std::string(soc), Pending{}).first;
   Pending& p = it->second;
@@ -192,9 +192,8 @@ void ArchiveWriter::add(std::string_view soc, TimeNs event_time, std::uint64_t s
   p.time_min = std::min(p.time_min, event_time);
   p.time_max = std::max(p.time_max, event_time);
   p.seq_max = seq;
-  p.data.append(json);
-  p.data.push_back('\n');
   ++p.count;
+  return p.data;
 }
 
 Status ArchiveWriter::commit(std::uint64_t seq_hi, TimeNs now, bool sync) {

@@ -44,7 +44,20 @@ class ArchiveWriter {
   std::uint64_t committed_seq() const { return committed_seq_; }
 
   /// Buffers one event line (JSON, no newline) for `soc`.
-  void add(std::string_view soc, TimeNs event_time, std::uint64_t seq, std::string_view json);
+  void add(std::string_view soc, TimeNs event_time, std::uint64_t seq, std::string_view json) {
+    add_line(soc, event_time, seq, [&](std::string& frame) { frame.append(json); });
+  }
+  /// Buffers one event line for `soc` written in place: `write(frame)` appends the line's JSON
+  /// (no newline) to the SOC's pending frame, so the line is never copied. Returns the line,
+  /// valid until the next add or commit.
+  template <typename Write>
+  std::string_view add_line(std::string_view soc, TimeNs event_time, std::uint64_t seq, Write&& write) {
+    std::string& frame = pending_frame(soc, event_time, seq);
+    const std::size_t at = frame.size();
+    write(frame);
+    frame.push_back('\n');
+    return std::string_view(frame).substr(at, frame.size() - at - 1);
+  }
 
   /// Compresses and writes everything buffered, then records it in the journal as covering
   /// spool records up to `seq_hi`. With `sync`, fdatasyncs files before returning.
@@ -61,6 +74,8 @@ class ArchiveWriter {
     std::uint64_t seq_min = 0, seq_max = 0;
   };
   explicit ArchiveWriter(std::filesystem::path dir, int level);
+  // The pending frame of `soc`, its counts and time and seq ranges updated for one more line.
+  std::string& pending_frame(std::string_view soc, TimeNs event_time, std::uint64_t seq);
   Status recover();
   Status switch_hour(const std::string& hour);
   int segment_fd(const std::string& soc);
