@@ -185,7 +185,7 @@ Result<std::size_t> Pipeline::run_once() {
       // The line is written straight into its SOC's archive frame; alerts take a copy of it.
       const std::string_view line =
           archive_.add_line(soc ? std::string_view(soc->id) : std::string_view("unknown"), t ? t->t : rec.received, rec.seq,
-                            [&](std::string& frame) { append_event_json(frame, event); });
+                            [&](ByteBuffer& frame) { append_event_json(frame, event); });
       std::size_t first_alert = alerts_.size();
       for (auto& d : detectors_) d->detect(event, alerts_);
       for (std::size_t i = first_alert; i < alerts_.size(); ++i) {

@@ -202,6 +202,12 @@ void append_bounded(std::string& out, std::size_t bound, Write&& write) {
   out.append(scratch.get(), static_cast<std::size_t>(end - scratch.get()));
 }
 
+// A ByteBuffer takes the writing in place.
+template <typename Write>
+void append_bounded(ByteBuffer& out, std::size_t bound, Write&& write) {
+  out.advance(write(out.tail(bound)));
+}
+
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view text) {
@@ -246,7 +252,10 @@ char* write_key(char* out, const std::array<std::string, field::schema_end>& key
 
 }  // namespace
 
-void append_event_json(std::string& out, const Event& event) {
+namespace {
+
+template <typename Out>
+void append_event_json_to(Out& out, const Event& event) {
   const bool write_originals = event.raw_kind() != RawKind::Json;
   const Event::Slot* begin = event.begin();
   const Event::Slot* end = event.end();
@@ -304,5 +313,10 @@ void append_event_json(std::string& out, const Event& event) {
     return p;
   });
 }
+
+}  // namespace
+
+void append_event_json(std::string& out, const Event& event) { append_event_json_to(out, event); }
+void append_event_json(ByteBuffer& out, const Event& event) { append_event_json_to(out, event); }
 
 }  // namespace khien

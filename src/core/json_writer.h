@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/byte_buffer.h"
 #include "core/event.h"
 
 namespace khien {
@@ -20,6 +21,8 @@ void append_json_value(std::string& out, const Value& value);
 /// then, for records that were not JSON, the original fields under their own names, then the
 /// original record under "raw" (verbatim JSON object, or a string). Repeated fields become arrays.
 void append_event_json(std::string& out, const Event& event);
+/// The same, written in place at the end of `out`.
+void append_event_json(ByteBuffer& out, const Event& event);
 
 /// True if `text` is valid UTF-8.
 bool is_valid_utf8(std::string_view text);

@@ -181,7 +181,7 @@ int ArchiveWriter::segment_fd(const std::string& file) {
   return fd;
 }
 
-std::string& ArchiveWriter::pending_frame(std::string_view soc, TimeNs event_time, std::uint64_t seq) {
+ByteBuffer& ArchiveWriter::pending_frame(std::string_view soc, TimeNs event_time, std::uint64_t seq) {
   auto it = pending_.find(soc);
   if (it == pending_.end()) it = pending_.emplace(std::string(soc), Pending{}).first;
   Pending& p = it->second;
@@ -210,12 +210,14 @@ Status ArchiveWriter::commit(std::uint64_t seq_hi, TimeNs now, bool sync) {
     std::string file = archive_file_name(soc);
     int fd = segment_fd(file);
     if (fd < 0) return fail(fmt::format("archive: cannot open segment {}: {}", file, std::strerror(errno)));
-    compressed_.resize(ZSTD_compressBound(p.data.size()));
-    std::size_t n = ZSTD_compress2(cctx_, compressed_.data(), compressed_.size(), p.data.data(), p.data.size());
+    const std::size_t bound = ZSTD_compressBound(p.data.size());
+    compressed_.clear();
+    char* frame = compressed_.tail(bound);
+    std::size_t n = ZSTD_compress2(cctx_, frame, bound, p.data.data(), p.data.size());
     if (ZSTD_isError(n)) return fail(std::string("archive: zstd: ") + ZSTD_getErrorName(n));
     auto& seg = segments_[file];
     std::uint64_t offset = seg.second;
-    if (!write_all(fd, compressed_.data(), n)) return fail(fmt::format("archive: write failed: {}", std::strerror(errno)));
+    if (!write_all(fd, frame, n)) return fail(fmt::format("archive: write failed: {}", std::strerror(errno)));
     seg.second += n;
     touched.push_back(fd);
     if (!first) journal_line_.push_back(',');

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/byte_buffer.h"
 #include "core/error.h"
 #include "core/time.h"
 
@@ -45,18 +46,18 @@ class ArchiveWriter {
 
   /// Buffers one event line (JSON, no newline) for `soc`.
   void add(std::string_view soc, TimeNs event_time, std::uint64_t seq, std::string_view json) {
-    add_line(soc, event_time, seq, [&](std::string& frame) { frame.append(json); });
+    add_line(soc, event_time, seq, [&](ByteBuffer& frame) { frame.append(json); });
   }
   /// Buffers one event line for `soc` written in place: `write(frame)` appends the line's JSON
-  /// (no newline) to the SOC's pending frame, so the line is never copied. Returns the line,
+  /// (no newline) to the SOC's pending frame (a ByteBuffer), so the line is never copied. Returns the line,
   /// valid until the next add or commit.
   template <typename Write>
   std::string_view add_line(std::string_view soc, TimeNs event_time, std::uint64_t seq, Write&& write) {
-    std::string& frame = pending_frame(soc, event_time, seq);
+    ByteBuffer& frame = pending_frame(soc, event_time, seq);
     const std::size_t at = frame.size();
     write(frame);
     frame.push_back('\n');
-    return std::string_view(frame).substr(at, frame.size() - at - 1);
+    return frame.view().substr(at, frame.size() - at - 1);
   }
 
   /// Compresses and writes everything buffered, then records it in the journal as covering
@@ -68,14 +69,14 @@ class ArchiveWriter {
 
  private:
   struct Pending {
-    std::string data;
+    ByteBuffer data;
     std::uint64_t count = 0;
     TimeNs time_min = 0, time_max = 0;
     std::uint64_t seq_min = 0, seq_max = 0;
   };
   explicit ArchiveWriter(std::filesystem::path dir, int level);
   // The pending frame of `soc`, its counts and time and seq ranges updated for one more line.
-  std::string& pending_frame(std::string_view soc, TimeNs event_time, std::uint64_t seq);
+  ByteBuffer& pending_frame(std::string_view soc, TimeNs event_time, std::uint64_t seq);
   Status recover();
   Status switch_hour(const std::string& hour);
   int segment_fd(const std::string& soc);
@@ -90,7 +91,7 @@ class ArchiveWriter {
   std::uint64_t committed_seq_ = 0;
   std::uint64_t bytes_written_ = 0;
   std::uint64_t events_written_ = 0;
-  std::string compressed_;
+  ByteBuffer compressed_;
   std::string journal_line_;
 };
 

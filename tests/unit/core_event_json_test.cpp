@@ -84,6 +84,36 @@ TEST(JsonWriter, WritesSchemaFieldsArraysAndRaw) {
   EXPECT_EQ(out, R"({"cef.ext.cs1":"x","raw":"CEF:0|a|b|1|2|n|3|cs1=x"})");
 }
 
+// Archive frames take event lines written in place in a ByteBuffer: the bytes must equal the
+// string writer's, line after line, as the buffer grows (its first block is 4 KiB) and across
+// a line larger than the string writer's 1 MiB scratch.
+TEST(JsonWriter, ByteBufferLinesEqualStringLines) {
+  Arena arena;
+  ByteBuffer frame;
+  std::string expected;
+  for (int i = 0; i < 300; ++i) {
+    arena.reset();
+    Event e(arena);
+    e.set_string(field::message, std::string(static_cast<std::size_t>(i * 37), 'm') + "\"q\"\n\x01\xff");
+    e.set_int(field::src_endpoint_port, i);
+    e.add(field::answers_rdata, Value::of_string("1.1.1.1"));
+    e.add(field::answers_rdata, Value::of_string("2.2.2.2"));
+    e.add(intern_field("original.name"), Value::of_string(arena.copy("v" + std::to_string(i))));
+    if (i == 150) e.set_raw(arena.copy(std::string(3u << 20, 'r')), RawKind::Text);
+    else if (i % 2) e.set_raw(arena.copy(R"({"k":1})"), RawKind::Json);
+    append_event_json(frame, e);
+    frame.push_back('\n');
+    append_event_json(expected, e);
+    expected.push_back('\n');
+    ASSERT_EQ(frame.size(), expected.size()) << "after line " << i;
+  }
+  EXPECT_TRUE(frame.view() == expected);
+  frame.clear();
+  EXPECT_TRUE(frame.empty());
+  frame.append("abc");
+  EXPECT_EQ(frame.view(), "abc");
+}
+
 TEST(Schema, MarkdownMatchesDocs) {
   // docs/SCHEMA.md embeds the table generated from the same source the code uses.
   std::string table = schema_markdown();
