@@ -97,6 +97,58 @@ bool read_exact(int fd, char* out, std::size_t size, std::uint64_t offset) {
   return true;
 }
 
+// Walks the whole records of one segment file from `offset` up to `end`, reading blocks of
+// kReadBlockBytes (a record's header and payload each by its own pread made a restart over a full
+// spool one system call per 36-byte header). Stops at the end, at a torn record, or at bytes that
+// are not a record.
+class RecordWalker {
+ public:
+  RecordWalker(int fd, std::uint64_t offset, std::uint64_t end) : fd_(fd), offset_(offset), end_(end) {}
+  /// The next record: its header (`raw` its 36 bytes) and payload, valid until the next call.
+  bool next(Header& h, const char*& raw, std::string_view& payload) {
+    for (;;) {
+      const std::size_t avail = filled_ - parsed_;
+      std::size_t need = kHeaderBytes;
+      if (avail >= kHeaderBytes) {
+        h = get_header(buffer_.data() + parsed_);
+        if (h.magic != kMagic || h.length > kMaxPayload) return false;
+        need += h.length;
+      }
+      if (avail >= need) {
+        raw = buffer_.data() + parsed_;
+        payload = std::string_view(raw + kHeaderBytes, h.length);
+        parsed_ += need;
+        offset_ += need;
+        return true;
+      }
+      // Keep the unparsed bytes at the front, so the buffer stays a block and a record long.
+      if (parsed_ > 0) {
+        std::memmove(buffer_.data(), buffer_.data() + parsed_, avail);
+        filled_ = avail;
+        parsed_ = 0;
+      }
+      const std::uint64_t from = offset_ + avail;
+      if (from >= end_) return false;
+      const std::size_t want =
+          static_cast<std::size_t>(std::min<std::uint64_t>(end_ - from, std::max(kReadBlockBytes, need - avail)));
+      if (buffer_.size() < filled_ + want) buffer_.resize(filled_ + want);
+      const ssize_t n = ::pread(fd_, buffer_.data() + filled_, want, static_cast<off_t>(from));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      filled_ += static_cast<std::size_t>(n);
+    }
+  }
+  /// The file offset just after the last record returned.
+  std::uint64_t offset() const { return offset_; }
+
+ private:
+  int fd_;
+  std::uint64_t offset_;  // of buffer_[parsed_]
+  std::uint64_t end_;
+  std::string buffer_;
+  std::size_t parsed_ = 0, filled_ = 0;
+};
+
 }  // namespace
 
 std::string_view source_kind_name(SourceKind kind) {
@@ -152,23 +204,20 @@ Status Spool::recover() {
     if (fd < 0) return fail(fmt::format("spool: cannot open {}: {}", path.string(), std::strerror(errno)));
     // Walk every record; cut the file after the last committed one (a torn tail is an
     // unacknowledged, partly written batch).
-    std::uint64_t offset = 0, committed_end = 0, committed_seq = 0;
-    std::string payload;
-    char hdr[kHeaderBytes];
-    while (read_exact(fd, hdr, kHeaderBytes, offset)) {
-      Header h = get_header(hdr);
-      if (h.magic != kMagic || h.length > kMaxPayload) break;
-      payload.resize(h.length);
-      if (!read_exact(fd, payload.data(), h.length, offset + kHeaderBytes)) break;
-      if (record_crc(hdr, payload) != h.crc) break;
-      offset += kHeaderBytes + h.length;
+    std::uint64_t committed_end = 0, committed_seq = 0;
+    struct stat st{};
+    ::fstat(fd, &st);
+    RecordWalker walker(fd, 0, static_cast<std::uint64_t>(st.st_size));
+    Header h{};
+    const char* raw = nullptr;
+    std::string_view payload;
+    while (walker.next(h, raw, payload)) {
+      if (record_crc(raw, payload) != h.crc) break;
       if (h.flags & kCommitFlag) {
-        committed_end = offset;
+        committed_end = walker.offset();
         committed_seq = h.seq;
       }
     }
-    struct stat st{};
-    ::fstat(fd, &st);
     if (static_cast<std::uint64_t>(st.st_size) != committed_end) {
       spdlog::warn("spool: {}: cutting {} bytes of an unfinished batch after a crash", path.string(),
                    static_cast<std::uint64_t>(st.st_size) - committed_end);
@@ -194,19 +243,14 @@ Status Spool::recover() {
 void Spool::scan_markers(const Segment& seg) {
   int fd = ::open(seg.path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return;
-  std::uint64_t offset = 0;
-  char hdr[kHeaderBytes];
-  std::string payload;
-  while (offset < seg.bytes && read_exact(fd, hdr, kHeaderBytes, offset)) {
-    Header h = get_header(hdr);
-    if (static_cast<SourceKind>(h.source) == SourceKind::Marker) {
-      payload.resize(h.length);
-      if (read_exact(fd, payload.data(), h.length, offset + kHeaderBytes)) {
-        auto nul = payload.find('\0');
-        if (nul != std::string::npos) answers_[payload.substr(0, nul)] = payload.substr(nul + 1);
-      }
-    }
-    offset += kHeaderBytes + h.length;
+  RecordWalker walker(fd, 0, seg.bytes);
+  Header h{};
+  const char* raw = nullptr;
+  std::string_view payload;
+  while (walker.next(h, raw, payload)) {
+    if (static_cast<SourceKind>(h.source) != SourceKind::Marker) continue;
+    auto nul = payload.find('\0');
+    if (nul != std::string_view::npos) answers_[std::string(payload.substr(0, nul))] = std::string(payload.substr(nul + 1));
   }
   ::close(fd);
 }
