@@ -415,9 +415,10 @@ Result<std::size_t> Spool::read(std::uint64_t after, std::size_t max_records, st
   };
   std::vector<Pending> pending;
   std::size_t parsed = 0, filled = 0, consumed = 0;
+  // The reader's segment's length, looked up once and again only when the reader moves on.
+  auto seg_it = std::find_if(segs.begin(), segs.end(), [&](const Segment& s) { return s.first_seq == read_segment_first_; });
+  std::uint64_t seg_bytes = seg_it != segs.end() ? seg_it->bytes : 0;
   while (pending.size() < max_records && read_next_seq_ <= limit && consumed < max_bytes) {
-    auto seg_it = std::find_if(segs.begin(), segs.end(), [&](const Segment& s) { return s.first_seq == read_segment_first_; });
-    const std::uint64_t seg_bytes = seg_it != segs.end() ? seg_it->bytes : 0;
     if (parsed == filled && read_offset_ >= seg_bytes) {
       // End of this segment: move to the next one.
       auto next = std::find_if(segs.begin(), segs.end(), [&](const Segment& s) { return s.first_seq > read_segment_first_; });
@@ -427,6 +428,7 @@ Result<std::size_t> Spool::read(std::uint64_t after, std::size_t max_records, st
       if (read_fd_ < 0) return fail(fmt::format("spool: cannot open {}", next->path.string()));
       read_segment_first_ = next->first_seq;
       read_offset_ = 0;
+      seg_bytes = next->bytes;
       continue;
     }
     // Bytes the next record needs in the buffer: its header, then its whole payload.
