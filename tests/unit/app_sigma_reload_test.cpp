@@ -70,9 +70,11 @@ TEST(SigmaReload, PublishedSetReachesADetectorWhileItMatches) {
     std::vector<Alert> out;
     // Keeps matching across the swap; stops a bounded number of events after it.
     for (std::size_t i = 0; i < 5'000'000 && !done; ++i) {
-      const bool was_published = published.load();
       out.clear();
       detector.detect(event, out);
+      // Read after the match: a flag still down then means the set was not yet published when the
+      // match ran (read before it, the publish could land between the read and the match).
+      const bool was_published = published.load();
       (was_published ? after : before) += count_kind(out, "sigma");
       if (was_published && after > 0) done = true;
     }
