@@ -1,6 +1,7 @@
 // Event storage: slots grow inside the arena (old slots are left for the arena's reset).
 #include "core/event.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <new>
@@ -15,6 +16,16 @@ void Event::grow(std::uint32_t capacity) {
   if (size_ > 0) std::memcpy(static_cast<void*>(grown), slots_, sizeof(Slot) * size_);
   slots_ = grown;
   capacity_ = capacity;
+}
+
+void Event::append(std::span<const Slot> slots) {
+  const auto n = static_cast<std::uint32_t>(slots.size());
+  if (size_ + n > capacity_) grow(std::max({size_ + n, capacity_ * 2, kFirstSlots}));
+  std::memcpy(static_cast<void*>(slots_ + size_), slots.data(), sizeof(Slot) * n);
+  for (std::uint32_t k = 0; k < n; ++k, ++size_) {
+    const FieldId field = slots[k].field;
+    if (field < field::schema_end && index_[field] == 0 && size_ < 0xffff) index_[field] = static_cast<std::uint16_t>(size_ + 1);
+  }
 }
 
 void Event::add(FieldId field, const Value& value) {

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 #include <new>
+#include <span>
 #include <string_view>
 
 #include "core/arena.h"
@@ -66,6 +67,8 @@ class Event {
     slot->field = field;
     return *new (&slot->value) Value();
   }
+  /// Appends copies of `slots`, in order (their strings must outlive the event, as any value's).
+  void append(std::span<const Slot> slots);
   /// Makes room for `slots` fields in all, so that decoders which know a record's field count
   /// (binary flow records) take slots sized to it rather than the default first block.
   void reserve(std::uint32_t slots) {

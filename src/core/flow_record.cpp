@@ -138,6 +138,12 @@ class Reader {
     }
     return false;
   }
+  /// Steps over `s` when the bytes at the position are `s`.
+  bool starts_with(std::string_view s) {
+    if (s.size() > left() || std::memcmp(p_ + pos_, s.data(), s.size()) != 0) return false;
+    pos_ += s.size();
+    return true;
+  }
   bool bytes(std::size_t count, const std::uint8_t*& out) {
     if (count > left()) return false;
     out = p_ + pos_;
@@ -304,6 +310,33 @@ std::size_t FlowRecordWriter::finish() {
   return out.size() - start_;
 }
 
+const FlowClassFields& flow_class_fields() {
+  static const FlowClassFields fields = [] {
+    using K = FlowKnownField;
+    const std::pair<K, Value> values[] = {
+        {K::class_uid, Value::of_int(4001)},          {K::class_name, Value::of_string("Network Activity")},
+        {K::category_uid, Value::of_int(4)},          {K::activity_id, Value::of_int(6)},
+        {K::activity_name, Value::of_string("Traffic")}, {K::type_uid, Value::of_int(400106)},
+        {K::severity_id, Value::of_int(1)},
+    };
+    FlowClassFields c;
+    std::string record;
+    FlowRecordWriter w;
+    w.begin(record);
+    for (const auto& [known, value] : values) {
+      if (value.type == FieldType::Int)
+        w.known_int(known, value.i);
+      else
+        w.known_string(known, value.s);
+      c.slots.push_back(Event::Slot{known_ids()[static_cast<std::size_t>(known)], value});
+    }
+    w.finish();
+    c.bytes = record.substr(3);  // past the magic, the version and the one-byte field count
+    return c;
+  }();
+  return fields;
+}
+
 void append_flow_record(std::string& out, const Event& event) {
   FlowRecordWriter writer;
   out.reserve(out.size() + 16 + std::min<std::size_t>(event.size(), kMaxFields) * 12);
@@ -328,7 +361,14 @@ Status decode_flow_record(std::string_view record, Event& event) {
   event.reserve(static_cast<std::uint32_t>(event.size() + count + 12));
   const auto& known = known_ids();
   Arena& arena = event.arena();
-  for (std::uint64_t i = 0; i < count; ++i) {
+  std::uint64_t i = 0;
+  // Every record of the collector opens with the same class fields: their slots are copied whole.
+  const FlowClassFields& class_fields = flow_class_fields();
+  if (count >= class_fields.slots.size() && r.starts_with(class_fields.bytes)) {
+    event.append(class_fields.slots);
+    i = class_fields.slots.size();
+  }
+  for (; i < count; ++i) {
     const std::size_t at = r.pos();
     std::uint8_t head = 0;
     if (!r.byte(head)) return bad(at, fmt::format("record ends after {} of its {} fields", i, count));

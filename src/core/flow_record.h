@@ -7,6 +7,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/error.h"
 #include "core/event.h"
@@ -195,8 +196,18 @@ class FlowRecordWriter {
 /// field by its name.
 void append_flow_record(std::string& out, const Event& event);
 
+/// The fields every flow event of the collector opens with (class_uid, class_name, category_uid,
+/// activity_id, activity_name, type_uid, severity_id): their record bytes, written once and copied
+/// into each record by the collector, and the slots they decode to (strings in static storage),
+/// which decode_flow_record() copies whole when a record opens with these bytes.
+struct FlowClassFields {
+  std::string bytes;  ///< the fields' bytes, as FlowRecordWriter::known_bytes() takes them
+  std::vector<Event::Slot> slots;
+};
+const FlowClassFields& flow_class_fields();
+
 /// Decodes a binary flow record into `event` (which arrives empty); strings are copied into the
-/// event's arena. A malformed record is refused with the byte offset and the reason
+/// event's arena (the class fields of flow_class_fields() point into its static storage). A malformed record is refused with the byte offset and the reason
 /// ("flow record byte 17: string of 300 bytes runs past the end (12 left)"); the event may then
 /// hold the fields read before the error and is to be discarded.
 Status decode_flow_record(std::string_view record, Event& event);

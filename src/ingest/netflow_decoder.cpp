@@ -205,6 +205,11 @@ struct NetflowDecoder::Impl {
     FlowValues v;
     FlowTaps taps;
     FlowRecordWriter* w = sink ? &sink->begin_flow() : nullptr;
+    if (w) {
+      // The class fields open the record, where the reader recognises them (decode_flow_record).
+      const FlowClassFields& c = flow_class_fields();
+      w->known_bytes(c.bytes, c.slots.size());
+    }
     const bool originals = w && options.original_fields;
     // Elements of a known write are stored at `o` in this loop, a call per record rather than per
     // field; the writer's field cap is far above any template this decoder keeps, checked anyway.

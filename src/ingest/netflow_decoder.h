@@ -90,8 +90,9 @@ struct FlowTaps {
 
 /// Receives the flow records of a packet as decode() walks it, as binary flow records
 /// (core/flow_record.h): the decoder writes each record's fields with the writer begin_flow()
-/// returns, elements first (their references encoded once, when the template is learned), then
-/// the schema fields; end_flow() may add fields before it finishes the record.
+/// returns, the class fields first (flow_class_fields(), which the reader copies whole when a
+/// record opens with them), then the elements (their references encoded once, when the template
+/// is learned), then the other schema fields; end_flow() may add fields before it finishes the record.
 class FlowSink {
  public:
   virtual ~FlowSink() = default;

@@ -362,46 +362,8 @@ void gather(FlowValues& v, const FieldSpec& f, const std::uint8_t* p, std::size_
   }
 }
 
-namespace {
-
-const std::string_view kClassName = "Network Activity";
-const std::string_view kActivityName = "Traffic";
-
-// The fields every flow event opens with (class, category, activity, type, severity), written
-// once by a writer and copied into each record: seven field writes a record become one copy.
-struct ClassFields {
-  std::string bytes;
-  std::size_t fields = 0;
-};
-
-const ClassFields& class_fields() {
-  static const ClassFields prefix = [] {
-    using K = FlowKnownField;
-    std::string record;
-    FlowRecordWriter w;
-    w.begin(record);
-    w.known_int(K::class_uid, 4001);
-    w.known_string(K::class_name, kClassName);
-    w.known_int(K::category_uid, 4);
-    w.known_int(K::activity_id, 6);
-    w.known_string(K::activity_name, kActivityName);
-    w.known_int(K::type_uid, 400106);
-    w.known_int(K::severity_id, 1);
-    ClassFields c;
-    c.fields = w.fields();
-    w.finish();
-    c.bytes = record.substr(3);  // past the magic, the version and the one-byte field count
-    return c;
-  }();
-  return prefix;
-}
-
-}  // namespace
-
 void finish_flow_event(FlowValues& v, const PacketContext& ctx, Arena& arena, FlowRecordWriter& out) {
   using K = FlowKnownField;
-  const ClassFields& c = class_fields();
-  out.known_bytes(c.bytes, c.fields);
   out.known_string(K::product_name, ctx.product);
   out.known_ip(K::device_ip, *ctx.exporter);
   if (v.has_src_ip) out.known_ip(K::src_ip, v.src_ip);

@@ -151,7 +151,8 @@ struct FlowValues {
 void original_value(const FieldSpec& f, const std::uint8_t* p, std::size_t n, Arena& arena, Value& out);
 /// Applies a field's schema role to the record's gathered values.
 void gather(FlowValues& v, const FieldSpec& f, const std::uint8_t* p, std::size_t n, Arena& arena);
-/// Writes the schema fields of a finished record (class, endpoints, counters, time, duration);
+/// Writes the schema fields of a finished record (endpoints, counters, time, duration; the class
+/// fields open the record, written by the decoder);
 /// strings it makes go to `arena`.
 void finish_flow_event(FlowValues& v, const PacketContext& ctx, Arena& arena, FlowRecordWriter& out);
 

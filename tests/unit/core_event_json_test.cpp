@@ -29,6 +29,26 @@ TEST(Event, GrowsPastInitialCapacityInsideTheArena) {
   EXPECT_EQ(e.get(intern_field("f499"))->i, 499);
 }
 
+TEST(Event, AppendedSlotsFollowTheFieldsAndAreIndexed) {
+  Arena arena(4096);
+  const Event::Slot slots[] = {{field::class_uid, Value::of_int(4001)},
+                               {field::message, Value::of_string("appended")},
+                               {intern_field("khien.test_appended"), Value::of_int(7)}};
+  Event e(arena);
+  e.add(field::message, Value::of_string("first"));
+  // 70 appends pass the first block of slots and grow the event several times.
+  for (int round = 0; round < 70; ++round) e.append(slots);
+  ASSERT_EQ(e.size(), 1u + 70 * 3);
+  EXPECT_EQ(e.get_string(field::message), "first");  // the first value of a field stays the one found
+  EXPECT_EQ(e.get(field::class_uid)->i, 4001);
+  EXPECT_EQ(e.get(intern_field("khien.test_appended"))->i, 7);
+  EXPECT_EQ(e.begin()[2].value.s, "appended");
+  EXPECT_EQ(e.end()[-1].value.i, 7);
+  Event fresh(arena);
+  fresh.append(slots);
+  EXPECT_EQ(fresh.get_string(field::message), "appended");
+}
+
 TEST(Event, SchemaConversionRejectsWhatDoesNotFit) {
   Arena arena;
   Event e(arena);

@@ -268,4 +268,70 @@ TEST(FlowRecordWriter, KnownFieldWritesEqualAddByName) {
 }
 
 }  // namespace
+TEST(FlowRecord, ClassFieldsOpeningARecordAreCopiedWholeAndEqualTheirDecoding) {
+  using K = FlowKnownField;
+  const FlowClassFields& c = flow_class_fields();
+  ASSERT_EQ(c.slots.size(), 7u);
+  EXPECT_EQ(c.bytes.size(), 47u);  // as docs/TRAFFIC.md gives it
+  auto record_with = [](auto&& opening) {
+    std::string record;
+    FlowRecordWriter w;
+    w.begin(record);
+    opening(w);
+    w.known_int(K::dst_port, 445);
+    w.known_string(K::observer_name, "exp-1");
+    w.finish();
+    return record;
+  };
+  // The class fields written one by one, with a given severity.
+  auto one_by_one = [](FlowRecordWriter& w, std::int64_t severity) {
+    w.known_int(K::class_uid, 4001);
+    w.known_string(K::class_name, "Network Activity");
+    w.known_int(K::category_uid, 4);
+    w.known_int(K::activity_id, 6);
+    w.known_string(K::activity_name, "Traffic");
+    w.known_int(K::type_uid, 400106);
+    w.known_int(K::severity_id, severity);
+  };
+  auto copied = record_with([&](FlowRecordWriter& w) { w.known_bytes(c.bytes, c.slots.size()); });
+  auto in_place = record_with([&](FlowRecordWriter& w) { one_by_one(w, 1); });
+  EXPECT_EQ(copied, in_place);  // the collector's copied bytes are the fields written one by one
+
+  Arena arena;
+  Event fast(arena);
+  fast.add(field::message, Value::of_string("before"));  // slots already in the event stay first
+  ASSERT_TRUE(decode_flow_record(copied, fast));
+  ASSERT_EQ(fast.size(), 10u);
+  EXPECT_EQ(fast.get_string(field::message), "before");
+  EXPECT_EQ(fast.get(field::class_uid)->i, 4001);
+  EXPECT_EQ(fast.get(field::type_uid)->i, 400106);
+  EXPECT_EQ(fast.get(field::severity_id)->i, 1);
+  EXPECT_EQ(fast.get(field::dst_endpoint_port)->i, 445);
+  EXPECT_EQ(fast.get_string(field::observer_name), "exp-1");
+  // The class strings are the static ones (copied slots), not copies in the arena.
+  EXPECT_EQ(fast.get_string(field::class_name).data(), c.slots[1].value.s.data());
+  EXPECT_EQ(fast.get_string(field::activity_name), "Traffic");
+
+  // The same fields with another severity are decoded one by one, to the same layout.
+  auto other = record_with([&](FlowRecordWriter& w) { one_by_one(w, 4); });
+  Event slow(arena);
+  ASSERT_TRUE(decode_flow_record(other, slow));
+  ASSERT_EQ(slow.size(), 9u);
+  EXPECT_EQ(slow.get(field::severity_id)->i, 4);
+  EXPECT_EQ(slow.get_string(field::class_name), "Network Activity");
+  EXPECT_NE(slow.get_string(field::class_name).data(), c.slots[1].value.s.data());
+  for (std::size_t k = 0; k < 6; ++k) {
+    EXPECT_EQ(fast.begin()[k + 1].field, slow.begin()[k].field);
+    EXPECT_EQ(fast.begin()[k + 1].value.type, slow.begin()[k].value.type);
+  }
+
+  // A count smaller than the class fields: the copy is not taken, and the bytes left over are an error.
+  auto short_count = copied;
+  short_count[2] = 3;
+  Event cut(arena);
+  auto st = decode_flow_record(short_count, cut);
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.error().message.find("bytes after the last field"), std::string::npos) << st.error().message;
+}
+
 }  // namespace khien
