@@ -107,13 +107,30 @@ bool SmallHll::add_hash(std::uint64_t hash) {
 }
 
 double SmallHll::estimate() const {
+  constexpr double m = kRegisters;
+  // With 19 or more empty registers the raw estimate is below 2.5 m whatever the others hold
+  // (0.709 m² / 19 < 160), so the answer is linear counting, m ln(m / zeros): a table lookup after
+  // counting the empty registers, a lane test per group, instead of summing 64 powers. A scan's
+  // keys spend nearly all their lives there.
+  static const auto kLinear = [] {
+    std::array<double, kRegisters + 1> e{};
+    for (std::size_t z = 1; z <= kRegisters; ++z) e[z] = m * std::log(m / static_cast<double>(z));
+    return e;
+  }();
+  constexpr std::uint64_t kLaneLowBits = 0x0842108421ULL;  // bit 0 of each of the eight 5-bit lanes
+  int nonzero = 0;
+  for (std::size_t g = 0; g < kRegisters / 8; ++g) {
+    const std::uint64_t v = load_group(packed + g * 5);
+    nonzero += std::popcount((v | v >> 1 | v >> 2 | v >> 3 | v >> 4) & kLaneLowBits);
+  }
+  const int empty = static_cast<int>(kRegisters) - nonzero;
+  if (empty >= 19) return kLinear[static_cast<std::size_t>(empty)];
   // 2^-r by table: ldexp was a tenth of the detectors' time.
   static const auto kPow = [] {
     std::array<double, 32> p{};
     for (std::size_t r = 0; r < p.size(); ++r) p[r] = std::ldexp(1.0, -static_cast<int>(r));
     return p;
   }();
-  constexpr double m = kRegisters;
   double sum = 0;
   int zeros = 0;
   for (std::size_t g = 0; g < kRegisters / 8; ++g) {

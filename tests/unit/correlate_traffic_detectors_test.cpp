@@ -252,6 +252,33 @@ TEST(TrafficMemory, BoundedUnderAMillionDistinctKeys) {
   EXPECT_EQ(count_rule(out, TrafficRule::HorizontalScan), 1u);
 }
 
+TEST(TrafficSketch, SmallHllEstimateEqualsTheFormulaAtEveryFill) {
+  // The estimate as HyperLogLog defines it, from the registers one by one.
+  auto reference = [](const SmallHll& h) {
+    const double m = SmallHll::kRegisters;
+    double sum = 0;
+    int zeros = 0;
+    for (std::size_t i = 0; i < SmallHll::kRegisters; ++i) {
+      sum += std::ldexp(1.0, -static_cast<int>(h.rank(i)));
+      zeros += h.rank(i) == 0;
+    }
+    const double e = 0.709 * m * m / sum;
+    return e <= 2.5 * m && zeros > 0 ? m * std::log(m / zeros) : e;
+  };
+  std::mt19937_64 random(20261124);
+  for (int round = 0; round < 20; ++round) {
+    SmallHll h;
+    EXPECT_EQ(h.estimate(), 0.0);
+    for (int i = 0; i < 3000; ++i) {
+      // Every register from empty to full, with ranks up to 31 (hashes with many leading zeros).
+      const std::uint64_t hash = random() >> (i % 7 == 0 ? random() % 40 : 0);
+      if (h.add_hash(hash)) {
+        ASSERT_DOUBLE_EQ(h.estimate(), reference(h)) << round << " " << i;
+      }
+    }
+  }
+}
+
 TEST(TrafficSketch, SmallHllEstimates) {
   for (std::uint64_t n : {10u, 100u, 1000u, 100000u}) {
     SmallHll h;
