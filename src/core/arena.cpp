@@ -2,7 +2,6 @@
 #include "core/arena.h"
 
 #include <algorithm>
-#include <cstring>
 
 namespace khien {
 
@@ -27,24 +26,12 @@ void Arena::grow(std::size_t min_size) {
   current_ = chunks_.size() - 1;
 }
 
-void* Arena::allocate(std::size_t size, std::size_t align) {
-  auto p = reinterpret_cast<std::uintptr_t>(cursor_);
-  std::uintptr_t aligned = (p + align - 1) & ~(static_cast<std::uintptr_t>(align) - 1);
-  if (cursor_ == nullptr || aligned + size > reinterpret_cast<std::uintptr_t>(end_)) {
-    grow(size + align);
-    p = reinterpret_cast<std::uintptr_t>(cursor_);
-    aligned = (p + align - 1) & ~(static_cast<std::uintptr_t>(align) - 1);
-  }
+void* Arena::allocate_in_new_chunk(std::size_t size, std::size_t align) {
+  grow(size + align);
+  const std::uintptr_t aligned = (reinterpret_cast<std::uintptr_t>(cursor_) + align - 1) & ~(std::uintptr_t{align} - 1);
   cursor_ = reinterpret_cast<std::byte*>(aligned + size);
   used_ += size;
   return reinterpret_cast<void*>(aligned);
-}
-
-std::string_view Arena::copy(std::string_view text) {
-  if (text.empty()) return {};
-  char* dst = static_cast<char*>(allocate(text.size(), 1));
-  std::memcpy(dst, text.data(), text.size());
-  return {dst, text.size()};
 }
 
 void Arena::reset() {

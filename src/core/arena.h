@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -18,11 +19,24 @@ class Arena {
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
 
-  /// Returns `size` bytes aligned to `align` (a power of two).
-  void* allocate(std::size_t size, std::size_t align = alignof(std::max_align_t));
+  /// Returns `size` bytes aligned to `align` (a power of two). Inline: decoders call it for
+  /// nearly every string of every event, and the call cost more than the bump.
+  void* allocate(std::size_t size, std::size_t align = alignof(std::max_align_t)) {
+    const std::uintptr_t aligned = (reinterpret_cast<std::uintptr_t>(cursor_) + align - 1) & ~(std::uintptr_t{align} - 1);
+    if (cursor_ == nullptr || aligned + size > reinterpret_cast<std::uintptr_t>(end_)) [[unlikely]]
+      return allocate_in_new_chunk(size, align);
+    cursor_ = reinterpret_cast<std::byte*>(aligned + size);
+    used_ += size;
+    return reinterpret_cast<void*>(aligned);
+  }
 
   /// Copies `text` into the arena and returns a view of the copy.
-  std::string_view copy(std::string_view text);
+  std::string_view copy(std::string_view text) {
+    if (text.empty()) return {};
+    char* dst = static_cast<char*>(allocate(text.size(), 1));
+    std::memcpy(dst, text.data(), text.size());
+    return {dst, text.size()};
+  }
 
   /// Frees everything allocated since the last reset.
   void reset();
@@ -36,6 +50,7 @@ class Arena {
     std::size_t size = 0;
   };
   void grow(std::size_t min_size);
+  void* allocate_in_new_chunk(std::size_t size, std::size_t align);
 
   std::size_t chunk_size_;
   static constexpr std::size_t kMaxRetainedBytes = 256u << 20;
