@@ -22,10 +22,7 @@ void Event::append(std::span<const Slot> slots) {
   const auto n = static_cast<std::uint32_t>(slots.size());
   if (size_ + n > capacity_) grow(std::max({size_ + n, capacity_ * 2, kFirstSlots}));
   std::memcpy(static_cast<void*>(slots_ + size_), slots.data(), sizeof(Slot) * n);
-  for (std::uint32_t k = 0; k < n; ++k, ++size_) {
-    const FieldId field = slots[k].field;
-    if (field < field::schema_end && index_[field] == 0 && size_ < 0xffff) index_[field] = static_cast<std::uint16_t>(size_ + 1);
-  }
+  for (std::uint32_t k = 0; k < n; ++k, ++size_) index_slot(slots[k].field, size_);
 }
 
 void Event::add(FieldId field, const Value& value) {
@@ -46,10 +43,7 @@ void Event::add(FieldId field, const Value& value) {
 
 void Event::reindex() {
   index_.fill(0);
-  for (std::uint32_t i = 0; i < size_ && i < 0xffff; ++i) {
-    FieldId f = slots_[i].field;
-    if (f < field::schema_end && index_[f] == 0) index_[f] = static_cast<std::uint16_t>(i + 1);
-  }
+  for (std::uint32_t i = 0; i < size_ && i < 0xffff; ++i) index_slot(slots_[i].field, i);
 }
 
 void Event::set(FieldId field, const Value& value) {

@@ -62,7 +62,7 @@ class Event {
   /// just built, a copy that stalls on store forwarding (narrow stores, then wide loads).
   Value& emplace(FieldId field) {
     if (size_ == capacity_) [[unlikely]] grow(size_ == 0 ? kFirstSlots : capacity_ * 2);
-    if (field < field::schema_end && index_[field] == 0 && size_ < 0xffff) index_[field] = static_cast<std::uint16_t>(size_ + 1);
+    index_slot(field, size_);
     Slot* slot = &slots_[size_++];
     slot->field = field;
     return *new (&slot->value) Value();
@@ -113,6 +113,10 @@ class Event {
   static constexpr std::uint32_t kFirstSlots = 64;
   void grow(std::uint32_t capacity);
   void reindex();
+  // Records slot `at` as the first of `field` when it is a schema field seen for the first time.
+  void index_slot(FieldId field, std::uint32_t at) {
+    if (field < field::schema_end && index_[field] == 0 && at < 0xffff) index_[field] = static_cast<std::uint16_t>(at + 1);
+  }
   // First slot (+1) of each schema field, so lookups of normalized fields take one load.
   std::array<std::uint16_t, field::schema_end> index_;
   Arena* arena_;

@@ -207,9 +207,10 @@ struct FlowClassFields {
 const FlowClassFields& flow_class_fields();
 
 /// Decodes a binary flow record into `event` (which arrives empty); strings are copied into the
-/// event's arena (the class fields of flow_class_fields() point into its static storage). A malformed record is refused with the byte offset and the reason
-/// ("flow record byte 17: string of 300 bytes runs past the end (12 left)"); the event may then
-/// hold the fields read before the error and is to be discarded.
+/// event's arena (the class fields of flow_class_fields() point into its static storage). A
+/// malformed record is refused with the byte offset and the reason ("flow record byte 17: string
+/// of 300 bytes runs past the end (12 left)"); the event may then hold the fields read before the
+/// error and is to be discarded.
 Status decode_flow_record(std::string_view record, Event& event);
 
 }  // namespace khien

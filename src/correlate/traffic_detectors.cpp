@@ -132,17 +132,12 @@ double SmallHll::estimate() const {
     return p;
   }();
   double sum = 0;
-  int zeros = 0;
   for (std::size_t g = 0; g < kRegisters / 8; ++g) {
     const std::uint64_t v = load_group(packed + g * 5);
-    for (unsigned j = 0; j < 8; ++j) {
-      const auto r = static_cast<std::size_t>(v >> (j * 5) & 31);
-      sum += kPow[r];
-      zeros += r == 0;
-    }
+    for (unsigned j = 0; j < 8; ++j) sum += kPow[v >> (j * 5) & 31];
   }
-  double e = 0.709 * m * m / sum;
-  if (e <= 2.5 * m && zeros > 0) return m * std::log(m / zeros);
+  const double e = 0.709 * m * m / sum;
+  if (e <= 2.5 * m && empty > 0) return kLinear[static_cast<std::size_t>(empty)];
   return e;
 }
 
