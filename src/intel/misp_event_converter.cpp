@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "core/json_guard.h"
 #include "core/time.h"
 #include "intel/misp_attribute_mapping.h"
 #include "intel/stix_object.h"
@@ -20,26 +21,8 @@ using nlohmann::json;
 
 namespace {
 
+// Nesting is measured before parsing so a hostile event cannot exhaust the parser's stack.
 constexpr int kMaxDepth = 64;
-
-Status check_json_depth(std::string_view text) {
-  int depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > kMaxDepth) return fail(fmt::format("JSON nested deeper than {} levels at byte {}", kMaxDepth, i));
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return {};
-}
 
 std::string text_of(const json& o, const char* key) {
   auto it = o.find(key);
@@ -201,7 +184,7 @@ std::string pattern_of(const std::vector<std::string>& comparisons) {
 }  // namespace
 
 Status MispEventConverter::add_text(std::string_view text) {
-  if (auto st = check_json_depth(text); !st) return fail("not valid JSON: " + st.error().message);
+  if (auto st = check_json_depth(text, kMaxDepth); !st) return fail("not valid JSON: " + st.error().message);
   json doc = json::parse(text, nullptr, false);
   if (doc.is_discarded()) return fail("not valid JSON");
   return add_document(doc);

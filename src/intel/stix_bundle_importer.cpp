@@ -10,6 +10,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/json_guard.h"
+
 namespace khien {
 
 namespace {
@@ -19,27 +21,6 @@ using json = nlohmann::json;
 // Deeper nesting than this is refused before parsing: no STIX object needs it, and it keeps a
 // hostile document from exhausting the stack.
 constexpr int kMaxDepth = 128;
-
-Status check_depth(std::string_view text) {
-  int depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (in_string) {
-      if (c == '\\')
-        ++i;
-      else if (c == '"')
-        in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > kMaxDepth) return fail(fmt::format("JSON nested deeper than {} levels at byte {}", kMaxDepth, i));
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return {};
-}
 
 std::string version_text(const StixObjectInfo& info) {
   return !info.modified.empty() ? info.modified : info.created;
@@ -51,7 +32,7 @@ Result<json> StixBundleImporter::parse_bundle(std::string_view text, const StixI
   if (text.size() > options.max_bytes)
     return fail(
         fmt::format("bundle is {} bytes, larger than the import limit of {} bytes", text.size(), options.max_bytes));
-  if (auto st = check_depth(text); !st) return fail("bundle is not valid JSON: " + st.error().message);
+  if (auto st = check_json_depth(text, kMaxDepth); !st) return fail("bundle is not valid JSON: " + st.error().message);
   json doc = json::parse(text, nullptr, false);
   if (doc.is_discarded()) return fail("bundle is not valid JSON");
   if (!doc.is_object()) return fail("bundle: expected a JSON object with \"type\": \"bundle\"");

@@ -3,39 +3,20 @@
 
 #include <fmt/format.h>
 
+#include "core/json_guard.h"
+
 namespace khien {
 
 namespace {
 
-constexpr int kMaxDepth = 128;
-
 // Nesting is measured before parsing so a hostile body cannot exhaust the parser's stack.
-bool depth_ok(std::string_view text) {
-  int depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (in_string) {
-      if (c == '\\')
-        ++i;
-      else if (c == '"')
-        in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > kMaxDepth) return false;
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return true;
-}
+constexpr int kMaxDepth = 128;
 
 }  // namespace
 
 Result<TaxiiEnvelope> read_taxii_envelope(std::string_view body, std::size_t max_bytes) {
   if (body.size() > max_bytes) return fail(fmt::format("envelope: {} bytes, above the limit of {}", body.size(), max_bytes));
-  if (!depth_ok(body)) return fail(fmt::format("envelope: JSON nested deeper than {} levels", kMaxDepth));
+  if (auto st = check_json_depth(body, kMaxDepth); !st) return fail("envelope: " + st.error().message);
   auto doc = nlohmann::json::parse(body, nullptr, false);
   if (doc.is_discarded()) return fail("envelope: not valid JSON");
   if (!doc.is_object()) return fail("envelope: expected a JSON object (a TAXII 2.1 envelope)");

@@ -230,7 +230,9 @@ TEST(IntelMispEvent, RejectsDocumentsThatAreNotEvents) {
   EXPECT_FALSE(misp_event_to_stix("not json", {}));
   EXPECT_FALSE(misp_event_to_stix("{\"foo\": 1}", {}));
   EXPECT_FALSE(misp_event_to_stix("42", {}));
-  EXPECT_FALSE(misp_event_to_stix(std::string(100000, '['), {}));
+  auto deep = misp_event_to_stix(std::string(100000, '['), {});
+  ASSERT_FALSE(deep);
+  EXPECT_EQ(deep.error().message, "not valid JSON: JSON nested deeper than 64 levels at byte 64");
   auto empty = misp_event_to_stix(R"({"Event": {"uuid": "5f1b4f6e-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "info": "x"}})", {});
   ASSERT_TRUE(empty);
   EXPECT_TRUE(empty->objects.empty());

@@ -124,7 +124,9 @@ TEST_F(StixBundleTest, InvalidBundleIsRejectedWhole) {
     EXPECT_FALSE(importer.import_bundle(text, {})) << text;
   }
   std::string deep(100000, '[');
-  EXPECT_FALSE(importer.import_bundle(deep, {}));
+  r = importer.import_bundle(deep, {});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "bundle is not valid JSON: JSON nested deeper than 128 levels at byte 128");
 }
 
 TEST_F(StixBundleTest, SizeLimit) {
