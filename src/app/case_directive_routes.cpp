@@ -1,6 +1,7 @@
 // Routes for directives and warning advisories (/api/v1/directives): issue, progress, acknowledgement, completion, deadlines.
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -13,18 +14,6 @@ using json = nlohmann::json;
 using namespace case_http;
 
 namespace {
-
-Result<std::vector<std::string>> string_list(const json& body, const char* key) {
-  std::vector<std::string> out;
-  if (!body.contains(key)) return out;
-  const json& v = body[key];
-  if (!v.is_array()) return fail(fmt::format("{}: expected a list of strings", key));
-  for (const auto& x : v) {
-    if (!x.is_string()) return fail(fmt::format("{}: expected a list of strings", key));
-    out.push_back(x.get<std::string>());
-  }
-  return out;
-}
 
 Result<TargetSelector> selector_of(const json& j) {
   if (!j.is_object()) return fail("selector: expected {sectors, provinces, org_types, min_security_level, cves, orgs}");
@@ -78,6 +67,15 @@ bool sees_directive(CaseService& s, const Principal& p, const Directive& d) {
   for (const auto& org : d.targets)
     if (s.sees_org(p, org)) return true;
   return false;
+}
+
+// For an org-soc a directive not targeting its organisation is another tenant's: 404, as if it did
+// not exist. Nothing for other roles (their writes are judged by the directive manager).
+std::optional<HttpResponse> not_targeted(CaseService& s, const Principal& p, const std::string& id, const std::string& org) {
+  if (p.role != Role::org_soc) return std::nullopt;
+  auto d = s.directives().get(id);
+  if (d && std::find(d->targets.begin(), d->targets.end(), org) != d->targets.end()) return std::nullopt;
+  return json_error(404, fmt::format("unknown directive '{}' for organisation '{}'", id, org));
 }
 
 // A tenant-scoped principal (org-soc, sector-cert) sees only its own target rows: the other
@@ -232,11 +230,7 @@ void register_case_directive_routes(Router& router, CaseService& s) {
     if (a.refusal) return *a.refusal;
     auto caller = s.caller_of(req, true);
     if (!caller) return json_error(400, caller.error().message);
-    // For an org-soc a directive not targeting it is another tenant's: 404, as if it did not exist.
-    if (auto d = s.directives().get(req.path_params["id"]);
-        a.principal->role == Role::org_soc &&
-        (!d || std::find(d->targets.begin(), d->targets.end(), caller->org) == d->targets.end()))
-      return json_error(404, fmt::format("unknown directive '{}' for organisation '{}'", req.path_params["id"], caller->org));
+    if (auto refusal = not_targeted(s, *a.principal, req.path_params["id"], caller->org)) return *refusal;
     auto now = s.now_of(req);
     if (!now) return json_error(400, now.error().message);
     auto t = s.directives().acknowledge(req.path_params["id"], caller->org, caller->actor, *now);
@@ -248,11 +242,7 @@ void register_case_directive_routes(Router& router, CaseService& s) {
     if (a.refusal) return *a.refusal;
     auto caller = s.caller_of(req, true);
     if (!caller) return json_error(400, caller.error().message);
-    // For an org-soc a directive not targeting it is another tenant's: 404, as if it did not exist.
-    if (auto d = s.directives().get(req.path_params["id"]);
-        a.principal->role == Role::org_soc &&
-        (!d || std::find(d->targets.begin(), d->targets.end(), caller->org) == d->targets.end()))
-      return json_error(404, fmt::format("unknown directive '{}' for organisation '{}'", req.path_params["id"], caller->org));
+    if (auto refusal = not_targeted(s, *a.principal, req.path_params["id"], caller->org)) return *refusal;
     auto now = s.now_of(req);
     if (!now) return json_error(400, now.error().message);
     auto body = object_body(req);

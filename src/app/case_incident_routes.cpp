@@ -17,18 +17,6 @@ using namespace case_http;
 
 namespace {
 
-Result<std::vector<std::string>> string_list(const json& body, const char* key) {
-  std::vector<std::string> out;
-  if (!body.contains(key)) return out;
-  const json& v = body[key];
-  if (!v.is_array()) return fail(fmt::format("{}: expected a list of strings", key));
-  for (const auto& x : v) {
-    if (!x.is_string()) return fail(fmt::format("{}: expected a list of strings", key));
-    out.push_back(x.get<std::string>());
-  }
-  return out;
-}
-
 Result<std::string> string_field(const json& body, const char* key, const std::string& fallback = {}) {
   if (!body.contains(key)) return fallback;
   if (!body[key].is_string()) return fail(fmt::format("{}: expected a string", key));

@@ -54,6 +54,18 @@ Result<json> object_body(const HttpRequest& req) {
   return j;
 }
 
+Result<std::vector<std::string>> string_list(const json& body, const char* key) {
+  std::vector<std::string> out;
+  if (!body.contains(key)) return out;
+  const json& v = body[key];
+  if (!v.is_array()) return fail(fmt::format("{}: expected a list of strings", key));
+  for (const auto& x : v) {
+    if (!x.is_string()) return fail(fmt::format("{}: expected a list of strings", key));
+    out.push_back(x.get<std::string>());
+  }
+  return out;
+}
+
 std::optional<TimeNs> parse_when(const std::string& text) {
   if (text.size() == 10) {
     if (auto d = parse_civil_date(text)) return d;

@@ -162,6 +162,8 @@ using ::khien::json_ok;
 HttpResponse from_error(const Error& e);
 /// Parses a JSON object body or answers 400.
 Result<nlohmann::json> object_body(const HttpRequest& req);
+/// The strings of the body's list `key` (empty when absent); refused when it is not a list of strings.
+Result<std::vector<std::string>> string_list(const nlohmann::json& body, const char* key);
 /// RFC 3339 or YYYY-MM-DD.
 std::optional<TimeNs> parse_when(const std::string& text);
 std::string rfc3339(TimeNs t);
