@@ -163,7 +163,11 @@ const char* comparison_op_text(ComparisonOp op) {
   return i < std::size(kText) ? kText[i] : "?";
 }
 
-std::string ObjectPath::to_string() const {
+std::string ObjectPath::to_string() const { return written(true); }
+
+std::string ObjectPath::dotted() const { return written(false); }
+
+std::string ObjectPath::written(bool quote_names) const {
   std::string out = object_type;
   out += ':';
   bool first = true;
@@ -171,34 +175,10 @@ std::string ObjectPath::to_string() const {
     switch (step.kind) {
       case PathStep::Kind::Property:
         if (!first) out += '.';
-        if (is_plain_identifier(step.name))
+        if (!quote_names || is_plain_identifier(step.name))
           out += step.name;
         else
           append_quoted(out, step.name);
-        break;
-      case PathStep::Kind::Index:
-        out += '[';
-        out += std::to_string(step.index);
-        out += ']';
-        break;
-      case PathStep::Kind::AnyIndex:
-        out += "[*]";
-        break;
-    }
-    first = false;
-  }
-  return out;
-}
-
-std::string ObjectPath::dotted() const {
-  std::string out = object_type;
-  out += ':';
-  bool first = true;
-  for (const auto& step : steps) {
-    switch (step.kind) {
-      case PathStep::Kind::Property:
-        if (!first) out += '.';
-        out += step.name;
         break;
       case PathStep::Kind::Index:
         out += '[';

@@ -46,6 +46,9 @@ struct ObjectPath {
   std::string to_string() const;
   /// The path with object type and plain dotted steps ("file:hashes.SHA-256", "x:list[*].a").
   std::string dotted() const;
+
+ private:
+  std::string written(bool quote_names) const;
 };
 
 /// Comparison operators of section 9.6 (EXISTS takes no constant).
