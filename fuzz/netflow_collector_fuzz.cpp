@@ -8,6 +8,7 @@
 #include "core/arena.h"
 #include "decode/netflow_record_decoder.h"
 #include "ingest/netflow_udp_source.h"
+#include "netflow_fuzz_input.h"
 
 namespace {
 
@@ -22,38 +23,18 @@ khien::NetflowPacketHandler& handler() {
         };
         return ctx;
       }(),
-      [] {
-        khien::NetflowDecoderOptions o;
-        o.max_exporters = 8;
-        o.max_templates_per_exporter = 32;
-        o.max_templates = 128;
-        o.template_lifetime = 60LL * 1'000'000'000;
-        return o;
-      }());
+      khien::fuzz::small_netflow_caps());
   return instance;
 }
 
 }  // namespace
 
-// Input: as netflow_fuzz: one control byte (sender of four, clock step), then the UDP payload;
-// packets separated by "NFPK".
+// Input: as netflow_fuzz (netflow_fuzz_input.h).
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static khien::TimeNs clock = 1'700'000'000LL * 1'000'000'000;
-  static const khien::IpAddress senders[] = {khien::IpAddress::from_v4(0xC0000201), khien::IpAddress::from_v4(0xC0000202),
-                                             *khien::IpAddress::parse("2001:db8::1"), khien::IpAddress::from_v4(0xC0000203)};
   static khien::NetflowRecordDecoder decoder;
   static khien::Arena arena(64 * 1024);
-  std::size_t pos = 0;
-  while (pos < size) {
-    std::uint8_t control = data[pos++];
-    std::size_t end = pos;
-    while (end + 4 <= size && !(data[end] == 'N' && data[end + 1] == 'F' && data[end + 2] == 'P' && data[end + 3] == 'K'))
-      ++end;
-    if (end + 4 > size) end = size;
-    clock += static_cast<khien::TimeNs>(control >> 2) * 1'000'000'000;
-    handler().handle(std::span<const std::uint8_t>(data + pos, end - pos), senders[control & 3], clock);
-    pos = end + 4;
-  }
+  khien::fuzz::for_each_packet(data, size, [](std::span<const std::uint8_t> packet, const khien::IpAddress& sender,
+                                              khien::TimeNs now) { handler().handle(packet, sender, now); });
   // Every record the collector spools must be accepted by the decoder the pipeline runs.
   for (std::size_t i = 0; i < handler().pending(); ++i) {
     khien::Event event(arena);
@@ -61,6 +42,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     arena.reset();
   }
   handler().flush();
-  handler().expire(clock);
+  handler().expire(khien::fuzz::packet_clock());
   return 0;
 }

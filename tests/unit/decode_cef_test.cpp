@@ -1,15 +1,10 @@
-// Tests of the CEF decoder and its shared helpers, plus a local check of the tests/golden/cef baselines.
+// Tests of the CEF decoder and its shared helpers (its golden baselines are decode_golden_test's).
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "core/field_dictionary.h"
-#include "core/json_writer.h"
 #include "decode/cef_decoder.h"
 #include "decode/key_value.h"
 
@@ -158,45 +153,6 @@ TEST(Severity, Scale) {
   EXPECT_EQ(severity_id_from_scale("Very-High"), 5);
   EXPECT_EQ(severity_id_from_scale("Unknown"), 0);
   EXPECT_EQ(severity_id_from_scale(""), 0);
-}
-
-// The baselines under tests/golden/<format>/: each <case>.input line decodes to the same line of
-// <case>.expected (event JSON or "ERROR: <message>"). KHIEN_UPDATE_GOLDEN=1 rewrites them (review the diff!).
-void check_golden(std::string_view format, std::unique_ptr<Decoder> (*make)()) {
-  std::string dir = std::string(KHIEN_SOURCE_DIR) + "/tests/golden/" + std::string(format);
-  const bool update = std::getenv("KHIEN_UPDATE_GOLDEN") != nullptr;
-  int cases = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    if (entry.path().extension() != ".input") continue;
-    ++cases;
-    std::ifstream in(entry.path());
-    std::string line, actual;
-    auto decoder = make();
-    while (std::getline(in, line)) {
-      Arena arena;
-      Event event(arena);
-      auto status = decoder->decode(line, event);
-      if (status) append_event_json(actual, event);
-      else actual += "ERROR: " + status.error().message;
-      actual += '\n';
-    }
-    auto expected_path = entry.path();
-    expected_path.replace_extension(".expected");
-    if (update) {
-      std::ofstream(expected_path) << actual;
-      continue;
-    }
-    std::ifstream ex(expected_path);
-    ASSERT_TRUE(ex.good()) << "missing " << expected_path;
-    std::stringstream expected;
-    expected << ex.rdbuf();
-    EXPECT_EQ(actual, expected.str()) << entry.path();
-  }
-  EXPECT_GE(cases, 4);
-}
-
-TEST(CefGolden, Baselines) {
-  check_golden("cef", &make_cef_decoder);
 }
 
 }  // namespace

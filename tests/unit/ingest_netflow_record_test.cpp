@@ -12,6 +12,7 @@
 #include "core/field_dictionary.h"
 #include "core/flow_record.h"
 #include "ingest/netflow_udp_source.h"
+#include "netflow_corpus.h"
 #include "netflow_packets.h"
 
 namespace khien {
@@ -23,12 +24,6 @@ using Bytes = std::vector<std::uint8_t>;
 const TimeNs kNow = 1'700'000'000LL * 1'000'000'000;
 const IpAddress kCorpusExporter = *IpAddress::parse("192.0.2.10");
 const IpAddress kBenchExporter = *IpAddress::parse("192.0.2.11");
-
-Bytes read_packet(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in) << path;
-  return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 // The record of `e` as the collector built it from the decoder's event: the exporter's id, then
 // the first ingress/egress interface and TCP flags elements, when integers, under OCSF names.
@@ -102,14 +97,11 @@ class DirectRecordTest : public ::testing::Test {
 };
 
 TEST_F(DirectRecordTest, CorpusRecordsEqualTheRecordsOfTheDecodedEvents) {
-  std::vector<fs::path> files;
-  for (const auto& entry : fs::directory_iterator(fs::path(KHIEN_CORPUS_DIR) / "netflow"))
-    if (entry.path().extension() == ".dat") files.push_back(entry.path());
-  std::sort(files.begin(), files.end());
+  const std::vector<fs::path> files = test::corpus_packet_files();
   ASSERT_GT(files.size(), 50u);
   // Twice over: data packets sorted before their template decode on the second pass.
   for (int pass = 0; pass < 2; ++pass)
-    for (const fs::path& file : files) compare(read_packet(file), kCorpusExporter, "exp-test", file.filename().string());
+    for (const fs::path& file : files) compare(test::read_packet(file), kCorpusExporter, "exp-test", file.filename().string());
   EXPECT_GT(compared_, 500u);
   EXPECT_EQ(handler_.decoder_stats().flow_records, reference_.stats().flow_records);
 }

@@ -14,6 +14,7 @@
 #include "core/json_writer.h"
 #include "ingest/netflow_udp_source.h"
 #include "ingest/spool.h"
+#include "netflow_corpus.h"
 #include "same_value.h"
 
 namespace khien {
@@ -27,12 +28,6 @@ const IpAddress kRegistered = *IpAddress::parse("192.0.2.10");
 const IpAddress kRegistered2 = *IpAddress::parse("192.0.2.11");
 const IpAddress kStranger = *IpAddress::parse("198.51.100.7");
 constexpr std::uint8_t kFormatCode = 42;
-
-Bytes corpus(const std::string& name) {
-  std::ifstream in(fs::path(KHIEN_CORPUS_DIR) / "netflow" / name, std::ios::binary);
-  EXPECT_TRUE(in) << name;
-  return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 class CollectorTest : public ::testing::Test {
  protected:
@@ -104,7 +99,7 @@ TEST_F(CollectorTest, RegisteredExporterFlowsReachTheSpoolAsSchemaRecords) {
   std::size_t expected = 0;
   for (const char* name : {"netflow5.dat", "netflow9_test_cisco_asa_1_tpl.dat", "netflow9_test_cisco_asa_1_data.dat",
                            "ipfix_test_yaf_tpl45841.dat", "ipfix_test_yaf_data45841.dat"}) {
-    Bytes p = corpus(name);
+    Bytes p = test::corpus_packet(name);
     handler.handle(p, kRegistered, kNow);
     events.clear();
     auto info = reference.decode(p, kRegistered, kNow, arena, events);
@@ -134,8 +129,8 @@ TEST_F(CollectorTest, RegisteredExporterFlowsReachTheSpoolAsSchemaRecords) {
 TEST_F(CollectorTest, UnregisteredExporterIsCountedAndKeepsNoState) {
   NetflowPacketHandler handler(ctx_);
   for (int i = 0; i < 3; ++i) {
-    handler.handle(corpus("ipfix_test_yaf_tpl45841.dat"), kStranger, kNow);
-    handler.handle(corpus("netflow5.dat"), kStranger, kNow);
+    handler.handle(test::corpus_packet("ipfix_test_yaf_tpl45841.dat"), kStranger, kNow);
+    handler.handle(test::corpus_packet("netflow5.dat"), kStranger, kNow);
   }
   handler.flush();
   EXPECT_EQ(handler.stats().unknown_exporter_packets, 6u);
@@ -148,13 +143,13 @@ TEST_F(CollectorTest, UnregisteredExporterIsCountedAndKeepsNoState) {
 TEST_F(CollectorTest, TemplatesArePerExporter) {
   NetflowPacketHandler handler(ctx_);
   // The template comes from one exporter, the data from another: the data has no template.
-  handler.handle(corpus("ipfix_test_yaf_tpl45841.dat"), kRegistered, kNow);
-  handler.handle(corpus("ipfix_test_yaf_data45841.dat"), kRegistered2, kNow);
+  handler.handle(test::corpus_packet("ipfix_test_yaf_tpl45841.dat"), kRegistered, kNow);
+  handler.handle(test::corpus_packet("ipfix_test_yaf_data45841.dat"), kRegistered2, kNow);
   handler.flush();
   EXPECT_EQ(handler.stats().records_spooled, 0u);
   EXPECT_EQ(handler.decoder_stats().data_sets_without_template, 1u);
   // The same data from the exporter that sent the template decodes.
-  handler.handle(corpus("ipfix_test_yaf_data45841.dat"), kRegistered, kNow);
+  handler.handle(test::corpus_packet("ipfix_test_yaf_data45841.dat"), kRegistered, kNow);
   handler.flush();
   EXPECT_GT(handler.stats().records_spooled, 0u);
 }
@@ -163,15 +158,15 @@ TEST_F(CollectorTest, DataBeforeTemplateThenTemplateExpiry) {
   NetflowDecoderOptions options;
   options.template_lifetime = 60LL * 1'000'000'000;
   NetflowPacketHandler handler(ctx_, options);
-  handler.handle(corpus("netflow9_test_cisco_asa_1_data.dat"), kRegistered, kNow);
+  handler.handle(test::corpus_packet("netflow9_test_cisco_asa_1_data.dat"), kRegistered, kNow);
   EXPECT_EQ(handler.decoder_stats().data_sets_without_template, 1u);
-  handler.handle(corpus("netflow9_test_cisco_asa_1_tpl.dat"), kRegistered, kNow);
-  handler.handle(corpus("netflow9_test_cisco_asa_1_data.dat"), kRegistered, kNow);
+  handler.handle(test::corpus_packet("netflow9_test_cisco_asa_1_tpl.dat"), kRegistered, kNow);
+  handler.handle(test::corpus_packet("netflow9_test_cisco_asa_1_data.dat"), kRegistered, kNow);
   std::uint64_t decoded = handler.decoder_stats().flow_records;
   EXPECT_GT(decoded, 0u);
   handler.expire(kNow + 120LL * 1'000'000'000);
   EXPECT_GT(handler.decoder_stats().templates_expired, 0u);
-  handler.handle(corpus("netflow9_test_cisco_asa_1_data.dat"), kRegistered, kNow + 121LL * 1'000'000'000);
+  handler.handle(test::corpus_packet("netflow9_test_cisco_asa_1_data.dat"), kRegistered, kNow + 121LL * 1'000'000'000);
   EXPECT_EQ(handler.decoder_stats().flow_records, decoded) << "expired templates decode nothing";
   EXPECT_EQ(handler.decoder_stats().data_sets_without_template, 2u);
   handler.flush();
@@ -183,9 +178,8 @@ TEST_F(CollectorTest, MalformedPacketsAreCountedNeverFatal) {
   std::mt19937 rng(12345);
   std::size_t sent = 0;
   // Truncations of every corpus packet, random bytes behind valid version numbers, absurd lengths.
-  for (const auto& entry : fs::directory_iterator(fs::path(KHIEN_CORPUS_DIR) / "netflow")) {
-    if (entry.path().extension() != ".dat") continue;
-    Bytes p = corpus(entry.path().filename().string());
+  for (const fs::path& file : test::corpus_packet_files()) {
+    Bytes p = test::read_packet(file);
     for (std::size_t cut : {std::size_t{0}, std::size_t{1}, std::size_t{3}, p.size() / 2, p.size() - 1}) {
       if (cut >= p.size()) continue;
       handler.handle(std::span<const std::uint8_t>(p.data(), cut), kRegistered, kNow);
@@ -229,7 +223,7 @@ TEST_F(CollectorTest, BinaryRecordsCarryEveryDecodedFieldTyped) {
   std::size_t compared = 0;
   for (const char* name : {"netflow5.dat", "netflow9_test_cisco_asa_1_tpl.dat", "netflow9_test_cisco_asa_1_data.dat",
                            "ipfix_test_yaf_tpl45841.dat", "ipfix_test_yaf_data45841.dat"}) {
-    Bytes p = corpus(name);
+    Bytes p = test::corpus_packet(name);
     const std::size_t before = handler.pending();
     handler.handle(p, kRegistered, kNow);
     events.clear();

@@ -19,6 +19,7 @@
 #include "ingest/netflow_fields.h"
 #include "ingest/netflow_udp_source.h"
 #include "core/netflow_information_elements.h"
+#include "netflow_corpus.h"
 
 namespace khien {
 namespace {
@@ -28,15 +29,6 @@ using Bytes = std::vector<std::uint8_t>;
 
 const TimeNs kNow = 1'700'000'000LL * 1'000'000'000;
 const IpAddress kExporter = *IpAddress::parse("192.0.2.10");
-
-fs::path corpus_dir() {
-  return fs::path(KHIEN_CORPUS_DIR) / "netflow";
-}
-
-Bytes read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 // Builds export packets byte by byte; set_begin/set_end patch the set length.
 struct Builder {
@@ -340,7 +332,7 @@ TEST(NetflowV9, UptimeStampsAndPacketSequence) {
 
 TEST(NetflowV5, CorpusPacketAndFlowSequence) {
   Harness h;
-  Bytes p = read_bytes(corpus_dir() / "netflow5.dat");
+  Bytes p = test::read_packet(test::netflow_corpus_dir() / "netflow5.dat");
   ASSERT_FALSE(p.empty());
   auto r = h.feed(p);
   ASSERT_TRUE(r) << r.error().message;
@@ -391,7 +383,7 @@ TEST(NetflowBadInput, ErrorsNameTheSetTheByteAndTheReason) {
   EXPECT_EQ(h.error(Bytes{0, 7, 0, 0}), "unknown version 7 (expected 5, 9 or 10 for NetFlow v5, v9, IPFIX)");
   EXPECT_NE(h.error(Bytes{0}).find("too short"), std::string::npos);
 
-  Bytes v5 = read_bytes(corpus_dir() / "netflow5.dat");
+  Bytes v5 = test::read_packet(test::netflow_corpus_dir() / "netflow5.dat");
   v5.resize(100);
   EXPECT_EQ(h.error(v5).rfind("NetFlow v5: header says", 0), 0u);
 
@@ -464,9 +456,9 @@ TEST(NetflowBadInput, CapsOnExportersAndTemplates) {
 TEST(NetflowBadInput, EveryPrefixOfEveryCorpusPacketIsSafe) {
   // Truncations of real packets: each either decodes or is rejected with a message.
   Harness h;
-  for (const auto& entry : fs::directory_iterator(corpus_dir())) {
+  for (const auto& entry : fs::directory_iterator(test::netflow_corpus_dir())) {
     if (entry.path().extension() != ".dat") continue;
-    Bytes p = read_bytes(entry.path());
+    Bytes p = test::read_packet(entry.path());
     for (std::size_t n = 0; n <= p.size(); n += 7) {
       Bytes prefix(p.begin(), p.begin() + static_cast<std::ptrdiff_t>(n));
       auto r = h.feed(prefix);
@@ -492,9 +484,7 @@ std::string device_of(std::string name) {
 }
 
 TEST(NetflowCorpus, EveryFileDecodesAfterItsTemplates) {
-  std::vector<fs::path> files;
-  for (const auto& entry : fs::directory_iterator(corpus_dir()))
-    if (entry.path().extension() == ".dat") files.push_back(entry.path());
+  std::vector<fs::path> files = test::corpus_packet_files();
   ASSERT_GE(files.size(), 40u);
   // Template files first (INDEX.md: data files need the templates listed before them).
   std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) {
@@ -510,7 +500,7 @@ TEST(NetflowCorpus, EveryFileDecodesAfterItsTemplates) {
     std::string device = device_of(file.filename().string());
     if (!devices.count(device))
       devices[device] = IpAddress::from_v4(0x0A000000u + static_cast<std::uint32_t>(devices.size()) + 1);
-    auto r = h.feed(read_bytes(file), kNow, devices[device]);
+    auto r = h.feed(test::read_packet(file), kNow, devices[device]);
     if (r && r->data_sets_without_template > 0) waiting += file.filename().string() + " ";
     bool invalid = file.filename().string().find("invalid") != std::string::npos;
     if (!r) {
@@ -645,7 +635,7 @@ TEST_P(NetflowTshark, RecordsMatchTshark) {
   const TsharkCase& c = GetParam();
   std::vector<Bytes> payloads;
   for (const char* f : c.files) {
-    payloads.push_back(read_bytes(corpus_dir() / f));
+    payloads.push_back(test::read_packet(test::netflow_corpus_dir() / f));
     ASSERT_FALSE(payloads.back().empty()) << f;
   }
   fs::path pcap = fs::path(::testing::TempDir()) / (std::string("netflow_") + c.name + ".pcap");
