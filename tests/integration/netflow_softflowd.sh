@@ -5,8 +5,8 @@
 # from the corpus are replayed as UDP datagrams, from a registered and an unregistered address, and the
 # collector's counters are checked.
 source "$(dirname "$0")/lib/common.bash"
+source "$(dirname "$0")/lib/netflow.bash"
 
-command -v softflowd >/dev/null || fail "softflowd is not installed (scripts/bootstrap installs it)"
 CORPUS=${KHIEN_CORPUS_DIR:?}
 GEO=$CORPUS/geo/maxmind/test-data
 
@@ -33,35 +33,14 @@ TOML
 
 DATA=$WORK/data
 start_khien "$DATA" --config "$WORK/khien.toml" --netflow 127.0.0.1:0
-NETFLOW_PORT=$(grep -o 'netflow listening on [0-9.:]*' "$WORK/server.log.start" | tail -1 | sed 's/.*://')
-[ -n "$NETFLOW_PORT" ] || fail "khien did not print its netflow address"
+read_netflow_port
 
 # A pcap with two one-way flows of known sizes (IP total lengths are what NetFlow counts):
 #   TCP 81.2.69.142:40000 -> 14.177.4.20:443 (London -> Bộ Công an), 3 packets, 60+52+552 = 664 bytes
 #   UDP 171.230.1.1:5353 -> 113.190.0.77:53 (Viettel -> Hà Nội), 2 packets, 80+120 = 200 bytes
-python3 - "$WORK/flows.pcap" <<'PY'
-import struct, sys
-
-def checksum(data):
-    if len(data) % 2: data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    s = (s >> 16) + (s & 0xFFFF); s += s >> 16
-    return ~s & 0xFFFF
-
-def ip_packet(src, dst, proto, payload):
-    total = 20 + len(payload)
-    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, total, 1, 0, 64, proto, 0,
-                      bytes(map(int, src.split("."))), bytes(map(int, dst.split("."))))
-    hdr = hdr[:10] + struct.pack("!H", checksum(hdr)) + hdr[12:]
-    return hdr + payload
-
-def tcp(src, sport, dst, dport, flags, total):
-    seg = struct.pack("!HHIIBBHHH", sport, dport, 1000, 0, 5 << 4, flags, 65535, 0, 0)
-    return ip_packet(src, dst, 6, seg + b"x" * (total - 40))
-
-def udp(src, sport, dst, dport, total):
-    body = b"q" * (total - 28)
-    return ip_packet(src, dst, 17, struct.pack("!HHHH", sport, dport, 8 + len(body), 0) + body)
+PYTHONPATH=$NETFLOW_LIB python3 - "$WORK/flows.pcap" <<'PY'
+import sys
+from pcap_writer import tcp, udp, write_pcap
 
 packets = [
     tcp("81.2.69.142", 40000, "14.177.4.20", 443, 0x02, 60),
@@ -71,32 +50,12 @@ packets = [
     udp("171.230.1.1", 5353, "113.190.0.77", 53, 120),
 ]
 t0 = 1767225600  # 2026-01-01T00:00:00Z
-with open(sys.argv[1], "wb") as f:
-    f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))  # LINKTYPE_ETHERNET
-    for i, p in enumerate(packets):
-        frame = b"\x00\x11\x22\x33\x44\x55" + b"\x66\x77\x88\x99\xaa\xbb" + b"\x08\x00" + p
-        f.write(struct.pack("<IIII", t0 + i, 0, len(frame), len(frame)))
-        f.write(frame)
+write_pcap(sys.argv[1], [(t0 + i, p) for i, p in enumerate(packets)])
 PY
 
-# One softflowd run per export version. At the end of the file softflowd exports what it tracks and exits;
-# some runs keep waiting instead (timeouts run on packet time), and a shutdown over the control socket ends them.
+# One softflowd run per export version.
 for version in 5 9 10; do
-  ctl=$WORK/softflowd-$version.ctl
-  softflowd -d -a -r "$WORK/flows.pcap" -n 127.0.0.1:"$NETFLOW_PORT" -v "$version" -p "$WORK/softflowd.pid" -c "$ctl" \
-    >"$WORK/softflowd-$version.log" 2>&1 &
-  sf_pid=$!
-  EXTRA_PIDS+=("$sf_pid")
-  for _ in $(seq 1 100); do
-    kill -0 "$sf_pid" 2>/dev/null || break
-    [ -S "$ctl" ] && [ "$(softflowctl -c "$ctl" dump-flows 2>/dev/null | grep -c '^ACTIVE')" = 2 ] && break
-    sleep 0.1
-  done
-  if kill -0 "$sf_pid" 2>/dev/null; then softflowctl -c "$ctl" shutdown >/dev/null || true; fi
-  for _ in $(seq 1 100); do kill -0 "$sf_pid" 2>/dev/null || break; sleep 0.1; done
-  wait "$sf_pid" || true
-  grep -q "Flows exported: 2 (2 records)" "$WORK/softflowd-$version.log" \
-    || { cat "$WORK/softflowd-$version.log"; fail "softflowd -v $version did not export the 2 flows"; }
+  softflowd_export "$WORK/flows.pcap" "$version" 2 "$NETFLOW_PORT" "softflowd-$version"
 done
 wait_for_total "q=observer.name:exp-test-softflowd" 6 20
 pass "softflowd NetFlow v5, v9 and IPFIX: 6 flow records stored"

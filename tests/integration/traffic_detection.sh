@@ -4,8 +4,7 @@
 # collector on loopback; a traffic.scan.horizontal alert must appear in GET /api/v1/alerts naming the
 # attacker and the victim organisation, and nothing else from the traffic detectors.
 source "$(dirname "$0")/lib/common.bash"
-
-command -v softflowd >/dev/null || fail "softflowd is not installed (scripts/bootstrap installs it)"
+source "$(dirname "$0")/lib/netflow.bash"
 
 cat > "$WORK/exporters.yaml" <<'YAML'
 exporters:
@@ -24,26 +23,13 @@ TOML
 
 DATA=$WORK/data
 start_khien "$DATA" --config "$WORK/khien.toml" --netflow 127.0.0.1:0
-NETFLOW_PORT=$(grep -o 'netflow listening on [0-9.:]*' "$WORK/server.log.start" | tail -1 | sed 's/.*://')
-[ -n "$NETFLOW_PORT" ] || fail "khien did not print its netflow address"
+read_netflow_port
 
 # 81.2.69.142 sends one SYN to 14.177.4.1 .. 14.177.4.200 port 445, 50 ms apart; 171.230.1.1 has a real
 # TCP session of 12 packets with 14.177.4.20:443 (not a probe: more than 4 packets).
-python3 - "$WORK/scan.pcap" <<'PY'
-import struct, sys
-
-def checksum(data):
-    if len(data) % 2: data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    s = (s >> 16) + (s & 0xFFFF); s += s >> 16
-    return ~s & 0xFFFF
-
-def tcp(src, sport, dst, dport, flags, total):
-    seg = struct.pack("!HHIIBBHHH", sport, dport, 1000, 0, 5 << 4, flags, 65535, 0, 0) + b"x" * (total - 40)
-    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, total, 1, 0, 64, 6, 0,
-                      bytes(map(int, src.split("."))), bytes(map(int, dst.split("."))))
-    hdr = hdr[:10] + struct.pack("!H", checksum(hdr)) + hdr[12:]
-    return hdr + seg
+PYTHONPATH=$NETFLOW_LIB python3 - "$WORK/scan.pcap" <<'PY'
+import sys
+from pcap_writer import tcp, write_pcap
 
 t0 = 1767225600.0  # 2026-01-01T00:00:00Z
 packets = []
@@ -52,30 +38,10 @@ for i in range(200):
 for i in range(12):
     packets.append((t0 + 1 + i * 0.2, tcp("171.230.1.1", 40000, "14.177.4.20", 443, 0x18, 400)))
 packets.sort(key=lambda p: p[0])
-with open(sys.argv[1], "wb") as f:
-    f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))  # LINKTYPE_ETHERNET
-    for t, p in packets:
-        frame = b"\x00\x11\x22\x33\x44\x55" + b"\x66\x77\x88\x99\xaa\xbb" + b"\x08\x00" + p
-        f.write(struct.pack("<IIII", int(t), int((t % 1) * 1e6), len(frame), len(frame)))
-        f.write(frame)
+write_pcap(sys.argv[1], packets)
 PY
 
-# At the end of the file softflowd exports what it tracks and exits; if it keeps waiting (timeouts run
-# on packet time), a shutdown over its control socket ends it.
-ctl=$WORK/softflowd.ctl
-softflowd -d -a -r "$WORK/scan.pcap" -n 127.0.0.1:"$NETFLOW_PORT" -v 9 -p "$WORK/softflowd.pid" -c "$ctl" \
-  >"$WORK/softflowd.log" 2>&1 &
-sf_pid=$!
-EXTRA_PIDS+=("$sf_pid")
-for _ in $(seq 1 100); do
-  kill -0 "$sf_pid" 2>/dev/null || break
-  [ -S "$ctl" ] && [ "$(softflowctl -c "$ctl" dump-flows 2>/dev/null | grep -c '^ACTIVE')" = 201 ] && break
-  sleep 0.1
-done
-if kill -0 "$sf_pid" 2>/dev/null; then softflowctl -c "$ctl" shutdown >/dev/null || true; fi
-for _ in $(seq 1 100); do kill -0 "$sf_pid" 2>/dev/null || break; sleep 0.1; done
-wait "$sf_pid" || true
-grep -q "Flows exported: 201 " "$WORK/softflowd.log" || { cat "$WORK/softflowd.log"; fail "softflowd did not export the 201 flows"; }
+softflowd_export "$WORK/scan.pcap" 9 201 "$NETFLOW_PORT" softflowd
 wait_for_total "q=observer.name:exp-test-softflowd" 201 30
 pass "softflowd NetFlow v9: 201 flow records stored"
 
