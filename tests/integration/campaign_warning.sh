@@ -15,16 +15,7 @@ thresholds = "indicator=3/3/1h cve=3/3/1h hash=3/3/1h domain=3/3/1h ip=3/3/1h as
 TOML
 
 DATA=$WORK/demo
-"$KHIEN" demo --data "$DATA" --config "$WORK/khien.toml" --http 127.0.0.1:0 --syslog-udp 127.0.0.1:0 \
-  --syslog-tcp 127.0.0.1:0 --eps 300 >"$WORK/server.log" 2>&1 &
-KHIEN_PID=$!
-for _ in $(seq 1 300); do
-  grep -q "simulator feeding" "$WORK/server.log" && break
-  kill -0 "$KHIEN_PID" 2>/dev/null || fail "demo exited"
-  sleep 0.1
-done
-HTTP=$(grep -o 'http listening on http://[0-9.:]*' "$WORK/server.log" | sed 's/.*http:\/\///')
-TOKEN=$(cat "$DATA/admin.token")
+start_demo "$DATA" 300 --config "$WORK/khien.toml"
 
 # The live stream: a client connected from the start sees warnings as they are raised.
 curl -sS -N --max-time 20 -H "Authorization: Bearer $TOKEN" "http://$HTTP/api/v1/warnings/stream?heartbeat=2" \

@@ -21,16 +21,7 @@ printf '%s\n' "$PW_ANALYST" | "$KHIEN" user add an.nguyen --role national-analys
 printf '%s\n' "$PW_ORG" | "$KHIEN" user add soc.evn --role org-soc --scope "$ORG" --name "SOC EVN" --data "$DATA" >/dev/null \
   || fail "user add org-soc"
 
-"$KHIEN" demo --data "$DATA" --http 127.0.0.1:0 --syslog-udp 127.0.0.1:0 --syslog-tcp 127.0.0.1:0 --eps 300 \
-  >"$WORK/server.log" 2>&1 &
-KHIEN_PID=$!
-for _ in $(seq 1 300); do
-  grep -q "simulator feeding" "$WORK/server.log" && break
-  kill -0 "$KHIEN_PID" 2>/dev/null || fail "demo exited"
-  sleep 0.1
-done
-HTTP=$(grep -o 'http listening on http://[0-9.:]*' "$WORK/server.log" | sed 's/.*http:\/\///')
-TOKEN=$(cat "$DATA/admin.token")
+start_demo "$DATA" 300
 
 # The console is served at / with its security headers; a missing asset is a 404, not the page.
 curl -sS -D "$WORK/h" -o "$WORK/index.html" "http://$HTTP/"

@@ -4,16 +4,7 @@
 source "$(dirname "$0")/lib/common.bash"
 
 DATA=$WORK/demo
-"$KHIEN" demo --data "$DATA" --http 127.0.0.1:0 --syslog-udp 127.0.0.1:0 --syslog-tcp 127.0.0.1:0 --eps 400 \
-  >"$WORK/server.log" 2>&1 &
-KHIEN_PID=$!
-for _ in $(seq 1 300); do
-  grep -q "simulator feeding" "$WORK/server.log" && break
-  kill -0 "$KHIEN_PID" 2>/dev/null || fail "demo exited"
-  sleep 0.1
-done
-HTTP=$(grep -o 'http listening on http://[0-9.:]*' "$WORK/server.log" | sed 's/.*http:\/\///')
-TOKEN=$(cat "$DATA/admin.token")
+start_demo "$DATA" 400
 [ "$(stat -c %a "$DATA/admin.token")" = 600 ] || fail "admin.token is not mode 0600"
 
 # Events arrive within a second of the simulator starting.

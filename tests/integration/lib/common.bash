@@ -45,6 +45,23 @@ start_khien() {
   TOKEN=$(cat "$data/admin.token")
 }
 
+# start_demo DATA_DIR EPS [extra args...]: starts `khien demo` (the simulator feeding EPS events a second) on
+# free loopback ports, waits for the simulator, and sets HTTP and TOKEN.
+start_demo() {
+  local data=$1 eps=$2; shift 2
+  "$KHIEN" demo --data "$data" "$@" --http 127.0.0.1:0 --syslog-udp 127.0.0.1:0 --syslog-tcp 127.0.0.1:0 --eps "$eps" \
+    >"$WORK/server.log" 2>&1 &
+  KHIEN_PID=$!
+  for _ in $(seq 1 300); do
+    grep -q "simulator feeding" "$WORK/server.log" && break
+    kill -0 "$KHIEN_PID" 2>/dev/null || fail "demo exited"
+    sleep 0.1
+  done
+  HTTP=$(grep -o 'http listening on http://[0-9.:]*' "$WORK/server.log" | sed 's/.*http:\/\///')
+  [ -n "$HTTP" ] || fail "khien demo did not print its HTTP address"
+  TOKEN=$(cat "$data/admin.token")
+}
+
 stop_khien() {
   if [ -n "$KHIEN_PID" ]; then kill "$KHIEN_PID"; wait "$KHIEN_PID" || true; KHIEN_PID=""; fi
 }
