@@ -248,36 +248,19 @@ void NetflowPacketHandler::publish_metrics() {
   m.templates.set(static_cast<std::int64_t>(decoder_.template_count()));
 }
 
+// Exporters send in bursts at the end of their active timeouts; a deeper buffer than syslog's rides them out.
 NetflowUdpSource::NetflowUdpSource(SourceContext context, std::string listen)
-    : ctx_(std::move(context)), listen_(std::move(listen)) {}
+    : UdpReceiver(std::move(context), std::move(listen), 16 << 20) {}
 
 NetflowUdpSource::~NetflowUdpSource() { stop(); }
-
-Result<std::string> NetflowUdpSource::start() {
-  auto bound = bind_socket(listen_, SOCK_DGRAM);
-  if (!bound) return tl::unexpected(bound.error());
-  fd_ = bound->first;
-  // Exporters send in bursts at the end of their active timeouts; a deep buffer rides them out.
-  int rcvbuf = 16 << 20;
-  ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-  thread_ = std::thread([this] { run(); });
-  return bound->second;
-}
-
-void NetflowUdpSource::stop() {
-  if (stopping_.exchange(true)) return;
-  if (thread_.joinable()) thread_.join();
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
-}
 
 void NetflowUdpSource::run() {
   NetflowPacketHandler handler(ctx_);
   std::vector<std::uint8_t> datagram(65536);
   TimeNs last_expiry = now_ns();
   std::size_t since_flush = 0;
-  while (!stopping_) {
-    pollfd pfd{fd_, POLLIN, 0};
+  while (!stopping()) {
+    pollfd pfd{socket_fd(), POLLIN, 0};
     int ready = ::poll(&pfd, 1, handler.pending() == 0 ? 200 : 20);
     TimeNs now = now_ns();
     if (now - last_expiry > 10LL * 1'000'000'000) {
@@ -293,7 +276,7 @@ void NetflowUdpSource::run() {
     for (int i = 0; i < 256; ++i) {
       sockaddr_storage from{};
       socklen_t from_len = sizeof(from);
-      ssize_t n = ::recvfrom(fd_, datagram.data(), datagram.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from),
+      ssize_t n = ::recvfrom(socket_fd(), datagram.data(), datagram.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from),
                              &from_len);
       if (n < 0) break;
       handler.handle(std::span<const std::uint8_t>(datagram.data(), static_cast<std::size_t>(n)), address_of(from), now_ns());

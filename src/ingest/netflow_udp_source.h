@@ -1,12 +1,10 @@
 // NetFlow v5/v9 and IPFIX collector over UDP: packets from registered exporters become flow records in the spool.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "core/arena.h"
@@ -14,6 +12,7 @@
 #include "core/flow_record.h"
 #include "ingest/netflow_decoder.h"
 #include "ingest/source.h"
+#include "ingest/udp_receiver.h"
 
 namespace khien {
 
@@ -99,21 +98,14 @@ class NetflowPacketHandler : private FlowSink {
 
 /// Threading: one receive thread owning a NetflowPacketHandler. UDP cannot push back, so
 /// packets arriving while the pipeline is saturated are dropped and counted.
-class NetflowUdpSource : public Source {
+class NetflowUdpSource : public UdpReceiver {
  public:
   NetflowUdpSource(SourceContext context, std::string listen);
   ~NetflowUdpSource() override;
   std::string_view name() const override { return "netflow"; }
-  Result<std::string> start() override;
-  void stop() override;
 
  private:
-  void run();
-  SourceContext ctx_;
-  std::string listen_;
-  int fd_ = -1;
-  std::atomic<bool> stopping_{false};
-  std::thread thread_;
+  void run() override;
 };
 
 std::unique_ptr<Source> make_netflow_udp_source(const SourceContext& context, const std::string& listen);

@@ -22,26 +22,9 @@
 namespace khien {
 
 SyslogUdpSource::SyslogUdpSource(SourceContext context, std::string listen)
-    : ctx_(std::move(context)), listen_(std::move(listen)) {}
+    : UdpReceiver(std::move(context), std::move(listen), 8 << 20) {}
 
 SyslogUdpSource::~SyslogUdpSource() { stop(); }
-
-Result<std::string> SyslogUdpSource::start() {
-  auto bound = bind_socket(listen_, SOCK_DGRAM);
-  if (!bound) return tl::unexpected(bound.error());
-  fd_ = bound->first;
-  int rcvbuf = 8 << 20;
-  ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-  thread_ = std::thread([this] { run(); });
-  return bound->second;
-}
-
-void SyslogUdpSource::stop() {
-  if (stopping_.exchange(true)) return;
-  if (thread_.joinable()) thread_.join();
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
-}
 
 void SyslogUdpSource::run() {
   auto& metrics = Metrics::instance();
@@ -74,8 +57,8 @@ void SyslogUdpSource::run() {
     pending.clear();
     batch_bytes.clear();
   };
-  while (!stopping_) {
-    pollfd pfd{fd_, POLLIN, 0};
+  while (!stopping()) {
+    pollfd pfd{socket_fd(), POLLIN, 0};
     int ready = ::poll(&pfd, 1, pending.empty() ? 200 : 20);
     if (ready <= 0) {
       flush();
@@ -83,7 +66,7 @@ void SyslogUdpSource::run() {
     }
     sockaddr_storage from{};
     socklen_t from_len = sizeof(from);
-    ssize_t n = ::recvfrom(fd_, datagram.data(), datagram.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from), &from_len);
+    ssize_t n = ::recvfrom(socket_fd(), datagram.data(), datagram.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from), &from_len);
     if (n <= 0) continue;
     std::string_view msg(datagram.data(), static_cast<std::size_t>(n));
     while (!msg.empty() && (msg.back() == '\n' || msg.back() == '\0' || msg.back() == '\r')) msg.remove_suffix(1);

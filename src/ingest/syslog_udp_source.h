@@ -1,30 +1,23 @@
 // Syslog over UDP (RFC 5426): one message per datagram, attributed to a SOC by sender address.
 #pragma once
 
-#include <atomic>
-#include <thread>
+#include <memory>
+#include <string>
 
-#include "ingest/source.h"
+#include "ingest/udp_receiver.h"
 
 namespace khien {
 
 /// Threading: one receive thread. Datagrams from unregistered senders, and datagrams that
 /// arrive while the pipeline is saturated, are dropped and counted (UDP has no way to push back).
-class SyslogUdpSource : public Source {
+class SyslogUdpSource : public UdpReceiver {
  public:
   SyslogUdpSource(SourceContext context, std::string listen);
   ~SyslogUdpSource() override;
   std::string_view name() const override { return "syslog-udp"; }
-  Result<std::string> start() override;
-  void stop() override;
 
  private:
-  void run();
-  SourceContext ctx_;
-  std::string listen_;
-  int fd_ = -1;
-  std::atomic<bool> stopping_{false};
-  std::thread thread_;
+  void run() override;
 };
 
 std::unique_ptr<Source> make_syslog_udp_source(const SourceContext& context, const std::string& listen);
