@@ -1,24 +1,18 @@
 // Minimal multipart/form-data reading (RFC 7578): enough to take one uploaded file out of a form.
 #include "app/case_multipart.h"
 
-#include <algorithm>
-#include <cctype>
 
 #include <fmt/format.h>
+
+#include "core/text.h"
 
 namespace khien {
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
 // The value of `key=` in a header's parameters (quoted or bare), or "".
 std::string header_param(std::string_view header, std::string_view key) {
-  std::string low = lower(header);
+  std::string low = ascii_lower(header);
   std::size_t pos = 0;
   while ((pos = low.find(key, pos)) != std::string::npos) {
     bool starts = pos == 0 || low[pos - 1] == ';' || low[pos - 1] == ' ' || low[pos - 1] == '\t';
@@ -69,8 +63,8 @@ Result<std::pair<std::string, std::string>> parse_multipart_file(std::string_vie
       std::size_t eol = headers.find("\r\n", line);
       if (eol == std::string_view::npos) eol = headers.size();
       std::string_view h = headers.substr(line, eol - line);
-      if (lower(h.substr(0, 20)) == "content-disposition:") {
-        std::string low = lower(h);
+      if (ascii_lower(h.substr(0, 20)) == "content-disposition:") {
+        std::string low = ascii_lower(h);
         has_filename = low.find("filename=") != std::string::npos;
         filename = header_param(h, "filename");
       }
@@ -84,7 +78,7 @@ Result<std::pair<std::string, std::string>> parse_multipart_file(std::string_vie
 
 Result<std::pair<std::string, std::string>> upload_of(const HttpRequest& req) {
   std::string type = req.header("content-type");
-  if (lower(type).rfind("multipart/form-data", 0) == 0) return parse_multipart_file(req.body, type);
+  if (ascii_lower(type).rfind("multipart/form-data", 0) == 0) return parse_multipart_file(req.body, type);
   std::string name = req.param("name");
   if (name.empty()) name = req.header("x-file-name");
   if (name.empty())

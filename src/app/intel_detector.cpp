@@ -6,6 +6,7 @@
 
 #include "core/field_dictionary.h"
 #include "core/schema.h"
+#include "core/text.h"
 #include "intel/url_normalizer.h"
 
 namespace khien {
@@ -24,12 +25,6 @@ char kind_char(ObservableKind kind) {
 }
 
 std::string_view clip(std::string_view s, std::size_t max) { return s.substr(0, std::min(s.size(), max)); }
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Holds the catalog for as long as the matcher it was published with lives.
 struct CatalogKeeper {
@@ -61,7 +56,7 @@ int coverage(ObservableKind kind, std::string_view obs, const Value& value) {
     std::string normalized;
     if (normalize_url(value.s, normalized) && normalized == obs) return 2;
   }
-  std::string text = lower(value.s);
+  std::string text = ascii_lower(value.s);
   return text.find(obs) != std::string::npos ? 1 + static_cast<int>(std::min<std::size_t>(obs.size(), 1000)) : 0;
 }
 

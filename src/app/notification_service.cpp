@@ -19,6 +19,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/identity.h"
+#include "core/text.h"
 #include "core/time.h"
 
 namespace khien {
@@ -27,11 +28,6 @@ namespace {
 
 using json = nlohmann::json;
 constexpr TimeNs kMs = 1'000'000;
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::string tlp_label(const std::string& tlp) {
   std::string up = tlp;
@@ -294,7 +290,7 @@ std::string warning_tlp(const json& warning) {
   if (auto it = warning.find("tlp"); it != warning.end() && it->is_string()) t = it->get<std::string>();
   else if (auto d = warning.find("details"); d != warning.end() && d->is_object())
     if (auto it2 = d->find("tlp"); it2 != d->end() && it2->is_string()) t = it2->get<std::string>();
-  t = lower(t);
+  t = ascii_lower(t);
   if (t.rfind("tlp:", 0) == 0) t = t.substr(4);
   if (t == "white") t = "clear";  // TLP 1.0's name for CLEAR
   if (t == "red" || t == "amber+strict" || t == "amber" || t == "green" || t == "clear") return t;

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/text.h"
 #include "correlate/hashing.h"
 
 namespace khien {
@@ -17,12 +18,6 @@ namespace {
 
 constexpr std::string_view kKindNames[kCampaignKinds] = {"indicator", "cve", "hash", "domain", "ip", "asn", "sigma"};
 constexpr TimeNs kSecond = 1'000'000'000;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Addresses that never name an attacker: private, loopback, link-local, shared, multicast, reserved.
 bool is_public(const IpAddress& ip) {
@@ -171,14 +166,14 @@ std::vector<Sighting> extract_sightings(const Alert& a, const CampaignContext& c
         return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
       };
       for (const char* f : {"file.hashes.sha256", "file.hashes.sha1", "file.hashes.md5", "file.hashes.sha512"}) {
-        std::string h = lower(str(f));
+        std::string h = ascii_lower(str(f));
         if (h.size() >= 32 && is_hex(h)) add(CampaignKind::hash, h);
       }
       // Every field a domain is reported in (the fields the shipped look-alike rule reads, and the
       // host of a full URL, which proxies and IDS alerts often give alone): a campaign domain in any
       // of them is the same sighting.
       auto add_domain = [&](std::string d) {
-        d = lower(d);
+        d = ascii_lower(d);
         while (!d.empty() && d.back() == '.') d.pop_back();
         if (plausible_domain(d) && !is_member_domain(d, ctx)) add(CampaignKind::domain, d);
       };

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/field_dictionary.h"
+#include "core/text.h"
 #include "enrich/constituency.h"
 #include "enrich/geo_enricher.h"
 
@@ -19,13 +20,6 @@ struct AttributionFields {
 const AttributionFields& fields() {
   static const AttributionFields f;
   return f;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
 }
 
 }  // namespace
@@ -75,7 +69,7 @@ void Attribution::add(const std::string& id, const std::string& sector, const st
     if (level->prefixes.emplace(masked(r.address, bits), index).second) ++prefix_count_;
   }
   for (auto a : asns) asns_.emplace(a, index);
-  for (const auto& d : domains) domains_.emplace(lower(d), index);
+  for (const auto& d : domains) domains_.emplace(ascii_lower(d), index);
 }
 
 void Attribution::finish() {
@@ -121,7 +115,7 @@ const AttributedOrg* Attribution::by_asn(std::uint32_t asn) const {
 const AttributedOrg* Attribution::by_domain(std::string_view host) const {
   while (!host.empty() && host.back() == '.') host.remove_suffix(1);
   if (host.empty() || domains_.empty()) return nullptr;
-  std::string name = lower(host);
+  std::string name = ascii_lower(host);
   std::string_view rest = name;
   for (;;) {
     auto it = domains_.find(std::string(rest));

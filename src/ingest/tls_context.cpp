@@ -9,14 +9,11 @@
 #include <filesystem>
 #include <system_error>
 
+#include "core/text.h"
+
 namespace khien {
 
 namespace {
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // A missing or unreadable file gets a plain message; OpenSSL's own for it is cryptic.
 Status check_readable(const char* key, const std::string& path) {
@@ -96,7 +93,7 @@ std::vector<std::string> certificate_names(X509* cert) {
   if (i >= 0) {
     unsigned char* utf8 = nullptr;
     int n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, i)));
-    if (n > 0) out.push_back(lower(std::string(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(n))));
+    if (n > 0) out.push_back(ascii_lower(std::string(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(n))));
     OPENSSL_free(utf8);
   }
   auto* sans = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
@@ -105,8 +102,8 @@ std::vector<std::string> certificate_names(X509* cert) {
       const GENERAL_NAME* gn = sk_GENERAL_NAME_value(sans, k);
       if (gn->type != GEN_DNS) continue;
       const ASN1_STRING* s = gn->d.dNSName;
-      out.push_back(lower(std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
-                                      static_cast<std::size_t>(ASN1_STRING_length(s)))));
+      out.push_back(ascii_lower(std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                                            static_cast<std::size_t>(ASN1_STRING_length(s)))));
     }
     GENERAL_NAMES_free(sans);
   }

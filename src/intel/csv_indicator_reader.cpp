@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "core/ip_address.h"
+#include "core/text.h"
 #include "core/time.h"
 #include "intel/intel_import_formats.h"
 #include "intel/misp_attribute_mapping.h"
@@ -20,18 +21,6 @@ namespace khien {
 using nlohmann::json;
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  return out;
-}
 
 bool all_digits(std::string_view s) {
   if (s.empty()) return false;
@@ -52,24 +41,24 @@ Result<CsvColumnMapping> CsvColumnMapping::parse(std::string_view text) {
   std::size_t pos = 0;
   while (pos <= text.size()) {
     auto comma = text.find(',', pos);
-    auto item = trim(text.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos));
+    auto item = trim_whitespace(text.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos));
     pos = comma == std::string_view::npos ? text.size() + 1 : comma + 1;
     if (item.empty()) continue;
     auto eq = item.find('=');
     if (eq == std::string_view::npos) return fail(fmt::format("csv mapping: '{}' is not key=value", clip(item)));
-    std::string key = lower(trim(item.substr(0, eq)));
-    std::string_view val = trim(item.substr(eq + 1));
+    std::string key = ascii_lower(trim_whitespace(item.substr(0, eq)));
+    std::string_view val = trim_whitespace(item.substr(eq + 1));
     if (!seen.insert(key).second) return fail(fmt::format("csv mapping: key '{}' is given twice", key));
     if (val.empty()) return fail(fmt::format("csv mapping: key '{}' has no value", key));
     if (key == "header") {
-      auto v = lower(val);
+      auto v = ascii_lower(val);
       if (v == "yes" || v == "true" || v == "1") m.header = true;
       else if (v == "no" || v == "false" || v == "0") m.header = false;
       else return fail(fmt::format("csv mapping: header '{}' must be yes or no", clip(val)));
       continue;
     }
     if (key == "delimiter") {
-      auto v = lower(val);
+      auto v = ascii_lower(val);
       if (v == "comma") m.delimiter = ',';
       else if (v == "semicolon" || v == ";") m.delimiter = ';';
       else if (v == "tab") m.delimiter = '\t';
@@ -129,7 +118,7 @@ std::vector<std::string> split_csv_record(std::string_view line, char delimiter)
       } else {
         fields.back() += c;
       }
-    } else if (c == '"' && trim(fields.back()).empty()) {
+    } else if (c == '"' && trim_whitespace(fields.back()).empty()) {
       fields.back().clear();
       quoted = true;
     } else if (c == delimiter) {
@@ -138,12 +127,12 @@ std::vector<std::string> split_csv_record(std::string_view line, char delimiter)
       fields.back() += c;
     }
   }
-  for (auto& f : fields) f = std::string(trim(f));
+  for (auto& f : fields) f = std::string(trim_whitespace(f));
   return fields;
 }
 
 std::optional<std::string> guess_indicator_type(std::string_view value) {
-  value = trim(value);
+  value = trim_whitespace(value);
   if (value.empty()) return std::nullopt;
   if (IpAddress::parse(value) || IpPrefix::parse(value)) return "ip";
   if (normalize_hash_hex(value)) {
@@ -194,7 +183,7 @@ Result<ConvertedIntel> csv_to_stix(std::string_view text, const IntelImportOptio
     std::size_t column = f.column;
     if (!f.header_name.empty()) {
       for (std::size_t i = 0; i < header.size(); ++i)
-        if (lower(header[i]) == lower(f.header_name)) column = i + 1;
+        if (ascii_lower(header[i]) == ascii_lower(f.header_name)) column = i + 1;
       if (column == 0) {
         error = fmt::format("column '{}': the header has no column '{}'", key, clip(f.header_name));
         return std::nullopt;
@@ -219,7 +208,7 @@ Result<ConvertedIntel> csv_to_stix(std::string_view text, const IntelImportOptio
     pos = nl == std::string_view::npos ? text.size() : nl + 1;
     ++line_no;
     if (line_no == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
-    line = trim(line);
+    line = trim_whitespace(line);
     if (line.empty() || line.front() == '#') continue;
     std::vector<std::string> record =
         whole_line ? std::vector<std::string>{std::string(line)} : split_csv_record(line, delimiter);

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "core/ip_address.h"
+#include "core/text.h"
 #include "core/time.h"
 #include "intel/observable_normalizer.h"
 
@@ -20,19 +21,6 @@ namespace khien {
 using nlohmann::json;
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
-  return s;
-}
 
 std::string clip(std::string_view s) {
   return std::string(s.substr(0, 80)) + (s.size() > 80 ? "…" : "");
@@ -49,7 +37,7 @@ struct IpValue {
 };
 
 Result<IpValue> parse_ip(std::string_view value) {
-  value = trim(value);
+  value = trim_whitespace(value);
   if (auto ip = IpAddress::parse(value)) return IpValue{ip->to_string(), ip->v4 ? "ipv4-addr" : "ipv6-addr", false};
   if (auto p = IpPrefix::parse(value)) {
     bool host = p->bits == (p->address.v4 ? 32 : 128);
@@ -59,7 +47,7 @@ Result<IpValue> parse_ip(std::string_view value) {
 }
 
 Result<int> parse_port(std::string_view value) {
-  value = trim(value);
+  value = trim_whitespace(value);
   int port = -1;
   auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), port);
   if (ec != std::errc() || p != value.data() + value.size() || port < 0 || port > 65535)
@@ -68,7 +56,7 @@ Result<int> parse_port(std::string_view value) {
 }
 
 Result<std::string> checked_domain(std::string_view value) {
-  value = trim(value);
+  value = trim_whitespace(value);
   if (!normalize_domain(value)) return fail(fmt::format("'{}' is not a domain name", clip(value)));
   return std::string(value);
 }
@@ -78,8 +66,8 @@ Result<std::string> checked_domain(std::string_view value) {
 bool split_pair(std::string_view value, std::string_view& a, std::string_view& b, bool last) {
   auto bar = last ? value.rfind('|') : value.find('|');
   if (bar == std::string_view::npos) return false;
-  a = trim(value.substr(0, bar));
-  b = trim(value.substr(bar + 1));
+  a = trim_whitespace(value.substr(0, bar));
+  b = trim_whitespace(value.substr(bar + 1));
   return true;
 }
 
@@ -125,13 +113,13 @@ std::string hash_path(std::string_view object, const HashAlgo& h) {
 }
 
 Result<std::string> checked_digest(const HashAlgo& h, std::string_view value) {
-  value = trim(value);
+  value = trim_whitespace(value);
   if (value.empty()) return fail("empty digest");
   if (h.digits) {
     bool hex = value.size() == h.digits;
     for (char c : value) hex = hex && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'));
     if (!hex) return fail(fmt::format("'{}' is not a {}-digit hex {} digest", clip(value), h.digits, h.stix));
-    return lower(value);
+    return ascii_lower(value);
   }
   return std::string(value);
 }
@@ -229,7 +217,7 @@ Status map_hostname_port(std::string_view, std::string_view value, std::string_v
 }
 
 Status map_url(std::string_view, std::string_view value, std::string_view uuid, MispStixMapping& m) {
-  value = trim(value);
+  value = trim_whitespace(value);
   if (value.empty()) return fail("empty URL");
   auto o = sco("url", uuid);
   o["value"] = std::string(value);
@@ -250,7 +238,7 @@ Status add_digest(const HashAlgo& h, std::string_view value, json& file, MispSti
 
 Status map_hash(std::string_view type, std::string_view value, std::string_view uuid, MispStixMapping& m) {
   const HashAlgo* h = find_hash(type);
-  if (!h) h = hash_by_digits(trim(value).size());
+  if (!h) h = hash_by_digits(trim_whitespace(value).size());
   if (!h) return fail(fmt::format("'{}' is not an MD5, SHA-1, SHA-256 or SHA-512 digest", clip(value)));
   auto file = sco("file", uuid);
   if (auto st = add_digest(*h, value, file, m); !st) return st;
@@ -259,7 +247,7 @@ Status map_hash(std::string_view type, std::string_view value, std::string_view 
 }
 
 Status map_filename(std::string_view, std::string_view value, std::string_view uuid, MispStixMapping& m) {
-  value = trim(value);
+  value = trim_whitespace(value);
   if (value.empty()) return fail("empty file name");
   auto file = sco("file", uuid);
   file["name"] = std::string(value);
@@ -282,7 +270,7 @@ Status map_filename_hash(std::string_view type, std::string_view value, std::str
 }
 
 Status map_email(std::string_view type, std::string_view value, std::string_view uuid, MispStixMapping& m) {
-  value = trim(value);
+  value = trim_whitespace(value);
   if (!normalize_email(value)) return fail(fmt::format("'{}' is not an e-mail address", clip(value)));
   auto o = sco("email-addr", uuid);
   o["value"] = std::string(value);
@@ -305,7 +293,7 @@ Status map_email_subject(std::string_view, std::string_view value, std::string_v
 }
 
 Status map_as(std::string_view, std::string_view value, std::string_view uuid, MispStixMapping& m) {
-  value = trim(value);
+  value = trim_whitespace(value);
   if (value.size() > 2 && (value[0] == 'A' || value[0] == 'a') && (value[1] == 'S' || value[1] == 's'))
     value.remove_prefix(2);
   std::uint32_t number = 0;
@@ -321,7 +309,7 @@ Status map_as(std::string_view, std::string_view value, std::string_view uuid, M
 
 Status map_simple(std::string_view sco_type, std::string_view property, std::string_view value,
                   std::string_view uuid, MispStixMapping& m) {
-  value = trim(value);
+  value = trim_whitespace(value);
   if (value.empty()) return fail("empty value");
   auto o = sco(sco_type, uuid);
   o[std::string(property)] = std::string(value);
@@ -377,7 +365,7 @@ const std::unordered_map<std::string_view, Mapper>& mappers() {
     t["as"] = map_as;
     t["autonomous-system"] = map_as;
     t["mac-address"] = [](std::string_view, std::string_view v, std::string_view u, MispStixMapping& m) {
-      return map_simple("mac-addr", "value", lower(trim(v)), u, m);
+      return map_simple("mac-addr", "value", ascii_lower(trim_whitespace(v)), u, m);
     };
     t["mutex"] = [](std::string_view, std::string_view v, std::string_view u, MispStixMapping& m) {
       return map_simple("mutex", "name", v, u, m);
@@ -461,7 +449,7 @@ std::string uuid_v5(std::string_view name) {
 }
 
 std::optional<std::int64_t> parse_misp_time_us(std::string_view text) {
-  text = trim(text);
+  text = trim_whitespace(text);
   if (text.empty()) return std::nullopt;
   std::optional<TimeNs> t;
   if (text.size() >= 10 && text[4] == '-') {

@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "core/text.h"
+
 namespace khien {
 
 namespace {
@@ -21,12 +23,6 @@ constexpr std::array<std::pair<std::string_view, Tlp>, 9> kMarkingIds{{
     {"marking-definition--f88d31f6-486f-44da-b317-01333bde0b82", Tlp::amber},
     {"marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed", Tlp::red},
 }};
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  return out;
-}
 
 }  // namespace
 
@@ -47,7 +43,7 @@ std::string_view tlp_name(Tlp tlp) {
 }
 
 std::optional<Tlp> parse_tlp(std::string_view text) {
-  std::string s = lower(text);
+  std::string s = ascii_lower(text);
   if (s.rfind("tlp:", 0) == 0) s = s.substr(4);
   if (s == "clear" || s == "white") return Tlp::clear;
   if (s == "green") return Tlp::green;
@@ -86,7 +82,7 @@ std::optional<Tlp> tlp_from_marking_definition(const nlohmann::json& marking) {
   }
   if (auto name = marking.find("name"); name != marking.end() && name->is_string()) {
     const auto& n = name->get_ref<const std::string&>();
-    if (n.size() > 4 && lower(n.substr(0, 4)) == "tlp:") return parse_tlp(n);
+    if (n.size() > 4 && ascii_lower(n.substr(0, 4)) == "tlp:") return parse_tlp(n);
   }
   return std::nullopt;
 }

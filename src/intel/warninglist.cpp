@@ -14,6 +14,7 @@
 #include <unordered_set>
 
 #include "core/ip_address.h"
+#include "core/text.h"
 #include "intel/ip_prefix_table.h"
 
 namespace khien {
@@ -40,25 +41,12 @@ unsigned kinds_of(std::string_view type) {
   return 0;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
-  return s;
-}
-
 /// A host name as the lists write it: lower case, no leading or trailing dot.
 std::string host_key(std::string_view s) {
-  s = trim(s);
+  s = trim_whitespace(s);
   while (!s.empty() && s.front() == '.') s.remove_prefix(1);
   while (!s.empty() && s.back() == '.') s.remove_suffix(1);
-  return lower(s);
+  return ascii_lower(s);
 }
 
 /// The host of a URL ("http://user@Host.example:8080/x" → "host.example"), or of a bare "host/path".
@@ -69,7 +57,7 @@ std::string url_host(std::string_view url) {
   if (auto at = url.rfind('@'); at != std::string_view::npos) url.remove_prefix(at + 1);
   if (!url.empty() && url.front() == '[') {
     auto close = url.find(']');
-    return lower(url.substr(1, close == std::string_view::npos ? std::string_view::npos : close - 1));
+    return ascii_lower(url.substr(1, close == std::string_view::npos ? std::string_view::npos : close - 1));
   }
   if (auto colon = url.rfind(':'); colon != std::string_view::npos && url.find(':') == colon) url = url.substr(0, colon);
   return host_key(url);
@@ -171,13 +159,13 @@ Status WarninglistSet::add_list_json(std::string_view text, std::string_view ori
       info.rejected.push_back("entry that is not a string");
       continue;
     }
-    std::string_view entry = trim(e.get_ref<const std::string&>());
+    std::string_view entry = trim_whitespace(e.get_ref<const std::string&>());
     if (entry.empty()) continue;
     switch (info.match) {
       case WarninglistMatch::string:
         // Entries with a leading dot (".google.ad") mean the domain and what lies under it.
         if (entry.front() == '.') d.hostnames[host_key(entry)].push_back(id);
-        else d.strings[lower(entry)].push_back(id);
+        else d.strings[ascii_lower(entry)].push_back(id);
         break;
       case WarninglistMatch::hostname:
         d.hostnames[host_key(entry)].push_back(id);
@@ -193,7 +181,7 @@ Status WarninglistSet::add_list_json(std::string_view text, std::string_view ori
       }
       case WarninglistMatch::substring: {
         auto index = static_cast<std::uint32_t>(d.substrings.size());
-        d.substrings.push_back({lower(entry), id});
+        d.substrings.push_back({ascii_lower(entry), id});
         const auto& text = d.substrings.back().text;
         if (text.size() >= 4) d.grams[gram_of(text.data())].push_back(index);
         else d.short_substrings.push_back(index);
@@ -260,9 +248,9 @@ Result<WarninglistSet> WarninglistSet::load_dir(const std::filesystem::path& dir
 std::string WarninglistSet::listed_by(std::string_view observable_type, std::string_view value) const {
   const auto& d = *impl_;
   unsigned kind = kinds_of(observable_type);
-  value = trim(value);
+  value = trim_whitespace(value);
   if (value.empty()) return {};
-  std::string v = lower(value);
+  std::string v = ascii_lower(value);
   if (kind == kDomain && !v.empty() && v.back() == '.') v.pop_back();
   std::string host = kind == kUrl ? url_host(value) : kind & kDomain ? host_key(value) : std::string();
 

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "core/ip_address.h"
+#include "core/text.h"
 
 namespace khien {
 
@@ -24,12 +25,6 @@ struct EventQuery::Node {
 };
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool ieq(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -191,7 +186,7 @@ class Parser {
       auto v = parse_value();
       if (!v) return tl::unexpected(v.error());
       node->kind = EventQuery::Node::Kind::Term;
-      node->value = lower(*v);
+      node->value = ascii_lower(*v);
       node->wildcard = node->value.find_first_of("*?") != std::string::npos;
       if (v->find('/') != std::string::npos) node->cidr = IpPrefix::parse(*v);
       return node;
@@ -200,7 +195,7 @@ class Parser {
     auto v = parse_value();
     if (!v) return tl::unexpected(v.error());
     node->kind = EventQuery::Node::Kind::Word;
-    node->value = lower(*v);
+    node->value = ascii_lower(*v);
     return node;
   }
 

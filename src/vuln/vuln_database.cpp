@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/text.h"
 #include "store/state_store.h"
 
 namespace khien {
@@ -30,14 +31,8 @@ std::string label(std::string_view origin, std::string_view kind) { return origi
 
 std::optional<FeedRecord>& feed_slot(VulnRecord& r, VulnSource s) { return s == VulnSource::nvd ? r.nvd : r.cve5; }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
-
 bool parse_unit_interval(std::string_view s, double& out) {
-  s = trim(s);
+  s = trim_whitespace(s);
   if (s.empty()) return false;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
   return ec == std::errc() && p == s.data() + s.size() && out >= 0 && out <= 1;
@@ -247,7 +242,7 @@ Result<ImportReport> VulnDatabase::import_epss(std::string_view text, std::strin
   bool header_seen = false;
   while (pos < text.size()) {
     std::size_t nl = text.find('\n', pos);
-    std::string_view line = trim(text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos));
+    std::string_view line = trim_whitespace(text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos));
     pos = nl == std::string_view::npos ? text.size() : nl + 1;
     ++line_no;
     if (line.empty()) continue;
@@ -277,7 +272,7 @@ Result<ImportReport> VulnDatabase::import_epss(std::string_view text, std::strin
     ++report.records;
     auto c1 = line.find(',');
     auto c2 = c1 == std::string_view::npos ? c1 : line.find(',', c1 + 1);
-    std::string id(trim(line.substr(0, c1)));
+    std::string id(trim_whitespace(line.substr(0, c1)));
     auto reject = [&](std::string why) {
       ++report.rejected;
       report.rejections.push_back({is_cve_id(id) ? id : fmt::format("line {}", line_no), std::move(why)});
@@ -293,7 +288,7 @@ Result<ImportReport> VulnDatabase::import_epss(std::string_view text, std::strin
     s.model_version = model_version;
     s.score_date = score_date;
     // The hash covers the scores only, so a new score date with the same scores is unchanged.
-    std::string scores = std::string(trim(line.substr(c1 + 1)));
+    std::string scores = std::string(trim_whitespace(line.substr(c1 + 1)));
     json body = {{"epss", s.epss}, {"percentile", s.percentile}, {"model_version", s.model_version}, {"score_date", s.score_date}};
     auto existing = records_.find(id);
     auto hash = sha256_hex(scores);
