@@ -33,6 +33,7 @@
 #include "app/warning_service.h"
 #include "app/health_service.h"
 #include "app/notification_service.h"
+#include "core/file_io.h"
 #include "decode/auto_decoder.h"
 #include "ingest/syslog_message.h"
 
@@ -57,14 +58,7 @@ Result<std::string> ensure_admin_token(const std::filesystem::path& dir) {
   std::string token;
   if (in && std::getline(in, token) && !token.empty()) return token;
   token = "kha_" + random_hex(24);
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return fail(fmt::format("cannot write {}", path.string()));
-  ::fchmod(fd, 0600);
-  std::string line = token + "\n";
-  bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
-  ::fsync(fd);
-  ::close(fd);
-  if (!ok) return fail(fmt::format("cannot write {}", path.string()));
+  if (auto st = write_private_file(path, token + "\n"); !st) return tl::unexpected(st.error());
   return token;
 }
 

@@ -22,6 +22,7 @@
 #include "app/registry_import.h"
 #include "app/scenario.h"
 #include "app/server.h"
+#include "core/file_io.h"
 #include "store/state_store.h"
 
 namespace khien {
@@ -260,14 +261,9 @@ int run_demo(Config config, SimulatorOptions sim, sigset_t& signals) {
     keys_doc["socs"].push_back({{"id", soc.id}, {"api_key", *key}, {"loopback", loopback}});
   }
   auto keys_path = config.data_dir / "simulator-keys.json";
-  {
-    int fd = ::open(keys_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    std::string text = keys_doc.dump(2) + "\n";
-    if (fd < 0 || ::write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
-      std::cerr << "khien: cannot write " << keys_path << "\n";
-      return 1;
-    }
-    ::close(fd);
+  if (auto st = write_private_file(keys_path, keys_doc.dump(2) + "\n"); !st) {
+    std::cerr << "khien: " << st.error().message << "\n";
+    return 1;
   }
   std::cout << "khien: http listening on http://" << bound->http << "\n";
   if (!bound->syslog_udp.empty()) std::cout << "khien: syslog-udp listening on " << bound->syslog_udp << "\n";

@@ -13,6 +13,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "core/file_io.h"
+
 namespace khien {
 
 namespace {
@@ -71,19 +73,6 @@ std::uint32_t record_crc(const char* header, std::string_view payload) {
 }
 
 std::string segment_name(std::uint64_t first_seq) { return fmt::format("{:020}.spool", first_seq); }
-
-bool write_all(int fd, const char* data, std::size_t size) {
-  while (size > 0) {
-    ssize_t n = ::write(fd, data, size);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data += n;
-    size -= static_cast<std::size_t>(n);
-  }
-  return true;
-}
 
 bool read_exact(int fd, char* out, std::size_t size, std::uint64_t offset) {
   while (size > 0) {
@@ -326,7 +315,7 @@ Result<std::uint64_t> Spool::append(std::span<const SpoolInput> records, bool du
       std::memcpy(buf.data() + pos + 8, &h.crc, 4);
       pos += kHeaderBytes + in.payload.size();
     }
-    if (!write_all(tail_fd_, buf.data(), buf.size())) {
+    if (!write_all(tail_fd_, std::string_view(buf.data(), buf.size()))) {
       std::string why = std::strerror(errno);
       // A short write leaves a torn batch; cut it so the file stays a sequence of whole batches.
       if (::ftruncate(tail_fd_, static_cast<off_t>(segments_.back().bytes)) != 0) spdlog::error("spool: cannot cut torn write");

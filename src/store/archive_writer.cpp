@@ -14,26 +14,10 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/file_io.h"
 #include "core/json_writer.h"
 
 namespace khien {
-
-namespace {
-
-bool write_all(int fd, const char* data, std::size_t size) {
-  while (size > 0) {
-    ssize_t n = ::write(fd, data, size);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data += n;
-    size -= static_cast<std::size_t>(n);
-  }
-  return true;
-}
-
-}  // namespace
 
 std::string archive_file_name(std::string_view soc) {
   std::string out;
@@ -217,7 +201,7 @@ Status ArchiveWriter::commit(std::uint64_t seq_hi, TimeNs now, bool sync) {
     if (ZSTD_isError(n)) return fail(std::string("archive: zstd: ") + ZSTD_getErrorName(n));
     auto& seg = segments_[file];
     std::uint64_t offset = seg.second;
-    if (!write_all(fd, frame, n)) return fail(fmt::format("archive: write failed: {}", std::strerror(errno)));
+    if (!write_all(fd, std::string_view(frame, n))) return fail(fmt::format("archive: write failed: {}", std::strerror(errno)));
     seg.second += n;
     touched.push_back(fd);
     if (!first) journal_line_.push_back(',');
@@ -234,7 +218,7 @@ Status ArchiveWriter::commit(std::uint64_t seq_hi, TimeNs now, bool sync) {
   journal_line_ += "]}\n";
   if (sync)
     for (int fd : touched) ::fdatasync(fd);
-  if (!write_all(journal_fd_, journal_line_.data(), journal_line_.size()))
+  if (!write_all(journal_fd_, journal_line_))
     return fail(fmt::format("archive: journal write failed: {}", std::strerror(errno)));
   if (sync) ::fdatasync(journal_fd_);
   committed_seq_ = seq_hi;
