@@ -7,7 +7,7 @@
 source "$(dirname "$0")/lib/common.bash"
 source "$(dirname "$0")/lib/netflow.bash"
 
-CORPUS=${KHIEN_CORPUS_DIR:?}
+require_corpus netflow
 GEO=$CORPUS/geo/maxmind/test-data
 
 # 127.0.0.1 is softflowd, registered to Bộ Công an; 127.0.1.0/24 replays the corpus for VNPT (one source

@@ -3,11 +3,7 @@
 # `khien vuln show`, and GET /api/v1/vulns/{cve} and /api/v1/exposure on the running server.
 source "$(dirname "$0")/lib/common.bash"
 
-CORPUS=${KHIEN_CORPUS_DIR:-$KHIEN_SOURCE_DIR/../shared/corpus}
-if [ ! -d "$CORPUS/vuln" ]; then
-  [ "${CI:-}" = true ] && fail "corpus missing at $CORPUS"
-  echo "SKIP: the shared corpus is not at $CORPUS"; exit 0
-fi
+require_corpus vuln
 DATA=$WORK/data
 NVD=$CORPUS/vuln/nvd/nvd-api2-CVE-2021-44228-excerpt.json
 KEV=$CORPUS/vuln/kev/known_exploited_vulnerabilities.json

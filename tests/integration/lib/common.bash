@@ -20,6 +20,13 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 pass() { echo "ok: $*"; }
 
+# require_corpus SUBDIR: sets CORPUS to the shared corpus (../shared/corpus beside the checkout, or
+# KHIEN_CORPUS_DIR) and fails unless it holds SUBDIR.
+require_corpus() {
+  CORPUS=${KHIEN_CORPUS_DIR:-$KHIEN_SOURCE_DIR/../shared/corpus}
+  [ -d "$CORPUS/$1" ] || fail "the shared corpus is missing $1 at $CORPUS (it must sit at ../shared/corpus beside the checkout)"
+}
+
 # start_khien DATA_DIR [extra args...]: starts `khien serve` on free loopback ports and sets
 # HTTP, SYSLOG_UDP_PORT, SYSLOG_TCP_PORT and TOKEN.
 start_khien() {
