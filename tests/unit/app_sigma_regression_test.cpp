@@ -3,9 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include <yaml-cpp/yaml.h>
 
@@ -14,19 +12,13 @@
 #include "detect/field_pipeline.h"
 #include "detect/rule_set.h"
 #include "detect/rules_check.h"
+#include "test_files.h"
 
 namespace khien {
 namespace {
 
 namespace fs = std::filesystem;
 const std::string kSigma = std::string(KHIEN_CORPUS_DIR) + "/sigma";
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 TEST(SigmaRegression, EveryCaseMatchesItsRule) {
   if (!fs::exists(kSigma + "/regression_data")) GTEST_SKIP() << "no regression data";
@@ -54,7 +46,7 @@ TEST(SigmaRegression, EveryCaseMatchesItsRule) {
       // Cases without match_count expect at least one match.
       const std::size_t want = test["match_count"] ? test["match_count"].as<std::size_t>() : 1;
       const fs::path json = de.path().parent_path() / fs::path(test["path"].as<std::string>()).filename().replace_extension(".json");
-      const std::string text = read_file(json);
+      const std::string text = test::read_text_file(json);
       ASSERT_FALSE(text.empty()) << "missing " << json;
       Arena arena;
       std::vector<Event> events;

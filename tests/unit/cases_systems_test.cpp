@@ -3,8 +3,6 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "cases/audit_log.h"
 #include "cases/case_db.h"
@@ -12,21 +10,15 @@
 #include "cases/system_registry.h"
 #include "store/registry_data.h"
 #include "case_db_fixture.h"
+#include "test_files.h"
 
 namespace khien {
 namespace {
 
-std::string read_file(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 const RegistryData& registry() { return shipped_registry(); }
 
 TEST(Systems, ShippedFileLoadsAgainstTheRegistry) {
-  auto text = read_file(std::filesystem::path(KHIEN_SOURCE_DIR) / "data/registry/systems.yaml");
+  auto text = test::read_text_file(std::filesystem::path(KHIEN_SOURCE_DIR) / "data/registry/systems.yaml");
   auto systems = parse_systems_yaml(text, "systems.yaml", &registry());
   ASSERT_TRUE(systems) << systems.error().message;
   EXPECT_GE(systems->size(), 25u);

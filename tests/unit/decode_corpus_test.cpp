@@ -2,8 +2,6 @@
 // Suricata EVE samples and Zeek JSON baselines. Skips loudly without the corpus, fails in CI.
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -13,6 +11,7 @@
 #include "core/field_dictionary.h"
 #include "decode/decoder.h"
 #include "decode/json_documents.h"
+#include "test_files.h"
 
 namespace khien {
 namespace {
@@ -34,13 +33,6 @@ bool in_ci() {
     }                                                                                             \
   } while (0)
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 TEST(DecodeCorpus, SigmaRegressionEvtxDumpsDecodeAsWinlog) {
   fs::path dir = corpus() / "sigma" / "regression_data";
   REQUIRE_CORPUS(dir);
@@ -51,7 +43,7 @@ TEST(DecodeCorpus, SigmaRegressionEvtxDumpsDecodeAsWinlog) {
   for (const auto& entry : fs::recursive_directory_iterator(dir)) {
     if (!entry.is_regular_file() || entry.path().extension() != ".json") continue;
     ++files;
-    std::string text = read_file(entry.path());
+    std::string text = test::read_text_file(entry.path());
     auto docs = split_json_documents(text);
     EXPECT_FALSE(docs.empty()) << entry.path();
     for (auto doc : docs) {
@@ -84,7 +76,7 @@ TEST(DecodeCorpus, SigmaRegressionEvtxDumpsDecodeAsWinlog) {
 TEST(DecodeCorpus, SuricataEveSamples) {
   fs::path file = corpus() / "suricata" / "eve-samples.ndjson";
   REQUIRE_CORPUS(file);
-  std::string text = read_file(file);
+  std::string text = test::read_text_file(file);
   auto eve = make_decoder("eve");
   ASSERT_TRUE(eve);
   int n = 0;
@@ -120,7 +112,7 @@ TEST(DecodeCorpus, ZeekJsonBaselines) {
   for (const char* name : {"javascript.http-uri-sha256/http.log", "scripts.base.frameworks.logging.json-non-printable-escaping/http.log.json"}) {
     fs::path file = dir / name;
     ASSERT_TRUE(fs::exists(file)) << file;
-    std::string text = read_file(file);
+    std::string text = test::read_text_file(file);
     // btest canonifies timestamps to XXXXXXXXXX.XXXXXX, which is not JSON; put a number back.
     for (std::size_t p; (p = text.find("XXXXXXXXXX.XXXXXX")) != std::string::npos;) text.replace(p, 17, "1700000000.000000");
     for (auto doc : split_json_documents(text)) {

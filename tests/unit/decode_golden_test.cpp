@@ -17,6 +17,7 @@
 #include "core/json_writer.h"
 #include "decode/decoder.h"
 #include "decode/json_documents.h"
+#include "test_files.h"
 
 namespace khien {
 namespace {
@@ -51,13 +52,6 @@ std::vector<GoldenCase> find_cases() {
   }
   std::sort(cases.begin(), cases.end(), [](const auto& a, const auto& b) { return a.input < b.input; });
   return cases;
-}
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 std::vector<std::string_view> records_of(std::string_view text, bool documents) {
@@ -108,7 +102,7 @@ class DecodeGolden : public ::testing::TestWithParam<GoldenCase> {};
 
 TEST_P(DecodeGolden, MatchesExpected) {
   const GoldenCase& c = GetParam();
-  std::string text = read_file(c.input);
+  std::string text = test::read_text_file(c.input);
   auto records = records_of(text, c.documents);
   ASSERT_FALSE(records.empty()) << c.input << " holds no records";
 
@@ -122,7 +116,7 @@ TEST_P(DecodeGolden, MatchesExpected) {
     for (const auto& line : actual) out << line << '\n';
   } else {
     ASSERT_TRUE(fs::exists(c.expected)) << c.expected << " is missing; run with KHIEN_UPDATE_GOLDEN=1 and review it";
-    std::string expected_text = read_file(c.expected);
+    std::string expected_text = test::read_text_file(c.expected);
     auto expected = records_of(expected_text, false);
     std::vector<std::string> expected_lines(expected.begin(), expected.end());
     EXPECT_EQ(expected_lines, actual) << c.input << " (format " << c.format << ") differs from " << c.expected

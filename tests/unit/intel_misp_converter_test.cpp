@@ -14,6 +14,7 @@
 #include "intel/stix_object.h"
 #include "intel/tlp.h"
 #include "intel/warninglist.h"
+#include "test_files.h"
 
 namespace khien {
 namespace {
@@ -22,20 +23,13 @@ using nlohmann::json;
 
 const std::filesystem::path kFixtures = std::filesystem::path(KHIEN_CORPUS_DIR) / "misp" / "misp-stix-tests";
 
-std::string read(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 /// Converts collection _1 then _2 with one converter each and merges by id, as misp-stix's
 /// tests build the expected bundle from both inputs.
 std::vector<json> convert_pair(const std::string& kind, ConvertedIntel* errors_out = nullptr) {
   std::vector<json> all;
   std::set<std::string> ids;
   for (auto part : {"1", "2"}) {
-    auto r = misp_event_to_stix(read(kFixtures / ("test_" + kind + "_collection_" + part + ".json")), {});
+    auto r = misp_event_to_stix(test::read_text_file(kFixtures / ("test_" + kind + "_collection_" + part + ".json")), {});
     EXPECT_TRUE(r) << (r ? "" : r.error().message);
     if (!r) continue;
     EXPECT_TRUE(r->errors.empty()) << kind << " " << part << ": " << (r->errors.empty() ? "" : r->errors.front());
@@ -71,7 +65,7 @@ std::map<std::string, json> normalize(std::vector<json> objects) {
 
 void expect_matches_fixture(const std::string& kind) {
   auto mine = normalize(convert_pair(kind));
-  auto expected_doc = json::parse(read(kFixtures / ("test_" + kind + "_collection_stix21.json")));
+  auto expected_doc = json::parse(test::read_text_file(kFixtures / ("test_" + kind + "_collection_stix21.json")));
   auto expected = normalize(expected_doc["objects"].get<std::vector<json>>());
   EXPECT_EQ(mine.size(), expected.size()) << kind;
   for (const auto& [id, want] : expected) {
@@ -93,7 +87,7 @@ TEST(IntelMispFixtures, EveryCorpusInputConvertsAndImportsAsOneBundle) {
     if (name.find("_collection_1.json") == std::string::npos && name.find("_collection_2.json") == std::string::npos)
       continue;
     ++inputs;
-    auto r = misp_event_to_stix(read(entry.path()), {});
+    auto r = misp_event_to_stix(test::read_text_file(entry.path()), {});
     ASSERT_TRUE(r) << name << ": " << r.error().message;
     EXPECT_TRUE(r->errors.empty()) << name;
     ASSERT_FALSE(r->objects.empty()) << name;
@@ -200,7 +194,7 @@ TEST(IntelMispEvent, MapsTypesPatternsMarkingsAndReportsProblemsPerAttribute) {
 TEST(IntelMispEvent, DefaultTlpAppliesOnlyWithoutTags) {
   IntelImportOptions opts;
   opts.default_tlp = Tlp::green;
-  auto r = misp_event_to_stix(read(kFixtures / "test_events_collection_1.json"), opts);
+  auto r = misp_event_to_stix(test::read_text_file(kFixtures / "test_events_collection_1.json"), opts);
   ASSERT_TRUE(r);
   for (const auto& o : r->objects) {
     if (o["type"] == "identity") continue;
@@ -266,7 +260,7 @@ class IntelMispFeed : public ::testing::Test {
 };
 
 TEST_F(IntelMispFeed, ReadsEveryListedEventAndReportsMissingOrBrokenOnes) {
-  auto events = json::parse(read(kFixtures / "test_events_collection_1.json"))["response"];
+  auto events = json::parse(test::read_text_file(kFixtures / "test_events_collection_1.json"))["response"];
   json manifest = json::object();
   for (const auto& e : events) {
     std::string uuid = e["Event"]["uuid"];

@@ -3,24 +3,16 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "intel/stix_bundle_importer.h"
+#include "test_files.h"
 
 namespace khien {
 namespace {
 
 using json = nlohmann::json;
 namespace fs = std::filesystem;
-
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 class StixBundleTest : public ::testing::Test {
  protected:
@@ -61,7 +53,7 @@ json indicator(const std::string& modified, const std::string& value = "10.0.0.1
 TEST_F(StixBundleTest, AttackBundlesLoadFully) {
   for (const char* name : {"ics-attack-18.1.json", "mobile-attack-17.0.json"}) {
     fs::path p = fs::path(KHIEN_CORPUS_DIR) / "stix" / "attack" / name;
-    std::string text = read(p);
+    std::string text = test::read_text_file(p);
     ASSERT_FALSE(text.empty()) << p;
     std::size_t expected = json::parse(text)["objects"].size();
     StixBundleImporter importer(store_.get());
@@ -84,7 +76,7 @@ TEST_F(StixBundleTest, OasisExamplesLoadFully) {
   int bundles = 0;
   for (const auto& e : fs::recursive_directory_iterator(dir)) {
     if (e.path().extension() != ".json") continue;
-    std::string text = read(e.path());
+    std::string text = test::read_text_file(e.path());
     if (json::parse(text).value("type", "") != "bundle") continue;  // single objects are not bundles
     ++bundles;
     StixBundleImporter importer(store_.get());

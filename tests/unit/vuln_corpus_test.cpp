@@ -7,27 +7,19 @@
 
 #include <filesystem>
 #include <functional>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "vuln/exposure_index.h"
 #include "vuln/vuln_database.h"
 #include "vuln/vuln_store.h"
+#include "test_files.h"
 
 namespace khien {
 namespace {
 
 const std::filesystem::path kVuln = std::filesystem::path(KHIEN_CORPUS_DIR) / "vuln";
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::vector<Cpe> cpes(std::initializer_list<const char*> names) {
   std::vector<Cpe> out;
@@ -40,7 +32,7 @@ std::string log4j(const char* version) { return std::string("cpe:2.3:a:apache:lo
 class VulnCorpus : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto r = db.import_nvd(slurp(kVuln / "nvd/nvd-api2-CVE-2021-44228-excerpt.json"), "excerpt");
+    auto r = db.import_nvd(test::read_text_file(kVuln / "nvd/nvd-api2-CVE-2021-44228-excerpt.json"), "excerpt");
     ASSERT_TRUE(r) << r.error().message;
     ASSERT_EQ(r->rejected, 0u);
     log4shell = db.find("CVE-2021-44228");
@@ -121,12 +113,12 @@ TEST_F(VulnCorpus, ExposureNamesSystemsAndMatchedCpes) {
 
 TEST(VulnImport, NvdPageAndCve5RecordsCrossCheck) {
   VulnDatabase db;
-  auto nvd = db.import_nvd(slurp(kVuln / "nvd/nvd-api2-page-38cves.json"), "page");
+  auto nvd = db.import_nvd(test::read_text_file(kVuln / "nvd/nvd-api2-page-38cves.json"), "page");
   ASSERT_TRUE(nvd) << nvd.error().message;
   EXPECT_EQ(nvd->records, 38u);
   EXPECT_EQ(nvd->added, 38u);
   EXPECT_EQ(nvd->rejected, 0u) << (nvd->rejections.empty() ? "" : nvd->rejections[0].record_id + ": " + nvd->rejections[0].reason);
-  auto single = db.import_nvd(slurp(kVuln / "nvd/nvd-api2-single-CVE-2022-1576.json"), "single");
+  auto single = db.import_nvd(test::read_text_file(kVuln / "nvd/nvd-api2-single-CVE-2022-1576.json"), "single");
   ASSERT_TRUE(single) << single.error().message;
   EXPECT_EQ(single->added, 1u);
   EXPECT_EQ(single->rejected, 0u);
@@ -178,7 +170,7 @@ TEST(VulnImport, NvdPageAndCve5RecordsCrossCheck) {
 TEST(VulnImport, EveryNvdCriteriaParses) {
   std::size_t n = 0;
   for (const char* file : {"nvd-api2-page-38cves.json", "nvd-api2-single-CVE-2022-1576.json", "nvd-api2-CVE-2021-44228-excerpt.json"}) {
-    auto j = nlohmann::json::parse(slurp(kVuln / "nvd" / file));
+    auto j = nlohmann::json::parse(test::read_text_file(kVuln / "nvd" / file));
     std::function<void(const nlohmann::json&)> walk = [&](const nlohmann::json& x) {
       if (x.is_object()) {
         if (x.contains("criteria") && x["criteria"].is_string()) {
@@ -201,7 +193,7 @@ TEST(VulnImport, EveryNvdCriteriaParses) {
 
 TEST(VulnImport, KevCatalogue) {
   VulnDatabase db;
-  auto r = db.import_kev(slurp(kVuln / "kev/known_exploited_vulnerabilities.json"), "kev");
+  auto r = db.import_kev(test::read_text_file(kVuln / "kev/known_exploited_vulnerabilities.json"), "kev");
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->records, 1404u);
   EXPECT_EQ(r->added, 1404u);
@@ -219,7 +211,7 @@ TEST(VulnImport, KevCatalogue) {
   EXPECT_FALSE(k.due_date.empty());
   EXPECT_EQ(k.known_ransomware_campaign_use, "Known");
   // The same catalogue again changes nothing.
-  auto again = db.import_kev(slurp(kVuln / "kev/known_exploited_vulnerabilities.json"), "kev");
+  auto again = db.import_kev(test::read_text_file(kVuln / "kev/known_exploited_vulnerabilities.json"), "kev");
   ASSERT_TRUE(again);
   EXPECT_EQ(again->unchanged, 1404u);
   EXPECT_EQ(again->added + again->changed + again->removed, 0u);
@@ -248,7 +240,7 @@ TEST(VulnImport, KevUpdateReportsAddedChangedRemoved) {
 
 TEST(VulnImport, NvdReimportIsIncremental) {
   VulnDatabase db;
-  auto text = slurp(kVuln / "nvd/nvd-api2-page-38cves.json");
+  auto text = test::read_text_file(kVuln / "nvd/nvd-api2-page-38cves.json");
   ASSERT_TRUE(db.import_nvd(text));
   auto same = db.import_nvd(text);
   ASSERT_TRUE(same);
@@ -265,7 +257,7 @@ TEST(VulnImport, NvdReimportIsIncremental) {
 }
 
 TEST(VulnImport, BadRecordsAreRejectedAndTheRestProceeds) {
-  auto j = nlohmann::json::parse(slurp(kVuln / "nvd/nvd-api2-page-38cves.json"));
+  auto j = nlohmann::json::parse(test::read_text_file(kVuln / "nvd/nvd-api2-page-38cves.json"));
   std::string bad_cpe = j["vulnerabilities"][0]["cve"]["id"];
   j["vulnerabilities"][0]["cve"]["configurations"][0]["nodes"][0]["cpeMatch"][0]["criteria"] = "cpe:2.3:a:netapp:oops";
   std::string bad_op = j["vulnerabilities"][1]["cve"]["id"];
@@ -291,14 +283,14 @@ TEST(VulnImport, BadRecordsAreRejectedAndTheRestProceeds) {
   auto unknown = db.import_nvd(version.dump(), "page");
   ASSERT_FALSE(unknown);
   EXPECT_NE(unknown.error().message.find("unknown NVD schema version \"3.0\""), std::string::npos);
-  auto wrong = db.import_nvd(slurp(kVuln / "kev/known_exploited_vulnerabilities.json"), "kev.json");
+  auto wrong = db.import_nvd(test::read_text_file(kVuln / "kev/known_exploited_vulnerabilities.json"), "kev.json");
   ASSERT_FALSE(wrong);
   EXPECT_NE(wrong.error().message.find("KEV catalogue, not an NVD"), std::string::npos);
-  auto wrong_kev = db.import_kev(slurp(kVuln / "nvd/nvd-api2-page-38cves.json"), "page.json");
+  auto wrong_kev = db.import_kev(test::read_text_file(kVuln / "nvd/nvd-api2-page-38cves.json"), "page.json");
   ASSERT_FALSE(wrong_kev);
   EXPECT_NE(wrong_kev.error().message.find("not a CISA KEV catalogue"), std::string::npos);
 
-  auto rec = nlohmann::json::parse(slurp(kVuln / "cve5/2024/3xxx/CVE-2024-3400.json"));
+  auto rec = nlohmann::json::parse(test::read_text_file(kVuln / "cve5/2024/3xxx/CVE-2024-3400.json"));
   rec["dataVersion"] = "4.0";
   auto old = db.import_cve5(rec.dump(), "old.json");
   ASSERT_TRUE(old);
@@ -347,8 +339,8 @@ TEST(VulnStoreTest, PersistsAndReloadsEveryPart) {
   std::filesystem::remove_all(dir);
   VulnDatabase db;
   db.set_keep_changes(true);
-  auto a = db.import_nvd(slurp(kVuln / "nvd/nvd-api2-CVE-2021-44228-excerpt.json"));
-  auto b = db.import_kev(slurp(kVuln / "kev/known_exploited_vulnerabilities.json"));
+  auto a = db.import_nvd(test::read_text_file(kVuln / "nvd/nvd-api2-CVE-2021-44228-excerpt.json"));
+  auto b = db.import_kev(test::read_text_file(kVuln / "kev/known_exploited_vulnerabilities.json"));
   auto c = db.import_epss("cve,epss,percentile\nCVE-2021-44228,0.9,0.99\n");
   ASSERT_TRUE(a && b && c);
   {
@@ -372,7 +364,7 @@ TEST(VulnStoreTest, PersistsAndReloadsEveryPart) {
   EXPECT_EQ(rec->configurations().size(), 3u);
   EXPECT_TRUE(evaluate(rec->configurations(), cpes({"cpe:2.3:a:apache:log4j:2.14.1:*:*:*:*:*:*:*"})).applies);
   // Hashes survive, so re-importing the same feed after a restart is "unchanged".
-  auto again = loaded.import_nvd(slurp(kVuln / "nvd/nvd-api2-CVE-2021-44228-excerpt.json"));
+  auto again = loaded.import_nvd(test::read_text_file(kVuln / "nvd/nvd-api2-CVE-2021-44228-excerpt.json"));
   ASSERT_TRUE(again);
   EXPECT_EQ(again->unchanged, 1u);
   std::filesystem::remove_all(dir);

@@ -6,28 +6,20 @@
 #include <algorithm>
 #include <filesystem>
 #include <functional>
-#include <fstream>
 #include <map>
 #include <random>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "vuln/exposure_cache.h"
 #include "vuln/exposure_index.h"
 #include "vuln/vuln_database.h"
+#include "test_files.h"
 
 namespace khien {
 namespace {
 
 const std::filesystem::path kVuln = std::filesystem::path(KHIEN_CORPUS_DIR) / "vuln";
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 InventoryEntry entry(const std::string& id, const std::string& org, std::initializer_list<std::string> names) {
   InventoryEntry e{id, org, {}};
@@ -63,8 +55,8 @@ std::map<std::string, std::vector<std::string>> fresh(const VulnDatabase& db, co
 class ExposureCacheTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(db.import_nvd(slurp(kVuln / "nvd/nvd-api2-CVE-2021-44228-excerpt.json"), "excerpt"));
-    ASSERT_TRUE(db.import_nvd(slurp(kVuln / "nvd/nvd-api2-page-38cves.json"), "page"));
+    ASSERT_TRUE(db.import_nvd(test::read_text_file(kVuln / "nvd/nvd-api2-CVE-2021-44228-excerpt.json"), "excerpt"));
+    ASSERT_TRUE(db.import_nvd(test::read_text_file(kVuln / "nvd/nvd-api2-page-38cves.json"), "page"));
     index = ExposureIndex({entry("sys-a", "org-1", {log4j("2.14.1")}), entry("sys-b", "org-2", {log4j("2.17.1")})});
     cache.rebuild(db, index);
   }
@@ -153,7 +145,7 @@ TEST_F(ExposureCacheTest, RandomEditsMatchAFreshEvaluation) {
 
 TEST_F(ExposureCacheTest, ChangedCveIsReEvaluated) {
   // The same CVE re-imported with a configuration naming tomcat instead of log4j.
-  auto page = nlohmann::json::parse(slurp(kVuln / "nvd/nvd-api2-CVE-2021-44228-excerpt.json"));
+  auto page = nlohmann::json::parse(test::read_text_file(kVuln / "nvd/nvd-api2-CVE-2021-44228-excerpt.json"));
   auto& configs = page["vulnerabilities"][0]["cve"]["configurations"];
   configs = nlohmann::json::parse(R"([{"nodes":[{"operator":"OR","negate":false,"cpeMatch":[
       {"vulnerable":true,"criteria":"cpe:2.3:a:apache:tomcat:*:*:*:*:*:*:*:*","versionEndExcluding":"9.0.2",
