@@ -79,6 +79,22 @@ std::string url_decode(std::string_view s) {
   return out;
 }
 
+// True when `segs` match a route's pattern segments ("{name}" matches any one segment); the
+// parameters, URL-decoded, go into `params` when given.
+bool pattern_matches(const std::vector<std::string>& pattern, const std::vector<std::string>& segs,
+                     std::map<std::string, std::string>* params) {
+  if (pattern.size() != segs.size()) return false;
+  for (std::size_t i = 0; i < segs.size(); ++i) {
+    const auto& p = pattern[i];
+    if (p.size() > 2 && p.front() == '{' && p.back() == '}') {
+      if (params) (*params)[p.substr(1, p.size() - 2)] = url_decode(segs[i]);
+    } else if (p != segs[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 void Router::add(std::string method, std::string pattern, HttpHandler handler) {
@@ -91,19 +107,20 @@ std::vector<std::string> Router::routes() const {
   return out;
 }
 
+std::vector<std::string> Router::methods_for(std::string_view path) const {
+  const auto segs = split_path(path);
+  std::vector<std::string> out;
+  for (const auto& r : routes_)
+    if (pattern_matches(r.segments, segs, nullptr)) out.push_back(r.method);
+  return out;
+}
+
 HttpResponse Router::dispatch(HttpRequest& req) const {
   auto segs = split_path(req.path);
   bool path_matched = false;
   for (const auto& r : routes_) {
-    if (r.segments.size() != segs.size()) continue;
     std::map<std::string, std::string> params;
-    bool ok = true;
-    for (std::size_t i = 0; i < segs.size() && ok; ++i) {
-      const auto& p = r.segments[i];
-      if (p.size() > 2 && p.front() == '{' && p.back() == '}') params[p.substr(1, p.size() - 2)] = url_decode(segs[i]);
-      else ok = p == segs[i];
-    }
-    if (!ok) continue;
+    if (!pattern_matches(r.segments, segs, &params)) continue;
     path_matched = true;
     if (r.method != req.method && !(r.method == "GET" && req.method == "HEAD")) continue;
     req.path_params = std::move(params);

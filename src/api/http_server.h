@@ -63,6 +63,8 @@ class Router {
   HttpResponse dispatch(HttpRequest& request) const;
   /// "METHOD pattern" for every route (for documentation checks).
   std::vector<std::string> routes() const;
+  /// The methods of the routes whose pattern matches `path`, in the order they were added.
+  std::vector<std::string> methods_for(std::string_view path) const;
 
  private:
   struct Route {

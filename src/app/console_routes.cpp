@@ -48,31 +48,10 @@ HttpResponse file_response(std::string_view name, std::string_view bytes, bool i
   return r;
 }
 
-std::vector<std::string_view> segments(std::string_view path) {
-  std::vector<std::string_view> out;
-  std::size_t start = 1;
-  while (start <= path.size()) {
-    auto slash = path.find('/', start);
-    if (slash == std::string_view::npos) slash = path.size();
-    out.push_back(path.substr(start, slash - start));
-    start = slash + 1;
-  }
-  return out;
-}
-
 // True when a route other than GET is registered for `path` (so GET there is a 405, not a 404).
 bool path_has_other_method(const Router& router, std::string_view path) {
-  auto want = segments(path);
-  for (const auto& route : router.routes()) {
-    auto space = route.find(' ');
-    if (space == std::string::npos || route.compare(0, space, "GET") == 0) continue;
-    auto have = segments(std::string_view(route).substr(space + 1));
-    if (have.size() != want.size()) continue;
-    bool same = true;
-    for (std::size_t i = 0; i < have.size() && same; ++i)
-      same = (have[i].size() > 2 && have[i].front() == '{' && have[i].back() == '}') || have[i] == want[i];
-    if (same) return true;
-  }
+  for (const auto& method : router.methods_for(path))
+    if (method != "GET") return true;
   return false;
 }
 
