@@ -387,24 +387,33 @@ struct NetflowDecoder::Impl {
     ctx.have_uptime = true;
     ctx.uptime_ms = be32(p + 4);
     ctx.export_time = static_cast<TimeNs>(be32(p + 8)) * kNsPerSec;
+    const std::uint32_t sequence = be32(p + 12);
+    Stream* s = open_stream(ctx, exporter, be32(p + 16), sequence, received, "source id", w);
+    if (!s) return;
+    walk_sets(pkt, 20, pkt.size(), ctx, received, arena, out, w, false);
+    if (w.error.empty()) track_sequence(*s, sequence, 1, true, w);
+  }
+
+  // A v9 or IPFIX packet's exporter stream, the packet's header (ctx.version, product and export
+  // time set) noted in `w`; null when the exporter cap refuses a new stream (w.error says so,
+  // naming the domain as the version calls it).
+  Stream* open_stream(PacketContext& ctx, const IpAddress& exporter, std::uint32_t domain, std::uint32_t sequence,
+                      TimeNs received, const char* domain_name, Walk& w) {
     ctx.exporter = &exporter;
-    std::uint32_t sequence = be32(p + 12);
-    std::uint32_t domain = be32(p + 16);
-    w.info.version = NetflowVersion::V9;
+    w.info.version = ctx.version;
     w.info.domain = domain;
     w.info.sequence = sequence;
     w.info.export_time = ctx.export_time;
-    Stream* s = stream_for(exporter, NetflowVersion::V9, domain, received);
+    Stream* s = stream_for(exporter, ctx.version, domain, received);
     if (!s) {
       ++stats.exporters_over_limit;
-      w.error = fmt::format("NetFlow v9: exporter {} source id {} not tracked: {} exporters already (max_exporters)",
-                            exporter.to_string(), domain, options.max_exporters);
-      return;
+      w.error = fmt::format("{}: exporter {} {} {} not tracked: {} exporters already (max_exporters)", ctx.product,
+                            exporter.to_string(), domain_name, domain, options.max_exporters);
+      return nullptr;
     }
     s->last_seen = received;
     ctx.stream = s;
-    walk_sets(pkt, 20, pkt.size(), ctx, received, arena, out, w, false);
-    if (w.error.empty()) track_sequence(*s, sequence, 1, true, w);
+    return s;
   }
 
   void walk_ipfix(std::span<const std::uint8_t> pkt, const IpAddress& exporter, TimeNs received, Arena& arena,
@@ -427,23 +436,9 @@ struct NetflowDecoder::Impl {
     ctx.version = NetflowVersion::Ipfix;
     ctx.product = "IPFIX";
     ctx.export_time = static_cast<TimeNs>(be32(p + 4)) * kNsPerSec;
-    ctx.exporter = &exporter;
-    std::uint32_t sequence = be32(p + 8);
-    std::uint32_t domain = be32(p + 12);
-    w.info.version = NetflowVersion::Ipfix;
-    w.info.domain = domain;
-    w.info.sequence = sequence;
-    w.info.export_time = ctx.export_time;
-    Stream* s = stream_for(exporter, NetflowVersion::Ipfix, domain, received);
-    if (!s) {
-      ++stats.exporters_over_limit;
-      w.error =
-          fmt::format("IPFIX: exporter {} observation domain {} not tracked: {} exporters already (max_exporters)",
-                      exporter.to_string(), domain, options.max_exporters);
-      return;
-    }
-    s->last_seen = received;
-    ctx.stream = s;
+    const std::uint32_t sequence = be32(p + 8);
+    Stream* s = open_stream(ctx, exporter, be32(p + 12), sequence, received, "observation domain", w);
+    if (!s) return;
     walk_sets(pkt, 16, length, ctx, received, arena, out, w, true);
     if (w.error.empty()) track_sequence(*s, sequence, w.data_records, w.data_records_known, w);
   }

@@ -440,8 +440,11 @@ TEST(NetflowBadInput, CapsOnExportersAndTemplates) {
   ASSERT_TRUE(h.feed(ipfix_template_packet(), kNow, *IpAddress::parse("198.51.100.2")));
   auto r = h.feed(ipfix_template_packet(), kNow, *IpAddress::parse("198.51.100.3"));
   ASSERT_FALSE(r);
-  EXPECT_NE(r.error().message.find("max_exporters"), std::string::npos);
-  EXPECT_EQ(h.decoder.stats().exporters_over_limit, 1u);
+  EXPECT_EQ(r.error().message, "IPFIX: exporter 198.51.100.3 observation domain 7 not tracked: 2 exporters already (max_exporters)");
+  auto v9 = h.feed(v9_packet(1, true, 1), kNow, *IpAddress::parse("198.51.100.4"));
+  ASSERT_FALSE(v9);
+  EXPECT_EQ(v9.error().message, "NetFlow v9: exporter 198.51.100.4 source id 3 not tracked: 2 exporters already (max_exporters)");
+  EXPECT_EQ(h.decoder.stats().exporters_over_limit, 2u);
   EXPECT_EQ(h.decoder.exporter_count(), 2u);
 
   Builder many = Builder::ipfix(1, 0, 7);
