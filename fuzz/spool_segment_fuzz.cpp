@@ -6,13 +6,28 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "ingest/spool.h"
 #include "store/archive_writer.h"
 
+namespace {
+
+// The run's one directory, removed when the fuzzer exits (each input starts it afresh).
+struct RunDirectory {
+  std::filesystem::path path = std::filesystem::temp_directory_path() / ("khien-spool-fuzz-" + std::to_string(::getpid()));
+  ~RunDirectory() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+};
+
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const auto dir = std::filesystem::temp_directory_path() / ("khien-spool-fuzz-" + std::to_string(::getpid()));
+  static const RunDirectory run;
+  const std::filesystem::path& dir = run.path;
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   {

@@ -7,6 +7,7 @@
 
 #include "api/identity.h"
 #include "store/state_store.h"
+#include "test_files.h"
 
 namespace khien {
 namespace {
@@ -16,8 +17,6 @@ constexpr TimeNs kMinute = 60'000'000'000;
 class IdentityTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::random_device rd;
-    dir_ = std::filesystem::temp_directory_path() / ("khien-identity-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
     auto state = StateStore::open(dir_ / "state.db");
     ASSERT_TRUE(state) << state.error().message;
     state_ = std::move(*state);
@@ -40,7 +39,6 @@ class IdentityTest : public ::testing::Test {
     identity_.reset();
     users_.reset();
     state_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   HttpRequest with_cookie(const std::string& method, const std::string& token, const std::string& csrf = "") {
@@ -53,7 +51,8 @@ class IdentityTest : public ::testing::Test {
   }
 
   TimeNs now_ = 100'000 * kMinute;
-  std::filesystem::path dir_;
+  test::ScratchDir scratch_{"identity"};
+  std::filesystem::path dir_ = scratch_.path();
   std::unique_ptr<StateStore> state_;
   std::unique_ptr<UserStore> users_;
   std::unique_ptr<IdentityService> identity_;

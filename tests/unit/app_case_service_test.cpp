@@ -12,6 +12,7 @@
 #include "app/case_service.h"
 #include "app/situation_report.h"
 #include "store/state_store.h"
+#include "test_files.h"
 
 namespace khien {
 namespace {
@@ -21,9 +22,6 @@ using json = nlohmann::json;
 class CaseRoutes : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("khien-case-routes-" + std::to_string(std::random_device{}()));
-    std::filesystem::create_directories(dir_);
     CaseServiceOptions options;
     options.data_dir = dir_;
     options.check_seconds = 0;
@@ -38,7 +36,6 @@ class CaseRoutes : public ::testing::Test {
   }
   void TearDown() override {
     service_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   HttpResponse call(const std::string& method, const std::string& target, const std::string& body = {},
@@ -66,7 +63,8 @@ class CaseRoutes : public ::testing::Test {
   }
   std::size_t audit_entries() { return service_->audit().list(0, 100000).size(); }
 
-  std::filesystem::path dir_;
+  test::ScratchDir scratch_{"case-routes"};
+  std::filesystem::path dir_ = scratch_.path();
   std::unique_ptr<CaseService> service_;
   Router router_;
 };
@@ -134,7 +132,8 @@ TEST_F(CaseRoutes, OrgHeadersOnlyForOrgScopedActions) {
 }
 
 TEST(CaseClock, OverrideRefusedUnlessConfigured) {
-  auto dir = std::filesystem::temp_directory_path() / ("khien-case-clock-" + std::to_string(std::random_device{}()));
+  test::ScratchDir scratch("case-clock");
+  const std::filesystem::path& dir = scratch.path();
   CaseServiceOptions options;
   options.data_dir = dir;
   options.check_seconds = 0;
@@ -146,7 +145,6 @@ TEST(CaseClock, OverrideRefusedUnlessConfigured) {
   ASSERT_FALSE(t);
   EXPECT_NE(t.error().message.find("clock_override"), std::string::npos);
   s->reset();
-  std::filesystem::remove_all(dir);
 }
 
 TEST(CaseMultipart, TakesTheFirstFilePart) {

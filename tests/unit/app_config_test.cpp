@@ -7,23 +7,20 @@
 #include <string>
 
 #include "app/config.h"
+#include "test_files.h"
 
 namespace khien {
 namespace {
 
 class ConfigTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("khien-config-test-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
   std::filesystem::path write(const std::string& text) {
     auto path = dir_ / "khien.toml";
     std::ofstream(path) << text;
     return path;
   }
-  std::filesystem::path dir_;
+  test::ScratchDir scratch_{"config"};
+  std::filesystem::path dir_ = scratch_.path();
 };
 
 TEST_F(ConfigTest, TlsDefaultsAreOff) {

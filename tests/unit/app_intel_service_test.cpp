@@ -20,6 +20,7 @@
 #include "intel/stix_bundle_importer.h"
 #include "intel/stix_object.h"
 #include "store/state_store.h"
+#include "test_files.h"
 
 namespace khien {
 namespace {
@@ -49,9 +50,6 @@ std::string bundle(std::vector<json> objects) {
 class IntelServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::random_device rd;
-    dir_ = std::filesystem::temp_directory_path() / ("khien-intel-" + std::to_string(rd()));
-    std::filesystem::create_directories(dir_);
     auto stix = StixStore::open(dir_ / "state.db");
     ASSERT_TRUE(stix) << stix.error().message;
     stix_ = std::move(*stix);
@@ -60,7 +58,6 @@ class IntelServiceTest : public ::testing::Test {
   void TearDown() override {
     service_.reset();
     stix_.reset();
-    std::filesystem::remove_all(dir_);
   }
   IntelService& start(IntelServiceOptions options = {}) {
     auto s = IntelService::open(*stix_, dir_ / "state.db", nullptr, options);
@@ -86,7 +83,8 @@ class IntelServiceTest : public ::testing::Test {
     return r;
   }
 
-  std::filesystem::path dir_;
+  test::ScratchDir scratch_{"intel"};
+  std::filesystem::path dir_ = scratch_.path();
   std::unique_ptr<StixStore> stix_;
   std::unique_ptr<IntelService> service_;
   Arena arena_;

@@ -11,6 +11,7 @@
 #include "app/pipeline.h"
 #include "app/registry_import.h"
 #include "core/field_dictionary.h"
+#include "test_files.h"
 
 namespace khien {
 namespace {
@@ -41,9 +42,8 @@ class RecordingDetector : public Detector {
 };
 
 TEST(PipelineChunks, BatchLargerThanAChunkIsDetectedAndArchivedInOrder) {
-  const auto dir = std::filesystem::temp_directory_path() / ("khien-pipeline-chunks-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  test::ScratchDir scratch("pipeline-chunks");
+  const std::filesystem::path& dir = scratch.path();
   auto store = StateStore::open(dir / "state.db");
   ASSERT_TRUE(store) << store.error().message;
   ASSERT_TRUE(import_registry(**store, ""));
@@ -82,7 +82,6 @@ TEST(PipelineChunks, BatchLargerThanAChunkIsDetectedAndArchivedInOrder) {
     // The archived line is the event's own.
     EXPECT_NE(alerts[i].event_json.find("\"khien.seq\":" + std::to_string(i + 1) + ","), std::string::npos) << i;
   }
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "app/sigma_detector.h"
 #include "app/sigma_rules_service.h"
 #include "core/schema.h"
+#include "test_files.h"
 
 namespace khien {
 namespace {
@@ -92,16 +93,8 @@ TEST(SigmaReload, PublishedSetReachesADetectorWhileItMatches) {
 }
 
 struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("khien-sigma-reload-" + std::to_string(::getpid()) + "-" +
-                                        std::to_string(reinterpret_cast<std::uintptr_t>(this)));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
+  test::ScratchDir scratch{"sigma-reload-" + std::to_string(reinterpret_cast<std::uintptr_t>(this))};
+  fs::path path = scratch.path();
   void write(const std::string& name, const std::string& text) const { std::ofstream(path / name) << text; }
 };
 

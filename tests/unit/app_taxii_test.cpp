@@ -7,6 +7,7 @@
 
 #include "api/taxii_routes.h"
 #include "intel/stix_bundle_importer.h"
+#include "test_files.h"
 
 namespace khien {
 namespace {
@@ -37,9 +38,6 @@ struct Answer {
 class TaxiiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("khien-taxii-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
     auto s = StixStore::open(dir_ / "state.db");
     ASSERT_TRUE(s) << s.error().message;
     store_ = std::move(*s);
@@ -61,7 +59,6 @@ class TaxiiTest : public ::testing::Test {
   }
   void TearDown() override {
     store_.reset();
-    fs::remove_all(dir_);
   }
 
   Answer call(const std::string& method, const std::string& target, const std::string& body = {},
@@ -102,7 +99,8 @@ class TaxiiTest : public ::testing::Test {
     return out;
   }
 
-  fs::path dir_;
+  test::ScratchDir scratch_{"taxii"};
+  std::filesystem::path dir_ = scratch_.path();
   std::unique_ptr<StixStore> store_;
   TaxiiContext ctx_;
   Router router_;

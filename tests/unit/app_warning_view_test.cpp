@@ -7,6 +7,7 @@
 
 #include "app/warning_view.h"
 #include "store/warning_store.h"
+#include "test_files.h"
 
 namespace khien {
 namespace {
@@ -98,16 +99,12 @@ TEST(WarningView, RedGoesOnlyToNamedRecipients) {
 class WarningStoreTenantTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("khien-warning-view-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
     auto s = WarningStore::open(dir_ / "state.db");
     ASSERT_TRUE(s) << s.error().message;
     store_ = std::move(*s);
   }
   void TearDown() override {
     store_.reset();
-    std::filesystem::remove_all(dir_);
   }
   void put(std::int64_t id, const std::vector<std::string>& orgs, const std::string& tlp,
            std::vector<std::string> recipients = {}) {
@@ -131,7 +128,8 @@ class WarningStoreTenantTest : public ::testing::Test {
     EXPECT_TRUE(page);
     return page ? page->total : 999;
   }
-  std::filesystem::path dir_;
+  test::ScratchDir scratch_{"warning-view"};
+  std::filesystem::path dir_ = scratch_.path();
   std::unique_ptr<WarningStore> store_;
 };
 
@@ -182,9 +180,8 @@ TEST_F(WarningStoreTenantTest, AMergedWarningLeavesTheListsAndItsEvidenceMoves) 
 }
 
 TEST(WarningStoreUpgrade, AStoreWithoutTenantColumnsGetsThemFilledFromTheDocuments) {
-  auto dir = std::filesystem::temp_directory_path() / ("khien-warning-upgrade-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  test::ScratchDir scratch("warning-upgrade");
+  const std::filesystem::path& dir = scratch.path();
   {
     // The table as stores written before tenant readers have it.
     sqlite3* db = nullptr;
@@ -212,7 +209,6 @@ TEST(WarningStoreUpgrade, AStoreWithoutTenantColumnsGetsThemFilledFromTheDocumen
   narrow_warning_query(WarningViewer{WarningViewer::Scope::organisation, "viettel"}, q);
   EXPECT_EQ((*store)->query(q)->total, 0u);
   store->reset();
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -16,6 +17,7 @@
 #include "cases/system_import.h"
 #include "cases/system_registry.h"
 #include "store/registry_data.h"
+#include "test_files.h"
 
 namespace khien {
 
@@ -37,14 +39,13 @@ class CaseDbTest : public ::testing::Test {
   ~CaseDbTest() override {
     audit_.reset();
     db_.reset();
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+    scratch_.reset();
   }
 
   /// Opens cases.db in a new directory; a derived SetUp calls it first, then ASSERTs nothing failed.
   void open_case_db(const std::string& prefix) {
-    dir_ = std::filesystem::temp_directory_path() / ("khien-" + prefix + "-" + std::to_string(::getpid()) + "-" +
-                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
+    scratch_.emplace(prefix);
+    dir_ = scratch_->path();
     auto db = CaseDb::open(dir_ / "cases.db");
     ASSERT_TRUE(db) << db.error().message;
     db_ = std::move(*db);
@@ -61,6 +62,7 @@ class CaseDbTest : public ::testing::Test {
     ASSERT_TRUE(systems.import(*parsed, "loader", now));
   }
 
+  std::optional<test::ScratchDir> scratch_;
   std::filesystem::path dir_;
   std::unique_ptr<CaseDb> db_;
   std::unique_ptr<AuditLog> audit_;

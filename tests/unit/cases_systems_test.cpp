@@ -108,8 +108,8 @@ TEST(Systems, CpeSyntax) {
 }
 
 TEST(Systems, CrudIsAuditedAndAtomic) {
-  auto dir = std::filesystem::temp_directory_path() / ("khien-cases-systems-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
+  test::ScratchDir scratch("cases-systems");
+  const std::filesystem::path& dir = scratch.path();
   auto db = CaseDb::open(dir / "cases.db");
   ASSERT_TRUE(db) << db.error().message;
   AuditLog audit(**db);
@@ -143,7 +143,6 @@ TEST(Systems, CrudIsAuditedAndAtomic) {
   EXPECT_EQ(entries[3].action, "system.delete");
   EXPECT_EQ(entries[3].after, "null");
   EXPECT_TRUE(audit.verify().ok);
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "core/file_io.h"
+#include "test_files.h"
 
 namespace khien {
 namespace {
@@ -19,12 +20,6 @@ namespace fs = std::filesystem;
 
 class FileIo : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("khien-file-io-" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   static std::string read(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
     std::ostringstream s;
@@ -36,7 +31,8 @@ class FileIo : public ::testing::Test {
     EXPECT_EQ(::stat(p.c_str(), &st), 0);
     return st.st_mode & 0777;
   }
-  fs::path dir_;
+  test::ScratchDir scratch_{"file-io"};
+  std::filesystem::path dir_ = scratch_.path();
 };
 
 TEST_F(FileIo, WriteAllWritesEveryByte) {

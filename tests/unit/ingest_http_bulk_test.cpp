@@ -7,20 +7,20 @@
 #include <filesystem>
 
 #include "ingest/http_bulk_source.h"
+#include "test_files.h"
 
 namespace khien {
 
 namespace {
 
 struct Fixture {
-  std::filesystem::path dir;
+  test::ScratchDir scratch;
+  std::filesystem::path dir = scratch.path();
   std::unique_ptr<Spool> spool;
   SocStats stats;
   SourceContext ctx;
 
-  explicit Fixture(std::uint64_t max_backlog) {
-    dir = std::filesystem::temp_directory_path() / ("khien-test-bulk-" + std::to_string(::getpid()) + "-" + std::to_string(max_backlog));
-    std::filesystem::remove_all(dir);
+  explicit Fixture(std::uint64_t max_backlog) : scratch("bulk-" + std::to_string(max_backlog)) {
     spool = std::move(*Spool::open(dir));
     ctx.spool = spool.get();
     ctx.stats = &stats;
@@ -35,7 +35,6 @@ struct Fixture {
   }
   ~Fixture() {
     spool.reset();
-    std::filesystem::remove_all(dir);
   }
 };
 

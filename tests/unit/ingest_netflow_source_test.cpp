@@ -16,6 +16,7 @@
 #include "ingest/spool.h"
 #include "netflow_corpus.h"
 #include "same_value.h"
+#include "test_files.h"
 
 namespace khien {
 namespace {
@@ -32,9 +33,6 @@ constexpr std::uint8_t kFormatCode = 42;
 class CollectorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("khien-netflow-src-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
     auto spool = Spool::open(dir_);
     ASSERT_TRUE(spool) << spool.error().message;
     spool_ = std::move(*spool);
@@ -54,7 +52,6 @@ class CollectorTest : public ::testing::Test {
   }
   void TearDown() override {
     spool_.reset();
-    fs::remove_all(dir_);
   }
 
   // The spooled records, each decoded and shown as the event's JSON line.
@@ -84,7 +81,8 @@ class CollectorTest : public ::testing::Test {
     return out;
   }
 
-  fs::path dir_;
+  test::ScratchDir scratch_{"netflow-src"};
+  std::filesystem::path dir_ = scratch_.path();
   std::unique_ptr<Spool> spool_;
   SocStats stats_;
   SourceContext ctx_;

@@ -8,16 +8,11 @@
 #include <fstream>
 
 #include "ingest/spool.h"
+#include "test_files.h"
 
 namespace khien {
 
 namespace {
-
-std::filesystem::path fresh_dir(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("khien-test-" + name + "-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  return dir;
-}
 
 std::vector<std::string> read_all(Spool& spool, std::uint64_t after = 0) {
   std::vector<std::string> out;
@@ -38,7 +33,8 @@ std::vector<std::string> read_all(Spool& spool, std::uint64_t after = 0) {
 }  // namespace
 
 TEST(Spool, AppendsAndReadsInOrder) {
-  auto dir = fresh_dir("order");
+  test::ScratchDir scratch("spool-order");
+  const std::filesystem::path& dir = scratch.path();
   auto spool = Spool::open(dir);
   ASSERT_TRUE(spool) << spool.error().message;
   std::vector<SpoolInput> in{{7, 1, SourceKind::Http, "one"}, {7, 1, SourceKind::Http, "two"}};
@@ -49,11 +45,11 @@ TEST(Spool, AppendsAndReadsInOrder) {
   ASSERT_TRUE((*spool)->append(in, true));
   EXPECT_EQ(read_all(**spool), (std::vector<std::string>{"one", "two", "three"}));
   EXPECT_EQ(read_all(**spool, 2), (std::vector<std::string>{"three"}));
-  std::filesystem::remove_all(dir);
 }
 
 TEST(Spool, SurvivesReopenAndContinuesSequence) {
-  auto dir = fresh_dir("reopen");
+  test::ScratchDir scratch("spool-reopen");
+  const std::filesystem::path& dir = scratch.path();
   {
     auto spool = Spool::open(dir);
     std::vector<SpoolInput> in{{1, 0, SourceKind::Http, "a"}, {1, 0, SourceKind::Http, "b"}};
@@ -65,11 +61,11 @@ TEST(Spool, SurvivesReopenAndContinuesSequence) {
   std::vector<SpoolInput> in{{1, 0, SourceKind::Http, "c"}};
   EXPECT_EQ(*(*spool)->append(in, true), 3u);
   EXPECT_EQ(read_all(**spool), (std::vector<std::string>{"a", "b", "c"}));
-  std::filesystem::remove_all(dir);
 }
 
 TEST(Spool, CutsATornBatchAfterACrash) {
-  auto dir = fresh_dir("torn");
+  test::ScratchDir scratch("spool-torn");
+  const std::filesystem::path& dir = scratch.path();
   std::filesystem::path segment;
   {
     auto spool = Spool::open(dir);
@@ -91,11 +87,11 @@ TEST(Spool, CutsATornBatchAfterACrash) {
   EXPECT_EQ(std::filesystem::file_size(segment), good_size) << "the whole torn batch is cut, not just its last record";
   EXPECT_EQ(read_all(**spool), (std::vector<std::string>{"kept"}));
   EXPECT_EQ((*spool)->last_seq(), 1u);
-  std::filesystem::remove_all(dir);
 }
 
 TEST(Spool, RejectsCorruptedRecords) {
-  auto dir = fresh_dir("corrupt");
+  test::ScratchDir scratch("spool-corrupt");
+  const std::filesystem::path& dir = scratch.path();
   std::filesystem::path segment;
   {
     auto spool = Spool::open(dir);
@@ -114,11 +110,11 @@ TEST(Spool, RejectsCorruptedRecords) {
   auto spool = Spool::open(dir);
   ASSERT_TRUE(spool);
   EXPECT_EQ(read_all(**spool), (std::vector<std::string>{"first"}));
-  std::filesystem::remove_all(dir);
 }
 
 TEST(Spool, RotatesSegmentsAndReleasesConsumedOnes) {
-  auto dir = fresh_dir("rotate");
+  test::ScratchDir scratch("spool-rotate");
+  const std::filesystem::path& dir = scratch.path();
   SpoolOptions opts;
   opts.segment_bytes = 4096;
   opts.retain_bytes = 0;
@@ -137,11 +133,11 @@ TEST(Spool, RotatesSegmentsAndReleasesConsumedOnes) {
   for (const auto& e : std::filesystem::directory_iterator(dir)) after += e.path().extension() == ".spool";
   EXPECT_EQ(after, 1u) << "consumed segments beyond the retention are deleted; the tail stays";
   EXPECT_EQ((*spool)->backlog(), 0u);
-  std::filesystem::remove_all(dir);
 }
 
 TEST(Spool, RemembersIdempotencyAnswersAcrossRestarts) {
-  auto dir = fresh_dir("idem");
+  test::ScratchDir scratch("spool-idem");
+  const std::filesystem::path& dir = scratch.path();
   {
     auto spool = Spool::open(dir);
     std::vector<SpoolInput> in{{1, 0, SourceKind::Http, "x"}};
@@ -152,13 +148,13 @@ TEST(Spool, RemembersIdempotencyAnswersAcrossRestarts) {
   auto spool = Spool::open(dir);
   EXPECT_EQ((*spool)->answer_for("batch-1"), R"({"accepted":1})");
   EXPECT_EQ(read_all(**spool), (std::vector<std::string>{"x"}));
-  std::filesystem::remove_all(dir);
 }
 
 // Records are read in blocks of 256 KiB: records larger than a block, records cut by a block's
 // edge and by a segment's end come back whole, in order, whatever the read's record limit.
 TEST(Spool, ReadsRecordsWholeAcrossBlockAndSegmentEdges) {
-  auto dir = fresh_dir("blocks");
+  test::ScratchDir scratch("spool-blocks");
+  const std::filesystem::path& dir = scratch.path();
   SpoolOptions opts;
   opts.segment_bytes = 3u << 20;
   auto spool = Spool::open(dir, opts);
@@ -216,11 +212,11 @@ TEST(Spool, ReadsRecordsWholeAcrossBlockAndSegmentEdges) {
   EXPECT_EQ((*reopened)->last_seq(), written.size() + 1);  // and the marker
   EXPECT_EQ((*reopened)->answer_for("key-after-big-records"), "answer");
   EXPECT_TRUE(read_all(**reopened) == written);
-  std::filesystem::remove_all(dir);
 }
 
 TEST(Spool, ReadStopsAtTheRecordAndByteLimitsAndGoesOnFromThere) {
-  auto dir = fresh_dir("limits");
+  test::ScratchDir scratch("spool-limits");
+  const std::filesystem::path& dir = scratch.path();
   auto spool = Spool::open(dir);
   ASSERT_TRUE(spool);
   std::vector<std::string> payloads;
@@ -252,7 +248,6 @@ TEST(Spool, ReadStopsAtTheRecordAndByteLimitsAndGoesOnFromThere) {
   n = (*spool)->read(100, 1000, 64u << 20, recs, buf);
   ASSERT_TRUE(n);
   EXPECT_EQ(*n, 0u);
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace khien

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ingest/tls_context.h"
+#include "test_files.h"
 
 namespace khien {
 namespace {
@@ -57,13 +58,9 @@ struct TestCert {
 
 class TlsContextTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("khien-tls-test-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
   std::string path(const char* name) const { return (dir_ / name).string(); }
-  std::filesystem::path dir_;
+  test::ScratchDir scratch_{"tls"};
+  std::filesystem::path dir_ = scratch_.path();
 };
 
 TEST(CertificateNames, CommonNameFirstThenDnsNamesLowerCased) {

@@ -18,6 +18,7 @@
 #include "intel/stix_object.h"
 #include "intel/tlp.h"
 #include "store/stix_store.h"
+#include "test_files.h"
 
 // Test indicators name only the fields that matter to each case; the rest keep their defaults.
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -56,16 +57,12 @@ inline nlohmann::json indicator(const IndicatorSpec& s) {
 class ExportStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("khien-export-" + std::to_string(::getpid()) + "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
     auto s = StixStore::open(dir_ / "state.db");
     ASSERT_TRUE(s) << s.error().message;
     store_ = std::move(*s);
   }
   void TearDown() override {
     store_.reset();
-    std::filesystem::remove_all(dir_);
   }
   void import(const nlohmann::json& objects) {
     StixBundleImporter importer(store_.get());
@@ -87,7 +84,8 @@ class ExportStoreTest : public ::testing::Test {
     return f;
   }
 
-  std::filesystem::path dir_;
+  test::ScratchDir scratch_{"export"};
+  std::filesystem::path dir_ = scratch_.path();
   std::unique_ptr<StixStore> store_;
 };
 

@@ -248,15 +248,9 @@ TEST(IntelMispEvent, DuplicateAttributeUuidIsReportedOnce) {
 
 class IntelMispFeed : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("khien-misp-feed-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
-            std::to_string(reinterpret_cast<std::uintptr_t>(this)));
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
   void write(const std::string& name, const std::string& text) { std::ofstream(dir_ / name) << text; }
-  std::filesystem::path dir_;
+  test::ScratchDir scratch_{"misp-feed"};
+  std::filesystem::path dir_ = scratch_.path();
 };
 
 TEST_F(IntelMispFeed, ReadsEveryListedEventAndReportsMissingOrBrokenOnes) {

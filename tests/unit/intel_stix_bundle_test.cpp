@@ -17,20 +17,17 @@ namespace fs = std::filesystem;
 class StixBundleTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("khien-stix-bundle-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
     auto s = StixStore::open(dir_ / "state.db");
     ASSERT_TRUE(s) << s.error().message;
     store_ = std::move(*s);
   }
   void TearDown() override {
     store_.reset();
-    fs::remove_all(dir_);
   }
   std::int64_t total() { return store_->count(std::string(kDefaultStixCollection)); }
 
-  fs::path dir_;
+  test::ScratchDir scratch_{"stix-bundle"};
+  std::filesystem::path dir_ = scratch_.path();
   std::unique_ptr<StixStore> store_;
 };
 

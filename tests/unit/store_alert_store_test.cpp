@@ -6,13 +6,13 @@
 #include <filesystem>
 
 #include "store/alert_store.h"
+#include "test_files.h"
 
 namespace khien {
 
 TEST(AlertStore, InsertsOnceFiltersAndPages) {
-  auto dir = std::filesystem::temp_directory_path() / ("khien-test-alerts-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  test::ScratchDir scratch("alerts");
+  const std::filesystem::path& dir = scratch.path();
   auto store = AlertStore::open(dir / "state.db");
   ASSERT_TRUE(store) << store.error().message;
   std::vector<Alert> batch;
@@ -70,7 +70,6 @@ TEST(AlertStore, InsertsOnceFiltersAndPages) {
   EXPECT_EQ(counts[0].second + counts[1].second, 20u);
   EXPECT_TRUE((*store)->get(page->alerts.front().id));
   EXPECT_FALSE((*store)->get(99999));
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace khien

@@ -10,16 +10,11 @@
 
 #include "store/archive_search.h"
 #include "store/archive_writer.h"
+#include "test_files.h"
 
 namespace khien {
 
 namespace {
-
-std::filesystem::path fresh_dir(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("khien-test-" + name + "-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  return dir;
-}
 
 std::string event(int i, const std::string& org, const std::string& ip) {
   return fmt::format(R"({{"time":"2026-11-22T10:00:{:02}.000000Z","src_endpoint.ip":"{}","class_uid":{},"khien.org":"{}","khien.sector":"nang-luong","khien.seq":{},"raw":{{"alert":{{"signature":"ET SCAN {}"}}}}}})",
@@ -29,7 +24,8 @@ std::string event(int i, const std::string& org, const std::string& ip) {
 }  // namespace
 
 TEST(Archive, WritesSearchesAndPagesNewestFirst) {
-  auto dir = fresh_dir("archive");
+  test::ScratchDir scratch("archive");
+  const std::filesystem::path& dir = scratch.path();
   {
     auto w = ArchiveWriter::open(dir);
     ASSERT_TRUE(w) << w.error().message;
@@ -89,11 +85,11 @@ TEST(Archive, WritesSearchesAndPagesNewestFirst) {
   bad.query = "";
   bad.cursor = "garbage";
   EXPECT_FALSE(search_archive(dir, bad));
-  std::filesystem::remove_all(dir);
 }
 
 TEST(Archive, RecoveryCutsFramesTheJournalDoesNotList) {
-  auto dir = fresh_dir("archive-recover");
+  test::ScratchDir scratch("archive-recover");
+  const std::filesystem::path& dir = scratch.path();
   TimeNs now = *parse_iso8601("2026-11-22T10:00:00Z");
   {
     auto w = ArchiveWriter::open(dir);
@@ -122,11 +118,11 @@ TEST(Archive, RecoveryCutsFramesTheJournalDoesNotList) {
   ASSERT_TRUE((*w)->commit(2, now, true));
   r = search_archive(dir, all);
   EXPECT_EQ(r->total, 2u);
-  std::filesystem::remove_all(dir);
 }
 
 TEST(Archive, SegmentsAreStandardZstdStreams) {
-  auto dir = fresh_dir("archive-zstd");
+  test::ScratchDir scratch("archive-zstd");
+  const std::filesystem::path& dir = scratch.path();
   TimeNs now = *parse_iso8601("2026-11-22T10:00:00Z");
   {
     auto w = ArchiveWriter::open(dir);
@@ -142,7 +138,6 @@ TEST(Archive, SegmentsAreStandardZstdStreams) {
   ASSERT_NE(std::fgets(buf, sizeof(buf), p), nullptr);
   ::pclose(p);
   EXPECT_EQ(std::atoi(buf), 2) << "the zstd command-line tool reads a segment whole";
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace khien
@@ -151,8 +146,8 @@ namespace khien {
 
 TEST(Archive, RecoveryDropsJournalLinesWhoseFramesAreMissing) {
   // Power loss can persist the journal line but not the frame it lists.
-  auto dir = std::filesystem::temp_directory_path() / ("khien-test-archive-power-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
+  test::ScratchDir scratch("archive-power");
+  const std::filesystem::path& dir = scratch.path();
   TimeNs now = *parse_iso8601("2026-11-22T10:00:00Z");
   {
     auto w = ArchiveWriter::open(dir);
@@ -170,7 +165,6 @@ TEST(Archive, RecoveryDropsJournalLinesWhoseFramesAreMissing) {
   auto r = search_archive(dir, all);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->total, 1u);
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace khien

@@ -1,6 +1,7 @@
 // Tests for the registry YAML loader: the shipped data, longest-prefix lookups and every validation error.
 #include "store/registry_data.h"
 #include "core/yaml_guard.h"
+#include "test_files.h"
 
 #include <gtest/gtest.h>
 
@@ -223,18 +224,14 @@ RegistryTexts minimal() {
 
 // Writes the texts into a fresh directory and loads them through the file path, as a deployment would.
 std::string load_error(const RegistryTexts& t) {
-  auto dir = std::filesystem::temp_directory_path() /
-             ("khien_registry_test_" + std::to_string(::getpid()) + "_" +
-              ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  test::ScratchDir scratch("registry");
+  const std::filesystem::path& dir = scratch.path();
   auto write = [&](const char* name, const std::string& text) { std::ofstream(dir / name) << text; };
   write("sectors.yaml", t.sectors);
   write("provinces.yaml", t.provinces);
   write("organisations.yaml", t.organisations);
   write("socs.yaml", t.socs);
   auto loaded = load_registry_yaml(dir);
-  std::filesystem::remove_all(dir);
   if (loaded) return {};
   return loaded.error().message;
 }

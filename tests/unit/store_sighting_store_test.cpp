@@ -6,20 +6,16 @@
 #include <random>
 
 #include "store/sighting_store.h"
+#include "test_files.h"
 
 namespace khien {
 namespace {
 
 class SightingStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::random_device rd;
-    dir_ = std::filesystem::temp_directory_path() / ("khien-sighting-" + std::to_string(rd()));
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
   std::filesystem::path db() const { return dir_ / "state.db"; }
-  std::filesystem::path dir_;
+  test::ScratchDir scratch_{"sighting"};
+  std::filesystem::path dir_ = scratch_.path();
 };
 
 SightingRow delta(std::string indicator, std::string org, TimeNs first, TimeNs last, std::uint64_t count) {

@@ -6,13 +6,13 @@
 #include <filesystem>
 
 #include "store/state_store.h"
+#include "test_files.h"
 
 namespace khien {
 
 TEST(StateStore, SocKeysAreHashedRotatedAndRevoked) {
-  auto dir = std::filesystem::temp_directory_path() / ("khien-test-state-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  test::ScratchDir scratch("state");
+  const std::filesystem::path& dir = scratch.path();
   auto store = StateStore::open(dir / "state.db");
   ASSERT_TRUE(store) << store.error().message;
   EXPECT_FALSE((*store)->registry_loaded());
@@ -37,7 +37,6 @@ TEST(StateStore, SocKeysAreHashedRotatedAndRevoked) {
   ASSERT_TRUE((*store)->revoke_soc("soc-evn"));
   EXPECT_FALSE((*store)->soc_by_key(*rotated));
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace khien

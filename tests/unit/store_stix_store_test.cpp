@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "store/stix_store.h"
+#include "test_files.h"
 
 namespace khien {
 namespace {
@@ -18,16 +19,12 @@ namespace fs = std::filesystem;
 class StixStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("khien-stix-store-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
     auto s = StixStore::open(dir_ / "state.db");
     ASSERT_TRUE(s) << s.error().message;
     store_ = std::move(*s);
   }
   void TearDown() override {
     store_.reset();
-    fs::remove_all(dir_);
   }
   static StixRecord record(std::string id, std::int64_t version, std::string spec = "2.1", std::int64_t added = 0) {
     StixRecord r;
@@ -50,7 +47,8 @@ class StixStoreTest : public ::testing::Test {
     return out;
   }
 
-  fs::path dir_;
+  test::ScratchDir scratch_{"stix-store"};
+  std::filesystem::path dir_ = scratch_.path();
   std::unique_ptr<StixStore> store_;
 };
 

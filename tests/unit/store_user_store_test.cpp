@@ -7,6 +7,7 @@
 
 #include "store/state_store.h"
 #include "store/user_store.h"
+#include "test_files.h"
 
 namespace khien {
 namespace {
@@ -16,8 +17,6 @@ constexpr TimeNs kMinute = 60'000'000'000;
 class UserStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::random_device rd;
-    dir_ = std::filesystem::temp_directory_path() / ("khien-users-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
     auto state = StateStore::open(dir_ / "state.db");
     ASSERT_TRUE(state) << state.error().message;
     state_ = std::move(*state);
@@ -32,10 +31,10 @@ class UserStoreTest : public ::testing::Test {
   void TearDown() override {
     users_.reset();
     state_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
-  std::filesystem::path dir_;
+  test::ScratchDir scratch_{"users"};
+  std::filesystem::path dir_ = scratch_.path();
   std::unique_ptr<StateStore> state_;
   std::unique_ptr<UserStore> users_;
 };

@@ -335,8 +335,8 @@ TEST(VulnImport, EpssCsv) {
 }
 
 TEST(VulnStoreTest, PersistsAndReloadsEveryPart) {
-  auto dir = std::filesystem::temp_directory_path() / ("khien-vuln-store-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
+  test::ScratchDir scratch("vuln-store");
+  const std::filesystem::path& dir = scratch.path();
   VulnDatabase db;
   db.set_keep_changes(true);
   auto a = db.import_nvd(test::read_text_file(kVuln / "nvd/nvd-api2-CVE-2021-44228-excerpt.json"));
@@ -367,7 +367,6 @@ TEST(VulnStoreTest, PersistsAndReloadsEveryPart) {
   auto again = loaded.import_nvd(test::read_text_file(kVuln / "nvd/nvd-api2-CVE-2021-44228-excerpt.json"));
   ASSERT_TRUE(again);
   EXPECT_EQ(again->unchanged, 1u);
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "vuln/finding_store.h"
 #include "vuln/scan_report.h"
+#include "test_files.h"
 
 namespace khien {
 namespace {
@@ -142,21 +143,17 @@ TEST(ScanReport, FormatGuessAndCveIds) {
 class FindingStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("khien-findings-" + std::to_string(::getpid()) + "-" +
-                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
     auto s = FindingStore::open(dir_ / "state.db");
     ASSERT_TRUE(s) << s.error().message;
     store_ = std::move(*s);
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
   std::vector<AttributedService> attribute(const ScanReport& r, const std::vector<std::string>& cves) {
     std::vector<AttributedService> out;
     for (const auto& s : r.services) out.push_back({s, "org-a", s.port == 8080 ? cves : std::vector<std::string>{}});
     return out;
   }
-  std::filesystem::path dir_;
+  test::ScratchDir scratch_{"findings"};
+  std::filesystem::path dir_ = scratch_.path();
   std::unique_ptr<FindingStore> store_;
 };
 
