@@ -97,6 +97,18 @@ export function Pager(props: { total?: number; next_cursor?: string | null; page
   );
 }
 
+/// Pages through rows already loaded: ‹ and › over `count` rows of `size` a page; the total shown when given.
+export function ListPager(props: { page: number; setPage: (page: number) => void; count: number; size: number; total?: number }) {
+  return (
+    <div class="pager">
+      {props.total !== undefined && <span>{t('total')}: {props.total}</span>}
+      <button type="button" disabled={props.page === 0} onClick={() => props.setPage(props.page - 1)}>‹</button>
+      <span class="page">{props.page + 1}</span>
+      <button type="button" disabled={(props.page + 1) * props.size >= props.count} onClick={() => props.setPage(props.page + 1)}>›</button>
+    </div>
+  );
+}
+
 /// An in-app link (history navigation, no reload).
 export function Link(props: { href: string; children: ComponentChildren; cls?: string }) {
   return (

@@ -1,7 +1,7 @@
 // Compliance ranking by scope and period, with one organisation's score breakdown and history.
 import { useMemo, useState } from 'preact/hooks';
 import { qs } from '../api';
-import { Async, Chart, Link, Panel, Table, useApi, useForm } from '../components';
+import { Async, Chart, Link, ListPager, Panel, Table, useApi, useForm } from '../components';
 import { fmt_num } from '../format';
 import { t } from '../i18n';
 import { navigate, session } from '../state';
@@ -73,12 +73,7 @@ export function CompliancePage(props: { org: string }) {
                   { head: t('previous'), cell: (x: any) => (x.previous_rank == null ? '—' : `${x.previous_rank} (${fmt_num(x.previous_score, 1)})`), cls: 'num' },
                   { head: t('change'), cell: (x: any) => (x.change == null ? '—' : x.change > 0 ? `▲${x.change}` : x.change < 0 ? `▼${-x.change}` : '='), cls: 'num' },
                 ]} />
-                <div class="pager">
-                  <span>{t('total')}: {rows.length}</span>
-                  <button type="button" disabled={page === 0} onClick={() => setPage(page - 1)}>‹</button>
-                  <span class="page">{page + 1}</span>
-                  <button type="button" disabled={(page + 1) * PAGE >= rows.length} onClick={() => setPage(page + 1)}>›</button>
-                </div>
+                <ListPager page={page} setPage={setPage} count={rows.length} size={PAGE} total={rows.length} />
               </>
             );
           }}

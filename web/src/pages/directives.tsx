@@ -1,7 +1,7 @@
 // Directives and warnings issued to organisations: list with progress, detail with each target, acknowledge/complete for the organisation's users.
 import { useState } from 'preact/hooks';
 import { post, qs } from '../api';
-import { Async, Link, Panel, Table, useApi, useForm } from '../components';
+import { Async, Link, ListPager, Panel, Table, useApi, useForm } from '../components';
 import { fmt_num, fmt_time } from '../format';
 import { t } from '../i18n';
 import { navigate, session } from '../state';
@@ -43,12 +43,7 @@ export function DirectivesPage() {
                 { head: t('acknowledged'), cell: (x: any) => `${fmt_num(x.stats?.acknowledged_pct, 1)} %`, cls: 'num' },
                 { head: t('completed'), cell: (x: any) => `${fmt_num(x.stats?.completed_pct, 1)} %`, cls: 'num' },
               ]} />
-              <div class="pager">
-                <span>{t('total')}: {d.total ?? rows.length}</span>
-                <button type="button" disabled={page === 0} onClick={() => setPage(page - 1)}>‹</button>
-                <span class="page">{page + 1}</span>
-                <button type="button" disabled={(page + 1) * PAGE >= rows.length} onClick={() => setPage(page + 1)}>›</button>
-              </div>
+              <ListPager page={page} setPage={setPage} count={rows.length} size={PAGE} total={d.total ?? rows.length} />
             </>
           );
         }}

@@ -1,7 +1,7 @@
 // Overview for the watch floor: province map, sector heat-map, live warnings (SSE), top attackers, SOC health, event rate.
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { get } from '../api';
-import { Async, Chart, Link, Panel, Sev, Table, useApi } from '../components';
+import { Async, Chart, Link, ListPager, Panel, Sev, Table, useApi } from '../components';
 import { fmt_clock, fmt_num, fmt_time } from '../format';
 import { t } from '../i18n';
 import { is_national, reads_warnings, signalLang } from '../state';
@@ -161,11 +161,7 @@ function SocHealth() {
               { head: t('last_seen'), cell: (s: any) => fmt_time(s.last_seen) },
               { head: t('events_per_second'), cell: (s: any) => fmt_num(s.events_per_second, 1), cls: 'num' },
             ]} />
-            <div class="pager">
-              <button type="button" disabled={page === 0} onClick={() => setPage(page - 1)}>‹</button>
-              <span class="page">{page + 1}</span>
-              <button type="button" disabled={(page + 1) * 10 >= socs.length} onClick={() => setPage(page + 1)}>›</button>
-            </div>
+            <ListPager page={page} setPage={setPage} count={socs.length} size={10} />
           </>
         );
       }}

@@ -1,7 +1,7 @@
 // The registry: organisations (filtered on the server), SOC connectors and information systems.
 import { useState } from 'preact/hooks';
 import { qs } from '../api';
-import { Async, Panel, Table, useApi, useForm } from '../components';
+import { Async, ListPager, Panel, Table, useApi, useForm } from '../components';
 import { fmt_num, fmt_time } from '../format';
 import { t } from '../i18n';
 import { list } from './overview';
@@ -13,12 +13,7 @@ function Paged<R>(props: { rows: R[]; render: (rows: R[]) => any }) {
   return (
     <>
       {props.render(props.rows.slice(page * PAGE, page * PAGE + PAGE))}
-      <div class="pager">
-        <span>{t('total')}: {props.rows.length}</span>
-        <button type="button" disabled={page === 0} onClick={() => setPage(page - 1)}>‹</button>
-        <span class="page">{page + 1}</span>
-        <button type="button" disabled={(page + 1) * PAGE >= props.rows.length} onClick={() => setPage(page + 1)}>›</button>
-      </div>
+      <ListPager page={page} setPage={setPage} count={props.rows.length} size={PAGE} total={props.rows.length} />
     </>
   );
 }

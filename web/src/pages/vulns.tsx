@@ -1,7 +1,7 @@
 // Vulnerability exposure: exposed CVEs by priority (filtered on the server) and one CVE with the systems it reaches.
 import { useState } from 'preact/hooks';
 import { qs } from '../api';
-import { Async, Link, Panel, Table, useApi, useForm } from '../components';
+import { Async, Link, ListPager, Panel, Table, useApi, useForm } from '../components';
 import { fmt_num, fmt_time } from '../format';
 import { t } from '../i18n';
 import { navigate } from '../state';
@@ -71,12 +71,7 @@ export function VulnsPage(props: { cve: string }) {
                 { head: t('orgs'), cell: (x: any) => fmt_num((x.exposure?.organisations ?? []).length), cls: 'num' },
                 { head: t('systems'), cell: (x: any) => fmt_num(x.exposure?.system_count ?? (x.exposure?.systems ?? []).length), cls: 'num' },
               ]} />
-              <div class="pager">
-                <span>{t('total')}: {d.total ?? rows.length}</span>
-                <button type="button" disabled={page === 0} onClick={() => setPage(page - 1)}>‹</button>
-                <span class="page">{page + 1}</span>
-                <button type="button" disabled={(page + 1) * PAGE >= rows.length} onClick={() => setPage(page + 1)}>›</button>
-              </div>
+              <ListPager page={page} setPage={setPage} count={rows.length} size={PAGE} total={d.total ?? rows.length} />
             </>
           );
         }}
