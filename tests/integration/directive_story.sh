@@ -15,30 +15,22 @@ check_seconds = 0
 TOML
 start_khien "$DATA" --config "$WORK/khien.toml"
 
-call() {
-  local method=$1 path=$2 now=$3; shift 3
-  local extra=()
-  [ -n "$now" ] && extra=(-H "X-Khien-Now: $now")
-  CODE=$(curl -sS -o "$WORK/body" -w '%{http_code}' -X "$method" -H "Authorization: Bearer $TOKEN" "${extra[@]}" "$@" "http://$HTTP$path")
-  BODY=$(cat "$WORK/body")
-}
-expect() { [ "$CODE" = "$1" ] || fail "$2: expected HTTP $1, got $CODE: $BODY"; }
 T0=2026-04-20T08:00:00Z
 
 # --- Systems: the shipped inventory, then a bad CSV that must change nothing.
-call POST /api/v1/systems/import "$T0" -H "Content-Type: application/yaml" --data-binary @"$REG/systems.yaml"
-expect 200 "import shipped systems"
+call_at POST /api/v1/systems/import "$T0" -H "Content-Type: application/yaml" --data-binary @"$REG/systems.yaml"
+expect_status 200 "import shipped systems"
 SHIPPED=$(json_get "$BODY" 'd["imported"]')
 printf 'id,name,owner,security_level\nnew-sys-1,Hệ thống mới,evn,4\nbad-sys,Bad,no-such-org,7\n' > "$WORK/bad.csv"
-call POST "/api/v1/systems/import?format=csv" "$T0" --data-binary @"$WORK/bad.csv"
-expect 400 "bad csv"
+call_at POST "/api/v1/systems/import?format=csv" "$T0" --data-binary @"$WORK/bad.csv"
+expect_status 400 "bad csv"
 json_get "$BODY" '"\n".join(d["problems"])' | grep -q ":3:" || fail "problems name the line: $BODY"
-call GET /api/v1/systems ""
+call_at GET /api/v1/systems ""
 [ "$(json_get "$BODY" 'd["total"]')" = "$SHIPPED" ] || fail "a refused import changed the registry: $(json_get "$BODY" 'd["total"]') != $SHIPPED"
-call GET /api/v1/systems/new-sys-1 ""
-expect 404 "half-imported system"
-call PUT /api/v1/systems/evn-cmis "$T0" -d '{"id": "other-id", "name": "x", "owner": "evn", "security_level": 3}'
-expect 400 "id mismatch"
+call_at GET /api/v1/systems/new-sys-1 ""
+expect_status 404 "half-imported system"
+call_at PUT /api/v1/systems/evn-cmis "$T0" -d '{"id": "other-id", "name": "x", "owner": "evn", "security_level": 3}'
+expect_status 400 "id mismatch"
 pass "$SHIPPED shipped systems imported; a CSV with one bad row imports nothing and names its line"
 
 # --- Who the selector must reach, from the shipped YAML.
@@ -54,37 +46,37 @@ PY
 N=$(echo "$EXPECTED" | wc -w)
 [ "$N" -ge 4 ] || fail "the shipped data should have at least 4 energy organisations with a level 4+ system: $EXPECTED"
 SELECTOR='{"sectors": ["nang-luong"], "min_security_level": 4}'
-call POST /api/v1/directives/targets "" -d "{\"selector\": $SELECTOR}"
+call_at POST /api/v1/directives/targets "" -d "{\"selector\": $SELECTOR}"
 [ "$(json_get "$BODY" '" ".join(d["targets"])')" = "$EXPECTED" ] || fail "preview: $BODY vs $EXPECTED"
 
 # --- Bad directives.
 body() { echo "{\"title\": \"Vá lỗ hổng Log4j trên hệ thống SCADA\", \"required_actions\": [\"Cập nhật log4j lên 2.17.1\", \"Báo cáo kết quả\"], \"tlp\": \"amber\", \"deadline\": \"$1\", \"selector\": $SELECTOR ${2:-}}"; }
-call POST /api/v1/directives "$T0" -d "$(body 2026-04-19T00:00:00Z)"
-expect 400 "deadline in the past"
+call_at POST /api/v1/directives "$T0" -d "$(body 2026-04-19T00:00:00Z)"
+expect_status 400 "deadline in the past"
 echo "$BODY" | grep -q "not in the future" || fail "message: $BODY"
-call POST /api/v1/directives "$T0" -d "$(body 2026-04-27T08:00:00Z ', "issuer": "evn"')"
-expect 403 "evn may not issue"
-call POST /api/v1/directives "$T0" -d '{"title": "x", "required_actions": ["y"], "deadline": "2026-05-01T00:00:00Z", "selector": {"sectors": ["no-such-sector"]}}'
-expect 400 "unknown sector"
-call POST /api/v1/directives "$T0" -d '{"title": "x", "required_actions": ["y"], "deadline": "2026-05-01T00:00:00Z", "issuer": "cert-tai-chinh", "selector": {"orgs": ["evn"]}}'
-expect 400 "a sector CERT directing outside its sector"
-call POST /api/v1/directives "$T0" -d '{"title": "x", "required_actions": ["y"], "deadline": "2026-05-01T00:00:00Z", "selector": {"orgs": ["evn"]}, "attachments": [{"name": "a.exe", "content_base64": "TVqQAAMAAAAEAAAA//8="}]}'
-expect 415 "disallowed attachment"
-call GET /api/v1/directives ""
+call_at POST /api/v1/directives "$T0" -d "$(body 2026-04-27T08:00:00Z ', "issuer": "evn"')"
+expect_status 403 "evn may not issue"
+call_at POST /api/v1/directives "$T0" -d '{"title": "x", "required_actions": ["y"], "deadline": "2026-05-01T00:00:00Z", "selector": {"sectors": ["no-such-sector"]}}'
+expect_status 400 "unknown sector"
+call_at POST /api/v1/directives "$T0" -d '{"title": "x", "required_actions": ["y"], "deadline": "2026-05-01T00:00:00Z", "issuer": "cert-tai-chinh", "selector": {"orgs": ["evn"]}}'
+expect_status 400 "a sector CERT directing outside its sector"
+call_at POST /api/v1/directives "$T0" -d '{"title": "x", "required_actions": ["y"], "deadline": "2026-05-01T00:00:00Z", "selector": {"orgs": ["evn"]}, "attachments": [{"name": "a.exe", "content_base64": "TVqQAAMAAAAEAAAA//8="}]}'
+expect_status 415 "disallowed attachment"
+call_at GET /api/v1/directives ""
 [ "$(json_get "$BODY" 'd["total"]')" = 0 ] || fail "a refused directive was stored: $BODY"
 pass "deadline in the past, non-CERT issuer (403), unknown sector, out-of-sector CERT (400), executable attachment (415) refused; nothing stored"
 
 # --- Ranking within the sector before, and the month's snapshot.
-call POST /api/v1/compliance/snapshot "2026-04-20T07:00:00Z"
-expect 201 "snapshot"
-call GET "/api/v1/compliance/ranking?scope=sector:nang-luong" "2026-04-20T07:00:00Z"
-expect 200 "ranking before"
+call_at POST /api/v1/compliance/snapshot "2026-04-20T07:00:00Z"
+expect_status 201 "snapshot"
+call_at GET "/api/v1/compliance/ranking?scope=sector:nang-luong" "2026-04-20T07:00:00Z"
+expect_status 200 "ranking before"
 echo "$BODY" > "$WORK/before.json"
 
 # --- Issue.
 PDF=$(printf '%%PDF-1.4\n%% khien test advisory\n' | base64 -w0)
-call POST /api/v1/directives "$T0" -d "$(body 2026-04-27T08:00:00Z ", \"attachments\": [{\"name\": \"advisory.pdf\", \"content_base64\": \"$PDF\"}]")"
-expect 201 "issue"
+call_at POST /api/v1/directives "$T0" -d "$(body 2026-04-27T08:00:00Z ", \"attachments\": [{\"name\": \"advisory.pdf\", \"content_base64\": \"$PDF\"}]")"
+expect_status 201 "issue"
 DIR=$(json_get "$BODY" 'd["id"]')
 [ "$(json_get "$BODY" '" ".join(d["targets"])')" = "$EXPECTED" ] || fail "targets: $BODY"
 [ "$(json_get "$BODY" 'd["attachments"][0]["media_type"]')" = application/pdf ] || fail "attachment: $BODY"
@@ -95,35 +87,35 @@ ACKERS=("${TARGETS[@]:0:$((N - 2))}")
 DOERS=("${TARGETS[@]:0:2}")
 
 # --- Acknowledgement: wrong callers first.
-call POST "/api/v1/directives/$DIR/acknowledge" "2026-04-20T09:00:00Z" -H "X-Khien-Org: vietcombank"
-expect 403 "acknowledgement from a non-target"
-call POST "/api/v1/directives/$DIR/acknowledge" "2026-04-20T09:00:00Z"
-expect 400 "acknowledgement without X-Khien-Org"
-call POST "/api/v1/directives/CD-2026-9999/acknowledge" "2026-04-20T09:00:00Z" -H "X-Khien-Org: evn"
-expect 404 "unknown directive"
-call POST "/api/v1/directives/$DIR/complete" "2026-04-20T09:00:00Z" -H "X-Khien-Org: ${TARGETS[0]}" -d '{"text": "done"}'
-expect 409 "completion before acknowledgement"
+call_at POST "/api/v1/directives/$DIR/acknowledge" "2026-04-20T09:00:00Z" -H "X-Khien-Org: vietcombank"
+expect_status 403 "acknowledgement from a non-target"
+call_at POST "/api/v1/directives/$DIR/acknowledge" "2026-04-20T09:00:00Z"
+expect_status 400 "acknowledgement without X-Khien-Org"
+call_at POST "/api/v1/directives/CD-2026-9999/acknowledge" "2026-04-20T09:00:00Z" -H "X-Khien-Org: evn"
+expect_status 404 "unknown directive"
+call_at POST "/api/v1/directives/$DIR/complete" "2026-04-20T09:00:00Z" -H "X-Khien-Org: ${TARGETS[0]}" -d '{"text": "done"}'
+expect_status 409 "completion before acknowledgement"
 i=0
 for org in "${ACKERS[@]}"; do
-  call POST "/api/v1/directives/$DIR/acknowledge" "2026-04-20T09:0$i:00Z" -H "X-Khien-Org: $org" -H "X-Khien-Actor: truc-ban-$org"
-  expect 200 "acknowledge by $org"
+  call_at POST "/api/v1/directives/$DIR/acknowledge" "2026-04-20T09:0$i:00Z" -H "X-Khien-Org: $org" -H "X-Khien-Actor: truc-ban-$org"
+  expect_status 200 "acknowledge by $org"
   i=$((i + 1))
 done
-call POST "/api/v1/directives/$DIR/acknowledge" "2026-04-20T10:00:00Z" -H "X-Khien-Org: ${ACKERS[0]}"
-expect 409 "second acknowledgement"
+call_at POST "/api/v1/directives/$DIR/acknowledge" "2026-04-20T10:00:00Z" -H "X-Khien-Org: ${ACKERS[0]}"
+expect_status 409 "second acknowledgement"
 pass "${#ACKERS[@]} of $N acknowledged; non-target (403), missing org (400), unknown directive (404), early completion and repeats (409) refused"
 
 # --- Completion.
-call POST "/api/v1/directives/$DIR/complete" "2026-04-22T08:00:00Z" -H "X-Khien-Org: ${DOERS[0]}" -d '{"text": "patched", "evidence": [{"name": "x.bin", "content_base64": "TVqQAAMAAAAEAAAA//8="}]}'
-expect 415 "completion with a disallowed evidence file"
-call GET "/api/v1/directives/$DIR" "2026-04-22T08:00:00Z"
+call_at POST "/api/v1/directives/$DIR/complete" "2026-04-22T08:00:00Z" -H "X-Khien-Org: ${DOERS[0]}" -d '{"text": "patched", "evidence": [{"name": "x.bin", "content_base64": "TVqQAAMAAAAEAAAA//8="}]}'
+expect_status 415 "completion with a disallowed evidence file"
+call_at GET "/api/v1/directives/$DIR" "2026-04-22T08:00:00Z"
 [ "$(json_get "$BODY" 'd["stats"]["completed"]')" = 0 ] || fail "a refused completion was recorded: $BODY"
 TXT=$(printf 'log4j 2.17.1 installed on all SCADA hosts\n' | base64 -w0)
 for org in "${DOERS[@]}"; do
-  call POST "/api/v1/directives/$DIR/complete" "2026-04-24T08:00:00Z" -H "X-Khien-Org: $org" -d "{\"text\": \"Đã cập nhật log4j 2.17.1\", \"evidence\": [{\"name\": \"report.txt\", \"content_base64\": \"$TXT\"}]}"
-  expect 200 "complete by $org"
+  call_at POST "/api/v1/directives/$DIR/complete" "2026-04-24T08:00:00Z" -H "X-Khien-Org: $org" -d "{\"text\": \"Đã cập nhật log4j 2.17.1\", \"evidence\": [{\"name\": \"report.txt\", \"content_base64\": \"$TXT\"}]}"
+  expect_status 200 "complete by $org"
 done
-call GET "/api/v1/directives/$DIR" "2026-04-28T08:00:00Z"
+call_at GET "/api/v1/directives/$DIR" "2026-04-28T08:00:00Z"
 python3 - "$BODY" "$N" "${#ACKERS[@]}" "${#DOERS[@]}" <<'PY' || fail "stats: $BODY"
 import json, sys
 d = json.loads(sys.argv[1]); n, a, c = map(int, sys.argv[2:5])
@@ -136,7 +128,7 @@ PY
 pass "$((${#DOERS[@]})) completed with evidence; stats: acknowledged %, completed %, overdue list after the deadline"
 
 # --- Overdue escalation.
-call POST /api/v1/directives/overdue-check "2026-04-28T08:00:00Z"
+call_at POST /api/v1/directives/overdue-check "2026-04-28T08:00:00Z"
 python3 - "$BODY" "$DIR" "${DOERS[*]}" "$EXPECTED" <<'PY' || fail "escalations: $BODY"
 import json, sys
 d = json.loads(sys.argv[1]); did = sys.argv[2]; doers = set(sys.argv[3].split()); targets = set(sys.argv[4].split())
@@ -144,17 +136,17 @@ esc = [e for e in d["directive_escalations"] if e["directive"] == did]
 assert {e["org"] for e in esc} == targets - doers, esc
 assert all(e["escalated_to"] == "cert-nang-luong" and e["level"] == 1 for e in esc), esc
 PY
-call POST /api/v1/directives/overdue-check "2026-04-28T09:00:00Z"
+call_at POST /api/v1/directives/overdue-check "2026-04-28T09:00:00Z"
 [ "$(json_get "$BODY" 'len(d["directive_escalations"])')" = 0 ] || fail "escalated twice: $BODY"
 pass "targets that did not complete escalate once to cert-nang-luong"
 
 # --- The ranking moves: directive timeliness is now judged for every target.
-call GET "/api/v1/compliance/ranking?scope=sector:nang-luong&period=2026-05" "2026-05-02T08:00:00Z"
-expect 200 "ranking after"
+call_at GET "/api/v1/compliance/ranking?scope=sector:nang-luong&period=2026-05" "2026-05-02T08:00:00Z"
+expect_status 200 "ranking after"
 echo "$BODY" > "$WORK/after.json"
 for org in "${TARGETS[@]}"; do
-  call GET "/api/v1/compliance/$org" "2026-05-02T08:00:00Z"
-  expect 200 "breakdown $org"
+  call_at GET "/api/v1/compliance/$org" "2026-05-02T08:00:00Z"
+  expect_status 200 "breakdown $org"
   echo "$BODY" > "$WORK/score-$org.json"
 done
 python3 - "$WORK" "${DOERS[*]}" "${ACKERS[*]}" "$EXPECTED" "$DIR" <<'PY' || fail "ranking did not move as expected"
@@ -191,7 +183,7 @@ PY
 pass "compliance: completers keep full directive credit, acknowledgers half, the silent none; the sector ranking moves against the April snapshot"
 
 # --- Audit identity, reports, bad ranking queries.
-call GET "/api/v1/audit?object_type=directive&object_id=$DIR&limit=100" ""
+call_at GET "/api/v1/audit?object_type=directive&object_id=$DIR&limit=100" ""
 python3 - "$BODY" "${ACKERS[0]}" <<'PY' || fail "audit: $BODY"
 import json, sys
 d = json.loads(sys.argv[1]); org = sys.argv[2]
@@ -200,18 +192,18 @@ assert any(e["actor"] == f"admin/{org}/truc-ban-{org}" for e in acks), [e["actor
 assert any(e["action"] == "directive.issue" and e["actor"] == "admin" for e in d["entries"])
 assert any(e["action"] == "directive.escalate" for e in d["entries"])
 PY
-call GET /api/v1/reports/directives.csv "2026-04-28T08:00:00Z"
+call_at GET /api/v1/reports/directives.csv "2026-04-28T08:00:00Z"
 grep -q "^$DIR,directive,trung-tam-giam-sat-quoc-gia," "$WORK/body" || fail "csv: $BODY"
-call GET /api/v1/reports/directives.json "2026-04-28T08:00:00Z"
+call_at GET /api/v1/reports/directives.json "2026-04-28T08:00:00Z"
 [ "$(json_get "$BODY" 'd["directives"][0]["stats"]["completed"]')" = "${#DOERS[@]}" ] || fail "json report: $BODY"
-call GET "/api/v1/compliance/ranking?scope=galaxy" ""
-expect 400 "bad scope"
-call GET "/api/v1/compliance/ranking?period=2020-01" ""
-expect 404 "no such period"
-call GET "/api/v1/compliance/ranking?period=April" ""
-expect 400 "malformed period"
-call GET "/api/v1/reports/situation?from=2026-04-01&to=2026-05-01" "2026-04-28T08:00:00Z"
-expect 200 "situation"
+call_at GET "/api/v1/compliance/ranking?scope=galaxy" ""
+expect_status 400 "bad scope"
+call_at GET "/api/v1/compliance/ranking?period=2020-01" ""
+expect_status 404 "no such period"
+call_at GET "/api/v1/compliance/ranking?period=April" ""
+expect_status 400 "malformed period"
+call_at GET "/api/v1/reports/situation?from=2026-04-01&to=2026-05-01" "2026-04-28T08:00:00Z"
+expect_status 200 "situation"
 grep -q "$DIR" "$WORK/body" || fail "the situation report lists the directive"
 "$KHIEN" audit verify --data "$DATA" | grep -q intact || fail "audit verify"
 pass "acknowledgements audited as admin/<org>/<person>; CSV/JSON reports; bad scope (400), unknown period (404); situation report"

@@ -69,6 +69,19 @@ start_demo() {
   TOKEN=$(cat "$data/admin.token")
 }
 
+# call_at METHOD PATH NOW [curl args...]: an API call as the administrator that sets CODE (HTTP status)
+# and BODY; NOW, when not empty, is the clock the server uses for it (X-Khien-Now, [cases] clock_override).
+call_at() {
+  local method=$1 path=$2 now=$3; shift 3
+  local extra=()
+  [ -n "$now" ] && extra=(-H "X-Khien-Now: $now")
+  CODE=$(curl -sS -o "$WORK/body" -w '%{http_code}' -X "$method" -H "Authorization: Bearer $TOKEN" "${extra[@]}" "$@" "http://$HTTP$path")
+  BODY=$(cat "$WORK/body")
+}
+
+# expect_status STATUS WHAT: fails unless the last call_at answered STATUS.
+expect_status() { [ "$CODE" = "$1" ] || fail "$2: expected HTTP $1, got $CODE: $BODY"; }
+
 stop_khien() {
   if [ -n "$KHIEN_PID" ]; then kill "$KHIEN_PID"; wait "$KHIEN_PID" || true; KHIEN_PID=""; fi
 }
