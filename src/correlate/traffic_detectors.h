@@ -223,7 +223,10 @@ class VolumeDetector {
   std::size_t keys() const { return table_.size(); }
 
  private:
-  struct Entry {
+  // Aligned to a cache line: every flow reads `minute` and adds to the three counters, which then
+  // sit in the entry's first line (the one prefetch_entry fetches) instead of straddling two lines
+  // for most entries of a 184-byte stride.
+  struct alignas(64) Entry {
     TimeNs minute = 0;
     TimeNs alerted_minute = -1;
     std::uint64_t bytes = 0, packets = 0, flows = 0;
