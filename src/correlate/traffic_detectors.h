@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -234,6 +235,8 @@ class VolumeDetector {
     IpAddress address;
     EwmaBaseline baseline[3]{EwmaBaseline(), EwmaBaseline(), EwmaBaseline()};
   };
+  static_assert(sizeof(Entry) % 64 == 0 && offsetof(Entry, address) + sizeof(IpAddress) <= 64,
+                "a volume entry fills whole lines, the fields each flow touches in its first");
   void close_minute(Entry& e, TimeNs next_minute);
   TrafficDetectorOptions options_;
   BoundedTable<Entry> table_;
