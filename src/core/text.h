@@ -6,12 +6,17 @@
 
 namespace khien {
 
-/// `s` with the ASCII letters A-Z lowered; every other byte (UTF-8 sequences included) unchanged,
-/// whatever the process locale.
+/// Lowers the ASCII letters A-Z of `s`; every other byte (UTF-8 sequences included) is left as it
+/// is, whatever the process locale (Sigma's default case-insensitivity, host names, header names).
+inline void ascii_lower_in_place(std::string& s) {
+  for (char& c : s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+}
+
+/// A copy of `s` lowered as ascii_lower_in_place does.
 inline std::string ascii_lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  ascii_lower_in_place(out);
   return out;
 }
 

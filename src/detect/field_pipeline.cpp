@@ -79,7 +79,7 @@ Status FieldPipeline::load_text(std::string_view text, std::string_view file) {
       if (!match || !match.IsMap()) return fail(where(file, e) + ": each logsource needs a 'match' map");
       for (const auto& kv : match) {
         const std::string k = kv.first.as<std::string>();
-        std::string v = ascii_lowered(kv.second.as<std::string>());
+        std::string v = ascii_lower(kv.second.as<std::string>());
         if (k == "product") entry.product = v;
         else if (k == "category") entry.category = v;
         else if (k == "service") entry.service = v;

@@ -406,7 +406,7 @@ struct Compiler {
         for (const auto& name : v.resolve(c.field)) cond.dense.push_back(d.dense(intern_field(name)));
         for (const auto& x : c.values) {
           if (x == "*") cond.any = true;
-          cond.values.push_back(ascii_lowered(x));
+          cond.values.push_back(ascii_lower(x));
         }
         g.conditions.push_back(std::move(cond));
       }
@@ -517,7 +517,7 @@ struct Compiler {
     if (literals_only && exprs.size() <= kProbeSearchLimit) {
       for (const auto& e : exprs) {
         const bool cased = (e.flags & HS_FLAG_CASELESS) == 0;
-        probe.literals.push_back({cased ? e.literal : ascii_lowered(e.literal), e.atom, cased});
+        probe.literals.push_back({cased ? e.literal : ascii_lower(e.literal), e.atom, cased});
       }
     } else {
       // Patterns with inner wildcards were to run behind a gate with one match at most.

@@ -256,7 +256,7 @@ void RuleSet::match_impl(const Event& event, Scratch& scratch, void (*cb)(std::s
         std::string_view t = text_of(slots[i].value, buf, sizeof buf);
         if (t.size() > x.longest) continue;
         s.lower.assign(t);
-        ascii_lower(s.lower);
+        ascii_lower_in_place(s.lower);
         auto it = x.groups.find(std::string_view(s.lower));
         if (it == x.groups.end()) continue;
         push_unstamped(it->second, s.group_epoch, s.epoch, s.candidates);

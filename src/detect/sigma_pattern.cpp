@@ -65,17 +65,6 @@ std::string to_utf16(std::string_view s, bool le) {
 
 }  // namespace
 
-void ascii_lower(std::string& s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
-}
-
-std::string ascii_lowered(std::string_view s) {
-  std::string out(s);
-  ascii_lower(out);
-  return out;
-}
-
 void SigmaPattern::push_literal(std::string_view bytes) {
   if (bytes.empty()) return;
   if (!parts_.empty() && parts_.back().kind == PatternPart::Kind::Literal) {

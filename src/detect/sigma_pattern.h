@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/text.h"
 
 namespace khien {
 
@@ -64,8 +65,5 @@ class SigmaPattern {
   void push_literal(std::string_view bytes);
 };
 
-/// Lower-cases ASCII letters in place (Sigma's default case-insensitivity).
-void ascii_lower(std::string& s);
-std::string ascii_lowered(std::string_view s);
 
 }  // namespace khien

@@ -425,7 +425,7 @@ void parse_document(const YAML::Node& doc, SigmaRule& rule, const SigmaPlacehold
   }
   if (const YAML::Node ls = doc["logsource"]) {
     if (!ls.IsMap()) raise(ls, "logsource: expected a map");
-    auto get = [&](const char* k) { return ls[k] && !ls[k].IsNull() ? ascii_lowered(scalar(ls[k], k)) : std::string(); };
+    auto get = [&](const char* k) { return ls[k] && !ls[k].IsNull() ? ascii_lower(scalar(ls[k], k)) : std::string(); };
     rule.logsource = {get("product"), get("category"), get("service")};
   }
   const YAML::Node det = doc["detection"], corr = doc["correlation"], filt = doc["filter"];

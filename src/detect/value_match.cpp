@@ -49,7 +49,7 @@ std::optional<StarGlob> StarGlob::of(const std::vector<PatternPart>& parts, bool
   for (const auto& part : parts) {
     if (part.kind == PatternPart::Kind::Star) continue;
     if (part.kind != PatternPart::Kind::Literal) return std::nullopt;
-    g.pieces.push_back(cased ? part.text : ascii_lowered(part.text));
+    g.pieces.push_back(cased ? part.text : ascii_lower(part.text));
   }
   if (g.pieces.empty()) return std::nullopt;
   g.open_start = parts.front().kind == PatternPart::Kind::Star;
