@@ -1,5 +1,6 @@
 // Fuzz target: the binary flow record decoder (core/flow_record.h) as the pipeline runs it; what it accepts must
-// re-encode to a record that decodes to the same event.
+// re-encode to a record that decodes to the same event, and the layout-keeping reader must agree with it on
+// every input (the same event, or the same error).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -36,9 +37,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static khien::Arena arena(64 * 1024);
   static khien::NetflowRecordDecoder decoder;
   const std::string_view record(reinterpret_cast<const char*>(data), size);
+  // Kept across inputs, so each input meets the layouts of the ones before it (and its own, twice).
+  static khien::FlowRecordReader reader;
   arena.reset();
   khien::Event first(arena);
-  if (!khien::decode_flow_record(record, first)) {
+  const khien::Status generic = khien::decode_flow_record(record, first);
+  for (int pass = 0; pass < 2; ++pass) {
+    khien::Event read(arena);
+    const khien::Status by_reader = reader.decode(record, read);
+    if (static_cast<bool>(generic) != static_cast<bool>(by_reader) || !same(first, read)) std::abort();
+    if (!generic && generic.error().message != by_reader.error().message) std::abort();
+  }
+  if (!generic) {
     khien::Event e(arena);
     (void)decoder.decode(record, e);  // the pipeline's entry point: an error, never a crash
     return 0;

@@ -18,11 +18,34 @@ void Event::grow(std::uint32_t capacity) {
   capacity_ = capacity;
 }
 
-void Event::append(std::span<const Slot> slots) {
+// Copies `slots` past the last slot (growing as needed) without counting them yet.
+Event::Slot* Event::copy_past_end(std::span<const Slot> slots) {
   const auto n = static_cast<std::uint32_t>(slots.size());
   if (size_ + n > capacity_) grow(std::max({size_ + n, capacity_ * 2, kFirstSlots}));
-  std::memcpy(static_cast<void*>(slots_ + size_), slots.data(), sizeof(Slot) * n);
-  for (std::uint32_t k = 0; k < n; ++k, ++size_) index_slot(slots[k].field, size_);
+  Slot* first = slots_ + size_;
+  if (n != 0) std::memcpy(static_cast<void*>(first), slots.data(), sizeof(Slot) * n);
+  return first;
+}
+
+Event::Slot* Event::append(std::span<const Slot> slots) {
+  Slot* first = copy_past_end(slots);
+  for (std::uint32_t k = 0; k < slots.size(); ++k, ++size_) index_slot(slots[k].field, size_);
+  return first;
+}
+
+Event::Slot* Event::append(std::span<const Slot> slots, std::span<const FirstSlot> firsts) {
+  Slot* first = copy_past_end(slots);
+  for (const FirstSlot& f : firsts) index_slot(f.field, size_ + f.offset);
+  size_ += static_cast<std::uint32_t>(slots.size());
+  return first;
+}
+
+void Event::truncate(std::uint32_t size) {
+  if (size >= size_) return;
+  size_ = size;
+  // The index holds each schema field's first slot + 1: one at or past `size` had no earlier slot.
+  for (std::uint16_t& first : index_)
+    if (first > size) first = 0;
 }
 
 void Event::add(FieldId field, const Value& value) {

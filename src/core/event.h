@@ -68,7 +68,18 @@ class Event {
     return *new (&slot->value) Value();
   }
   /// Appends copies of `slots`, in order (their strings must outlive the event, as any value's).
-  void append(std::span<const Slot> slots);
+  /// Returns the first slot appended, for a decoder to write values into (before any other change).
+  Slot* append(std::span<const Slot> slots);
+  /// A schema field of a run of slots and the offset of its first slot in the run.
+  struct FirstSlot {
+    FieldId field;
+    std::uint32_t offset;
+  };
+  /// append() for a run appended again and again, its schema fields' first slots found once
+  /// (`firsts`, in any order) rather than looked for among all its slots each time.
+  Slot* append(std::span<const Slot> slots, std::span<const FirstSlot> firsts);
+  /// Drops every slot from `size` on (a decoder undoing what it began).
+  void truncate(std::uint32_t size);
   /// Makes room for `slots` fields in all, so that decoders which know a record's field count
   /// (binary flow records) take slots sized to it rather than the default first block.
   void reserve(std::uint32_t slots) {
@@ -112,6 +123,7 @@ class Event {
   // Decoded JSON records carry 40-70 fields (originals and schema): the first block fits most.
   static constexpr std::uint32_t kFirstSlots = 64;
   void grow(std::uint32_t capacity);
+  Slot* copy_past_end(std::span<const Slot> slots);
   void reindex();
   // Records slot `at` as the first of `field` when it is a schema field seen for the first time.
   void index_slot(FieldId field, std::uint32_t at) {

@@ -1,6 +1,7 @@
 // Binary flow records: layout v1 (docs/TRAFFIC.md), the element naming rules and the code <-> field id registry.
 #include "core/flow_record.h"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <bit>
@@ -138,6 +139,16 @@ class Reader {
     }
     return false;
   }
+  /// The next 8 bytes as a little-endian number, zero past the end.
+  std::uint64_t peek_le64() const {
+    std::uint64_t word = 0;
+    if (left() >= 8)
+      std::memcpy(&word, p_ + pos_, 8);
+    else
+      std::memcpy(&word, p_ + pos_, left());
+    return le64(word);
+  }
+  void skip(std::size_t count) { pos_ += count; }
   /// Steps over `s` when the bytes at the position are `s`.
   bool starts_with(std::string_view s) {
     if (s.size() > left() || std::memcmp(p_ + pos_, s.data(), s.size()) != 0) return false;
@@ -345,7 +356,88 @@ void append_flow_record(std::string& out, const Event& event) {
   writer.finish();
 }
 
-Status decode_flow_record(std::string_view record, Event& event) {
+namespace {
+
+using flow_detail::FieldAt;
+
+// Why a value could not be read (value_error() words it).
+enum class ValueFault : std::uint8_t { none, string_length, string_bytes, integer, float_bytes, bool_byte, bool_value, ipv4, ipv6, type };
+
+// Reads a value of `type` at the reader's position into `v`, member by member: a Value built here
+// and copied stalls on store forwarding, and this runs for every field of every flow (inlined: a
+// call per field kept the reader in memory). `v` is a zeroed slot value, or with `kLaidOut` one of
+// FlowRecordReader's slots, whose type (and IPv4-mapped prefix) its layout has set already.
+// `u` keeps the string length or boolean byte.
+template <bool kLaidOut>
+[[gnu::always_inline]] inline ValueFault read_value(Reader& r, std::uint8_t type, Value& v, Arena& arena, std::uint64_t& u) {
+  const std::uint8_t* bytes = nullptr;
+  switch (type) {
+    case kString:
+      if (!r.varint(u)) return ValueFault::string_length;
+      if (!r.bytes(u, bytes)) return ValueFault::string_bytes;
+      if constexpr (!kLaidOut) v.type = FieldType::String;
+      v.s = arena.copy(std::string_view(reinterpret_cast<const char*>(bytes), u));
+      return ValueFault::none;
+    case kInt:
+    case kTime:
+      if (!r.varint(u)) return ValueFault::integer;
+      if constexpr (!kLaidOut) v.type = type == kInt ? FieldType::Int : FieldType::Timestamp;
+      v.i = unzigzag(u);
+      return ValueFault::none;
+    case kFloat: {
+      if (!r.bytes(8, bytes)) return ValueFault::float_bytes;
+      std::uint64_t bits = 0;
+      for (int b = 7; b >= 0; --b) bits = bits << 8 | bytes[b];
+      if constexpr (!kLaidOut) v.type = FieldType::Float;
+      v.f = std::bit_cast<double>(bits);
+      return ValueFault::none;
+    }
+    case kBool:
+      if (!r.bytes(1, bytes)) return ValueFault::bool_byte;
+      u = bytes[0];
+      if (u > 1) return ValueFault::bool_value;
+      if constexpr (!kLaidOut) v.type = FieldType::Bool;
+      v.b = u == 1;
+      return ValueFault::none;
+    case kIpv4:
+      if (!r.bytes(4, bytes)) return ValueFault::ipv4;
+      // IPv4 is held IPv4-mapped (::ffff:a.b.c.d), as IpAddress::from_v4 makes it.
+      if constexpr (!kLaidOut) {
+        v.type = FieldType::Ip;
+        v.ip.bytes[10] = v.ip.bytes[11] = 0xFF;
+        v.ip.v4 = true;
+      }
+      std::memcpy(v.ip.bytes.data() + 12, bytes, 4);
+      return ValueFault::none;
+    case kIpv6:
+      if (!r.bytes(16, bytes)) return ValueFault::ipv6;
+      if constexpr (!kLaidOut) v.type = FieldType::Ip;
+      std::memcpy(v.ip.bytes.data(), bytes, 16);
+      return ValueFault::none;
+    default:
+      return ValueFault::type;
+  }
+}
+
+// The error of a field whose head is at `at` and value at `value_at`; `left` is what the record had left.
+Status value_error(ValueFault fault, std::size_t at, std::size_t value_at, std::uint8_t type, std::uint64_t u, std::size_t left) {
+  switch (fault) {
+    case ValueFault::string_length: return bad(value_at, "truncated string length");
+    case ValueFault::string_bytes: return bad(value_at, fmt::format("string of {} bytes runs past the end ({} left)", u, left));
+    case ValueFault::integer: return bad(value_at, "truncated or overlong integer");
+    case ValueFault::float_bytes: return bad(value_at, "truncated float");
+    case ValueFault::bool_byte: return bad(value_at, "truncated boolean");
+    case ValueFault::bool_value: return bad(value_at, fmt::format("boolean {} (0 or 1)", u));
+    case ValueFault::ipv4: return bad(value_at, "truncated IPv4 address");
+    case ValueFault::ipv6: return bad(value_at, "truncated IPv6 address");
+    case ValueFault::type:
+    case ValueFault::none: break;
+  }
+  return bad(at, fmt::format("unknown value type {}", type));
+}
+
+// decode_flow_record(), noting in `where` (when given) each field's place for FlowRecordReader.
+Status decode_fields(std::string_view record, Event& event, std::vector<FieldAt>* where) {
   Reader r(record);
   std::uint8_t magic = 0, version = 0;
   if (!r.byte(magic) || magic != kFlowRecordMagic) return bad(0, "not a binary flow record (first byte is not 0xF1)");
@@ -399,67 +491,98 @@ Status decode_flow_record(std::string_view record, Event& event) {
         return bad(at, fmt::format("unknown field kind {}", kind));
     }
     const std::size_t value_at = r.pos();
-    // Each value is checked first, then written straight into its slot member by member: a Value
-    // built here and copied stalls on store forwarding, and this runs for every field of every flow.
+    if (where) where->push_back(FieldAt{static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(value_at), type});
     std::uint64_t u = 0;
-    const std::uint8_t* bytes = nullptr;
-    switch (type) {
-      case kString: {
-        if (!r.varint(u)) return bad(value_at, "truncated string length");
-        if (!r.bytes(u, bytes))
-          return bad(value_at, fmt::format("string of {} bytes runs past the end ({} left)", u, r.left()));
-        const std::string_view s = arena.copy(std::string_view(reinterpret_cast<const char*>(bytes), u));
-        event.emplace(id).s = s;
-        break;
-      }
-      case kInt:
-      case kTime: {
-        if (!r.varint(u)) return bad(value_at, "truncated or overlong integer");
-        Value& v = event.emplace(id);
-        v.type = type == kInt ? FieldType::Int : FieldType::Timestamp;
-        v.i = unzigzag(u);
-        break;
-      }
-      case kFloat: {
-        if (!r.bytes(8, bytes)) return bad(value_at, "truncated float");
-        std::uint64_t bits = 0;
-        for (int b = 7; b >= 0; --b) bits = bits << 8 | bytes[b];
-        Value& v = event.emplace(id);
-        v.type = FieldType::Float;
-        v.f = std::bit_cast<double>(bits);
-        break;
-      }
-      case kBool: {
-        if (!r.bytes(1, bytes)) return bad(value_at, "truncated boolean");
-        if (bytes[0] > 1) return bad(value_at, fmt::format("boolean {} (0 or 1)", bytes[0]));
-        Value& v = event.emplace(id);
-        v.type = FieldType::Bool;
-        v.b = bytes[0] == 1;
-        break;
-      }
-      case kIpv4: {
-        if (!r.bytes(4, bytes)) return bad(value_at, "truncated IPv4 address");
-        // IPv4 is held IPv4-mapped (::ffff:a.b.c.d), as IpAddress::from_v4 makes it.
-        Value& v = event.emplace(id);
-        v.type = FieldType::Ip;
-        v.ip.bytes[10] = v.ip.bytes[11] = 0xFF;
-        std::memcpy(v.ip.bytes.data() + 12, bytes, 4);
-        v.ip.v4 = true;
-        break;
-      }
-      case kIpv6: {
-        if (!r.bytes(16, bytes)) return bad(value_at, "truncated IPv6 address");
-        Value& v = event.emplace(id);
-        v.type = FieldType::Ip;
-        std::memcpy(v.ip.bytes.data(), bytes, 16);
-        break;
-      }
-      default:
-        return bad(at, fmt::format("unknown value type {}", type));
-    }
+    if (const ValueFault fault = read_value<false>(r, type, event.emplace(id), arena, u); fault != ValueFault::none)
+      return value_error(fault, at, value_at, type, u, r.left());
   }
   if (r.left() != 0) return bad(r.pos(), fmt::format("{} bytes after the last field", r.left()));
   return {};
+}
+
+}  // namespace
+
+Status decode_flow_record(std::string_view record, Event& event) { return decode_fields(record, event, nullptr); }
+
+Status FlowRecordReader::decode(std::string_view record, Event& event) {
+  const std::uint32_t base = event.size();
+  for (std::size_t k = 0; k < layouts_.size(); ++k) {
+    if (!decode_as(layouts_[k], record, event)) {
+      event.truncate(base);
+      continue;
+    }
+    if (k != 0) std::rotate(layouts_.begin(), layouts_.begin() + static_cast<std::ptrdiff_t>(k), layouts_.begin() + static_cast<std::ptrdiff_t>(k) + 1);
+    ++by_layout_;
+    return {};
+  }
+  // A layout not seen lately, or a malformed record: read field by field, and keep the layout.
+  where_.clear();
+  Status st = decode_fields(record, event, &where_);
+  if (st) learn(record, event, base);
+  return st;
+}
+
+bool FlowRecordReader::decode_as(const Layout& layout, std::string_view record, Event& event) {
+  Reader r(record);
+  std::uint8_t magic = 0, version = 0;
+  std::uint64_t count = 0;
+  if (!r.byte(magic) || magic != kFlowRecordMagic || !r.byte(version) || version != kFlowRecordVersion || !r.varint(count) ||
+      count != layout.slots.size())
+    return false;
+  if (layout.class_slots != 0 && !r.starts_with(flow_class_fields().bytes)) return false;
+  event.reserve(static_cast<std::uint32_t>(event.size() + count + 12));
+  Event::Slot* slots = event.append(layout.slots, layout.firsts) + layout.class_slots;
+  Arena& arena = event.arena();
+  for (const Step& step : layout.steps) {
+    if (r.left() < step.length || (r.peek_le64() & step.mask) != step.bytes) return false;
+    r.skip(step.length);
+    std::uint64_t u = 0;
+    if (read_value<true>(r, step.type, (slots++)->value, arena, u) != ValueFault::none) return false;
+  }
+  return r.left() == 0;
+}
+
+void FlowRecordReader::learn(std::string_view record, const Event& event, std::uint32_t base) {
+  using flow_detail::FieldAt;
+  const std::size_t fields = event.size() - base;
+  const std::size_t class_slots = fields - where_.size();
+  for (const FieldAt& f : where_)
+    if (f.value_at - f.at > 8) return;  // a field named in the record, or a long enterprise code: not kept
+  if (layouts_.size() < kLayouts) layouts_.emplace_back();
+  // The least recently used layout (now last) is overwritten and moved to the front.
+  std::rotate(layouts_.begin(), layouts_.end() - 1, layouts_.end());
+  Layout& layout = layouts_.front();
+  layout.class_slots = class_slots;
+  layout.steps.clear();
+  layout.slots.assign(event.begin() + base, event.end());
+  layout.firsts.clear();
+  for (std::size_t k = 0; k < layout.slots.size(); ++k) {
+    const FieldId id = layout.slots[k].field;
+    const auto seen = [&](const Event::FirstSlot& f) { return f.field == id; };
+    if (id < field::schema_end && std::none_of(layout.firsts.begin(), layout.firsts.end(), seen))
+      layout.firsts.push_back(Event::FirstSlot{id, static_cast<std::uint32_t>(k)});
+  }
+  for (std::size_t k = 0; k < where_.size(); ++k) {
+    const FieldAt& f = where_[k];
+    Step step;
+    step.length = static_cast<std::uint8_t>(f.value_at - f.at);
+    step.type = f.type;
+    step.mask = step.length == 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * step.length)) - 1;
+    std::uint64_t bytes = 0;
+    std::memcpy(&bytes, record.data() + f.at, step.length);
+    step.bytes = le64(bytes);
+    layout.steps.push_back(step);
+    // The slot as decode_as() fills it: its field and type, the value's bytes zero (an IPv4
+    // address IPv4-mapped, as decode_flow_record writes it).
+    Value& v = layout.slots[class_slots + k].value;
+    const FieldType type = v.type;
+    v = Value();
+    v.type = type;
+    if (f.type == kIpv4) {
+      v.ip.bytes[10] = v.ip.bytes[11] = 0xFF;
+      v.ip.v4 = true;
+    }
+  }
 }
 
 }  // namespace khien

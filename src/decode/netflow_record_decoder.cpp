@@ -7,7 +7,7 @@ namespace khien {
 
 Status NetflowRecordDecoder::decode(std::string_view record, Event& event) {
   if (!is_binary_flow_record(record)) return JsonDecoder::decode(record, event);
-  if (auto st = decode_flow_record(record, event); !st) return st;
+  if (auto st = reader_.decode(record, event); !st) return st;
   const Value* time = event.get(field::time);
   if (!time || time->type != FieldType::Timestamp) return fail("flow record: no 'time' timestamp; the collector always writes it");
   const Value* cls = event.get(field::class_uid);

@@ -3,6 +3,7 @@
 
 #include <memory>
 
+#include "core/flow_record.h"
 #include "decode/json_decoder.h"
 
 namespace khien {
@@ -21,6 +22,9 @@ class NetflowRecordDecoder final : public JsonDecoder {
   std::string_view name() const override { return "netflow"; }
   Status decode(std::string_view record, Event& event) override;
   Status decode_object(simdjson::dom::object root, Event& event) override;
+
+ private:
+  FlowRecordReader reader_;  // binary records, learning the collector's few layouts
 };
 
 /// A new flow record decoder.
