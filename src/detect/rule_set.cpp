@@ -660,7 +660,7 @@ std::string describe(const SigmaLogsource& ls) {
 Result<RuleSet> compile_rules(std::vector<SigmaRule> docs, const FieldPipeline& pipeline) {
   RuleSet set;
   RuleSetData& d = *set.data_;
-  Compiler c{d, {}};
+  Compiler c{.d = d};
   std::vector<SigmaRule> filters;
   std::vector<SigmaRule> detections;
   for (auto& doc : docs) {
