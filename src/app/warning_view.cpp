@@ -123,7 +123,9 @@ json warning_for_viewer(const WarningViewer& viewer, json doc, const OrgPlaces& 
 
 void narrow_warning_query(const WarningViewer& viewer, WarningQuery& q) {
   if (viewer.national()) return;
-  std::string id = viewer.id.empty() ? std::string(access::kNoMatch) : viewer.id;
+  // Views, not a string assigned from the C string kNoMatch: GCC 12 warns falsely (-Wrestrict)
+  // about that assignment in optimised builds.
+  std::string_view id = viewer.id.empty() ? std::string_view(access::kNoMatch) : std::string_view(viewer.id);
   if (viewer.scope == WarningViewer::Scope::organisation) {
     q.org = id;
     // A sector filter still narrows within the organisation's own warnings.
