@@ -1,4 +1,4 @@
-// Small text helpers every layer needs: ASCII case folding and trimming.
+// Small text helpers every layer needs: ASCII case folding, caseless comparison and trimming.
 #pragma once
 
 #include <string>
@@ -6,11 +6,13 @@
 
 namespace khien {
 
+/// `c` lowered when it is an ASCII letter A-Z; any other byte as it is.
+constexpr char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
 /// Lowers the ASCII letters A-Z of `s`; every other byte (UTF-8 sequences included) is left as it
 /// is, whatever the process locale (Sigma's default case-insensitivity, host names, header names).
 inline void ascii_lower_in_place(std::string& s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  for (char& c : s) c = ascii_lower(c);
 }
 
 /// A copy of `s` lowered as ascii_lower_in_place does.
@@ -18,6 +20,14 @@ inline std::string ascii_lower(std::string_view s) {
   std::string out(s);
   ascii_lower_in_place(out);
   return out;
+}
+
+/// True when `a` and `b` are equal but for the case of ASCII letters.
+constexpr bool ascii_iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  return true;
 }
 
 /// `s` without leading and trailing spaces, tabs, CRs and LFs.

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "core/schema.h"
+#include "core/text.h"
 
 namespace khien {
 
@@ -15,14 +16,6 @@ constexpr TimeNs kDay = 86400 * kSecond;
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -69,7 +62,7 @@ int month_from_name(std::string_view s) {
                                                               "jul", "aug", "sep", "oct", "nov", "dec"};
   if (s.size() < 3) return 0;
   for (std::size_t m = 0; m < kMonths.size(); ++m)
-    if (iequals(s.substr(0, 3), kMonths[m])) return static_cast<int>(m) + 1;
+    if (ascii_iequals(s.substr(0, 3), kMonths[m])) return static_cast<int>(m) + 1;
   return 0;
 }
 
@@ -96,7 +89,7 @@ bool read_zone(std::string_view text, std::size_t& p, std::int64_t& offset) {
     std::size_t start = p;
     while (p < text.size() && is_alpha(text[p])) ++p;
     std::string_view name = text.substr(start, p - start);
-    if (!(iequals(name, "UTC") || iequals(name, "GMT") || iequals(name, "UT"))) return true;
+    if (!(ascii_iequals(name, "UTC") || ascii_iequals(name, "GMT") || ascii_iequals(name, "UT"))) return true;
     if (p >= text.size() || (text[p] != '+' && text[p] != '-')) return true;
   }
   if (text[p] != '+' && text[p] != '-') return false;
@@ -251,8 +244,8 @@ std::optional<TimeNs> parse_java_time(std::string_view text, std::string_view pa
       }
       case 'a':
         if (p + 2 > text.size()) return std::nullopt;
-        if (iequals(text.substr(p, 2), "AM")) pm = false;
-        else if (iequals(text.substr(p, 2), "PM")) pm = true;
+        if (ascii_iequals(text.substr(p, 2), "AM")) pm = false;
+        else if (ascii_iequals(text.substr(p, 2), "PM")) pm = true;
         else return std::nullopt;
         have_ampm = true;
         p += 2;
@@ -320,10 +313,10 @@ int severity_id_from_scale(std::string_view text) {
     if (v <= 10) return 5;
     return 0;
   }
-  if (iequals(text, "low")) return 2;
-  if (iequals(text, "medium")) return 3;
-  if (iequals(text, "high")) return 4;
-  if (iequals(text, "very-high") || iequals(text, "very high") || iequals(text, "critical")) return 5;
+  if (ascii_iequals(text, "low")) return 2;
+  if (ascii_iequals(text, "medium")) return 3;
+  if (ascii_iequals(text, "high")) return 4;
+  if (ascii_iequals(text, "very-high") || ascii_iequals(text, "very high") || ascii_iequals(text, "critical")) return 5;
   return 0;
 }
 
@@ -342,7 +335,7 @@ void set_protocol_name(Event& event, std::string_view text) {
     }
   }
   auto* out = static_cast<char*>(event.arena().allocate(text.size(), 1));
-  for (std::size_t i = 0; i < text.size(); ++i) out[i] = lower(text[i]);
+  for (std::size_t i = 0; i < text.size(); ++i) out[i] = ascii_lower(text[i]);
   event.set(field::connection_info_protocol_name, Value::of_string(std::string_view(out, text.size())));
 }
 
@@ -370,9 +363,9 @@ bool set_file_hash(Event& event, std::string_view text) {
     default: return false;
   }
   for (char c : text)
-    if (!is_digit(c) && !((lower(c) >= 'a' && lower(c) <= 'f'))) return false;
+    if (!is_digit(c) && !((ascii_lower(c) >= 'a' && ascii_lower(c) <= 'f'))) return false;
   auto* out = static_cast<char*>(event.arena().allocate(text.size(), 1));
-  for (std::size_t i = 0; i < text.size(); ++i) out[i] = lower(text[i]);
+  for (std::size_t i = 0; i < text.size(); ++i) out[i] = ascii_lower(text[i]);
   event.set(id, Value::of_string(std::string_view(out, text.size())));
   return true;
 }
@@ -389,7 +382,7 @@ void set_finding_class(Event& event, int severity_id, std::string_view category,
   for (std::string_view text : {category, title}) {
     for (std::size_t i = 0; !detection && i < text.size(); ++i) {
       for (std::string_view w : kThreatWords) {
-        if (text.size() - i >= w.size() && iequals(text.substr(i, w.size()), w)) {
+        if (text.size() - i >= w.size() && ascii_iequals(text.substr(i, w.size()), w)) {
           detection = true;
           break;
         }

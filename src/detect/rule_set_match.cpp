@@ -11,6 +11,7 @@
 #include <hs/hs.h>
 #include <re2/re2.h>
 #include "core/field_dictionary.h"
+#include "core/text.h"
 #include "detect/required_literal.h"
 #include "detect/value_match.h"
 #include "detect/rule_set_data.h"
@@ -206,7 +207,7 @@ bool conditions_hold(const Group& g, RuleSet::Scratch::State& s) {
         if (c.any) { ok = true; break; }
         std::string_view t = text_of(s.event->begin()[i].value, s.buf, sizeof s.buf);
         for (const auto& want : c.values)
-          if (iequal(t, want)) { ok = true; break; }
+          if (ascii_iequals(t, want)) { ok = true; break; }
       }
       if (ok) break;
     }

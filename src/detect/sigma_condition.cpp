@@ -3,6 +3,8 @@
 
 #include <cctype>
 
+#include "core/text.h"
+
 namespace khien {
 
 bool identifier_matches(std::string_view pattern, std::string_view name) {
@@ -29,13 +31,6 @@ struct Token {
 bool is_ident_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '*' || c == '?' || c == '-' || c == '.' ||
          c == '$' || c == '@' || c == '#';
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  return true;
 }
 
 class Parser {
@@ -70,7 +65,7 @@ class Parser {
 
   const Token& peek() const { return tokens_[pos_]; }
   const Token& take() { return tokens_[pos_ < tokens_.size() - 1 ? pos_++ : pos_]; }
-  bool peek_word(std::string_view w) const { return peek().kind == Token::Kind::Word && iequals(peek().text, w); }
+  bool peek_word(std::string_view w) const { return peek().kind == Token::Kind::Word && ascii_iequals(peek().text, w); }
 
   tl::unexpected<Error> error(std::string reason) const { return fail("condition: " + reason); }
 
@@ -136,22 +131,22 @@ class Parser {
       case Token::Kind::End: return error("expression expected at end of condition");
       case Token::Kind::Word: break;
     }
-    if (iequals(t.text, "and") || iequals(t.text, "or")) return error("operand expected before '" + std::string(t.text) + "'");
+    if (ascii_iequals(t.text, "and") || ascii_iequals(t.text, "or")) return error("operand expected before '" + std::string(t.text) + "'");
     // Quantifier: `1 of x*`, `all of them`, `N of x`.
-    if (pos_ + 1 < tokens_.size() && tokens_[pos_ + 1].kind == Token::Kind::Word && iequals(tokens_[pos_ + 1].text, "of")) {
+    if (pos_ + 1 < tokens_.size() && tokens_[pos_ + 1].kind == Token::Kind::Word && ascii_iequals(tokens_[pos_ + 1].text, "of")) {
       std::string_view quant = take().text;
       take();  // of
       const Token& target = peek();
       if (target.kind != Token::Kind::Word) return error("identifier pattern or 'them' expected after 'of'");
       take();
       std::vector<std::size_t> picked;
-      const bool them = iequals(target.text, "them");
+      const bool them = ascii_iequals(target.text, "them");
       for (std::size_t i = 0; i < names_.size(); ++i) {
         if (them ? !names_[i].starts_with('_') : identifier_matches(target.text, names_[i])) picked.push_back(i);
       }
       if (picked.empty()) return error("'" + std::string(target.text) + "' matches no search identifier");
       ConditionNode node;
-      if (iequals(quant, "all")) {
+      if (ascii_iequals(quant, "all")) {
         node.kind = ConditionNode::Kind::And;
       } else {
         std::size_t n = 0;

@@ -9,18 +9,17 @@
 #include <vector>
 
 #include "core/event.h"
+#include "core/text.h"
 #include "detect/sigma_pattern.h"
 #include "detect/sigma_rule.h"
 
 namespace khien {
 
-/// ASCII case-insensitive equality.
-bool iequal(std::string_view a, std::string_view b);
 /// Whether `needle` occurs in `text`; unless `cased`, ASCII letters of `text` are folded and
 /// `needle` must be lower case already.
 bool contains_text(std::string_view text, std::string_view needle, bool cased);
 /// `c` lower-cased unless `cased`.
-inline char fold(char c, bool cased) { return (!cased && c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; }
+inline char fold(char c, bool cased) { return cased ? c : ascii_lower(c); }
 /// A pattern of literal pieces joined by `*` (no `?`), matched by finding each piece in turn.
 struct StarGlob {
   std::vector<std::string> pieces;  // lower case unless cased

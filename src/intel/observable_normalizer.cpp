@@ -4,12 +4,11 @@
 #include <array>
 #include <cctype>
 
+#include "core/text.h"
+
 namespace khien {
 namespace {
 
-constexpr char lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
-}
 constexpr bool is_hex(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
@@ -24,7 +23,7 @@ std::size_t normalize_domain_into(std::string_view text, char* out) {
   if (text.empty() || text.size() > 253) return 0;
   std::size_t label = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = lower(text[i]);
+    char c = ascii_lower(text[i]);
     if (c == '.') {
       if (label == 0) return 0;
       label = 0;
@@ -51,7 +50,7 @@ std::size_t normalize_hash_into(std::string_view text, char* out) {
   static constexpr auto kLowerHex = [] {
     std::array<char, 256> t{};
     for (int c = 0; c < 256; ++c)
-      if (is_hex(static_cast<char>(c))) t[static_cast<std::size_t>(c)] = lower(static_cast<char>(c));
+      if (is_hex(static_cast<char>(c))) t[static_cast<std::size_t>(c)] = ascii_lower(static_cast<char>(c));
     return t;
   }();
   char bad = 0;
@@ -98,7 +97,7 @@ std::optional<std::string> normalize_email(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     if (c == ' ' || c == '<' || c == '>' || c == ',' || static_cast<unsigned char>(c) < 0x20) return std::nullopt;
-    out += lower(c);
+    out += ascii_lower(c);
   }
   return out;
 }

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/text.h"
 #include "intel/observable_normalizer.h"
 #include "intel/stix_field_map.h"
 
@@ -14,10 +15,6 @@ namespace {
 constexpr std::size_t kMaxRegexSubject = 4096;
 
 enum class Order : std::uint8_t { Less, Equal, Greater, Incomparable };
-
-char lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
-}
 
 Order order_of(int c) {
   return c < 0 ? Order::Less : c > 0 ? Order::Greater : Order::Equal;
@@ -32,7 +29,7 @@ Order compare_text(std::string_view a, std::string_view b, bool ci) {
   if (!ci) return order_of(a.compare(b));
   std::size_t n = std::min(a.size(), b.size());
   for (std::size_t i = 0; i < n; ++i) {
-    char x = lower(a[i]), y = lower(b[i]);
+    char x = ascii_lower(a[i]), y = ascii_lower(b[i]);
     if (x != y) return x < y ? Order::Less : Order::Greater;
   }
   return order_values(a.size(), b.size());
@@ -341,7 +338,7 @@ bool like_match(std::string_view text, std::string_view pattern, bool ignore_cas
       ++p;
       continue;
     }
-    if (p < pattern.size() && (ignore_case ? lower(pattern[p]) == lower(text[t]) : pattern[p] == text[t])) {
+    if (p < pattern.size() && (ignore_case ? ascii_lower(pattern[p]) == ascii_lower(text[t]) : pattern[p] == text[t])) {
       ++t;
       ++p;
       continue;

@@ -2,12 +2,11 @@
 // default port and trailing-slash rules feeds and sensors disagree on).
 #include "intel/url_normalizer.h"
 
+#include "core/text.h"
+
 namespace khien {
 namespace {
 
-char lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
-}
 bool is_alpha(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
@@ -109,7 +108,7 @@ std::size_t normalize_url_into(std::string_view url, char* buffer, std::size_t c
     }
   }
   if (i == 0 && url.substr(0, 2) == "//") i = 2;
-  for (char c : scheme) out.put(lower(c));
+  for (char c : scheme) out.put(ascii_lower(c));
   int def_port = out.overflow() ? -1 : default_port(out.view());
   out.put("://");
   // Authority.
@@ -145,7 +144,7 @@ std::size_t normalize_url_into(std::string_view url, char* buffer, std::size_t c
   for (char c : host) {
     auto u = static_cast<unsigned char>(c);
     if (u <= 0x20 || u == '\\') return 0;
-    out.put(lower(c));
+    out.put(ascii_lower(c));
   }
   if (!port.empty()) {
     std::size_t value = 0;

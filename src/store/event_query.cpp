@@ -26,18 +26,11 @@ struct EventQuery::Node {
 
 namespace {
 
-bool ieq(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  return true;
-}
-
 // Glob match with * and ?, case-insensitive (pattern already lower-case).
 bool glob(std::string_view pat, std::string_view text) {
   std::size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
   while (t < text.size()) {
-    char tc = static_cast<char>(std::tolower(static_cast<unsigned char>(text[t])));
+    char tc = ascii_lower(text[t]);
     if (p < pat.size() && (pat[p] == '?' || pat[p] == tc)) { ++p; ++t; }
     else if (p < pat.size() && pat[p] == '*') { star = p++; mark = t; }
     else if (star != std::string_view::npos) { p = star + 1; t = ++mark; }
@@ -69,7 +62,7 @@ class Parser {
 
   bool keyword(std::string_view kw) {
     skip();
-    if (s_.size() - pos_ < kw.size() || !ieq(s_.substr(pos_, kw.size()), kw)) return false;
+    if (s_.size() - pos_ < kw.size() || !ascii_iequals(s_.substr(pos_, kw.size()), kw)) return false;
     std::size_t end = pos_ + kw.size();
     if (end < s_.size() && !std::isspace(static_cast<unsigned char>(s_[end])) && s_[end] != '(') return false;
     pos_ = end;
@@ -239,7 +232,7 @@ bool match_term(const EventQuery::Node& n, simdjson::dom::element v) {
     return ip && n.cidr->contains(*ip);
   }
   if (n.wildcard) return glob(n.value, text);
-  return ieq(n.value, text);
+  return ascii_iequals(n.value, text);
 }
 
 bool match_compare(const EventQuery::Node& n, simdjson::dom::element v) {
@@ -261,7 +254,7 @@ bool match_compare(const EventQuery::Node& n, simdjson::dom::element v) {
 bool contains_ci(std::string_view hay, std::string_view needle_lower) {
   if (needle_lower.empty()) return true;
   auto it = std::search(hay.begin(), hay.end(), needle_lower.begin(), needle_lower.end(), [](char a, char b) {
-    return std::tolower(static_cast<unsigned char>(a)) == b;
+    return ascii_lower(a) == b;
   });
   return it != hay.end();
 }

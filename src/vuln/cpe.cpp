@@ -5,6 +5,8 @@
 
 #include <vector>
 
+#include "core/text.h"
+
 namespace khien {
 
 namespace {
@@ -15,7 +17,6 @@ constexpr std::array<std::string_view, kCpeAttributeCount> kNames = {
 bool is_plain(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 bool is_printable(char c) { return c >= 0x21 && c <= 0x7e; }
 
 // One logical character of a WFN string and whether it was quoted.
@@ -85,12 +86,12 @@ Result<CpeValue> unbind_formatted_value(CpeAttribute attr, std::string_view raw)
       if (i + 1 >= raw.size()) return fail(fmt::format("attribute '{}' ends with a lone backslash", name));
       char d = raw[++i];
       if (!is_printable(d)) return fail(fmt::format("attribute '{}': byte 0x{:02x} is not printable ASCII", name, static_cast<unsigned char>(d)));
-      if (is_plain(d)) v.wfn.push_back(lower(d));
+      if (is_plain(d)) v.wfn.push_back(ascii_lower(d));
       else { v.wfn.push_back('\\'); v.wfn.push_back(d); }
     } else if (c == '*' || c == '?') {
       v.wfn.push_back(c);
     } else if (is_plain(c)) {
-      v.wfn.push_back(lower(c));
+      v.wfn.push_back(ascii_lower(c));
     } else if (is_printable(c)) {
       v.wfn.push_back('\\');
       v.wfn.push_back(c);
@@ -117,7 +118,7 @@ Result<CpeValue> unbind_uri_value(CpeAttribute attr, std::string_view raw) {
   for (std::size_t i = 0; i < raw.size(); ++i) {
     char c = raw[i];
     if (is_plain(c)) {
-      v.wfn.push_back(lower(c));
+      v.wfn.push_back(ascii_lower(c));
     } else if (c == '.' || c == '-') {
       v.wfn.push_back('\\');
       v.wfn.push_back(c);
@@ -129,7 +130,7 @@ Result<CpeValue> unbind_uri_value(CpeAttribute attr, std::string_view raw) {
       i += 2;
       if (d == 1) v.wfn.push_back('?');
       else if (d == 2) v.wfn.push_back('*');
-      else if (is_plain(d)) v.wfn.push_back(lower(d));
+      else if (is_plain(d)) v.wfn.push_back(ascii_lower(d));
       else if (is_printable(d)) { v.wfn.push_back('\\'); v.wfn.push_back(d); }
       else return fail(fmt::format("attribute '{}': %{:02x} is not a printable ASCII character", name, static_cast<unsigned char>(d)));
     } else if (is_printable(c)) {
@@ -221,7 +222,7 @@ std::string CpeValue::text() const {
 CpeValue CpeValue::literal(std::string_view text) {
   CpeValue v{Kind::string, {}};
   for (char c : text) {
-    if (is_plain(c)) v.wfn.push_back(lower(c));
+    if (is_plain(c)) v.wfn.push_back(ascii_lower(c));
     else { v.wfn.push_back('\\'); v.wfn.push_back(c); }
   }
   return v;

@@ -1,4 +1,4 @@
-// ASCII case folding and trimming: letters only, UTF-8 bytes untouched, the four blanks trimmed.
+// ASCII case folding, comparison and trimming: letters only, UTF-8 bytes untouched, the four blanks trimmed.
 #include <gtest/gtest.h>
 
 #include "core/text.h"
@@ -11,6 +11,16 @@ TEST(Text, AsciiLowerFoldsOnlyTheLettersAToZ) {
   EXPECT_EQ(ascii_lower("Bộ CÔNG AN"), "bộ cÔng an");  // Ô is two UTF-8 bytes, left as they are
   EXPECT_EQ(ascii_lower("@[\\]^_`{"), "@[\\]^_`{");   // the bytes around A-Z and a-z
   EXPECT_EQ(ascii_lower(""), "");
+}
+
+TEST(Text, AsciiLowerOfOneCharacterAndCaselessEquality) {
+  static_assert(ascii_lower('Q') == 'q' && ascii_lower('q') == 'q' && ascii_lower('@') == '@' && ascii_lower('[') == '[');
+  EXPECT_EQ(ascii_lower('\xC3'), '\xC3');  // a UTF-8 lead byte is not a letter
+  EXPECT_TRUE(ascii_iequals("ThEm", "them"));
+  EXPECT_TRUE(ascii_iequals("", ""));
+  EXPECT_FALSE(ascii_iequals("them", "the"));
+  EXPECT_FALSE(ascii_iequals("@", "`"));             // 0x40 and 0x60 differ by the case bit but are not letters
+  EXPECT_FALSE(ascii_iequals("\xC3\x94", "\xC3\xB4"));  // Ô and ô: not folded
 }
 
 TEST(Text, TrimWhitespaceTakesSpacesTabsCrAndLfFromBothEnds) {
