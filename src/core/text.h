@@ -30,6 +30,19 @@ constexpr bool ascii_iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+/// Whether `needle_lower` (lower case already) occurs in `text` with its ASCII letters lowered.
+constexpr bool ascii_contains_lowered(std::string_view text, std::string_view needle_lower) {
+  if (needle_lower.empty()) return true;
+  if (text.size() < needle_lower.size()) return false;
+  const std::size_t last = text.size() - needle_lower.size();
+  for (std::size_t i = 0; i <= last; ++i) {
+    std::size_t k = 0;
+    while (k < needle_lower.size() && ascii_lower(text[i + k]) == needle_lower[k]) ++k;
+    if (k == needle_lower.size()) return true;
+  }
+  return false;
+}
+
 /// `s` without leading and trailing spaces, tabs, CRs and LFs.
 inline std::string_view trim_whitespace(std::string_view s) {
   auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };

@@ -8,6 +8,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "core/text.h"
 #include "core/yaml_guard.h"
 
 namespace khien {

@@ -11,6 +11,7 @@
 #include <hs/hs.h>
 #include <re2/re2.h>
 #include "core/field_dictionary.h"
+#include "core/text.h"
 #include "core/wanted_originals.h"
 #include "detect/required_literal.h"
 #include "detect/value_match.h"

@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "core/error.h"
-#include "core/text.h"
 
 namespace khien {
 
@@ -64,6 +63,5 @@ class SigmaPattern {
   std::vector<PatternPart> parts_;
   void push_literal(std::string_view bytes);
 };
-
 
 }  // namespace khien

@@ -1,5 +1,6 @@
 // Parser of Sigma YAML documents into SigmaRule: metadata, detection items with their modifier
 // chains, conditions, correlation sections and filters. Errors carry the YAML line.
+#include "core/text.h"
 #include "detect/sigma_rule.h"
 
 #include <charconv>

@@ -9,20 +9,8 @@
 
 namespace khien {
 
-
 bool contains_text(std::string_view text, std::string_view needle, bool cased) {
-  if (cased) return text.find(needle) != std::string_view::npos;
-  if (needle.empty()) return true;
-  if (text.size() < needle.size()) return false;
-  const std::size_t last = text.size() - needle.size();
-  const char first = needle[0];
-  for (std::size_t i = 0; i <= last; ++i) {
-    if (fold(text[i], false) != first) continue;
-    std::size_t k = 1;
-    while (k < needle.size() && fold(text[i + k], false) == needle[k]) ++k;
-    if (k == needle.size()) return true;
-  }
-  return false;
+  return cased ? text.find(needle) != std::string_view::npos : ascii_contains_lowered(text, needle);
 }
 
 namespace {

@@ -251,14 +251,6 @@ bool match_compare(const EventQuery::Node& n, simdjson::dom::element v) {
   return x >= n.number;
 }
 
-bool contains_ci(std::string_view hay, std::string_view needle_lower) {
-  if (needle_lower.empty()) return true;
-  auto it = std::search(hay.begin(), hay.end(), needle_lower.begin(), needle_lower.end(), [](char a, char b) {
-    return ascii_lower(a) == b;
-  });
-  return it != hay.end();
-}
-
 bool eval(const EventQuery::Node& n, simdjson::dom::element ev, std::string_view line) {
   using K = EventQuery::Node::Kind;
   switch (n.kind) {
@@ -269,7 +261,7 @@ bool eval(const EventQuery::Node& n, simdjson::dom::element ev, std::string_view
       for (const auto& c : n.children) if (eval(*c, ev, line)) return true;
       return false;
     case K::Not: return !eval(*n.children[0], ev, line);
-    case K::Word: return contains_ci(line, n.value);
+    case K::Word: return ascii_contains_lowered(line, n.value);
     case K::Term:
     case K::Compare: {
       bool hit = false;

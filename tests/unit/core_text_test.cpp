@@ -23,6 +23,15 @@ TEST(Text, AsciiLowerOfOneCharacterAndCaselessEquality) {
   EXPECT_FALSE(ascii_iequals("\xC3\x94", "\xC3\xB4"));  // Ô and ô: not folded
 }
 
+TEST(Text, AsciiContainsLoweredFoldsTheTextOnly) {
+  EXPECT_TRUE(ascii_contains_lowered("C:\\Windows\\System32\\CertUtil.EXE -urlcache", "certutil.exe"));
+  EXPECT_TRUE(ascii_contains_lowered("abc", ""));
+  EXPECT_TRUE(ascii_contains_lowered("xxAB", "ab"));   // at the very end
+  EXPECT_FALSE(ascii_contains_lowered("ab", "abc"));   // needle longer than the text
+  EXPECT_FALSE(ascii_contains_lowered("CERTUTIL", "CERTUTIL"));  // the needle is not folded
+  EXPECT_FALSE(ascii_contains_lowered("\xC3\x94ng", "\xC3\xB4ng"));  // Ô is not folded to ô
+}
+
 TEST(Text, TrimWhitespaceTakesSpacesTabsCrAndLfFromBothEnds) {
   EXPECT_EQ(trim_whitespace(" \t\r\n evil.example \r\n"), "evil.example");
   EXPECT_EQ(trim_whitespace("a b"), "a b");
