@@ -878,5 +878,16 @@ TEST(NetflowRecordLoop, EveryValueOfALongTemplateSurvives) {
   EXPECT_EQ(get(spooled, "observer.name")->s, "exp-test");
 }
 
+// Reduced-size integers (RFC 7011 §6.2): every length from 1 to 8 bytes reads big-endian, the
+// single-load sizes (1, 2, 4, 8) like the byte-at-a-time ones.
+TEST(NetflowReducedSize, EveryLengthReadsBigEndian) {
+  const std::uint8_t bytes[8] = {0x81, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0xF8};
+  std::uint64_t want = 0;
+  for (std::size_t n = 1; n <= 8; ++n) {
+    want = want << 8 | bytes[n - 1];
+    EXPECT_EQ(netflow_internal::be_uint(bytes, n), want) << n << " bytes";
+  }
+}
+
 }  // namespace
 }  // namespace khien
