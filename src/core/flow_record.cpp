@@ -142,11 +142,14 @@ class Reader {
   /// The next 8 bytes as a little-endian number, zero past the end.
   std::uint64_t peek_le64() const {
     std::uint64_t word = 0;
-    if (left() >= 8)
+    if (left() >= 8) {
       std::memcpy(&word, p_ + pos_, 8);
-    else
-      std::memcpy(&word, p_ + pos_, left());
-    return le64(word);
+      return le64(word);
+    }
+    // The last fields of every record: a byte loop, where a memcpy of a variable length was a
+    // library call (and its register spills) twice a record.
+    for (std::size_t i = 0, n = left(); i < n; ++i) word |= std::uint64_t{p_[pos_ + i]} << (8 * i);
+    return word;
   }
   void skip(std::size_t count) { pos_ += count; }
   /// Steps over `s` when the bytes at the position are `s`.
