@@ -1,4 +1,4 @@
-// Building the start and end tries of AnchoredLiterals.
+// Building the start and end tries and the equality table of AnchoredLiterals.
 #include "detect/anchored_literals.h"
 
 #include <algorithm>
@@ -9,7 +9,6 @@ std::uint32_t AnchoredLiterals::Trie::insert(std::string_view literal) {
   if (children.empty()) {
     children.emplace_back();
     ends.emplace_back();
-    whole.emplace_back();
   }
   std::uint32_t at = 0;
   for (std::size_t i = 0; i < literal.size(); ++i) {
@@ -24,7 +23,6 @@ std::uint32_t AnchoredLiterals::Trie::insert(std::string_view literal) {
     kids.emplace_back(c, fresh);
     children.emplace_back();
     ends.emplace_back();
-    whole.emplace_back();
     at = fresh;
   }
   return at;
@@ -54,16 +52,12 @@ void AnchoredLiterals::Trie::flatten() {
       node[kFirstEdge + 2 * k + 1] = offset[kids[k].second];
     }
     unique(ends[i]);
-    unique(whole[i]);
-    node[kEndsBegin] = static_cast<std::uint32_t>(atoms.size());
+    node[kAtomsBegin] = static_cast<std::uint32_t>(atoms.size());
     atoms.insert(atoms.end(), ends[i].begin(), ends[i].end());
-    node[kWholeBegin] = static_cast<std::uint32_t>(atoms.size());
-    atoms.insert(atoms.end(), whole[i].begin(), whole[i].end());
     node[kAtomsEnd] = static_cast<std::uint32_t>(atoms.size());
   }
   children.clear();
   ends.clear();
-  whole.clear();
 }
 
 void AnchoredLiterals::add(std::string_view literal, Anchor anchor, std::uint32_t atom) {
@@ -73,13 +67,46 @@ void AnchoredLiterals::add(std::string_view literal, Anchor anchor, std::uint32_
     backward_.ends[backward_.insert(literal)].push_back(atom);
     return;
   }
-  const std::uint32_t node = forward_.insert(literal);
-  (anchor == Anchor::Start ? forward_.ends : forward_.whole)[node].push_back(atom);
+  if (anchor == Anchor::Whole) {
+    std::string text(literal);
+    for (char& c : text) c = static_cast<char>(folded(c));
+    whole_build_.emplace_back(std::move(text), atom);
+    return;
+  }
+  forward_.ends[forward_.insert(literal)].push_back(atom);
 }
 
 void AnchoredLiterals::finish() {
   if (!forward_.children.empty()) forward_.flatten();
   if (!backward_.children.empty()) backward_.flatten();
+  if (whole_build_.empty()) return;
+  // One slot per distinct text, its atoms sorted and unique (windash spellings repeat an atom).
+  std::sort(whole_build_.begin(), whole_build_.end());
+  whole_build_.erase(std::unique(whole_build_.begin(), whole_build_.end()), whole_build_.end());
+  std::size_t distinct = 0;
+  for (std::size_t i = 0; i < whole_build_.size(); ++i)
+    if (i == 0 || whole_build_[i].first != whole_build_[i - 1].first) ++distinct;
+  std::size_t slots = 2;
+  while (slots < 2 * distinct) slots *= 2;
+  whole_slots_.assign(slots, WholeSlot{});
+  for (std::size_t i = 0; i < whole_build_.size();) {
+    const std::string& text = whole_build_[i].first;
+    WholeSlot slot;
+    slot.hash = folded_hash(text);
+    slot.text = static_cast<std::uint32_t>(whole_text_.size());
+    slot.length = static_cast<std::uint32_t>(text.size());
+    slot.atoms_begin = static_cast<std::uint32_t>(whole_atoms_.size());
+    for (; i < whole_build_.size() && whole_build_[i].first == text; ++i) whole_atoms_.push_back(whole_build_[i].second);
+    slot.atoms_end = static_cast<std::uint32_t>(whole_atoms_.size());
+    whole_text_ += text;
+    if (text.size() < kShortLengths) whole_lengths_[text.size() / 64] |= std::uint64_t{1} << (text.size() % 64);
+    else whole_long_ = true;
+    std::size_t at = slot.hash & (slots - 1);
+    while (whole_slots_[at].length != 0) at = (at + 1) & (slots - 1);
+    whole_slots_[at] = slot;
+  }
+  whole_build_.clear();
+  whole_build_.shrink_to_fit();
 }
 
 }  // namespace khien

@@ -78,5 +78,37 @@ TEST(AnchoredLiterals, ManyChildrenUseTheSearchPath) {
   EXPECT_TRUE(AnchoredLiterals{}.empty());
 }
 
+TEST(AnchoredLiterals, EqualityByTableAtEveryLengthAndByte) {
+  // Equality literals are a hash table of their folded text: every length around the eight-byte
+  // steps of the hash, bytes at the edges of 'A'-'Z' and above 0x7F, and many literals (probing).
+  std::vector<Entry> entries;
+  std::vector<std::string> texts;
+  for (std::size_t n = 1; n <= 40; ++n) {
+    std::string t;
+    for (std::size_t i = 0; i < n; ++i) t += static_cast<char>('A' + (i * 7 + n) % 26);
+    texts.push_back(t);
+  }
+  texts.push_back(std::string(300, 'Q'));  // past the length bitmap
+  texts.push_back("@[`{\xC1\xDA");
+  for (std::uint32_t i = 0; i < texts.size(); ++i) entries.push_back({texts[i], Anchor::Whole, i});
+  entries.push_back({texts[5], Anchor::Whole, 1000});  // a second atom on one text
+  const auto set = make(entries);
+  for (std::uint32_t i = 0; i < texts.size(); ++i) {
+    std::string lower = texts[i];
+    for (char& c : lower)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    const std::vector<std::uint32_t> want = i == 5 ? std::vector<std::uint32_t>{5, 1000} : std::vector<std::uint32_t>{i};
+    EXPECT_EQ(fired(set, texts[i]), want) << texts[i];
+    EXPECT_EQ(fired(set, lower), want) << lower;
+    EXPECT_EQ(fired(set, texts[i] + "x"), (std::vector<std::uint32_t>{})) << texts[i];
+    EXPECT_EQ(fired(set, texts[i].substr(1)), (std::vector<std::uint32_t>{})) << texts[i];
+  }
+  // Only 'A'-'Z' fold: '@' '[' '`' '{' and bytes above 0x7F (0xC1 is 'A' with the top bit) do not.
+  EXPECT_EQ(fired(set, "@[`{\xE1\xFA"), (std::vector<std::uint32_t>{}));
+  EXPECT_EQ(fired(set, "`{@[\xC1\xDA"), (std::vector<std::uint32_t>{}));
+  EXPECT_EQ(fired(set, std::string(300, 'q')), (std::vector<std::uint32_t>{40}));
+  EXPECT_EQ(fired(set, std::string(301, 'q')), (std::vector<std::uint32_t>{}));
+}
+
 }  // namespace
 }  // namespace khien
