@@ -1,6 +1,7 @@
 // Parser of Sigma YAML documents into SigmaRule: metadata, detection items with their modifier
 // chains, conditions, correlation sections and filters. Errors carry the YAML line.
 #include "core/text.h"
+#include "core/yaml_documents.h"
 #include "detect/sigma_rule.h"
 
 #include <charconv>
@@ -486,7 +487,7 @@ void parse_sigma_text(std::string_view text, std::string_view file, std::vector<
   }
   std::vector<YAML::Node> docs;
   try {
-    docs = YAML::LoadAll(std::string(text));
+    docs = load_yaml_documents(std::string(text));
   } catch (const YAML::Exception& e) {
     errors.push_back({std::string(file), e.mark.is_null() ? 0 : e.mark.line + 1, "invalid YAML: " + e.msg});
     return;

@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "core/yaml_documents.h"
 #include "core/yaml_guard.h"
 
 namespace khien {
@@ -294,7 +295,7 @@ std::optional<YAML::Node> YamlFile::load_list(const std::string& text, std::stri
     return std::nullopt;
   }
   try {
-    documents = YAML::LoadAll(text);
+    documents = load_yaml_documents(text);
   } catch (const YAML::Exception& e) {
     error(e.mark, "", fmt::format("not valid YAML: {}", e.msg));
     return std::nullopt;

@@ -361,6 +361,14 @@ TEST(SigmaParse, LeadingCommaIsRefusedBeforeYamlCpp) {
   EXPECT_FALSE(leading_comma_line("a: [x\n, y]\nd: |\n  , text\ne: 'it''s\n  , x'\n"));
 }
 
+TEST(SigmaParse, StalledYamlDocumentIsAnErrorNotALoop) {
+  // Mid-line, after complete nodes, a ',' where a node should start: the line check above does not
+  // see it, and yaml-cpp 0.7's LoadAll kept adding empty documents until memory ran out (fuzzing).
+  const std::string stalled = "\t\"\"\"\"&\"\"\"\"#\"\"\xff\xff,\xff\"\"'";
+  EXPECT_EQ(parse_error(stalled).rfind("1: invalid YAML: the parser does not advance here", 0), 0u) << parse_error(stalled);
+  EXPECT_EQ(parse_error("title: x\n").rfind("1: ", 0), 0u);  // a normal error still comes through
+}
+
 TEST(SigmaParse, BadDocumentDoesNotStopOthers) {
   const std::string good = rule_text("  sel:\n    A: x\n  condition: sel\n");
   const std::string bad = rule_text("  sel:\n    A|nope: x\n  condition: sel\n");

@@ -1,5 +1,6 @@
 // Tests for the registry YAML loader: the shipped data, longest-prefix lookups and every validation error.
 #include "store/registry_data.h"
+#include "core/yaml_documents.h"
 #include "core/yaml_guard.h"
 #include "test_files.h"
 
@@ -412,6 +413,20 @@ TEST(YamlGuard, ControlBytesAndLeadingCommasAreRefusedWithTheirLine) {
   ASSERT_TRUE(comma);
   EXPECT_EQ(comma->line, 3);
   EXPECT_FALSE(yaml_refusal("a: [1,\n  2]\nb: \"x\"\t# tab and CRLF\r\n"));
+}
+
+// A ',' mid-line after complete nodes passes the text guard, and yaml-cpp 0.7's LoadAll then adds
+// empty documents for ever; load_yaml_documents stops at the stalled one with its line.
+TEST(YamlGuard, StalledDocumentIsAParserErrorNotALoop) {
+  const std::string stalled = "a: 1\n---\n\t\"\"\"\"&\"\"\"\"#\"\"\xff\xff,\xff\"\"'";
+  ASSERT_FALSE(yaml_refusal(stalled));
+  try {
+    load_yaml_documents(stalled);
+    ADD_FAILURE() << "no error";
+  } catch (const YAML::ParserException& e) {
+    EXPECT_EQ(e.mark.line + 1, 3);
+  }
+  EXPECT_EQ(load_yaml_documents("a: 1\n---\nb: [2, 3]\n").size(), 2u);
 }
 
 }  // namespace
