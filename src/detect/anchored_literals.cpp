@@ -68,9 +68,7 @@ void AnchoredLiterals::add(std::string_view literal, Anchor anchor, std::uint32_
     return;
   }
   if (anchor == Anchor::Whole) {
-    std::string text(literal);
-    for (char& c : text) c = static_cast<char>(folded(c));
-    whole_build_.emplace_back(std::move(text), atom);
+    whole_build_.emplace_back(ascii_lower(literal), atom);
     return;
   }
   forward_.ends[forward_.insert(literal)].push_back(atom);
@@ -83,11 +81,8 @@ void AnchoredLiterals::finish() {
   // One slot per distinct text, its atoms sorted and unique (windash spellings repeat an atom).
   std::sort(whole_build_.begin(), whole_build_.end());
   whole_build_.erase(std::unique(whole_build_.begin(), whole_build_.end()), whole_build_.end());
-  std::size_t distinct = 0;
-  for (std::size_t i = 0; i < whole_build_.size(); ++i)
-    if (i == 0 || whole_build_[i].first != whole_build_[i - 1].first) ++distinct;
-  std::size_t slots = 2;
-  while (slots < 2 * distinct) slots *= 2;
+  std::size_t slots = 2;  // at most half full: texts are at most as many as entries
+  while (slots < 2 * whole_build_.size()) slots *= 2;
   whole_slots_.assign(slots, WholeSlot{});
   for (std::size_t i = 0; i < whole_build_.size();) {
     const std::string& text = whole_build_[i].first;

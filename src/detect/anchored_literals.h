@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/text.h"
+
 namespace khien {
 
 /// Literals tied to the ends of a value, each naming an atom that fires when it matches. ASCII
@@ -90,10 +92,7 @@ class AnchoredLiterals {
       const WholeSlot& slot = whole_slots_[i];
       if (slot.length == 0) return;
       if (slot.hash != h || slot.length != value.size()) continue;
-      const char* text = whole_text_.data() + slot.text;
-      std::size_t k = 0;
-      while (k < value.size() && folded(value[k]) == static_cast<unsigned char>(text[k])) ++k;
-      if (k < value.size()) continue;
+      if (!ascii_iequals(value, std::string_view(whole_text_).substr(slot.text, slot.length))) continue;
       for (std::uint32_t a = slot.atoms_begin; a < slot.atoms_end; ++a) fire(whole_atoms_[a]);
       return;
     }
@@ -114,10 +113,7 @@ class AnchoredLiterals {
     void flatten();
   };
 
-  static unsigned char folded(char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return (u >= 'A' && u <= 'Z') ? static_cast<unsigned char>(u - 'A' + 'a') : u;
-  }
+  static unsigned char folded(char c) { return static_cast<unsigned char>(ascii_lower(c)); }
 
   template <typename F>
   static void walk(const Trie& t, std::string_view value, F& fire) {
