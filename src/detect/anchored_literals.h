@@ -51,14 +51,6 @@ class AnchoredLiterals {
   };
   static constexpr std::size_t kShortLengths = 256;  // literal lengths below this are in a bitmap
 
-  // Eight bytes with ASCII 'A'-'Z' made lower case, the others unchanged (no carry crosses a byte:
-  // the sums are of 7-bit values).
-  static std::uint64_t fold8(std::uint64_t x) {
-    const std::uint64_t low = x & 0x7F7F7F7F7F7F7F7FULL;
-    const std::uint64_t upper =
-        (low + 0x3F3F3F3F3F3F3F3FULL) & ~(low + 0x2525252525252525ULL) & ~x & 0x8080808080808080ULL;
-    return x | (upper >> 2);
-  }
   static std::uint64_t mix(std::uint64_t h, std::uint64_t x) {
     h = (h ^ x) * 0xBF58476D1CE4E5B9ULL;
     return h ^ (h >> 31);
@@ -70,12 +62,12 @@ class AnchoredLiterals {
     for (; i + 8 <= s.size(); i += 8) {
       std::uint64_t x = 0;
       std::memcpy(&x, s.data() + i, 8);
-      h = mix(h, fold8(x));
+      h = mix(h, ascii_lower8(x));
     }
     if (i < s.size()) {
       std::uint64_t x = 0;
       for (std::size_t k = 0; i + k < s.size(); ++k) x |= std::uint64_t{static_cast<unsigned char>(s[i + k])} << (8 * k);
-      h = mix(h, fold8(x));
+      h = mix(h, ascii_lower8(x));
     }
     return h;
   }

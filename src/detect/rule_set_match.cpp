@@ -153,8 +153,12 @@ void run_probe(const RuleSetData& d, RuleSet::Scratch::State& s, std::uint32_t p
       hs_scan(p.db, t.empty() ? "" : t.data(), static_cast<unsigned>(t.size()), 0, s.hs, on_hs_match, &mc);
       return;
     }
+    // Lowered once for all the literals, then searched with memchr and memcmp (the literals of a
+    // caseless probe are lower case already).
+    const std::string_view folded = ascii_lower_into(t, s.folded);
     for (const auto& l : p.literals)
-      if (s.atom_epoch[l.atom] != s.epoch && contains_text(t, l.text, l.cased)) fire_atom(d, s, l.atom);
+      if (s.atom_epoch[l.atom] != s.epoch && (l.cased ? t : folded).find(l.text) != std::string_view::npos)
+        fire_atom(d, s, l.atom);
   });
 }
 

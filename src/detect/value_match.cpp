@@ -9,10 +9,6 @@
 
 namespace khien {
 
-bool contains_text(std::string_view text, std::string_view needle, bool cased) {
-  return cased ? text.find(needle) != std::string_view::npos : ascii_contains_lowered(text, needle);
-}
-
 namespace {
 bool folded_equal(std::string_view text, std::string_view lower, bool cased) {
   for (std::size_t i = 0; i < lower.size(); ++i)

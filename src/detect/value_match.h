@@ -15,9 +15,6 @@
 
 namespace khien {
 
-/// Whether `needle` occurs in `text`; unless `cased`, ASCII letters of `text` are folded and
-/// `needle` must be lower case already.
-bool contains_text(std::string_view text, std::string_view needle, bool cased);
 /// `c` lower-cased unless `cased`.
 inline char fold(char c, bool cased) { return cased ? c : ascii_lower(c); }
 /// A pattern of literal pieces joined by `*` (no `?`), matched by finding each piece in turn.
