@@ -1,6 +1,7 @@
 // EventID-specific meaning of Windows EventData fields (Sysmon and the Security log).
 #include "decode/windows_event_mapper.h"
 
+#include <algorithm>
 #include <string>
 
 #include "core/field_dictionary.h"
@@ -33,17 +34,45 @@ WindowsEventMapper::WindowsEventMapper(std::string_view prefix) {
     path.append(kKeyNames[i]);
     ids_[i] = intern_field(path);
   }
+  first_id_ = *std::min_element(ids_.begin(), ids_.end());
+  const FieldId last = *std::max_element(ids_.begin(), ids_.end());
+  key_of_.assign(last - first_id_ + 1, kNoKey);
+  for (std::size_t i = 0; i < ids_.size(); ++i) key_of_[ids_[i] - first_id_] = static_cast<std::uint8_t>(i);
 }
 
-void WindowsEventMapper::map(Event& event, Key key, FieldId target, int as) const {
+WindowsEventMapper::Positions WindowsEventMapper::find_keys(const Event& event) const {
+  Positions at{};
+  const Event::Slot* slots = event.begin();
+  for (std::uint32_t i = 0; i < event.size(); ++i) {
+    const FieldId f = slots[i].field;
+    if (f < first_id_ || f - first_id_ >= key_of_.size()) continue;
+    const std::uint8_t k = key_of_[f - first_id_];
+    if (k == kNoKey) continue;
+    at[k] = at[k] == 0 ? i + 1 : kMany;
+  }
+  return at;
+}
+
+void WindowsEventMapper::map(Event& event, const Positions& at, Key key, FieldId target, int as) const {
+  const std::uint32_t pos = at[static_cast<std::size_t>(key)];
+  if (pos == 0) return;
+  const FieldId original = ids_[static_cast<std::size_t>(key)];
   // Windows writes "-" for "no value" (no user, no process, no address).
-  if (event.get_string(ids_[static_cast<std::size_t>(key)]) == "-") return;
-  map_field(event, ids_[static_cast<std::size_t>(key)], target, static_cast<MapAs>(as));
+  if (pos == kMany) {
+    if (event.get_string(original) == "-") return;
+    map_field(event, original, target, static_cast<MapAs>(as));
+    return;
+  }
+  const Value v = event.begin()[pos - 1].value;  // a copy: put_value may move the slots
+  if ((v.type == FieldType::String && v.s == "-") || event.has(target)) return;
+  put_value(event, target, v, static_cast<MapAs>(as));
 }
 
-void WindowsEventMapper::map_hashes(Event& event) const {
+void WindowsEventMapper::map_hashes(Event& event, const Positions& at) const {
   // Sysmon lists hashes as "SHA1=...,MD5=...,SHA256=...,IMPHASH=...".
-  const Value* v = event.get(ids_[static_cast<std::size_t>(Key::Hashes)]);
+  const std::uint32_t pos = at[static_cast<std::size_t>(Key::Hashes)];
+  if (pos == 0) return;
+  const Value* v = pos == kMany ? event.get(ids_[static_cast<std::size_t>(Key::Hashes)]) : &event.begin()[pos - 1].value;
   if (v == nullptr || v->type != FieldType::String) return;
   std::string_view list = v->s;
   if (!event.has(field::process_file_hashes)) event.add(field::process_file_hashes, Value::of_string(list));
@@ -67,6 +96,9 @@ void WindowsEventMapper::map_hashes(Event& event) const {
 void WindowsEventMapper::apply(Event& event, std::int64_t id, std::string_view provider) const {
   constexpr int kLower = static_cast<int>(MapAs::Lower);
   constexpr int kBase = static_cast<int>(MapAs::Basename);
+  const Positions at = find_keys(event);
+  auto map = [&](Event& e, Key key, FieldId target, int as = 0) { this->map(e, at, key, target, as); };
+  auto map_hashes = [&](Event& e) { this->map_hashes(e, at); };
   auto created_process = [&](Key image, Key cmd, Key pid) {
     map(event, image, field::process_file_path);
     map(event, image, field::process_name, kBase);

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "core/event.h"
 
@@ -32,9 +33,20 @@ class WindowsEventMapper {
   };
 
  private:
-  void map(Event& event, Key key, FieldId target, int as = 0) const;
-  void map_hashes(Event& event) const;
-  std::array<FieldId, static_cast<std::size_t>(Key::Count)> ids_{};
+  static constexpr std::size_t kKeys = static_cast<std::size_t>(Key::Count);
+  // Where each key's field is in the event: slot position + 1, 0 when absent, kMany when it occurs
+  // more than once. Found in one pass over the slots, so a mapping does not search them again.
+  static constexpr std::uint32_t kMany = 0xFFFFFFFFu;
+  using Positions = std::array<std::uint32_t, kKeys>;
+  Positions find_keys(const Event& event) const;
+
+  void map(Event& event, const Positions& at, Key key, FieldId target, int as = 0) const;
+  void map_hashes(Event& event, const Positions& at) const;
+  std::array<FieldId, kKeys> ids_{};
+  // FieldId - first_id_ -> key index, or kNoKey (ids_ are interned together, so the range is small).
+  static constexpr std::uint8_t kNoKey = 0xFF;
+  FieldId first_id_ = 0;
+  std::vector<std::uint8_t> key_of_;
 };
 
 }  // namespace khien
