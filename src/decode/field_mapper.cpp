@@ -2,12 +2,14 @@
 #include "decode/field_mapper.h"
 
 #include <algorithm>
-
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <string>
 
 #include "core/field_dictionary.h"
+#include "core/text.h"
 #include "decode/json_record.h"
 
 namespace khien {
@@ -16,19 +18,27 @@ namespace {
 
 std::string_view transform(Event& event, std::string_view text, MapAs as) {
   switch (as) {
-    case MapAs::Lower:
-    case MapAs::Upper: {
-      bool lower = as == MapAs::Lower;
-      bool change = false;
-      for (char c : text) change |= lower ? (c >= 'A' && c <= 'Z') : (c >= 'a' && c <= 'z');
-      if (!change) return text;
-      char* out = static_cast<char*>(event.arena().allocate(text.size(), 1));
-      for (std::size_t i = 0; i < text.size(); ++i) {
-        char c = text[i];
-        if (lower && c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-        if (!lower && c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-        out[i] = c;
+    case MapAs::Lower: {
+      // Most values are lower case already (hashes, protocols): that is found eight bytes a step,
+      // and then nothing is copied.
+      std::size_t i = 0;
+      for (; i + 8 <= text.size(); i += 8) {
+        std::uint64_t x = 0;
+        std::memcpy(&x, text.data() + i, 8);
+        if (ascii_lower8(x) != x) break;
       }
+      while (i < text.size() && ascii_lower(text[i]) == text[i]) ++i;
+      if (i == text.size()) return text;
+      char* out = static_cast<char*>(event.arena().allocate(text.size(), 1));
+      ascii_lower_to(text, out);
+      return {out, text.size()};
+    }
+    case MapAs::Upper: {
+      auto is_lower = [](char c) { return c >= 'a' && c <= 'z'; };
+      if (std::none_of(text.begin(), text.end(), is_lower)) return text;
+      char* out = static_cast<char*>(event.arena().allocate(text.size(), 1));
+      for (std::size_t i = 0; i < text.size(); ++i)
+        out[i] = is_lower(text[i]) ? static_cast<char>(text[i] - 'a' + 'A') : text[i];
       return {out, text.size()};
     }
     case MapAs::Basename: {

@@ -33,7 +33,7 @@ TEST(WindowsEventMapper, ProcessCreationFields) {
                                  {"User", "CORP\\alice"},
                                  {"ParentImage", "C:\\Windows\\explorer.exe"},
                                  {"ParentProcessId", "17"},
-                                 {"Hashes", "SHA1=AA11,MD5=BB22,SHA256=CC33,IMPHASH=DD44"}});
+                                 {"Hashes", "SHA1=AA11,MD5=bb22bb22bb22bb22b,SHA256=cc33cc33cc33CC33,IMPHASH=DD44"}});
   mapper.apply(e, 1, "Microsoft-Windows-Sysmon");
   EXPECT_EQ(e.get(field::class_uid)->i, 1007);
   EXPECT_EQ(text(e, field::process_file_path), "C:\\Windows\\System32\\cmd.exe");
@@ -44,8 +44,10 @@ TEST(WindowsEventMapper, ProcessCreationFields) {
   EXPECT_EQ(text(e, field::actor_process_name), "explorer.exe");
   EXPECT_EQ(e.get(field::actor_process_pid)->i, 17);
   EXPECT_EQ(text(e, field::actor_user_name), "CORP\\alice");  // no ParentUser: the User
-  EXPECT_EQ(text(e, field::file_hashes_md5), "bb22");
-  EXPECT_EQ(text(e, field::file_hashes_sha256), "cc33");
+  // Lowered: upper case in the first eight bytes, after them, or nowhere.
+  EXPECT_EQ(text(e, field::file_hashes_sha1), "aa11");
+  EXPECT_EQ(text(e, field::file_hashes_md5), "bb22bb22bb22bb22b");
+  EXPECT_EQ(text(e, field::file_hashes_sha256), "cc33cc33cc33cc33");
   EXPECT_FALSE(e.has(field::actor_process_cmd_line));  // no ParentCommandLine
 }
 
