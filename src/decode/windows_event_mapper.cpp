@@ -53,7 +53,7 @@ WindowsEventMapper::Positions WindowsEventMapper::find_keys(const Event& event) 
   return at;
 }
 
-void WindowsEventMapper::map(Event& event, const Positions& at, Key key, FieldId target, int as) const {
+void WindowsEventMapper::map_key(Event& event, const Positions& at, Key key, FieldId target, int as) const {
   const std::uint32_t pos = at[static_cast<std::size_t>(key)];
   if (pos == 0) return;
   const FieldId original = ids_[static_cast<std::size_t>(key)];
@@ -68,7 +68,7 @@ void WindowsEventMapper::map(Event& event, const Positions& at, Key key, FieldId
   put_value(event, target, v, static_cast<MapAs>(as));
 }
 
-void WindowsEventMapper::map_hashes(Event& event, const Positions& at) const {
+void WindowsEventMapper::map_hash_list(Event& event, const Positions& at) const {
   // Sysmon lists hashes as "SHA1=...,MD5=...,SHA256=...,IMPHASH=...".
   const std::uint32_t pos = at[static_cast<std::size_t>(Key::Hashes)];
   if (pos == 0) return;
@@ -97,8 +97,9 @@ void WindowsEventMapper::apply(Event& event, std::int64_t id, std::string_view p
   constexpr int kLower = static_cast<int>(MapAs::Lower);
   constexpr int kBase = static_cast<int>(MapAs::Basename);
   const Positions at = find_keys(event);
-  auto map = [&](Event& e, Key key, FieldId target, int as = 0) { this->map(e, at, key, target, as); };
-  auto map_hashes = [&](Event& e) { this->map_hashes(e, at); };
+  // The mappings below all read the positions found above.
+  auto map = [&](Event& e, Key key, FieldId target, int as = 0) { map_key(e, at, key, target, as); };
+  auto map_hashes = [&](Event& e) { map_hash_list(e, at); };
   auto created_process = [&](Key image, Key cmd, Key pid) {
     map(event, image, field::process_file_path);
     map(event, image, field::process_name, kBase);

@@ -40,8 +40,9 @@ class WindowsEventMapper {
   using Positions = std::array<std::uint32_t, kKeys>;
   Positions find_keys(const Event& event) const;
 
-  void map(Event& event, const Positions& at, Key key, FieldId target, int as = 0) const;
-  void map_hashes(Event& event, const Positions& at) const;
+  // `at` from find_keys(event) of this same apply().
+  void map_key(Event& event, const Positions& at, Key key, FieldId target, int as = 0) const;
+  void map_hash_list(Event& event, const Positions& at) const;
   std::array<FieldId, kKeys> ids_{};
   // FieldId - first_id_ -> key index, or kNoKey (ids_ are interned together, so the range is small).
   static constexpr std::uint8_t kNoKey = 0xFF;

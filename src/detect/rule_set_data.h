@@ -240,8 +240,7 @@ struct RuleSet::Scratch::State {
   // Gated expressions to run on the value just scanned, deduplicated by a per-scan stamp.
   std::vector<std::uint32_t> pending;
   std::vector<std::uint32_t> group_epoch, candidates;
-  std::string lower;  // a dispatch value, lower-cased
-  std::string folded;  // a probed value, lower-cased
+  std::string lowered;  // scratch: a dispatch value or a probed value, lower-cased
   std::vector<std::uint32_t> gate_stamp, gated_stamp;
   std::vector<std::uint32_t> probe_epoch;  // probes already run for this event
   std::uint32_t scan_stamp = 0;

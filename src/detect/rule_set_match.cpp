@@ -155,7 +155,7 @@ void run_probe(const RuleSetData& d, RuleSet::Scratch::State& s, std::uint32_t p
     }
     // Lowered once for all the literals, then searched with memchr and memcmp (the literals of a
     // caseless probe are lower case already).
-    const std::string_view folded = ascii_lower_into(t, s.folded);
+    const std::string_view folded = ascii_lower_into(t, s.lowered);
     for (const auto& l : p.literals)
       if (s.atom_epoch[l.atom] != s.epoch && (l.cased ? t : folded).find(l.text) != std::string_view::npos)
         fire_atom(d, s, l.atom);
@@ -284,9 +284,7 @@ void RuleSet::match_impl(const Event& event, Scratch& scratch, void (*cb)(std::s
       for (std::int32_t i = s.head[dn]; i >= 0; i = s.next[static_cast<std::size_t>(i)]) {
         std::string_view t = text_of(slots[i].value, buf, sizeof buf);
         if (t.size() > x.longest) continue;
-        s.lower.assign(t);
-        ascii_lower_in_place(s.lower);
-        auto it = x.groups.find(std::string_view(s.lower));
+        auto it = x.groups.find(ascii_lower_into(t, s.lowered));
         if (it == x.groups.end()) continue;
         push_unstamped(it->second, s.group_epoch, s.epoch, s.candidates);
       }
