@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -80,6 +81,18 @@ class RuleSet {
                &on_match);
   }
 
+  /// Calls `on_match(i, rule index)` for every rule that matches `*events[i]`: the same rules, in
+  /// the same order, as match() on each event in turn. Each field's database is scanned with the
+  /// values of every event of the batch before the next database: the command-line database of
+  /// all SigmaHQ rules (~1 MB) does not stay in a core's L2 cache between one event's scans.
+  template <typename F>
+  void match_batch(std::span<const Event* const> events, Scratch& scratch, F&& on_match) const {
+    match_batch_impl(
+        events, scratch,
+        [](std::size_t e, std::size_t r, void* ctx) { (*static_cast<std::remove_reference_t<F>*>(ctx))(e, r); },
+        &on_match);
+  }
+
   /// Number of Vectorscan databases, and of patterns (scanned or matched at a value's ends), for
   /// benchmarks and `rules check`.
   std::size_t database_count() const;
@@ -88,6 +101,8 @@ class RuleSet {
  private:
   friend Result<RuleSet> compile_rules(std::vector<SigmaRule> docs, const FieldPipeline& pipeline);
   void match_impl(const Event& event, Scratch& scratch, void (*cb)(std::size_t, void*), void* ctx) const;
+  void match_batch_impl(std::span<const Event* const> events, Scratch& scratch,
+                        void (*cb)(std::size_t, std::size_t, void*), void* ctx) const;
   std::unique_ptr<RuleSetData> data_;
 };
 

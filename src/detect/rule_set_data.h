@@ -244,6 +244,20 @@ struct RuleSet::Scratch::State {
   std::vector<std::uint32_t> gate_stamp, gated_stamp;
   std::vector<std::uint32_t> probe_epoch;  // probes already run for this event
   std::uint32_t scan_stamp = 0;
+  // match_batch(): the values each group's databases scan (text in an event's arena, or formatted
+  // into `texts` at `offset` when `data` is null), the atoms they fired, and each event's groups
+  // (event e's from groups_from[e] in event_groups).
+  struct ScanItem {
+    std::uint32_t group, db, event, offset, size;
+    const char* data;
+  };
+  struct FiredAtom {
+    std::uint32_t event, group, atom;
+  };
+  std::vector<ScanItem> scans;
+  std::vector<FiredAtom> fired;
+  std::string texts;
+  std::vector<std::uint32_t> event_groups, groups_from;
   const Event* event = nullptr;
   char buf[64];
   char buf2[64];

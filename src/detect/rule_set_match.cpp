@@ -34,6 +34,10 @@ namespace {
 struct MatchContext {
   const RuleSetData* d;
   RuleSet::Scratch::State* s;
+  // match_batch(): atoms are recorded for this event and group, to be fired when the event is
+  // evaluated, instead of fired at once.
+  bool record = false;
+  std::uint32_t event = 0, group = 0;
 };
 
 // Appends to `out` each of `items` not stamped with `stamp` yet, and stamps it.
@@ -60,6 +64,11 @@ void fire_atom(const RuleSetData& d, RuleSet::Scratch::State& s, std::uint32_t a
   for (const std::uint32_t* set = list + refs.instances, *end = set + refs.sets; set != end; ++set) s.any_epoch[*set] = s.epoch;
 }
 
+void take_atom(MatchContext& m, std::uint32_t atom) {
+  if (m.record) m.s->fired.push_back({m.event, m.group, atom});
+  else fire_atom(*m.d, *m.s, atom);
+}
+
 int on_hs_match(unsigned int id, unsigned long long, unsigned long long, unsigned int, void* ctx) {
   auto* m = static_cast<MatchContext*>(ctx);
   auto& s = *m->s;
@@ -70,7 +79,7 @@ int on_hs_match(unsigned int id, unsigned long long, unsigned long long, unsigne
     push_unstamped(m->d->gates[gate], s.gated_stamp, s.scan_stamp, s.pending);
     return 0;
   }
-  fire_atom(*m->d, s, id);
+  take_atom(*m, id);
   return 0;
 }
 
@@ -244,12 +253,10 @@ bool conditions_hold(const Group& g, RuleSet::Scratch::State& s) {
   return true;
 }
 
-}  // namespace
 
-void RuleSet::match_impl(const Event& event, Scratch& scratch, void (*cb)(std::size_t, void*), void* ctx) const {
-  const RuleSetData& d = *data_;
-  auto& s = *scratch.state_;
-  if (s.owner != &d) s.prepare(d);
+// Starts matching `event`: a new epoch (every per-event stamp is stale at once), and per dense
+// field a chain of the event's slots that rules refer to.
+void begin_event(const RuleSetData& d, RuleSet::Scratch::State& s, const Event& event) {
   if (++s.epoch == 0) {
     // Epoch wrapped: forget every old stamp.
     std::fill(s.atom_epoch.begin(), s.atom_epoch.end(), 0);
@@ -262,7 +269,6 @@ void RuleSet::match_impl(const Event& event, Scratch& scratch, void (*cb)(std::s
   }
   s.event = &event;
   s.queue.clear();
-  // Index the event's fields that rules refer to: per dense field, a chain of slot positions.
   if (s.next.size() < event.size()) s.next.resize(event.size());
   s.touched.clear();
   const auto* slots = event.begin();
@@ -275,9 +281,18 @@ void RuleSet::match_impl(const Event& event, Scratch& scratch, void (*cb)(std::s
     s.next[i] = s.head[static_cast<std::size_t>(dn)];
     s.head[static_cast<std::size_t>(dn)] = static_cast<std::int32_t>(i);
   }
-  MatchContext mc{&d, &s};
+}
+
+void end_event(RuleSet::Scratch::State& s) {
+  for (std::uint32_t dn : s.touched) s.head[dn] = -1;
+  s.event = nullptr;
+}
+
+// Leaves in s.candidates the groups the event belongs to, in group order (so rules report in a
+// stable order): those its dispatch values name, and those without one, whose conditions hold.
+void select_groups(const RuleSetData& d, RuleSet::Scratch::State& s) {
   char buf[64];
-  // The groups this event can belong to, in group order (so rules report in a stable order).
+  const auto* slots = s.event->begin();
   s.candidates.assign(d.undispatched.begin(), d.undispatched.end());
   for (const Dispatch& x : d.dispatch)
     for (std::uint32_t dn : x.dense)
@@ -289,46 +304,132 @@ void RuleSet::match_impl(const Event& event, Scratch& scratch, void (*cb)(std::s
         push_unstamped(it->second, s.group_epoch, s.epoch, s.candidates);
       }
   std::sort(s.candidates.begin(), s.candidates.end());
-  for (std::uint32_t gi : s.candidates) {
-    const Group& g = d.groups[gi];
-    if (!conditions_hold(g, s)) continue;
-    for (const FieldDb& db : g.dbs) {
-      s.for_each_value(db.field_key, [&](const Value& v) {
-        std::string_view t = text_of(v, buf, sizeof buf);
-        db.anchored.match(t, [&](std::uint32_t atom) { fire_atom(d, s, atom); });
-        if (!db.db) return;
-        const char* data = t.empty() ? "" : t.data();
-        if (++s.scan_stamp == 0) {
-          std::fill(s.gate_stamp.begin(), s.gate_stamp.end(), 0);
-          std::fill(s.gated_stamp.begin(), s.gated_stamp.end(), 0);
-          s.scan_stamp = 1;
-        }
-        hs_scan(db.db, data, static_cast<unsigned>(t.size()), 0, s.hs, on_hs_match, &mc);
-        // The gated expressions whose literal occurred in this value (each needs it to match).
-        for (std::uint32_t gi : s.pending) {
-          const Gated& gx = d.gated[gi];
-          if (s.atom_epoch[gx.atom] == s.epoch) continue;
-          if (gx.glob) {
-            if (gx.glob->matches(t)) fire_atom(d, s, gx.atom);
-          } else {
-            hs_scan(gx.db, data, static_cast<unsigned>(t.size()), 0, s.hs, on_hs_match, &mc);
-          }
-        }
-        s.pending.clear();
-      });
-    }
-    push_unstamped(g.always, s.inst_epoch, s.epoch, s.queue);
+  std::erase_if(s.candidates, [&](std::uint32_t gi) { return !conditions_hold(d.groups[gi], s); });
+}
+
+// Scans one value of a group's field: its anchored literals, its database, then the gated
+// expressions whose gate literal occurred in it.
+void scan_value(const FieldDb& db, std::string_view t, MatchContext& mc) {
+  const RuleSetData& d = *mc.d;
+  auto& s = *mc.s;
+  db.anchored.match(t, [&](std::uint32_t atom) { take_atom(mc, atom); });
+  if (!db.db) return;
+  const char* data = t.empty() ? "" : t.data();
+  if (++s.scan_stamp == 0) {
+    std::fill(s.gate_stamp.begin(), s.gate_stamp.end(), 0);
+    std::fill(s.gated_stamp.begin(), s.gated_stamp.end(), 0);
+    s.scan_stamp = 1;
   }
+  hs_scan(db.db, data, static_cast<unsigned>(t.size()), 0, s.hs, on_hs_match, &mc);
+  for (std::uint32_t gi : s.pending) {
+    const Gated& gx = d.gated[gi];
+    // Fired already by another value (known only while matching one event at a time).
+    if (!mc.record && s.atom_epoch[gx.atom] == s.epoch) continue;
+    if (gx.glob) {
+      if (gx.glob->matches(t)) take_atom(mc, gx.atom);
+    } else {
+      hs_scan(gx.db, data, static_cast<unsigned>(t.size()), 0, s.hs, on_hs_match, &mc);
+    }
+  }
+  s.pending.clear();
+}
+
+// Evaluates the rules the fired atoms queued (and the groups' rules without triggers) and reports
+// each rule that matches once.
+template <typename F>
+void evaluate_queue(const RuleSetData& d, RuleSet::Scratch::State& s, F&& report) {
   for (std::size_t qi = 0; qi < s.queue.size(); ++qi) {
     const Instance& inst = d.instances[s.queue[qi]];
     if (s.rule_epoch[inst.rule] == s.epoch) continue;
     if (eval(d, s, inst.root)) {
       s.rule_epoch[inst.rule] = s.epoch;
-      cb(inst.rule, ctx);
+      report(inst.rule);
     }
   }
-  for (std::uint32_t dn : s.touched) s.head[dn] = -1;
-  s.event = nullptr;
+}
+
+}  // namespace
+
+void RuleSet::match_impl(const Event& event, Scratch& scratch, void (*cb)(std::size_t, void*), void* ctx) const {
+  const RuleSetData& d = *data_;
+  auto& s = *scratch.state_;
+  if (s.owner != &d) s.prepare(d);
+  begin_event(d, s, event);
+  select_groups(d, s);
+  MatchContext mc{&d, &s};
+  char buf[64];
+  for (std::uint32_t gi : s.candidates) {
+    const Group& g = d.groups[gi];
+    for (const FieldDb& db : g.dbs)
+      s.for_each_value(db.field_key, [&](const Value& v) { scan_value(db, text_of(v, buf, sizeof buf), mc); });
+    push_unstamped(g.always, s.inst_epoch, s.epoch, s.queue);
+  }
+  evaluate_queue(d, s, [&](std::uint32_t rule) { cb(rule, ctx); });
+  end_event(s);
+}
+
+void RuleSet::match_batch_impl(std::span<const Event* const> events, Scratch& scratch,
+                               void (*cb)(std::size_t, std::size_t, void*), void* ctx) const {
+  const RuleSetData& d = *data_;
+  auto& s = *scratch.state_;
+  if (s.owner != &d) s.prepare(d);
+  s.scans.clear();
+  s.fired.clear();
+  s.texts.clear();
+  s.event_groups.clear();
+  s.groups_from.clear();
+  // 1. Event by event: the groups it belongs to, and the values their databases are to scan.
+  char buf[64];
+  for (std::uint32_t e = 0; e < events.size(); ++e) {
+    begin_event(d, s, *events[e]);
+    select_groups(d, s);
+    s.groups_from.push_back(static_cast<std::uint32_t>(s.event_groups.size()));
+    for (std::uint32_t gi : s.candidates) {
+      s.event_groups.push_back(gi);
+      const auto& dbs = d.groups[gi].dbs;
+      for (std::uint32_t k = 0; k < dbs.size(); ++k)
+        s.for_each_value(dbs[k].field_key, [&](const Value& v) {
+          RuleSet::Scratch::State::ScanItem item{gi, k, e, 0, 0, nullptr};
+          if (v.type == FieldType::String) {
+            item.data = v.s.data();
+            item.size = static_cast<std::uint32_t>(v.s.size());
+          } else {  // a number or address, formatted into the batch's own text
+            const std::string_view t = text_of(v, buf, sizeof buf);
+            item.offset = static_cast<std::uint32_t>(s.texts.size());
+            item.size = static_cast<std::uint32_t>(t.size());
+            s.texts.append(t);
+          }
+          s.scans.push_back(item);
+        });
+    }
+    end_event(s);
+  }
+  s.groups_from.push_back(static_cast<std::uint32_t>(s.event_groups.size()));
+  // 2. Database by database, the values of every event (in event order, each event's in match()'s).
+  std::stable_sort(s.scans.begin(), s.scans.end(), [](const auto& a, const auto& b) {
+    return a.group != b.group ? a.group < b.group : a.db < b.db;
+  });
+  MatchContext mc{&d, &s, true};
+  for (const auto& item : s.scans) {
+    mc.event = item.event;
+    mc.group = item.group;
+    const std::string_view t = item.data ? std::string_view(item.data, item.size)
+                                         : std::string_view(s.texts).substr(item.offset, item.size);
+    scan_value(d.groups[item.group].dbs[item.db], t, mc);
+  }
+  // 3. Event by event: its atoms fired group by group as match() fires them, then its rules.
+  std::stable_sort(s.fired.begin(), s.fired.end(), [](const auto& a, const auto& b) { return a.event < b.event; });
+  std::size_t f = 0;
+  for (std::uint32_t e = 0; e < events.size(); ++e) {
+    begin_event(d, s, *events[e]);
+    for (std::uint32_t k = s.groups_from[e]; k < s.groups_from[e + 1]; ++k) {
+      const std::uint32_t gi = s.event_groups[k];
+      for (; f < s.fired.size() && s.fired[f].event == e && s.fired[f].group == gi; ++f) fire_atom(d, s, s.fired[f].atom);
+      push_unstamped(d.groups[gi].always, s.inst_epoch, s.epoch, s.queue);
+    }
+    evaluate_queue(d, s, [&](std::uint32_t rule) { cb(e, rule, ctx); });
+    end_event(s);
+  }
 }
 
 }  // namespace khien
