@@ -229,36 +229,22 @@ void SightingCounter::restore(std::vector<SightingRow> rows) {
 
 void IntelDetector::begin_batch(std::span<const Event* const> events) {
   batch_matcher_ = holder_.get();
-  batch_events_.assign(events.begin(), events.end());
-  batch_hits_.clear();
-  next_event_ = next_hit_ = 0;
+  batch_.begin(events);
   const IndicatorCatalog* catalog = catalog_of(batch_matcher_);
   if (!catalog || catalog->size() == 0) return;
-  batch_matcher_->match_events(events, [&](std::size_t index, const EventMatch& m) {
-    batch_hits_.push_back({static_cast<std::uint32_t>(index), m});
-  });
+  batch_matcher_->match_events(events, [&](std::size_t index, const EventMatch& m) { batch_.add(index, m); });
 }
 
 void IntelDetector::detect(const Event& event, std::vector<Alert>& out) {
   seen_.clear();
   const Value* t = event.get(field::time);
   TimeNs when = t && t->type == FieldType::Timestamp ? t->t : now_ns();
-  // The pipeline calls detect() on the batch's events in order: skip to this one.
-  std::size_t at = next_event_;
-  while (at < batch_events_.size() && batch_events_[at] != &event) ++at;
-  if (at < batch_events_.size()) {
-    next_event_ = at;
+  if (batch_.active()) {
     const IndicatorCatalog* catalog = catalog_of(batch_matcher_);
-    while (next_hit_ < batch_hits_.size() && batch_hits_[next_hit_].event < next_event_) ++next_hit_;
-    for (; next_hit_ < batch_hits_.size() && batch_hits_[next_hit_].event == next_event_; ++next_hit_)
-      raise(*catalog, batch_hits_[next_hit_].match, event, when, out);
-    if (++next_event_ == batch_events_.size()) {
-      batch_matcher_.reset();  // the batch is done: let a replaced matcher go
-      batch_events_.clear();
-      batch_hits_.clear();
-      next_event_ = next_hit_ = 0;
+    if (batch_.take(event, [&](const EventMatch& m) { raise(*catalog, m, event, when, out); })) {
+      if (!batch_.active()) batch_matcher_.reset();  // the batch is done: let a replaced matcher go
+      return;
     }
-    return;
   }
   // One lock and reference-count increment per event; the matcher seen here stays alive (with
   // its catalog) until this call returns, whatever a reload publishes meanwhile.

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/alert.h"
+#include "core/batch_hits.h"
 #include "intel/indicator_matcher.h"
 #include "intel/matcher_holder.h"
 #include "intel/tlp.h"
@@ -107,22 +108,16 @@ class IntelDetector : public Detector {
   void detect(const Event& event, std::vector<Alert>& out) override;
 
  private:
-  struct BatchHit {
-    std::uint32_t event;
-    EventMatch match;
-  };
   void raise(const IndicatorCatalog& catalog, const EventMatch& m, const Event& event, TimeNs when,
              std::vector<Alert>& out);
 
   const MatcherHolder& holder_;
   SightingCounter* sightings_;
   std::vector<IndicatorId> seen_;  // indicators already alerted for the current event
-  // The batch begun by begin_batch: its matcher (kept with its catalog until the batch is done),
-  // its events, their hits in event order, and how far detect() has got.
+  // The batch begun by begin_batch: its matcher (kept with its catalog until the batch is done)
+  // and its events' hits.
   std::shared_ptr<const IndicatorMatcher> batch_matcher_;
-  std::vector<const Event*> batch_events_;
-  std::vector<BatchHit> batch_hits_;
-  std::size_t next_event_ = 0, next_hit_ = 0;
+  BatchHits<EventMatch> batch_;
 };
 
 }  // namespace khien

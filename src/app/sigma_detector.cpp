@@ -109,26 +109,42 @@ void fill_rule_fields(const SigmaRule& rule, Alert& a) {
 
 }  // namespace
 
-void SigmaDetector::detect(const Event& event, std::vector<Alert>& out) {
+void SigmaDetector::begin_batch(std::span<const Event* const> events) {
   refresh();
-  const RuleSet& rules = *current_->rules;
-  const bool correlate = !rules.correlations().empty();
+  batch_generation_ = current_;
+  batch_.begin(events);
+  current_->rules->match_batch(events, scratch_, [&](std::size_t e, std::size_t rule) {
+    batch_.add(e, static_cast<std::uint32_t>(rule));
+  });
+}
+
+void SigmaDetector::detect(const Event& event, std::vector<Alert>& out) {
   matched_.clear();
-  rules.match(event, scratch_, [&](std::size_t index) {
-    if (correlate) matched_.push_back(index);
-    if (!rules.generates_alerts(index)) return;
+  SigmaGeneration* generation = nullptr;
+  std::shared_ptr<SigmaGeneration> finished;  // keeps the batch's generation alive through this call
+  if (batch_.active() && batch_.take(event, [&](std::uint32_t rule) { matched_.push_back(rule); })) {
+    generation = batch_generation_.get();
+    if (!batch_.active()) finished = std::move(batch_generation_);
+  } else {
+    refresh();
+    generation = current_.get();
+    generation->rules->match(event, scratch_, [&](std::size_t rule) { matched_.push_back(rule); });
+  }
+  const RuleSet& rules = *generation->rules;
+  for (std::size_t index : matched_) {
+    if (!rules.generates_alerts(index)) continue;
     Alert a;
     a.kind = "sigma";
     fill_rule_fields(rules.rule(index), a);
     out.push_back(std::move(a));
-  });
-  if (matched_.empty()) return;
+  }
+  if (matched_.empty() || rules.correlations().empty()) return;
   const Value* t = event.get(field::time);
   const TimeNs time = t && t->type == FieldType::Timestamp ? t->t : now_ns();
   hits_.clear();
   {
-    std::lock_guard lock(current_->correlation_mutex);
-    for (std::size_t index : matched_) current_->correlation.feed(index, event, time, hits_);
+    std::lock_guard lock(generation->correlation_mutex);
+    for (std::size_t index : matched_) generation->correlation.feed(index, event, time, hits_);
   }
   for (const auto& hit : hits_) {
     const SigmaRule& rule = rules.correlations()[hit.correlation];

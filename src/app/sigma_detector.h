@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/alert.h"
+#include "core/batch_hits.h"
 #include "core/time.h"
 #include "detect/correlation_engine.h"
 #include "detect/rule_set.h"
@@ -82,6 +83,10 @@ class SigmaDetector : public Detector {
   /// Follows `holder` (which must outlive the detector).
   explicit SigmaDetector(const SigmaRulesHolder& holder);
   std::string_view name() const override { return "sigma"; }
+  /// Matches the batch's events together (RuleSet::match_batch: each field's database scans the
+  /// whole batch in turn); detect() then reports each event's rules from it.
+  void begin_batch(std::span<const Event* const> events) override;
+  /// An event of the current batch takes its rules from begin_batch; any other is matched alone.
   void detect(const Event& event, std::vector<Alert>& out) override;
   /// Version of the generation the detector last ran.
   std::uint64_t version() const { return current_ ? current_->version : 0; }
@@ -92,8 +97,12 @@ class SigmaDetector : public Detector {
   const SigmaRulesHolder* holder_ = nullptr;
   std::shared_ptr<SigmaGeneration> current_;
   RuleSet::Scratch scratch_;
-  std::vector<std::size_t> matched_;
+  std::vector<std::size_t> matched_;  // rules that matched the current event
   std::vector<CorrelationHit> hits_;
+  // The batch begun by begin_batch: its generation (kept until the batch is done, whatever a
+  // reload publishes) and the rules each of its events matched.
+  std::shared_ptr<SigmaGeneration> batch_generation_;
+  BatchHits<std::uint32_t> batch_;
 };
 
 /// OCSF severity for a Sigma level (informational 1 … critical 5).

@@ -216,5 +216,66 @@ TEST(SigmaLiveCorrelation, DetectorsOfOneGenerationShareTheState) {
   EXPECT_EQ(count_kind(out, "sigma-correlation"), 1u);
 }
 
+// The pipeline's way: begin_batch() matches the batch at once, then detect() on each event. The
+// alerts are those of events detected one at a time, correlations included, and a set published
+// in the middle of a batch applies from the next batch on.
+std::vector<std::string> alert_names(const std::vector<Alert>& alerts) {
+  std::vector<std::string> names;
+  for (const auto& a : alerts) names.push_back(a.kind + ":" + a.rule_id);
+  return names;
+}
+
+TEST(SigmaBatch, BatchRaisesWhatSingleEventsRaise) {
+  // The burst rule with `generate: true`: the port rule's hits are alerts of their own too.
+  std::string burst = kBurst;
+  burst.insert(burst.find("  timespan:"), "  generate: true\n");
+  const std::string text = std::string(kPortRule) + "---\n" + kOtherRule + "---\n" + burst;
+  SigmaDetector batched(compile_text(text)), single(compile_text(text));
+  Events ev;
+  std::vector<Event> events;
+  for (std::int64_t port : {31337, 1, 31337, 80, 31337, 1})
+    events.push_back(ev.make("198.51.100.9", port, kBase + static_cast<TimeNs>(events.size()) * kSec));
+  std::vector<const Event*> batch;
+  for (const auto& e : events) batch.push_back(&e);
+  batched.begin_batch(batch);
+  std::vector<std::vector<std::string>> got, want;
+  for (const auto& e : events) {
+    std::vector<Alert> a, b;
+    batched.detect(e, a);
+    single.detect(e, b);
+    got.push_back(alert_names(a));
+    want.push_back(alert_names(b));
+  }
+  EXPECT_EQ(got, want);
+  const std::vector<std::vector<std::string>> expected = {
+      {"sigma:test-port"}, {"sigma:test-other"}, {"sigma:test-port"}, {}, {"sigma:test-port", "sigma-correlation:test-burst"},
+      {"sigma:test-other"}};
+  EXPECT_EQ(got, expected);
+  // An event outside the batch is matched alone.
+  std::vector<Alert> out;
+  batched.detect(ev.make("198.51.100.10", 1, kBase + 10 * kSec), out);
+  EXPECT_EQ(alert_names(out), std::vector<std::string>{"sigma:test-other"});
+}
+
+TEST(SigmaBatch, PublishedSetAppliesFromTheNextBatch) {
+  SigmaRulesHolder holder(std::make_shared<SigmaGeneration>(compile_text(kOtherRule), 1));
+  SigmaDetector detector(holder);
+  Events ev;
+  const Event first = ev.make("198.51.100.11", 31337, kBase), second = ev.make("198.51.100.11", 1, kBase + kSec);
+  const std::vector<const Event*> batch = {&first, &second};
+  detector.begin_batch(batch);
+  holder.publish(compile_text(kPortRule));
+  std::vector<Alert> out;
+  detector.detect(first, out);
+  detector.detect(second, out);
+  EXPECT_EQ(alert_names(out), std::vector<std::string>{"sigma:test-other"}) << "the batch ran on the set it began with";
+  out.clear();
+  detector.begin_batch(batch);
+  detector.detect(first, out);
+  detector.detect(second, out);
+  EXPECT_EQ(alert_names(out), std::vector<std::string>{"sigma:test-port"});
+  EXPECT_EQ(detector.version(), 2u);
+}
+
 }  // namespace
 }  // namespace khien
