@@ -164,7 +164,7 @@ void match_stream_batched(benchmark::State& state, const std::vector<Event>& eve
 void BM_SigmaProcessCreationBatch(benchmark::State& state) { match_stream_batched(state, fixture().events); }
 BENCHMARK(BM_SigmaProcessCreationBatch)->Args({0, 16})->Args({0, 64})->Args({0, 256})->Args({0, 1024})->Args({1000, 64})->Unit(benchmark::kMicrosecond);
 void BM_SigmaProcessCreationMixedBatch(benchmark::State& state) { match_stream_batched(state, fixture().mixed); }
-BENCHMARK(BM_SigmaProcessCreationMixedBatch)->Args({0, 64})->Args({0, 1024})->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_SigmaProcessCreationMixedBatch)->Args({0, 32})->Args({0, 64})->Args({0, 128})->Args({0, 1024})->Unit(benchmark::kMicrosecond);
 
 // As the pipeline sees an event: decoded just before it is matched, so its slots are in cache (the
 // benchmarks above cycle through events decoded long before, whose slots the cache has lost). The

@@ -2,6 +2,8 @@
 // per correlation hit; generations swapped in without a pause.
 #include "app/sigma_detector.h"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "core/schema.h"
@@ -113,9 +115,12 @@ void SigmaDetector::begin_batch(std::span<const Event* const> events) {
   refresh();
   batch_generation_ = current_;
   batch_.begin(events);
-  current_->rules->match_batch(events, scratch_, [&](std::size_t e, std::size_t rule) {
-    batch_.add(e, static_cast<std::uint32_t>(rule));
-  });
+  // In slices: on the mixed benchmark stream 64 to 128 events at a time matched fastest; the
+  // pipeline's 1,024 were slower (the slice's scan lists and values leave the cache).
+  constexpr std::size_t kSlice = 128;
+  for (std::size_t from = 0; from < events.size(); from += kSlice)
+    current_->rules->match_batch(events.subspan(from, std::min(kSlice, events.size() - from)), scratch_,
+                                 [&](std::size_t e, std::size_t rule) { batch_.add(from + e, static_cast<std::uint32_t>(rule)); });
 }
 
 void SigmaDetector::detect(const Event& event, std::vector<Alert>& out) {

@@ -254,10 +254,12 @@ struct RuleSet::Scratch::State {
   struct FiredAtom {
     std::uint32_t event, group, atom;
   };
-  std::vector<ScanItem> scans;
-  std::vector<FiredAtom> fired;
+  std::vector<ScanItem> scans, sorted_scans;
+  std::vector<FiredAtom> fired, sorted_fired;
   std::string texts;
   std::vector<std::uint32_t> event_groups, groups_from;
+  std::vector<std::uint32_t> db_base;  // group -> number of the databases of the groups before it (then the total)
+  std::vector<std::uint32_t> counts;  // counting sorts
   const Event* event = nullptr;
   char buf[64];
   char buf2[64];
@@ -282,6 +284,8 @@ struct RuleSet::Scratch::State {
     gated_stamp.assign(d.gated.size(), 0);
     probe_epoch.assign(d.probes.size(), 0);
     scan_stamp = 0;
+    db_base.assign(1, 0);
+    for (const auto& g : d.groups) db_base.push_back(db_base.back() + static_cast<std::uint32_t>(g.dbs.size()));
   }
 
   template <typename F>

@@ -334,6 +334,19 @@ void scan_value(const FieldDb& db, std::string_view t, MatchContext& mc) {
   s.pending.clear();
 }
 
+// Copies `items` into `out` ordered by key(item) (below `keys`), keeping the order of equal keys:
+// two passes, where a comparison sort of a batch's thousands of items cost more than its scans'
+// set-up. Afterwards counts[k] is where the items of keys above k start.
+template <typename T, typename Key>
+void counting_sort(const std::vector<T>& items, std::size_t keys, Key&& key, std::vector<std::uint32_t>& counts,
+                   std::vector<T>& out) {
+  counts.assign(keys + 1, 0);
+  for (const T& x : items) ++counts[key(x) + 1];
+  for (std::size_t k = 1; k <= keys; ++k) counts[k] += counts[k - 1];
+  out.resize(items.size());
+  for (const T& x : items) out[counts[key(x)]++] = x;
+}
+
 // Evaluates the rules the fired atoms queued (and the groups' rules without triggers) and reports
 // each rule that matches once.
 template <typename F>
@@ -406,11 +419,9 @@ void RuleSet::match_batch_impl(std::span<const Event* const> events, Scratch& sc
   }
   s.groups_from.push_back(static_cast<std::uint32_t>(s.event_groups.size()));
   // 2. Database by database, the values of every event (in event order, each event's in match()'s).
-  std::stable_sort(s.scans.begin(), s.scans.end(), [](const auto& a, const auto& b) {
-    return a.group != b.group ? a.group < b.group : a.db < b.db;
-  });
+  counting_sort(s.scans, s.db_base.back(), [&](const auto& x) { return s.db_base[x.group] + x.db; }, s.counts, s.sorted_scans);
   MatchContext mc{&d, &s, true};
-  for (const auto& item : s.scans) {
+  for (const auto& item : s.sorted_scans) {
     mc.event = item.event;
     mc.group = item.group;
     const std::string_view t = item.data ? std::string_view(item.data, item.size)
@@ -418,13 +429,15 @@ void RuleSet::match_batch_impl(std::span<const Event* const> events, Scratch& sc
     scan_value(d.groups[item.group].dbs[item.db], t, mc);
   }
   // 3. Event by event: its atoms fired group by group as match() fires them, then its rules.
-  std::stable_sort(s.fired.begin(), s.fired.end(), [](const auto& a, const auto& b) { return a.event < b.event; });
-  std::size_t f = 0;
+  // After the sort, counts[e] is where the atoms of the events after e start.
+  counting_sort(s.fired, events.size(), [](const auto& x) { return x.event; }, s.counts, s.sorted_fired);
   for (std::uint32_t e = 0; e < events.size(); ++e) {
     begin_event(d, s, *events[e]);
+    std::size_t f = e == 0 ? 0 : s.counts[e - 1];
+    const std::size_t end = s.counts[e];
     for (std::uint32_t k = s.groups_from[e]; k < s.groups_from[e + 1]; ++k) {
       const std::uint32_t gi = s.event_groups[k];
-      for (; f < s.fired.size() && s.fired[f].event == e && s.fired[f].group == gi; ++f) fire_atom(d, s, s.fired[f].atom);
+      for (; f < end && s.sorted_fired[f].group == gi; ++f) fire_atom(d, s, s.sorted_fired[f].atom);
       push_unstamped(d.groups[gi].always, s.inst_epoch, s.epoch, s.queue);
     }
     evaluate_queue(d, s, [&](std::uint32_t rule) { cb(e, rule, ctx); });
