@@ -253,7 +253,6 @@ bool conditions_hold(const Group& g, RuleSet::Scratch::State& s) {
   return true;
 }
 
-
 // Starts matching `event`: a new epoch (every per-event stamp is stale at once), and per dense
 // field a chain of the event's slots that rules refer to.
 void begin_event(const RuleSetData& d, RuleSet::Scratch::State& s, const Event& event) {
