@@ -33,7 +33,7 @@ void AnchoredLiterals::Trie::flatten() {
   std::uint32_t size = 0;
   for (std::size_t i = 0; i < children.size(); ++i) {
     offset[i] = size;
-    size += kFirstEdge + 2 * static_cast<std::uint32_t>(children[i].size());
+    size += kFirstEdge + (children[i].size() > kSparseEdges ? 256 : 2 * static_cast<std::uint32_t>(children[i].size()));
   }
   cells.assign(size, 0);
   atoms.clear();
@@ -46,10 +46,15 @@ void AnchoredLiterals::Trie::flatten() {
     auto& kids = children[i];
     std::sort(kids.begin(), kids.end());
     std::uint32_t* node = cells.data() + offset[i];
-    node[kEdges] = static_cast<std::uint32_t>(kids.size());
-    for (std::size_t k = 0; k < kids.size(); ++k) {
-      node[kFirstEdge + 2 * k] = kids[k].first;
-      node[kFirstEdge + 2 * k + 1] = offset[kids[k].second];
+    if (kids.size() > kSparseEdges) {
+      node[kEdges] = kDenseNode;  // a target per byte value; 0 (the root, no one's child): no edge
+      for (const auto& [label, child] : kids) node[kFirstEdge + label] = offset[child];
+    } else {
+      node[kEdges] = static_cast<std::uint32_t>(kids.size());
+      for (std::size_t k = 0; k < kids.size(); ++k) {
+        node[kFirstEdge + 2 * k] = kids[k].first;
+        node[kFirstEdge + 2 * k + 1] = offset[kids[k].second];
+      }
     }
     unique(ends[i]);
     node[kAtomsBegin] = static_cast<std::uint32_t>(atoms.size());

@@ -91,9 +91,13 @@ class AnchoredLiterals {
   }
 
   // Flat trie: each node is a run of cells — atoms_begin, atoms_end, edge count, then (label,
-  // target offset) per edge, sorted by label — so a step reads one place, not three. The atoms of
-  // the literals ending at a node, [atoms_begin, atoms_end), fire when the walk reaches it.
+  // target offset) per edge, sorted by label — so a step reads one place, not three. A node with
+  // more than kSparseEdges edges (the roots, the letter after `\` in paths) holds a target per
+  // byte value instead, so a step there is one load, not a binary search of dependent loads. The
+  // atoms of the literals ending at a node, [atoms_begin, atoms_end), fire when the walk reaches it.
   enum Cell : std::uint32_t { kAtomsBegin, kAtomsEnd, kEdges, kFirstEdge };
+  static constexpr std::uint32_t kSparseEdges = 8;
+  static constexpr std::uint32_t kDenseNode = 0xFFFFFFFFu;  // in kEdges
   struct Trie {
     std::vector<std::uint32_t> cells;  // nodes as above; the root at 0
     std::vector<std::uint32_t> atoms;
@@ -117,18 +121,15 @@ class AnchoredLiterals {
       if (i == n) return;
       const std::uint32_t c = folded(t.reversed ? value[n - 1 - i] : value[i]);
       const std::uint32_t edges = node[kEdges];
+      if (edges == kDenseNode) {
+        const std::uint32_t to = node[kFirstEdge + c];
+        if (to == 0) return;
+        node = t.cells.data() + to;
+        continue;
+      }
       const std::uint32_t* edge = node + kFirstEdge;  // label at 2k, target at 2k + 1
       std::uint32_t lo = 0;
-      if (edges <= 8) {
-        while (lo < edges && edge[2 * lo] < c) ++lo;
-      } else {
-        std::uint32_t len = edges;
-        while (len > 0) {
-          const std::uint32_t half = len / 2;
-          if (edge[2 * (lo + half)] < c) { lo += half + 1; len -= half + 1; }
-          else len = half;
-        }
-      }
+      while (lo < edges && edge[2 * lo] < c) ++lo;
       if (lo == edges || edge[2 * lo] != c) return;
       node = t.cells.data() + edge[2 * lo + 1];
     }

@@ -66,15 +66,27 @@ TEST(AnchoredLiterals, OnlyAsciiLettersFold) {
   EXPECT_EQ(fired(set, "{a}"), (std::vector<std::uint32_t>{}));
 }
 
-TEST(AnchoredLiterals, ManyChildrenUseTheSearchPath) {
-  // More than eight edges at one node: the walk switches from a linear to a binary search.
-  AnchoredLiterals set;
-  const std::string letters = "abcdefghijklmnopqrstuvwxyz0123456789";
-  for (std::uint32_t i = 0; i < letters.size(); ++i) set.add(std::string("\\") + letters[i] + ".exe", Anchor::End, i);
-  set.finish();
-  for (std::uint32_t i = 0; i < letters.size(); ++i)
-    EXPECT_EQ(fired(set, std::string("C:\\") + char(std::toupper(letters[i])) + ".exe"), (std::vector<std::uint32_t>{i}));
-  EXPECT_EQ(fired(set, "C:\\_.exe"), (std::vector<std::uint32_t>{}));
+TEST(AnchoredLiterals, ManyChildrenUseADenseNode) {
+  // Up to eight edges at a node are searched; past eight the node holds a target per byte value.
+  // Both sides of the bound, letters in either case, bytes above 0x7F, and bytes with no edge.
+  for (std::size_t children : {std::size_t{8}, std::size_t{9}, std::size_t{37}}) {
+    SCOPED_TRACE(children);
+    const std::string labels = std::string("abcdefghijklmnopqrstuvwxyz0123456789") + "\xE9";
+    AnchoredLiterals set;
+    for (std::uint32_t i = 0; i < children; ++i) {
+      const char label = labels[labels.size() - children + i];
+      set.add(std::string("\\") + label + ".exe", Anchor::End, i);
+      set.add(std::string("C:\\") + label, Anchor::Start, 100 + i);
+    }
+    set.finish();
+    for (std::uint32_t i = 0; i < children; ++i) {
+      const char label = labels[labels.size() - children + i];
+      const char upper = static_cast<char>(std::toupper(static_cast<unsigned char>(label)));
+      EXPECT_EQ(fired(set, std::string("C:\\") + upper + ".exe"), (std::vector<std::uint32_t>{i, 100 + i})) << label;
+    }
+    EXPECT_EQ(fired(set, "C:\\_.exe"), (std::vector<std::uint32_t>{}));
+    EXPECT_EQ(fired(set, "C:\\\xC9.exe"), (std::vector<std::uint32_t>{}));  // 0xC9 is 0xE9 less 0x20: no fold
+  }
   EXPECT_TRUE(AnchoredLiterals{}.empty());
 }
 
