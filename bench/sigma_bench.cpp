@@ -114,12 +114,17 @@ Result<RuleSet>& compiled_rules(Fixture& f, std::int64_t n_arg) {
   return found->second;
 }
 
-void match_stream(benchmark::State& state, const std::vector<Event>& events) {
+// The rule set of the benchmark's first argument, or null with the benchmark skipped.
+const RuleSet* rules_or_skip(benchmark::State& state) {
   auto& set = compiled_rules(fixture(), state.range(0));
-  if (!set) {
-    state.SkipWithError(set.error().message.c_str());
-    return;
-  }
+  if (set) return &*set;
+  state.SkipWithError(set.error().message.c_str());
+  return nullptr;
+}
+
+void match_stream(benchmark::State& state, const std::vector<Event>& events) {
+  const RuleSet* set = rules_or_skip(state);
+  if (!set) return;
   auto scratch = set->make_scratch();
   std::size_t hits = 0, i = 0;
   for (auto _ : state) {
@@ -139,13 +144,10 @@ BENCHMARK(BM_SigmaProcessCreation)->Arg(100)->Arg(1000)->Arg(0)->Unit(benchmark:
 
 // As the pipeline's detector matches: a batch of events at a time (RuleSet::match_batch), each
 // field's database scanned for the whole batch in turn. Arguments: rules (0: all), batch size.
-// Time and items are per event.
+// The time column is per batch; items_per_second and us_per_event are per event.
 void match_stream_batched(benchmark::State& state, const std::vector<Event>& events) {
-  auto& set = compiled_rules(fixture(), state.range(0));
-  if (!set) {
-    state.SkipWithError(set.error().message.c_str());
-    return;
-  }
+  const RuleSet* set = rules_or_skip(state);
+  if (!set) return;
   auto scratch = set->make_scratch();
   const auto batch = static_cast<std::size_t>(state.range(1));
   std::vector<const Event*> ring;  // the events, then the first `batch` again so that every batch is contiguous
