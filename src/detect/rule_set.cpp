@@ -498,6 +498,8 @@ struct Compiler {
       g.exprs.clear();
       g.atom_of.clear();
     }
+    d.db_base.assign(1, 0);
+    for (const auto& g : d.groups) d.db_base.push_back(d.db_base.back() + static_cast<std::uint32_t>(g.dbs.size()));
     return build_probes();
   }
 

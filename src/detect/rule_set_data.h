@@ -177,6 +177,9 @@ struct RuleSetData {
   std::uint32_t any_sets = 0;
   std::vector<sigma_compiled::Instance> instances;
   std::vector<sigma_compiled::Group> groups;
+  // Group -> how many field databases the groups before it hold (then the total): a database's
+  // number across groups, by which match_batch() orders its scans.
+  std::vector<std::uint32_t> db_base;
   std::unordered_map<std::string, std::uint32_t> group_of;
   std::vector<sigma_compiled::Dispatch> dispatch;
   std::vector<std::uint32_t> undispatched;  // groups without a condition on values
@@ -258,7 +261,6 @@ struct RuleSet::Scratch::State {
   std::vector<FiredAtom> fired, sorted_fired;
   std::string texts;
   std::vector<std::uint32_t> event_groups, groups_from;
-  std::vector<std::uint32_t> db_base;  // group -> number of the databases of the groups before it (then the total)
   std::vector<std::uint32_t> counts;  // counting sorts
   const Event* event = nullptr;
   char buf[64];
@@ -284,8 +286,6 @@ struct RuleSet::Scratch::State {
     gated_stamp.assign(d.gated.size(), 0);
     probe_epoch.assign(d.probes.size(), 0);
     scan_stamp = 0;
-    db_base.assign(1, 0);
-    for (const auto& g : d.groups) db_base.push_back(db_base.back() + static_cast<std::uint32_t>(g.dbs.size()));
   }
 
   template <typename F>

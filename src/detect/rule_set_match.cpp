@@ -418,7 +418,7 @@ void RuleSet::match_batch_impl(std::span<const Event* const> events, Scratch& sc
   }
   s.groups_from.push_back(static_cast<std::uint32_t>(s.event_groups.size()));
   // 2. Database by database, the values of every event (in event order, each event's in match()'s).
-  counting_sort(s.scans, s.db_base.back(), [&](const auto& x) { return s.db_base[x.group] + x.db; }, s.counts, s.sorted_scans);
+  counting_sort(s.scans, d.db_base.back(), [&](const auto& x) { return d.db_base[x.group] + x.db; }, s.counts, s.sorted_scans);
   MatchContext mc{&d, &s, true};
   for (const auto& item : s.sorted_scans) {
     mc.event = item.event;
