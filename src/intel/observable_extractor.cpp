@@ -97,9 +97,11 @@ class Extractor {
     std::string path = e.path.to_string();
     PathTarget target = classify(e.path);
     if (target.target == Target::None) {
-      if (e.path.object_type == "file" && !e.path.steps.empty() && e.path.steps[0].name == "hashes")
-        return reject("hash algorithm " + e.path.to_string().substr(12) +
-                      " is not matched (MD5, SHA-1, SHA-256, SHA-512 are)");
+      if (e.path.object_type == "file" && !e.path.steps.empty() && e.path.steps[0].name == "hashes") {
+        // "file:hashes." is 12 characters; what follows names the algorithm, if anything does.
+        if (path.size() <= 12) return reject(path + " names no hash algorithm (file:hashes.'SHA-256', ...)");
+        return reject("hash algorithm " + path.substr(12) + " is not matched (MD5, SHA-1, SHA-256, SHA-512 are)");
+      }
       return reject(path + " is not a matchable observable");
     }
     if (e.negated) return reject(std::string("NOT ") + comparison_op_text(e.op) + " on " + path);

@@ -78,6 +78,9 @@ TEST(IntelExtractor, ReportsWhyAPatternIsNotCompiled) {
   EXPECT_EQ(describe(extract("[file:name = 'CBricksDoc']")), "not compiled: file:name is not a matchable observable");
   EXPECT_EQ(describe(extract("[file:hashes.'SHA3-256' = 'ab']")),
             "not compiled: hash algorithm 'SHA3-256' is not matched (MD5, SHA-1, SHA-256, SHA-512 are)");
+  // No algorithm at all (found by the pattern fuzzer: this once threw out of range).
+  EXPECT_EQ(describe(extract("[file:hashes > 'SHA-228']")),
+            "not compiled: file:hashes names no hash algorithm (file:hashes.'SHA-256', ...)");
   EXPECT_EQ(describe(extract("[file:hashes.MD5 = 'abcd']")),
             "not compiled: 'abcd' on file:hashes.MD5 is not a 32-digit hex digest");
   EXPECT_EQ(describe(extract("[file:hashes.'SHA-256' = '001dd76872d80801692ff942308c64e6']")),
