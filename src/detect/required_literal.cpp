@@ -2,6 +2,8 @@
 // prefilter atoms).
 #include "detect/required_literal.h"
 
+#include <algorithm>
+
 #include <re2/filtered_re2.h>
 #include <re2/re2.h>
 
@@ -77,7 +79,32 @@ std::vector<std::string> regex_required_literals(const std::string& regex, bool 
   for (const auto& a : atoms)
     for (unsigned char c : a)
       if (c >= 0x80) return {};
-  return atoms;
+  // The atoms are every literal of RE2's prefilter, an and/or tree over them. All of them together
+  // are a valid set (a match contains at least one), but a weak one: for `\.exe.*werfault\.exe`
+  // it holds `.exe`, which is in nearly every command line, so the regex ran on nearly every event
+  // although `werfault.exe` alone gates it. The tree is monotone: a set S is valid when the regex
+  // fails the prefilter with every atom outside S present. Atoms are dropped from S, shortest
+  // (likeliest to occur) first, while S stays valid.
+  std::vector<int> present, passing;
+  filter.AllPotentials(present, &passing);
+  if (!passing.empty()) return {};  // passes with no atom at all: nothing gates it
+  std::vector<std::size_t> order(atoms.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return atoms[a].size() < atoms[b].size(); });
+  std::vector<bool> kept(atoms.size(), true);
+  for (std::size_t i : order) {
+    kept[i] = false;
+    present.clear();
+    for (std::size_t j = 0; j < atoms.size(); ++j)
+      if (!kept[j]) present.push_back(static_cast<int>(j));
+    passing.clear();
+    filter.AllPotentials(present, &passing);
+    if (!passing.empty()) kept[i] = true;
+  }
+  std::vector<std::string> gate;
+  for (std::size_t i = 0; i < atoms.size(); ++i)
+    if (kept[i]) gate.push_back(std::move(atoms[i]));
+  return gate;
 }
 
 }  // namespace khien

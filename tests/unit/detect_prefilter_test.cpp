@@ -224,6 +224,27 @@ TEST(SigmaCostlyPatterns, ListMixingShortLiteralsAndRegexes) {
   EXPECT_TRUE(matching(set, scratch, {{"Image", "C:\\tool.exe"}, {"CommandLine", "t x12y /t"}}).empty());
 }
 
+TEST(SigmaFewLiterals, SearchedOrScannedAlike) {
+  // Up to four contains-literals on a field are searched one by one, more are scanned: whichever
+  // way, a literal matches anywhere in the value, in any case unless cased, and nothing else does.
+  const std::vector<std::string> words = {"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf"};
+  for (std::size_t n = 1; n <= words.size(); ++n) {
+    std::string list;
+    for (std::size_t k = 0; k < n; ++k) list += "      - '" + words[k] + "'\n";
+    const RuleSet caseless = compile_selection("    f|contains:\n" + list);
+    const RuleSet cased = compile_selection("    f|contains|cased:\n" + list);
+    for (std::size_t k = 0; k < n; ++k) {
+      std::string upper = words[k];
+      std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return char(std::toupper(c)); });
+      EXPECT_TRUE(hits(caseless, {{"f", "x " + upper + " y"}})) << n << " " << words[k];
+      EXPECT_TRUE(hits(cased, {{"f", "x" + words[k]}})) << n << " " << words[k];
+      EXPECT_FALSE(hits(cased, {{"f", "x " + upper + " y"}})) << n << " " << words[k];
+    }
+    EXPECT_FALSE(hits(caseless, {{"f", words[n - 1].substr(1)}})) << n;
+    EXPECT_FALSE(hits(caseless, {{"g", words[0]}})) << n;
+  }
+}
+
 TEST(SigmaPrefilter, RequiredLiterals) {
   EXPECT_EQ(required_literal(SigmaPattern::parse("*a*bcdef*gh*")), "bcdef");
   EXPECT_EQ(required_literal(SigmaPattern::parse("*a*b?c*")), "");  // nothing of 3 bytes
@@ -240,6 +261,15 @@ TEST(SigmaPrefilter, RequiredLiterals) {
     EXPECT_TRUE(std::any_of(atoms.begin(), atoms.end(), [&](const std::string& a) { return lower.find(a) != std::string::npos; }))
         << text;
   }
+  // Of a conjunction, only the rarest part gates: a match must hold `werfault.exe`, so `.exe`
+  // (in nearly every command line) would only make the regex run more often.
+  EXPECT_EQ(regex_required_literals(R"(\.exe\s+.*werfault\.exe)", true, false, false), std::vector<std::string>{"werfault.exe"});
+  // Of a disjunction, every branch is needed.
+  const auto either = regex_required_literals("(powershell|pwsh) -enc", true, false, false);
+  ASSERT_FALSE(either.empty());
+  for (const std::string text : {"powershell -enc", "pwsh -enc"})
+    EXPECT_TRUE(std::any_of(either.begin(), either.end(), [&](const std::string& a) { return text.find(a) != std::string::npos; }))
+        << text;
   // No usable literal: the regex always runs.
   EXPECT_TRUE(regex_required_literals("[a-z]+[0-9]", false, false, false).empty());
   EXPECT_TRUE(regex_required_literals("caf\xC3\xA9 latte", true, false, false).empty());
