@@ -488,7 +488,12 @@ struct Compiler {
         for (const auto& [lit, gate] : gate_of) direct.push_back(contains_expr(lit.second, lit.first, kGateBit | gate));
         field.anchored.finish();
         d.patterns += field.anchored.size();
-        if (!direct.empty()) {
+        // A few contains-literals (User, CurrentDirectory) cost less searched one by one than a
+        // scan's set-up (a Vectorscan scan costs a few hundred instructions before its first byte).
+        if (few_literals(direct)) {
+          field.literals = searched_literals(direct);
+          d.patterns += direct.size();
+        } else if (!direct.empty()) {
           auto db = compile_db(direct);
           if (!db) return tl::unexpected(db.error());
           field.db = *db;
@@ -507,21 +512,34 @@ struct Compiler {
     SigmaPattern p = SigmaPattern::literal(literal);
     p.add_leading_star();
     p.add_trailing_star();
-    return {p.to_regex(), HS_FLAG_DOTALL | (cased ? 0u : HS_FLAG_CASELESS), id};
+    Expr e{p.to_regex(), HS_FLAG_DOTALL | (cased ? 0u : HS_FLAG_CASELESS), id};
+    e.contains = true;
+    e.literal = literal;
+    return e;
   }
 
-  // Past this many literals a probe scans a database of its own rather than searching for each.
-  static constexpr std::size_t kProbeSearchLimit = 4;
+  // Past this many literals a field or a probe scans a database rather than searching for each.
+  static constexpr std::size_t kSearchLimit = 4;
+
+  static bool literals_only(const std::vector<Expr>& exprs) {
+    return std::all_of(exprs.begin(), exprs.end(), [](const Expr& e) { return e.contains; });
+  }
+  static bool few_literals(const std::vector<Expr>& exprs) {
+    return !exprs.empty() && exprs.size() <= kSearchLimit && literals_only(exprs);
+  }
+  static std::vector<sigma_compiled::SearchedLiteral> searched_literals(const std::vector<Expr>& exprs) {
+    std::vector<sigma_compiled::SearchedLiteral> out;
+    for (const auto& e : exprs) {
+      const bool cased = (e.flags & HS_FLAG_CASELESS) == 0;
+      out.push_back({cased ? e.literal : ascii_lower(e.literal), e.atom, cased});
+    }
+    return out;
+  }
 
   Result<std::uint32_t> add_probe(std::uint32_t key, const std::vector<Expr>& exprs) {
     sigma_compiled::LazyProbe probe{key, {}, nullptr};
-    const bool literals_only =
-        std::all_of(exprs.begin(), exprs.end(), [](const Expr& e) { return e.contains; });
-    if (literals_only && exprs.size() <= kProbeSearchLimit) {
-      for (const auto& e : exprs) {
-        const bool cased = (e.flags & HS_FLAG_CASELESS) == 0;
-        probe.literals.push_back({cased ? e.literal : ascii_lower(e.literal), e.atom, cased});
-      }
+    if (few_literals(exprs)) {
+      probe.literals = searched_literals(exprs);
     } else {
       // Patterns with inner wildcards were to run behind a gate with one match at most.
       std::vector<Expr> scanned;
@@ -531,7 +549,7 @@ struct Compiler {
       if (!db) return tl::unexpected(db.error());
       probe.db = *db;
     }
-    probe_cost.push_back(literals_only ? kProbeCost : kCostlyProbeCost);
+    probe_cost.push_back(literals_only(exprs) ? kProbeCost : kCostlyProbeCost);
     d.probes.push_back(std::move(probe));
     return static_cast<std::uint32_t>(d.probes.size() - 1);
   }

@@ -78,12 +78,22 @@ struct Expr {
   bool costly = false;
 };
 
+// A literal searched for in a value directly (memchr and memcmp), where there are too few of them
+// to be worth a Vectorscan scan's set-up: `id` is an atom, or a gate literal (kGateBit).
+struct SearchedLiteral {
+  std::string text;  // lower case unless cased
+  std::uint32_t id;
+  bool cased;
+};
+
 // The patterns on one field: those tied to the value's ends in tries, the rest in a Vectorscan
-// database (null when every pattern is anchored).
+// database, or, when they are a few `contains` literals, searched for one by one (null and empty
+// when every pattern is anchored).
 struct FieldDb {
   std::uint32_t field_key;
   hs_database_t* db = nullptr;
   AnchoredLiterals anchored = {};
+  std::vector<SearchedLiteral> literals = {};
 };
 
 // An expression behind gate literals: its own database, scanned only when a gate fired; a
@@ -98,14 +108,9 @@ struct Gated {
 // are not scanned: a rule evaluation that reaches them searches the field's values then, once per
 // event. A few literals are searched one by one; a longer list (a selection's values), or any
 // costly expression, gets a small Vectorscan database of its own.
-struct LazyLiteral {
-  std::string text;  // lower case unless cased
-  std::uint32_t atom;
-  bool cased;
-};
 struct LazyProbe {
   std::uint32_t field_key;
-  std::vector<LazyLiteral> literals;
+  std::vector<SearchedLiteral> literals;
   hs_database_t* db = nullptr;  // set when the list is long enough to scan
 };
 

@@ -150,6 +150,16 @@ bool eval_direct(const RuleSetData& d, RuleSet::Scratch::State& s, const DirectA
   return false;
 }
 
+// Calls found(id) for each of `literals` that occurs in `t`, skipping those `wanted` refuses
+// before searching. The value is lowered once for all of them (caseless literals are lower case).
+template <typename Wanted, typename Found>
+void search_literals(const std::vector<sigma_compiled::SearchedLiteral>& literals, std::string_view t, std::string& lowered,
+                     Wanted&& wanted, Found&& found) {
+  const std::string_view folded = ascii_lower_into(t, lowered);
+  for (const auto& l : literals)
+    if (wanted(l.id) && (l.cased ? t : folded).find(l.text) != std::string_view::npos) found(l.id);
+}
+
 // Searches the values of a probe's field for its literals (once per event) and fires the atoms found.
 void run_probe(const RuleSetData& d, RuleSet::Scratch::State& s, std::uint32_t probe) {
   if (s.probe_epoch[probe] == s.epoch) return;
@@ -162,12 +172,9 @@ void run_probe(const RuleSetData& d, RuleSet::Scratch::State& s, std::uint32_t p
       hs_scan(p.db, t.empty() ? "" : t.data(), static_cast<unsigned>(t.size()), 0, s.hs, on_hs_match, &mc);
       return;
     }
-    // Lowered once for all the literals, then searched with memchr and memcmp (the literals of a
-    // caseless probe are lower case already).
-    const std::string_view folded = ascii_lower_into(t, s.lowered);
-    for (const auto& l : p.literals)
-      if (s.atom_epoch[l.atom] != s.epoch && (l.cased ? t : folded).find(l.text) != std::string_view::npos)
-        fire_atom(d, s, l.atom);
+    search_literals(
+        p.literals, t, s.lowered, [&](std::uint32_t atom) { return s.atom_epoch[atom] != s.epoch; },
+        [&](std::uint32_t atom) { fire_atom(d, s, atom); });
   });
 }
 
@@ -312,14 +319,18 @@ void scan_value(const FieldDb& db, std::string_view t, MatchContext& mc) {
   const RuleSetData& d = *mc.d;
   auto& s = *mc.s;
   db.anchored.match(t, [&](std::uint32_t atom) { take_atom(mc, atom); });
-  if (!db.db) return;
+  if (!db.db && db.literals.empty()) return;
   const char* data = t.empty() ? "" : t.data();
   if (++s.scan_stamp == 0) {
     std::fill(s.gate_stamp.begin(), s.gate_stamp.end(), 0);
     std::fill(s.gated_stamp.begin(), s.gated_stamp.end(), 0);
     s.scan_stamp = 1;
   }
-  hs_scan(db.db, data, static_cast<unsigned>(t.size()), 0, s.hs, on_hs_match, &mc);
+  if (db.db) hs_scan(db.db, data, static_cast<unsigned>(t.size()), 0, s.hs, on_hs_match, &mc);
+  else
+    search_literals(
+        db.literals, t, s.lowered, [](std::uint32_t) { return true; },
+        [&](std::uint32_t id) { on_hs_match(id, 0, 0, 0, &mc); });
   for (std::uint32_t gi : s.pending) {
     const Gated& gx = d.gated[gi];
     // Fired already by another value (known only while matching one event at a time).
