@@ -47,10 +47,10 @@ void AnchoredLiterals::Trie::flatten() {
     std::sort(kids.begin(), kids.end());
     std::uint32_t* node = cells.data() + offset[i];
     if (kids.size() > kSparseEdges) {
-      node[kEdges] = kDenseNode;  // a target per byte value; 0 (the root, no one's child): no edge
+      node[kHead] = kDenseNode;  // a target per byte value; 0 (the root, no one's child): no edge
       for (const auto& [label, child] : kids) node[kFirstEdge + label] = offset[child];
     } else {
-      node[kEdges] = static_cast<std::uint32_t>(kids.size());
+      node[kHead] = static_cast<std::uint32_t>(kids.size());
       for (std::size_t k = 0; k < kids.size(); ++k) {
         node[kFirstEdge + 2 * k] = kids[k].first;
         node[kFirstEdge + 2 * k + 1] = offset[kids[k].second];
@@ -60,6 +60,7 @@ void AnchoredLiterals::Trie::flatten() {
     node[kAtomsBegin] = static_cast<std::uint32_t>(atoms.size());
     atoms.insert(atoms.end(), ends[i].begin(), ends[i].end());
     node[kAtomsEnd] = static_cast<std::uint32_t>(atoms.size());
+    if (!ends[i].empty()) node[kHead] |= kHasAtoms;
   }
   children.clear();
   ends.clear();

@@ -3,6 +3,7 @@
 // whole value instead of a Vectorscan scan.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -65,8 +66,15 @@ class AnchoredLiterals {
       h = mix(h, ascii_lower8(x));
     }
     if (i < s.size()) {
+      // The last 1-7 bytes in the low bytes of x: read as the value's last eight bytes and shifted
+      // down when there are eight, else byte by byte.
       std::uint64_t x = 0;
-      for (std::size_t k = 0; i + k < s.size(); ++k) x |= std::uint64_t{static_cast<unsigned char>(s[i + k])} << (8 * k);
+      if (s.size() >= 8) {
+        std::memcpy(&x, s.data() + s.size() - 8, 8);
+        x >>= 8 * (8 - (s.size() - i));
+      } else {
+        for (std::size_t k = 0; i + k < s.size(); ++k) x |= std::uint64_t{static_cast<unsigned char>(s[i + k])} << (8 * k);
+      }
       h = mix(h, ascii_lower8(x));
     }
     return h;
@@ -90,14 +98,16 @@ class AnchoredLiterals {
     }
   }
 
-  // Flat trie: each node is a run of cells — atoms_begin, atoms_end, edge count, then (label,
-  // target offset) per edge, sorted by label — so a step reads one place, not three. A node with
-  // more than kSparseEdges edges (the roots, the letter after `\` in paths) holds a target per
-  // byte value instead, so a step there is one load, not a binary search of dependent loads. The
-  // atoms of the literals ending at a node, [atoms_begin, atoms_end), fire when the walk reaches it.
-  enum Cell : std::uint32_t { kAtomsBegin, kAtomsEnd, kEdges, kFirstEdge };
+  // Flat trie: each node is a run of cells — atoms_begin, atoms_end, a head (edge count and
+  // flags), then (label, target offset) per edge, sorted by label — so a step reads one place,
+  // not three. A node with more than kSparseEdges edges (the roots, the letter after `\` in paths)
+  // holds a target per byte value instead (kDenseNode), so a step there is one load, not a search
+  // of dependent loads. The atoms of the literals ending at a node, [atoms_begin, atoms_end), fire
+  // when the walk reaches it; kHasAtoms in the head says there are some, so the many nodes
+  // without any cost no loads of their range.
+  enum Cell : std::uint32_t { kAtomsBegin, kAtomsEnd, kHead, kFirstEdge };
   static constexpr std::uint32_t kSparseEdges = 8;
-  static constexpr std::uint32_t kDenseNode = 0xFFFFFFFFu;  // in kEdges
+  static constexpr std::uint32_t kDenseNode = 1u << 30, kHasAtoms = 1u << 31, kEdgeCount = kDenseNode - 1;  // in kHead
   struct Trie {
     std::vector<std::uint32_t> cells;  // nodes as above; the root at 0
     std::vector<std::uint32_t> atoms;
@@ -109,7 +119,13 @@ class AnchoredLiterals {
     void flatten();
   };
 
-  static unsigned char folded(char c) { return static_cast<unsigned char>(ascii_lower(c)); }
+  // Byte values with ASCII A-Z lowered: one load a step of a walk instead of a range test.
+  static constexpr auto kFolded = [] {
+    std::array<unsigned char, 256> t{};
+    for (int c = 0; c < 256; ++c) t[static_cast<std::size_t>(c)] = static_cast<unsigned char>(ascii_lower(static_cast<char>(c)));
+    return t;
+  }();
+  static unsigned char folded(char c) { return kFolded[static_cast<unsigned char>(c)]; }
 
   template <typename F>
   static void walk(const Trie& t, std::string_view value, F& fire) {
@@ -117,16 +133,18 @@ class AnchoredLiterals {
     const std::size_t n = value.size();
     const std::uint32_t* node = t.cells.data();
     for (std::size_t i = 0;; ++i) {
-      for (std::uint32_t k = node[kAtomsBegin]; k < node[kAtomsEnd]; ++k) fire(t.atoms[k]);
+      const std::uint32_t head = node[kHead];
+      if (head & kHasAtoms)
+        for (std::uint32_t k = node[kAtomsBegin]; k < node[kAtomsEnd]; ++k) fire(t.atoms[k]);
       if (i == n) return;
       const std::uint32_t c = folded(t.reversed ? value[n - 1 - i] : value[i]);
-      const std::uint32_t edges = node[kEdges];
-      if (edges == kDenseNode) {
+      if (head & kDenseNode) {
         const std::uint32_t to = node[kFirstEdge + c];
         if (to == 0) return;
         node = t.cells.data() + to;
         continue;
       }
+      const std::uint32_t edges = head & kEdgeCount;
       const std::uint32_t* edge = node + kFirstEdge;  // label at 2k, target at 2k + 1
       std::uint32_t lo = 0;
       while (lo < edges && edge[2 * lo] < c) ++lo;
