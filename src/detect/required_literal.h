@@ -26,9 +26,10 @@ std::vector<SigmaPattern> expand_choices(const SigmaPattern& p, std::size_t limi
 std::string required_literal(const SigmaPattern& p);
 
 /// Lower-case ASCII literals of which every match of `regex` contains at least one (from RE2's
-/// prefilter analysis), or empty when there is no such set (the regex must always run). Regexes
-/// with non-ASCII text, or that RE2 does not parse, have none: their required text could differ
-/// between RE2's reading and Vectorscan's byte-wise one.
+/// prefilter analysis; a minimal such set, its shorter literals dropped first), or empty when
+/// there is no such set (the regex must always run). Regexes with non-ASCII text, or that RE2
+/// does not parse, have none: their required text could differ between RE2's reading and
+/// Vectorscan's byte-wise one.
 std::vector<std::string> regex_required_literals(const std::string& regex, bool caseless, bool multiline, bool dotall);
 
 }  // namespace khien
