@@ -408,6 +408,7 @@ struct Compiler {
         for (const auto& x : c.values) {
           if (x == "*") cond.any = true;
           cond.values.push_back(ascii_lower(x));
+          if (auto n = sigma_compiled::canonical_integer(x)) cond.integers.push_back(*n);
         }
         g.conditions.push_back(std::move(cond));
       }
@@ -644,7 +645,7 @@ struct Compiler {
         continue;
       }
       auto [it, fresh] = dispatch_of.emplace(best->dense, d.dispatch.size());
-      if (fresh) d.dispatch.push_back({best->dense, {}, 0});
+      if (fresh) d.dispatch.push_back({best->dense, {}, {}, 0});
       Dispatch& x = d.dispatch[it->second];
       for (const auto& v : best->values) {
         auto& list = x.groups[v];
@@ -652,6 +653,9 @@ struct Compiler {
         x.longest = std::max(x.longest, v.size());
       }
     }
+    for (auto& x : d.dispatch)
+      for (const auto& [key, list] : x.groups)
+        if (auto n = sigma_compiled::canonical_integer(key)) x.by_integer.emplace(*n, list);
   }
 };
 

@@ -117,6 +117,9 @@ struct LazyProbe {
 struct Condition {
   std::vector<std::uint32_t> dense;  // the event fields the condition's Sigma field resolves to
   std::vector<std::string> values;  // lower case
+  // Those of `values` written as integers are in canonical form (see canonical_integer()): an
+  // integer value (EventID) is compared with them as a number instead of being formatted as text.
+  std::vector<std::int64_t> integers;
   bool any = false;
 };
 
@@ -144,8 +147,24 @@ struct TransparentHash {
 struct Dispatch {
   std::vector<std::uint32_t> dense;
   std::unordered_map<std::string, std::vector<std::uint32_t>, TransparentHash, std::equal_to<>> groups;
+  // The lists of the keys that are canonical integers, by number: an integer value is looked up
+  // here without being formatted, lowered and hashed as text.
+  std::unordered_map<std::int64_t, std::vector<std::uint32_t>> by_integer;
   std::size_t longest = 0;
 };
+
+// The number `text` spells when it is an integer written as text_of() writes an integer value
+// (decimal, no sign but '-', no leading zero): only then can a value of type Int equal it as text.
+inline std::optional<std::int64_t> canonical_integer(std::string_view text) {
+  std::int64_t n = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, n);
+  if (text.empty() || ec != std::errc() || ptr != end) return std::nullopt;
+  char buf[24];
+  auto back = std::to_chars(buf, buf + sizeof buf, n);
+  if (std::string_view(buf, static_cast<std::size_t>(back.ptr - buf)) != text) return std::nullopt;
+  return n;
+}
 
 inline bool has_inner_wildcard(const SigmaPattern& p) {
   const auto& parts = p.parts();

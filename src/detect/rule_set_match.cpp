@@ -249,7 +249,12 @@ bool conditions_hold(const Group& g, RuleSet::Scratch::State& s) {
     for (std::uint32_t dn : c.dense) {
       for (std::int32_t i = s.head[dn]; i >= 0 && !ok; i = s.next[static_cast<std::size_t>(i)]) {
         if (c.any) { ok = true; break; }
-        std::string_view t = text_of(s.event->begin()[i].value, s.buf, sizeof s.buf);
+        const Value& v = s.event->begin()[i].value;
+        if (v.type == FieldType::Int) {
+          ok = std::find(c.integers.begin(), c.integers.end(), v.i) != c.integers.end();
+          continue;
+        }
+        std::string_view t = text_of(v, s.buf, sizeof s.buf);
         for (const auto& want : c.values)
           if (ascii_iequals(t, want)) { ok = true; break; }
       }
@@ -303,7 +308,13 @@ void select_groups(const RuleSetData& d, RuleSet::Scratch::State& s) {
   for (const Dispatch& x : d.dispatch)
     for (std::uint32_t dn : x.dense)
       for (std::int32_t i = s.head[dn]; i >= 0; i = s.next[static_cast<std::size_t>(i)]) {
-        std::string_view t = text_of(slots[i].value, buf, sizeof buf);
+        const Value& v = slots[i].value;
+        if (v.type == FieldType::Int) {
+          auto it = x.by_integer.find(v.i);
+          if (it != x.by_integer.end()) push_unstamped(it->second, s.group_epoch, s.epoch, s.candidates);
+          continue;
+        }
+        std::string_view t = text_of(v, buf, sizeof buf);
         if (t.size() > x.longest) continue;
         auto it = x.groups.find(ascii_lower_into(t, s.lowered));
         if (it == x.groups.end()) continue;

@@ -452,6 +452,51 @@ TEST(SigmaRuleSet, UnmappedLogsourceIsListedNotLost) {
   EXPECT_NE(set->skipped()[0].reason.find("product=aws"), std::string::npos);
 }
 
+TEST(SigmaRuleSet, LogsourceConditionsOnIntegersAndText) {
+  // Two logsources share `kind` and differ by `code`, so events are filed by `code`: an integer
+  // value is looked up and compared as a number, a text value as text, and both agree with Sigma's
+  // reading of the value as text ('007' is not 7; -5 is).
+  FieldPipeline pipeline;
+  ASSERT_TRUE(pipeline.load_text("logsources:\n"
+                                 "  - match: {product: test, category: a}\n"
+                                 "    conditions: {kind: Alpha, code: [1, 4688, '007', -5]}\n"
+                                 "  - match: {product: test, category: b}\n"
+                                 "    conditions: {kind: Alpha, code: [2]}\n",
+                                 "test.yaml"));
+  std::vector<SigmaRule> rules;
+  std::vector<SigmaLoadError> errors;
+  parse_sigma_text("title: a\nid: a\nlogsource: {product: test, category: a}\ndetection:\n  s:\n    x: y\n  condition: s\n"
+                   "---\ntitle: b\nid: b\nlogsource: {product: test, category: b}\ndetection:\n  s:\n    x: y\n  condition: s\n",
+                   "t.yml", rules, errors);
+  ASSERT_TRUE(errors.empty());
+  auto set = compile_rules(std::move(rules), pipeline);
+  ASSERT_TRUE(set);
+  ASSERT_EQ(set->size(), 2u);
+  auto ids = [&](const FieldValue& code, const std::string& kind) {
+    Arena arena;
+    Event e(arena);
+    e.add(intern_field("x"), Value::of_string("y"));
+    e.add(intern_field("kind"), Value::of_string(arena.copy(kind)));
+    if (std::holds_alternative<std::string>(code)) e.add(intern_field("code"), Value::of_string(arena.copy(std::get<std::string>(code))));
+    else e.add(intern_field("code"), Value::of_int(std::get<std::int64_t>(code)));
+    auto scratch = set->make_scratch();
+    std::string out;
+    set->match(e, scratch, [&](std::size_t r) { out += set->rule(r).id; });
+    return out;
+  };
+  EXPECT_EQ(ids(std::int64_t{1}, "alpha"), "a");
+  EXPECT_EQ(ids(std::int64_t{4688}, "ALPHA"), "a");
+  EXPECT_EQ(ids(std::int64_t{-5}, "Alpha"), "a");
+  EXPECT_EQ(ids(std::int64_t{2}, "alpha"), "b");
+  EXPECT_EQ(ids(std::string("4688"), "alpha"), "a");
+  EXPECT_EQ(ids(std::string("2"), "alpha"), "b");
+  EXPECT_EQ(ids(std::string("007"), "alpha"), "a");
+  EXPECT_EQ(ids(std::int64_t{7}, "alpha"), "");
+  EXPECT_EQ(ids(std::int64_t{3}, "alpha"), "");
+  EXPECT_EQ(ids(std::int64_t{1}, "beta"), "");
+  EXPECT_EQ(ids(std::string("01"), "alpha"), "");
+}
+
 TEST(SigmaRulesTest, NdjsonLines) {
   RuleSet set = compile(rule_text("  sel:\n    A: x\n  condition: sel\n"));
   Arena arena;
