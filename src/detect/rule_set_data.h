@@ -160,9 +160,8 @@ inline std::optional<std::int64_t> canonical_integer(std::string_view text) {
   const char* end = text.data() + text.size();
   auto [ptr, ec] = std::from_chars(text.data(), end, n);
   if (text.empty() || ec != std::errc() || ptr != end) return std::nullopt;
-  char buf[24];
-  auto back = std::to_chars(buf, buf + sizeof buf, n);
-  if (std::string_view(buf, static_cast<std::size_t>(back.ptr - buf)) != text) return std::nullopt;
+  char buf[32];
+  if (text_of(Value::of_int(n), buf, sizeof buf) != text) return std::nullopt;
   return n;
 }
 

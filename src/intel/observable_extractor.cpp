@@ -98,9 +98,10 @@ class Extractor {
     PathTarget target = classify(e.path);
     if (target.target == Target::None) {
       if (e.path.object_type == "file" && !e.path.steps.empty() && e.path.steps[0].name == "hashes") {
-        // "file:hashes." is 12 characters; what follows names the algorithm, if anything does.
-        if (path.size() <= 12) return reject(path + " names no hash algorithm (file:hashes.'SHA-256', ...)");
-        return reject("hash algorithm " + path.substr(12) + " is not matched (MD5, SHA-1, SHA-256, SHA-512 are)");
+        if (e.path.steps.size() < 2) return reject(path + " names no hash algorithm (file:hashes.'SHA-256', ...)");
+        // The algorithm as the pattern spells it: what follows "file:hashes.".
+        return reject("hash algorithm " + path.substr(std::string_view("file:hashes.").size()) +
+                      " is not matched (MD5, SHA-1, SHA-256, SHA-512 are)");
       }
       return reject(path + " is not a matchable observable");
     }
