@@ -494,10 +494,14 @@ struct Compiler {
         if (few_literals(direct)) {
           field.literals = searched_literals(direct);
           d.patterns += direct.size();
+        } else if (sieved_literals(direct)) {
+          field.sieve = sieve_of(direct);
+          d.patterns += direct.size();
         } else if (!direct.empty()) {
           auto db = compile_db(direct);
           if (!db) return tl::unexpected(db.error());
           field.db = *db;
+          field.min_length = min_match_length(direct);
         }
         g.dbs.push_back(std::move(field));
       }
@@ -519,6 +523,26 @@ struct Compiler {
     return e;
   }
 
+  // The fewest bytes any of `exprs` can match: a literal's length, else what Vectorscan computes
+  // for the pattern (0 when it cannot tell, so the value is scanned).
+  static std::uint32_t min_match_length(const std::vector<Expr>& exprs) {
+    std::uint32_t least = UINT32_MAX;
+    for (const auto& e : exprs) {
+      std::uint32_t n = 0;
+      if (e.contains) {
+        n = static_cast<std::uint32_t>(e.literal.size());
+      } else {
+        hs_expr_info_t* info = nullptr;
+        hs_compile_error_t* err = nullptr;
+        if (hs_expression_info(e.regex.c_str(), e.flags, &info, &err) == HS_SUCCESS && info) n = info->min_width;
+        std::free(info);
+        if (err) hs_free_compile_error(err);
+      }
+      least = std::min(least, n);
+    }
+    return least == UINT32_MAX ? 0 : least;
+  }
+
   // Past this many literals a field or a probe scans a database rather than searching for each.
   static constexpr std::size_t kSearchLimit = 4;
 
@@ -528,6 +552,22 @@ struct Compiler {
   static bool few_literals(const std::vector<Expr>& exprs) {
     return !exprs.empty() && exprs.size() <= kSearchLimit && literals_only(exprs);
   }
+  // Up to this many literals, all at least two bytes long, a field or a probe sieves its values
+  // (LiteralSieve) instead of scanning them: on values of a few dozen bytes a scan's set-up costs
+  // more than the sieve's pass, and past a few hundred literals the bitmap fills.
+  static constexpr std::size_t kSieveLimit = 512;
+
+  static bool sieved_literals(const std::vector<Expr>& exprs) {
+    return !exprs.empty() && exprs.size() <= kSieveLimit && literals_only(exprs) &&
+           std::all_of(exprs.begin(), exprs.end(), [](const Expr& e) { return e.literal.size() >= LiteralSieve::kMinWindow; });
+  }
+  static LiteralSieve sieve_of(const std::vector<Expr>& exprs) {
+    LiteralSieve sieve;
+    for (const auto& l : searched_literals(exprs)) sieve.add(l.text, l.cased, l.id);
+    sieve.finish();
+    return sieve;
+  }
+
   static std::vector<sigma_compiled::SearchedLiteral> searched_literals(const std::vector<Expr>& exprs) {
     std::vector<sigma_compiled::SearchedLiteral> out;
     for (const auto& e : exprs) {
@@ -538,9 +578,11 @@ struct Compiler {
   }
 
   Result<std::uint32_t> add_probe(std::uint32_t key, const std::vector<Expr>& exprs) {
-    sigma_compiled::LazyProbe probe{key, {}, nullptr};
+    sigma_compiled::LazyProbe probe{key, {}};
     if (few_literals(exprs)) {
       probe.literals = searched_literals(exprs);
+    } else if (sieved_literals(exprs)) {
+      probe.sieve = sieve_of(exprs);
     } else {
       // Patterns with inner wildcards were to run behind a gate with one match at most.
       std::vector<Expr> scanned;
@@ -549,6 +591,7 @@ struct Compiler {
       auto db = compile_db(scanned, false);
       if (!db) return tl::unexpected(db.error());
       probe.db = *db;
+      probe.min_length = min_match_length(scanned);
     }
     probe_cost.push_back(literals_only(exprs) ? kProbeCost : kCostlyProbeCost);
     d.probes.push_back(std::move(probe));

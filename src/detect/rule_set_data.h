@@ -14,6 +14,7 @@
 #include "core/field_dictionary.h"
 #include "core/wanted_originals.h"
 #include "detect/anchored_literals.h"
+#include "detect/literal_sieve.h"
 #include "detect/required_literal.h"
 #include "detect/value_match.h"
 #include "detect/rule_set.h"
@@ -87,13 +88,17 @@ struct SearchedLiteral {
 };
 
 // The patterns on one field: those tied to the value's ends in tries, the rest in a Vectorscan
-// database, or, when they are a few `contains` literals, searched for one by one (null and empty
-// when every pattern is anchored).
+// database or, when they are only `contains` literals, searched for one by one (a few) or sieved
+// (up to a few hundred); null and empty when every pattern is anchored.
 struct FieldDb {
   std::uint32_t field_key;
   hs_database_t* db = nullptr;
+  // No pattern in `db` matches fewer bytes: a shorter value ("-", an empty Description) is not
+  // scanned, which saves a scan's set-up.
+  std::uint32_t min_length = 0;
   AnchoredLiterals anchored = {};
   std::vector<SearchedLiteral> literals = {};
+  LiteralSieve sieve = {};
 };
 
 // An expression behind gate literals: its own database, scanned only when a gate fired; a
@@ -111,7 +116,9 @@ struct Gated {
 struct LazyProbe {
   std::uint32_t field_key;
   std::vector<SearchedLiteral> literals;
+  LiteralSieve sieve = {};
   hs_database_t* db = nullptr;  // set when the list is long enough to scan
+  std::uint32_t min_length = 0;  // as FieldDb::min_length
 };
 
 struct Condition {

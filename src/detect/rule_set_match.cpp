@@ -151,11 +151,10 @@ bool eval_direct(const RuleSetData& d, RuleSet::Scratch::State& s, const DirectA
 }
 
 // Calls found(id) for each of `literals` that occurs in `t`, skipping those `wanted` refuses
-// before searching. The value is lowered once for all of them (caseless literals are lower case).
+// before searching; `folded` is `t` lowered, once for all of them (caseless literals are lower case).
 template <typename Wanted, typename Found>
-void search_literals(const std::vector<sigma_compiled::SearchedLiteral>& literals, std::string_view t, std::string& lowered,
+void search_literals(const std::vector<sigma_compiled::SearchedLiteral>& literals, std::string_view t, std::string_view folded,
                      Wanted&& wanted, Found&& found) {
-  const std::string_view folded = ascii_lower_into(t, lowered);
   for (const auto& l : literals)
     if (wanted(l.id) && (l.cased ? t : folded).find(l.text) != std::string_view::npos) found(l.id);
 }
@@ -169,11 +168,17 @@ void run_probe(const RuleSetData& d, RuleSet::Scratch::State& s, std::uint32_t p
   s.for_each_value(p.field_key, [&](const Value& v) {
     std::string_view t = text_of(v, s.buf, sizeof s.buf);
     if (p.db) {
+      if (t.size() < p.min_length) return;
       hs_scan(p.db, t.empty() ? "" : t.data(), static_cast<unsigned>(t.size()), 0, s.hs, on_hs_match, &mc);
       return;
     }
+    const std::string_view folded = ascii_lower_into(t, s.lowered);
+    if (!p.sieve.empty()) {
+      p.sieve.match(t, folded, [&](std::uint32_t atom) { fire_atom(d, s, atom); });
+      return;
+    }
     search_literals(
-        p.literals, t, s.lowered, [&](std::uint32_t atom) { return s.atom_epoch[atom] != s.epoch; },
+        p.literals, t, folded, [&](std::uint32_t atom) { return s.atom_epoch[atom] != s.epoch; },
         [&](std::uint32_t atom) { fire_atom(d, s, atom); });
   });
 }
@@ -330,18 +335,20 @@ void scan_value(const FieldDb& db, std::string_view t, MatchContext& mc) {
   const RuleSetData& d = *mc.d;
   auto& s = *mc.s;
   db.anchored.match(t, [&](std::uint32_t atom) { take_atom(mc, atom); });
-  if (!db.db && db.literals.empty()) return;
+  if (!db.db && db.literals.empty() && db.sieve.empty()) return;
   const char* data = t.empty() ? "" : t.data();
   if (++s.scan_stamp == 0) {
     std::fill(s.gate_stamp.begin(), s.gate_stamp.end(), 0);
     std::fill(s.gated_stamp.begin(), s.gated_stamp.end(), 0);
     s.scan_stamp = 1;
   }
-  if (db.db) hs_scan(db.db, data, static_cast<unsigned>(t.size()), 0, s.hs, on_hs_match, &mc);
-  else
-    search_literals(
-        db.literals, t, s.lowered, [](std::uint32_t) { return true; },
-        [&](std::uint32_t id) { on_hs_match(id, 0, 0, 0, &mc); });
+  if (db.db && t.size() >= db.min_length) hs_scan(db.db, data, static_cast<unsigned>(t.size()), 0, s.hs, on_hs_match, &mc);
+  if (!db.db) {  // a sieve, or a few literals searched for
+    const std::string_view folded = ascii_lower_into(t, s.lowered);
+    auto found = [&](std::uint32_t id) { on_hs_match(id, 0, 0, 0, &mc); };
+    if (!db.sieve.empty()) db.sieve.match(t, folded, found);
+    else search_literals(db.literals, t, folded, [](std::uint32_t) { return true; }, found);
+  }
   for (std::uint32_t gi : s.pending) {
     const Gated& gx = d.gated[gi];
     // Fired already by another value (known only while matching one event at a time).

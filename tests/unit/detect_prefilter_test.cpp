@@ -224,16 +224,20 @@ TEST(SigmaCostlyPatterns, ListMixingShortLiteralsAndRegexes) {
   EXPECT_TRUE(matching(set, scratch, {{"Image", "C:\\tool.exe"}, {"CommandLine", "t x12y /t"}}).empty());
 }
 
-TEST(SigmaFewLiterals, SearchedOrScannedAlike) {
-  // Up to four contains-literals on a field are searched one by one, more are scanned: whichever
-  // way, a literal matches anywhere in the value, in any case unless cased, and nothing else does.
-  const std::vector<std::string> words = {"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf"};
-  for (std::size_t n = 1; n <= words.size(); ++n) {
+TEST(SigmaFewLiterals, SearchedSievedOrScannedAlike) {
+  // Up to four contains-literals on a field are searched one by one, up to 512 sieved, more are
+  // scanned: whichever way, a literal matches anywhere in the value, in any case unless cased, and
+  // nothing else does.
+  std::vector<std::string> words = {"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf"};
+  std::vector<std::size_t> sizes = {1, 2, 3, 4, 5, 6, 7, 600};
+  for (std::size_t k = words.size(); k < sizes.back(); ++k) words.push_back("w" + std::to_string(k * 7919) + "z");
+  for (std::size_t n : sizes) {
     std::string list;
     for (std::size_t k = 0; k < n; ++k) list += "      - '" + words[k] + "'\n";
     const RuleSet caseless = compile_selection("    f|contains:\n" + list);
     const RuleSet cased = compile_selection("    f|contains|cased:\n" + list);
-    for (std::size_t k = 0; k < n; ++k) {
+    EXPECT_EQ(caseless.database_count(), n > 512 ? 1u : 0u) << n;
+    for (std::size_t k = 0; k < n; k += 1 + k / 8) {
       std::string upper = words[k];
       std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return char(std::toupper(c)); });
       EXPECT_TRUE(hits(caseless, {{"f", "x " + upper + " y"}})) << n << " " << words[k];
@@ -243,6 +247,21 @@ TEST(SigmaFewLiterals, SearchedOrScannedAlike) {
     EXPECT_FALSE(hits(caseless, {{"f", words[n - 1].substr(1)}})) << n;
     EXPECT_FALSE(hits(caseless, {{"g", words[0]}})) << n;
   }
+}
+
+TEST(SigmaFewLiterals, ValuesShorterThanEveryPatternAreNotScanned) {
+  // A regex with no literal puts the field's patterns in a Vectorscan database, whose shortest
+  // match is three bytes: a value of three bytes is scanned (and matches), one of two cannot match
+  // and is not scanned.
+  const RuleSet set = compile_detections({"  sel:\n    f|re: '[a-c][0-9]{2}'\n  other:\n    f|contains:\n"
+                                          "      - 'seven'\n      - 'eight'\n      - 'nine1'\n      - 'ten22'\n"
+                                          "      - 'eleven'\n  condition: sel or other\n"});
+  EXPECT_EQ(set.database_count(), 1u);
+  EXPECT_TRUE(hits(set, {{"f", "a12"}}));
+  EXPECT_TRUE(hits(set, {{"f", "xxc77"}}));
+  EXPECT_TRUE(hits(set, {{"f", "ELEVEN"}}));
+  EXPECT_FALSE(hits(set, {{"f", "a1"}}));
+  EXPECT_FALSE(hits(set, {{"f", ""}}));
 }
 
 TEST(SigmaPrefilter, RequiredLiterals) {
