@@ -1,4 +1,4 @@
-// Builds the window bitmap and the sorted first-bytes table of a LiteralSieve.
+// Files each literal of a LiteralSieve under one of its windows and builds the bitmap and buckets.
 #include "detect/literal_sieve.h"
 
 #include <algorithm>
@@ -41,14 +41,17 @@ void LiteralSieve::finish() {
     return n;
   };
   entries_.clear();
+  text_pool_.clear();
   for (std::size_t i = 0; i < literals_.size(); ++i) {
     std::size_t best = 0;
     auto rank = [&](std::size_t o) { return std::make_tuple(holders[windows[i][o]], frequent_bytes(windows[i][o]), ~o); };
     for (std::size_t o = 1; o < windows[i].size(); ++o)
       if (rank(o) < rank(best)) best = o;
-    entries_.push_back({windows[i][best], static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(best)});
+    const auto& l = literals_[i];
+    entries_.push_back({windows[i][best], l.id, static_cast<std::uint32_t>(text_pool_.size()),
+                        static_cast<std::uint32_t>(l.text.size()), static_cast<std::uint32_t>(best), l.cased});
+    text_pool_ += l.text;
   }
-  std::stable_sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) { return a.key < b.key; });
   // About one bit in sixteen set: a position of a value that holds no literal passes the bitmap
   // once in sixteen times; the bitmap stays within 4 KiB (a few L1 lines are touched per value).
   const std::size_t wanted = std::bit_ceil(std::max<std::size_t>(entries_.size() * 16, 256));
@@ -59,11 +62,17 @@ void LiteralSieve::finish() {
     const std::uint32_t h = hash(e.key);
     bits_[h >> 6] |= std::uint64_t{1} << (h & 63);
   }
-}
-
-const LiteralSieve::Entry* LiteralSieve::first_entry(std::uint32_t key) const {
-  auto it = std::lower_bound(entries_.begin(), entries_.end(), key, [](const Entry& e, std::uint32_t k) { return e.key < k; });
-  return entries_.data() + (it - entries_.begin());
+  // Entries by hash, and a coarse table of about one bucket per entry pointing into them.
+  std::stable_sort(entries_.begin(), entries_.end(), [this](const Entry& a, const Entry& b) { return hash(a.key) < hash(b.key); });
+  coarse_shift_ = static_cast<unsigned>(std::countr_zero(bit_count)) -
+                  std::min(static_cast<unsigned>(std::countr_zero(bit_count)),
+                           static_cast<unsigned>(std::countr_zero(std::bit_ceil(entries_.size()))));
+  const std::size_t coarse_count = (bit_count >> coarse_shift_) + 1;
+  coarse_.assign(coarse_count, 0);
+  for (const auto& e : entries_) ++coarse_[(hash(e.key) >> coarse_shift_) + 1];
+  for (std::size_t c = 1; c < coarse_count; ++c) coarse_[c] += coarse_[c - 1];
+  size_ = literals_.size();
+  literals_ = {};
 }
 
 }  // namespace khien

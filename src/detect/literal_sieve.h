@@ -28,14 +28,14 @@ class LiteralSieve {
   void add(std::string_view literal, bool cased, std::uint32_t id);
   /// Chooses the window (the shortest literal's length, at most four bytes) and builds the bitmap.
   void finish();
-  bool empty() const { return literals_.empty(); }
-  std::size_t size() const { return literals_.size(); }
+  bool empty() const { return size_ == 0; }
+  std::size_t size() const { return size_; }
 
   /// Calls `found(id)` for each literal occurring in `value` (once per occurrence); `folded` is
   /// `value` lowered (ascii_lower_into), shared by the sieves of a field.
   template <typename F>
   void match(std::string_view value, std::string_view folded, F&& found) const {
-    if (value.size() < window_ || literals_.empty()) return;
+    if (value.size() < window_ || size_ == 0) return;
     // Locals, not members: `found` may write memory, and the compiler would reload members.
     const std::uint64_t* bits = bits_.data();
     const std::uint32_t mask = mask_;
@@ -48,11 +48,12 @@ class LiteralSieve {
       std::memcpy(&key, p + i, 4);
       key &= mask;
       const std::uint32_t h = (key * kHashMultiplier) >> shift;
-      if ((bits[h >> 6] >> (h & 63) & 1) != 0) confirm(key, value, folded, i, found);
+      if ((bits[h >> 6] >> (h & 63) & 1) != 0) confirm(key, h, value, folded, i, found);
     }
     for (; i + window_ <= n; ++i) {  // the last windows of fewer than four bytes
       const std::uint32_t key = window_key(p + i, n - i);
-      if ((bits[hash(key) >> 6] >> (hash(key) & 63) & 1) != 0) confirm(key, value, folded, i, found);
+      const std::uint32_t h = hash(key);
+      if ((bits[h >> 6] >> (h & 63) & 1) != 0) confirm(key, h, value, folded, i, found);
     }
   }
 
@@ -62,10 +63,14 @@ class LiteralSieve {
     std::uint32_t id;
     bool cased;
   };
+  // A literal as matching reads it: filed under `key`, its text in text_pool_.
   struct Entry {
     std::uint32_t key;  // `window_` bytes of the literal from `offset`, lowered
-    std::uint32_t literal;
+    std::uint32_t id;
+    std::uint32_t text;
+    std::uint32_t length;
     std::uint32_t offset;
+    bool cased;
   };
 
   // The next `window_` bytes at `p` (of `left` readable) as a number; one load when four remain.
@@ -81,26 +86,55 @@ class LiteralSieve {
   static constexpr std::uint32_t kHashMultiplier = 0x9E3779B1u;
   std::uint32_t hash(std::uint32_t key) const { return (key * kHashMultiplier) >> shift_; }
 
+  // Whether the n bytes at a and b are equal: overlapping word loads, no call for short texts.
+  static bool same_bytes(const char* a, const char* b, std::size_t n) {
+    if (n >= 8) {
+      std::uint64_t x = 0, y = 0, u = 0, v = 0;
+      std::memcpy(&x, a, 8);
+      std::memcpy(&y, b, 8);
+      std::memcpy(&u, a + n - 8, 8);
+      std::memcpy(&v, b + n - 8, 8);
+      if (((x ^ y) | (u ^ v)) != 0) return false;
+      return n <= 16 || std::memcmp(a + 8, b + 8, n - 16) == 0;
+    }
+    if (n >= 4) {
+      std::uint32_t x = 0, y = 0, u = 0, v = 0;
+      std::memcpy(&x, a, 4);
+      std::memcpy(&y, b, 4);
+      std::memcpy(&u, a + n - 4, 4);
+      std::memcpy(&v, b + n - 4, 4);
+      return ((x ^ y) | (u ^ v)) == 0;
+    }
+    for (std::size_t i = 0; i < n; ++i)
+      if (a[i] != b[i]) return false;
+    return true;
+  }
+
+  // The entries whose window hashes to `h` are in the run of its coarse bucket (entries are
+  // ordered by hash); those with another key are skipped.
   template <typename F>
-  void confirm(std::uint32_t key, std::string_view value, std::string_view folded, std::size_t at, F& found) const {
-    const Entry* e = first_entry(key);
-    for (const Entry* end = entries_.data() + entries_.size(); e != end && e->key == key; ++e) {
-      if (at < e->offset) continue;
+  void confirm(std::uint32_t key, std::uint32_t h, std::string_view value, std::string_view folded, std::size_t at,
+               F& found) const {
+    const std::uint32_t c = h >> coarse_shift_;
+    for (const Entry *e = entries_.data() + coarse_[c], *end = entries_.data() + coarse_[c + 1]; e != end; ++e) {
+      if (e->key != key || at < e->offset) continue;
       const std::size_t start = at - e->offset;
-      const Literal& l = literals_[e->literal];
-      if (value.size() - start < l.text.size()) continue;
-      const char* p = (l.cased ? value.data() : folded.data()) + start;
-      if (std::memcmp(p, l.text.data(), l.text.size()) == 0) found(l.id);
+      if (value.size() - start < e->length) continue;
+      const char* p = (e->cased ? value.data() : folded.data()) + start;
+      if (same_bytes(p, text_pool_.data() + e->text, e->length)) found(e->id);
     }
   }
-  const Entry* first_entry(std::uint32_t key) const;
 
-  std::vector<Literal> literals_;
-  std::vector<Entry> entries_;  // by key
+  std::vector<Literal> literals_;  // until finish()
+  std::vector<Entry> entries_;  // by hash of key
+  std::string text_pool_;
+  std::vector<std::uint32_t> coarse_;  // coarse bucket -> its first entry; one past the last at the end
   std::vector<std::uint64_t> bits_;
   std::size_t window_ = kMaxWindow;
   std::uint32_t mask_ = 0xFFFFFFFFu;
   unsigned shift_ = 32;
+  unsigned coarse_shift_ = 0;
+  std::size_t size_ = 0;
 };
 
 }  // namespace khien

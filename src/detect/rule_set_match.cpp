@@ -52,16 +52,19 @@ void push_unstamped(const std::vector<std::uint32_t>& items, std::vector<std::ui
 
 // Queues the rule instances an atom triggers, the first time it fires for this event.
 void fire_atom(const RuleSetData& d, RuleSet::Scratch::State& s, std::uint32_t atom) {
-  if (s.atom_epoch[atom] == s.epoch) return;
-  s.atom_epoch[atom] = s.epoch;
+  // A local: the stores below are of the epoch's type, and the compiler would reload it after each.
+  const std::uint32_t epoch = s.epoch;
+  if (s.atom_epoch[atom] == epoch) return;
+  s.atom_epoch[atom] = epoch;
   const sigma_compiled::AtomRefs& refs = d.atom_refs[atom];
   const std::uint32_t* list = d.atom_ref_list.data() + refs.first;
   for (const std::uint32_t* i = list, *end = list + refs.instances; i != end; ++i)
-    if (s.inst_epoch[*i] != s.epoch) {
-      s.inst_epoch[*i] = s.epoch;
+    if (s.inst_epoch[*i] != epoch) {
+      s.inst_epoch[*i] = epoch;
       s.queue.push_back(*i);
     }
-  for (const std::uint32_t* set = list + refs.instances, *end = set + refs.sets; set != end; ++set) s.any_epoch[*set] = s.epoch;
+  std::uint32_t* any = s.any_epoch.data();
+  for (const std::uint32_t* set = list + refs.instances, *end = set + refs.sets; set != end; ++set) any[*set] = epoch;
 }
 
 void take_atom(MatchContext& m, std::uint32_t atom) {
