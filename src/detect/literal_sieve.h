@@ -86,25 +86,21 @@ class LiteralSieve {
   static constexpr std::uint32_t kHashMultiplier = 0x9E3779B1u;
   std::uint32_t hash(std::uint32_t key) const { return (key * kHashMultiplier) >> shift_; }
 
-  // Whether the n bytes at a and b are equal: overlapping word loads, no call for short texts.
+  // Whether the first and the last sizeof(Word) of the n bytes at a and b are equal (n at least
+  // sizeof(Word)): two loads each side, overlapping when n is short.
+  template <typename Word>
+  static bool ends_equal(const char* a, const char* b, std::size_t n) {
+    Word x = 0, y = 0, u = 0, v = 0;
+    std::memcpy(&x, a, sizeof x);
+    std::memcpy(&y, b, sizeof y);
+    std::memcpy(&u, a + n - sizeof u, sizeof u);
+    std::memcpy(&v, b + n - sizeof v, sizeof v);
+    return ((x ^ y) | (u ^ v)) == 0;
+  }
+  // Whether the n bytes at a and b are equal, with no call for short texts.
   static bool same_bytes(const char* a, const char* b, std::size_t n) {
-    if (n >= 8) {
-      std::uint64_t x = 0, y = 0, u = 0, v = 0;
-      std::memcpy(&x, a, 8);
-      std::memcpy(&y, b, 8);
-      std::memcpy(&u, a + n - 8, 8);
-      std::memcpy(&v, b + n - 8, 8);
-      if (((x ^ y) | (u ^ v)) != 0) return false;
-      return n <= 16 || std::memcmp(a + 8, b + 8, n - 16) == 0;
-    }
-    if (n >= 4) {
-      std::uint32_t x = 0, y = 0, u = 0, v = 0;
-      std::memcpy(&x, a, 4);
-      std::memcpy(&y, b, 4);
-      std::memcpy(&u, a + n - 4, 4);
-      std::memcpy(&v, b + n - 4, 4);
-      return ((x ^ y) | (u ^ v)) == 0;
-    }
+    if (n >= 8) return ends_equal<std::uint64_t>(a, b, n) && (n <= 16 || std::memcmp(a + 8, b + 8, n - 16) == 0);
+    if (n >= 4) return ends_equal<std::uint32_t>(a, b, n);
     for (std::size_t i = 0; i < n; ++i)
       if (a[i] != b[i]) return false;
     return true;
