@@ -494,10 +494,8 @@ struct Compiler {
         if (few_literals(direct)) {
           field.literals = searched_literals(direct);
           d.patterns += direct.size();
-        } else if (sieved_literals(direct)) {
-          field.sieve = sieve_of(direct);
-          d.patterns += direct.size();
         } else if (!direct.empty()) {
+          if (sieved_literals(direct)) field.sieve = sieve_of(direct);  // for short values
           auto db = compile_db(direct);
           if (!db) return tl::unexpected(db.error());
           field.db = *db;
@@ -552,9 +550,9 @@ struct Compiler {
   static bool few_literals(const std::vector<Expr>& exprs) {
     return !exprs.empty() && exprs.size() <= kSearchLimit && literals_only(exprs);
   }
-  // Up to this many literals, all at least two bytes long, a field or a probe sieves its values
-  // (LiteralSieve) instead of scanning them: on values of a few dozen bytes a scan's set-up costs
-  // more than the sieve's pass, and past a few hundred literals the bitmap fills.
+  // Up to this many literals, all at least two bytes long, a field or a probe sieves its short
+  // values (LiteralSieve, see kSievedValueLimit) instead of scanning them; past a few hundred
+  // literals the bitmap fills.
   static constexpr std::size_t kSieveLimit = 512;
 
   static bool sieved_literals(const std::vector<Expr>& exprs) {
@@ -581,9 +579,8 @@ struct Compiler {
     sigma_compiled::LazyProbe probe{key, {}};
     if (few_literals(exprs)) {
       probe.literals = searched_literals(exprs);
-    } else if (sieved_literals(exprs)) {
-      probe.sieve = sieve_of(exprs);
     } else {
+      if (sieved_literals(exprs)) probe.sieve = sieve_of(exprs);  // for short values
       // Patterns with inner wildcards were to run behind a gate with one match at most.
       std::vector<Expr> scanned;
       for (const auto& e : exprs)

@@ -170,7 +170,7 @@ void run_probe(const RuleSetData& d, RuleSet::Scratch::State& s, std::uint32_t p
   MatchContext mc{&d, &s};
   s.for_each_value(p.field_key, [&](const Value& v) {
     std::string_view t = text_of(v, s.buf, sizeof s.buf);
-    if (p.db) {
+    if (p.db && (p.sieve.empty() || t.size() > sigma_compiled::kSievedValueLimit)) {
       if (t.size() < p.min_length) return;
       hs_scan(p.db, t.empty() ? "" : t.data(), static_cast<unsigned>(t.size()), 0, s.hs, on_hs_match, &mc);
       return;
@@ -345,8 +345,9 @@ void scan_value(const FieldDb& db, std::string_view t, MatchContext& mc) {
     std::fill(s.gated_stamp.begin(), s.gated_stamp.end(), 0);
     s.scan_stamp = 1;
   }
-  if (db.db && t.size() >= db.min_length) hs_scan(db.db, data, static_cast<unsigned>(t.size()), 0, s.hs, on_hs_match, &mc);
-  if (!db.db) {  // a sieve, or a few literals searched for
+  if (db.db && (db.sieve.empty() || t.size() > sigma_compiled::kSievedValueLimit)) {
+    if (t.size() >= db.min_length) hs_scan(db.db, data, static_cast<unsigned>(t.size()), 0, s.hs, on_hs_match, &mc);
+  } else {  // sieved, or a few literals searched for
     const std::string_view folded = ascii_lower_into(t, s.lowered);
     auto found = [&](std::uint32_t id) { on_hs_match(id, 0, 0, 0, &mc); };
     if (!db.sieve.empty()) db.sieve.match(t, folded, found);

@@ -225,9 +225,9 @@ TEST(SigmaCostlyPatterns, ListMixingShortLiteralsAndRegexes) {
 }
 
 TEST(SigmaFewLiterals, SearchedSievedOrScannedAlike) {
-  // Up to four contains-literals on a field are searched one by one, up to 512 sieved, more are
-  // scanned: whichever way, a literal matches anywhere in the value, in any case unless cased, and
-  // nothing else does.
+  // Up to four contains-literals on a field are searched one by one; more are scanned, except
+  // that with up to 512 a value of at most 64 bytes is sieved: whichever way, a literal matches
+  // anywhere in the value, in any case unless cased, and nothing else does.
   std::vector<std::string> words = {"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf"};
   std::vector<std::size_t> sizes = {1, 2, 3, 4, 5, 6, 7, 600};
   for (std::size_t k = words.size(); k < sizes.back(); ++k) words.push_back("w" + std::to_string(k * 7919) + "z");
@@ -236,16 +236,18 @@ TEST(SigmaFewLiterals, SearchedSievedOrScannedAlike) {
     for (std::size_t k = 0; k < n; ++k) list += "      - '" + words[k] + "'\n";
     const RuleSet caseless = compile_selection("    f|contains:\n" + list);
     const RuleSet cased = compile_selection("    f|contains|cased:\n" + list);
-    EXPECT_EQ(caseless.database_count(), n > 512 ? 1u : 0u) << n;
-    for (std::size_t k = 0; k < n; k += 1 + k / 8) {
-      std::string upper = words[k];
-      std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return char(std::toupper(c)); });
-      EXPECT_TRUE(hits(caseless, {{"f", "x " + upper + " y"}})) << n << " " << words[k];
-      EXPECT_TRUE(hits(cased, {{"f", "x" + words[k]}})) << n << " " << words[k];
-      EXPECT_FALSE(hits(cased, {{"f", "x " + upper + " y"}})) << n << " " << words[k];
+    EXPECT_EQ(caseless.database_count(), n > 4 ? 1u : 0u) << n;
+    for (const std::string& pad : {std::string(), std::string(70, '-')}) {  // sieved or scanned
+      for (std::size_t k = 0; k < n; k += 1 + k / 8) {
+        std::string upper = words[k];
+        std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return char(std::toupper(c)); });
+        EXPECT_TRUE(hits(caseless, {{"f", "x " + upper + " y" + pad}})) << n << " " << words[k] << pad.size();
+        EXPECT_TRUE(hits(cased, {{"f", pad + "x" + words[k]}})) << n << " " << words[k] << pad.size();
+        EXPECT_FALSE(hits(cased, {{"f", "x " + upper + " y" + pad}})) << n << " " << words[k] << pad.size();
+      }
+      EXPECT_FALSE(hits(caseless, {{"f", pad + words[n - 1].substr(1)}})) << n << " " << pad.size();
+      EXPECT_FALSE(hits(caseless, {{"g", pad + words[0]}})) << n << " " << pad.size();
     }
-    EXPECT_FALSE(hits(caseless, {{"f", words[n - 1].substr(1)}})) << n;
-    EXPECT_FALSE(hits(caseless, {{"g", words[0]}})) << n;
   }
 }
 
