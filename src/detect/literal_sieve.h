@@ -26,13 +26,14 @@ class LiteralSieve {
 
   /// Adds a literal of at least kMinWindow bytes (lower case when not `cased`).
   void add(std::string_view literal, bool cased, std::uint32_t id);
-  /// Chooses the window (the shortest literal's length, at most four bytes) and builds the bitmap.
+  /// Chooses the window (the shortest literal's length, at most four bytes), files each literal
+  /// under one of its windows and builds the bitmap.
   void finish();
   bool empty() const { return size_ == 0; }
   std::size_t size() const { return size_; }
 
   /// Calls `found(id)` for each literal occurring in `value` (once per occurrence); `folded` is
-  /// `value` lowered (ascii_lower_into), shared by the sieves of a field.
+  /// `value` lowered (ascii_lower_into), which the caller shares with its other searches.
   template <typename F>
   void match(std::string_view value, std::string_view folded, F&& found) const {
     if (value.size() < window_ || size_ == 0) return;

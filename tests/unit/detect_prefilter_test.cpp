@@ -146,13 +146,16 @@ TEST(SigmaShortLiterals, SearchedWhenTheRuleNeedsThem) {
 }
 
 TEST(SigmaShortLiterals, LongListIsScannedOnDemand) {
-  // More than a few literals: the list gets a database of its own, scanned when needed.
+  // More than a few literals: the list gets a database of its own, scanned when needed, and a
+  // sieve for values of up to 64 bytes; both find the same.
   RuleSet set = compile_detections(
       {kToolImage + "  cli:\n    CommandLine|contains: [' /a', ' /b', ' /c', ' /d', ' /e', ' /f']\n  condition: img and cli\n"});
-  for (const char* cli : {"t /A", "t /b", "x /c y", "t /D", "t /e", "t /F"})
-    EXPECT_TRUE(hits(set, {{"Image", "C:\\tool.exe"}, {"CommandLine", cli}})) << cli;
-  EXPECT_FALSE(hits(set, {{"Image", "C:\\tool.exe"}, {"CommandLine", "t /g -a"}}));
-  EXPECT_FALSE(hits(set, {{"Image", "C:\\other.exe"}, {"CommandLine", "t /a"}}));
+  for (const std::string pad : {"", "C:\\Program Files\\Some Vendor\\Some Product\\bin\\tool.exe --flag"}) {
+    for (const char* cli : {"t /A", "t /b", "x /c y", "t /D", "t /e", "t /F"})
+      EXPECT_TRUE(hits(set, {{"Image", "C:\\tool.exe"}, {"CommandLine", pad + cli}})) << pad << cli;
+    EXPECT_FALSE(hits(set, {{"Image", "C:\\tool.exe"}, {"CommandLine", pad + "t /g -a"}})) << pad;
+    EXPECT_FALSE(hits(set, {{"Image", "C:\\other.exe"}, {"CommandLine", pad + "t /a"}})) << pad;
+  }
 }
 
 TEST(SigmaShortLiterals, CasedAndNegated) {
