@@ -52,7 +52,7 @@ std::size_t RuleSet::pattern_count() const { return data_->patterns; }
 std::size_t RuleSet::database_count() const {
   std::size_t n = 0;
   for (const auto& g : data_->groups)
-    for (const auto& f : g.dbs) n += f.db != nullptr;
+    for (const auto& f : g.dbs) n += f.patterns.db != nullptr;
   return n;
 }
 
@@ -453,7 +453,7 @@ struct Compiler {
     for (auto& g : d.groups) {
       for (auto& [key, exprs] : g.exprs) {
         std::vector<Expr> direct;
-        FieldDb field{key, nullptr, {}};
+        FieldDb field{key};
         std::map<std::pair<bool, std::string>, std::uint32_t> gate_of;
         for (auto& e : exprs) {
           if (lazy[e.atom]) {
@@ -489,18 +489,9 @@ struct Compiler {
         for (const auto& [lit, gate] : gate_of) direct.push_back(contains_expr(lit.second, lit.first, kGateBit | gate));
         field.anchored.finish();
         d.patterns += field.anchored.size();
-        // A few contains-literals (User, CurrentDirectory) cost less searched one by one than a
-        // scan's set-up (a Vectorscan scan costs a few hundred instructions before its first byte).
-        if (few_literals(direct)) {
-          field.literals = searched_literals(direct);
-          d.patterns += direct.size();
-        } else if (!direct.empty()) {
-          if (sieved_literals(direct)) field.sieve = sieve_of(direct);  // for short values
-          auto db = compile_db(direct);
-          if (!db) return tl::unexpected(db.error());
-          field.db = *db;
-          field.min_length = min_match_length(direct);
-        }
+        auto patterns = patterns_of(direct);
+        if (!patterns) return tl::unexpected(patterns.error());
+        field.patterns = std::move(*patterns);
         g.dbs.push_back(std::move(field));
       }
       g.exprs.clear();
@@ -575,23 +566,35 @@ struct Compiler {
     return out;
   }
 
-  Result<std::uint32_t> add_probe(std::uint32_t key, const std::vector<Expr>& exprs) {
-    sigma_compiled::LazyProbe probe{key, {}};
+  // A field's or a probe's unanchored patterns, each way of matching them chosen as FieldPatterns
+  // says. `counted`: whether they add to pattern_count() (not for probes, counted once each).
+  Result<sigma_compiled::FieldPatterns> patterns_of(const std::vector<Expr>& exprs, bool counted = true) {
+    sigma_compiled::FieldPatterns out;
+    if (exprs.empty()) return out;
+    // A few contains-literals (User, CurrentDirectory) cost less searched one by one than a
+    // scan's set-up (a Vectorscan scan costs a few hundred instructions before its first byte).
     if (few_literals(exprs)) {
-      probe.literals = searched_literals(exprs);
-    } else {
-      if (sieved_literals(exprs)) probe.sieve = sieve_of(exprs);  // for short values
-      // Patterns with inner wildcards were to run behind a gate with one match at most.
-      std::vector<Expr> scanned;
-      for (const auto& e : exprs)
-        scanned.push_back({e.regex, e.gate.empty() ? e.flags : e.flags | HS_FLAG_SINGLEMATCH, e.atom});
-      auto db = compile_db(scanned, false);
-      if (!db) return tl::unexpected(db.error());
-      probe.db = *db;
-      probe.min_length = min_match_length(scanned);
+      out.literals = searched_literals(exprs);
+      if (counted) d.patterns += exprs.size();
+      return out;
     }
-    probe_cost.push_back(literals_only(exprs) ? kProbeCost : kCostlyProbeCost);
-    d.probes.push_back(std::move(probe));
+    if (sieved_literals(exprs)) out.sieve = sieve_of(exprs);
+    auto db = compile_db(exprs, counted);
+    if (!db) return tl::unexpected(db.error());
+    out.db = *db;
+    out.min_length = min_match_length(exprs);
+    return out;
+  }
+
+  Result<std::uint32_t> add_probe(std::uint32_t key, std::vector<Expr> exprs) {
+    const bool literals = literals_only(exprs);
+    // Patterns with inner wildcards were to run behind a gate with one match at most.
+    for (auto& e : exprs)
+      if (!e.gate.empty()) e.flags |= HS_FLAG_SINGLEMATCH;
+    auto patterns = patterns_of(exprs, false);
+    if (!patterns) return tl::unexpected(patterns.error());
+    probe_cost.push_back(literals ? kProbeCost : kCostlyProbeCost);
+    d.probes.push_back({key, std::move(*patterns)});
     return static_cast<std::uint32_t>(d.probes.size() - 1);
   }
 

@@ -93,19 +93,26 @@ struct SearchedLiteral {
 // sieving made a 100-rule set 20 % slower on command lines; 64 and 128 bytes were alike).
 inline constexpr std::size_t kSievedValueLimit = 64;
 
-// The patterns on one field: those tied to the value's ends in tries, the rest in a Vectorscan
-// database (with, when they are only `contains` literals, up to a few hundred, a sieve for short
-// values) or, when they are a few `contains` literals, searched for one by one; null and empty
-// when every pattern is anchored.
-struct FieldDb {
-  std::uint32_t field_key;
+// The unanchored patterns of a field (or a probe), matched the cheapest way measured: a few
+// `contains` literals are searched for one by one (no database); otherwise they are in a
+// Vectorscan database, and when they are only `contains` literals, up to a few hundred, a
+// sieve also holds them for values of up to kSievedValueLimit bytes.
+struct FieldPatterns {
   hs_database_t* db = nullptr;
   // No pattern in `db` matches fewer bytes: a shorter value ("-", an empty Description) is not
   // scanned, which saves a scan's set-up.
   std::uint32_t min_length = 0;
-  AnchoredLiterals anchored = {};
   std::vector<SearchedLiteral> literals = {};
-  LiteralSieve sieve = {};
+  LiteralSieve sieve = {};  // set only beside `db`
+  bool empty() const { return db == nullptr && literals.empty(); }
+};
+
+// The patterns on one field: those tied to the value's ends in tries, the rest in `patterns`
+// (empty when every pattern is anchored).
+struct FieldDb {
+  std::uint32_t field_key;
+  AnchoredLiterals anchored = {};
+  FieldPatterns patterns = {};
 };
 
 // An expression behind gate literals: its own database, scanned only when a gate fired; a
@@ -122,10 +129,7 @@ struct Gated {
 // costly expression, gets a small Vectorscan database of its own.
 struct LazyProbe {
   std::uint32_t field_key;
-  std::vector<SearchedLiteral> literals;
-  LiteralSieve sieve = {};
-  hs_database_t* db = nullptr;  // set when the list is long enough to scan
-  std::uint32_t min_length = 0;  // as FieldDb::min_length
+  FieldPatterns patterns;
 };
 
 struct Condition {
@@ -231,11 +235,11 @@ struct RuleSetData {
   ~RuleSetData() {
     for (auto& g : groups)
       for (auto& d : g.dbs)
-        if (d.db) hs_free_database(d.db);
+        if (d.patterns.db) hs_free_database(d.patterns.db);
     for (auto& g : gated)
       if (g.db) hs_free_database(g.db);
     for (auto& p : probes)
-      if (p.db) hs_free_database(p.db);
+      if (p.patterns.db) hs_free_database(p.patterns.db);
     if (proto) hs_free_scratch(proto);
   }
 

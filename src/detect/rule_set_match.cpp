@@ -162,27 +162,30 @@ void search_literals(const std::vector<sigma_compiled::SearchedLiteral>& literal
     if (wanted(l.id) && (l.cased ? t : folded).find(l.text) != std::string_view::npos) found(l.id);
 }
 
-// Searches the values of a probe's field for its literals (once per event) and fires the atoms found.
+// Matches a value against a field's or a probe's unanchored patterns, reporting each id found to
+// on_hs_match; searched literals that `wanted` refuses are skipped.
+template <typename Wanted>
+void match_patterns(const sigma_compiled::FieldPatterns& p, std::string_view t, MatchContext& mc, Wanted&& wanted) {
+  auto& s = *mc.s;
+  if (p.db && (p.sieve.empty() || t.size() > sigma_compiled::kSievedValueLimit)) {
+    if (t.size() >= p.min_length) hs_scan(p.db, t.empty() ? "" : t.data(), static_cast<unsigned>(t.size()), 0, s.hs, on_hs_match, &mc);
+    return;
+  }
+  const std::string_view folded = ascii_lower_into(t, s.lowered);
+  auto found = [&](std::uint32_t id) { on_hs_match(id, 0, 0, 0, &mc); };
+  if (!p.sieve.empty()) p.sieve.match(t, folded, found);
+  else search_literals(p.literals, t, folded, wanted, found);
+}
+
+// Searches the values of a probe's field for its patterns (once per event) and fires the atoms found.
 void run_probe(const RuleSetData& d, RuleSet::Scratch::State& s, std::uint32_t probe) {
   if (s.probe_epoch[probe] == s.epoch) return;
   s.probe_epoch[probe] = s.epoch;
   const LazyProbe& p = d.probes[probe];
   MatchContext mc{&d, &s};
   s.for_each_value(p.field_key, [&](const Value& v) {
-    std::string_view t = text_of(v, s.buf, sizeof s.buf);
-    if (p.db && (p.sieve.empty() || t.size() > sigma_compiled::kSievedValueLimit)) {
-      if (t.size() < p.min_length) return;
-      hs_scan(p.db, t.empty() ? "" : t.data(), static_cast<unsigned>(t.size()), 0, s.hs, on_hs_match, &mc);
-      return;
-    }
-    const std::string_view folded = ascii_lower_into(t, s.lowered);
-    if (!p.sieve.empty()) {
-      p.sieve.match(t, folded, [&](std::uint32_t atom) { fire_atom(d, s, atom); });
-      return;
-    }
-    search_literals(
-        p.literals, t, folded, [&](std::uint32_t atom) { return s.atom_epoch[atom] != s.epoch; },
-        [&](std::uint32_t atom) { fire_atom(d, s, atom); });
+    match_patterns(p.patterns, text_of(v, s.buf, sizeof s.buf), mc,
+                   [&](std::uint32_t atom) { return s.atom_epoch[atom] != s.epoch; });
   });
 }
 
@@ -338,21 +341,14 @@ void scan_value(const FieldDb& db, std::string_view t, MatchContext& mc) {
   const RuleSetData& d = *mc.d;
   auto& s = *mc.s;
   db.anchored.match(t, [&](std::uint32_t atom) { take_atom(mc, atom); });
-  if (!db.db && db.literals.empty() && db.sieve.empty()) return;
+  if (db.patterns.empty()) return;
   const char* data = t.empty() ? "" : t.data();
   if (++s.scan_stamp == 0) {
     std::fill(s.gate_stamp.begin(), s.gate_stamp.end(), 0);
     std::fill(s.gated_stamp.begin(), s.gated_stamp.end(), 0);
     s.scan_stamp = 1;
   }
-  if (db.db && (db.sieve.empty() || t.size() > sigma_compiled::kSievedValueLimit)) {
-    if (t.size() >= db.min_length) hs_scan(db.db, data, static_cast<unsigned>(t.size()), 0, s.hs, on_hs_match, &mc);
-  } else {  // sieved, or a few literals searched for
-    const std::string_view folded = ascii_lower_into(t, s.lowered);
-    auto found = [&](std::uint32_t id) { on_hs_match(id, 0, 0, 0, &mc); };
-    if (!db.sieve.empty()) db.sieve.match(t, folded, found);
-    else search_literals(db.literals, t, folded, [](std::uint32_t) { return true; }, found);
-  }
+  match_patterns(db.patterns, t, mc, [](std::uint32_t) { return true; });
   for (std::uint32_t gi : s.pending) {
     const Gated& gx = d.gated[gi];
     // Fired already by another value (known only while matching one event at a time).
