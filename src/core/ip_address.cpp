@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 
+#include <array>
 #include <charconv>
 #include <cstring>
 
@@ -81,11 +82,27 @@ std::uint32_t IpAddress::v4_host_order() const {
 
 std::size_t IpAddress::format(char* out) const {
   if (v4) {
+    // Each octet's digits and a dot from a table, four bytes copied at once: every archived
+    // event writes two or more addresses.
+    static constexpr auto kOctets = [] {
+      std::array<std::array<char, 5>, 256> t{};  // digits, '.', length last
+      for (int v = 0; v < 256; ++v) {
+        int n = 0;
+        if (v >= 100) t[v][n++] = static_cast<char>('0' + v / 100);
+        if (v >= 10) t[v][n++] = static_cast<char>('0' + v / 10 % 10);
+        t[v][n++] = static_cast<char>('0' + v % 10);
+        t[v][n] = '.';
+        t[v][4] = static_cast<char>(n);
+      }
+      return t;
+    }();
     char* p = out;
     for (int i = 12; i < 16; ++i) {
-      p = std::to_chars(p, out + 16, bytes[i]).ptr;
-      if (i != 15) *p++ = '.';
+      const auto& octet = kOctets[bytes[i]];
+      std::memcpy(p, octet.data(), 4);
+      p += octet[4] + 1;
     }
+    --p;  // the last octet's dot
     *p = '\0';
     return static_cast<std::size_t>(p - out);
   }

@@ -1,9 +1,12 @@
 // Time parsing and formatting without locale or time-zone database access (hot path safe).
 #include "core/time.h"
 
+#include <array>
 #include <charconv>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 
 namespace khien {
 
@@ -152,7 +155,20 @@ std::optional<TimeNs> parse_time_any(std::string_view s) {
   return parse_epoch_seconds(s);
 }
 
-std::size_t format_rfc3339(TimeNs t, char* out, int frac_digits) {
+namespace {
+
+// The "YYYY-MM-DDTHH:MM:SS" of recent seconds, per thread. Every archived event writes two
+// timestamps (its time and khien.received), and a stream's times fall into few seconds, so the
+// calendar arithmetic runs once per second of time rather than per value. Slots are picked by the
+// second's low bits, so an event's time and its reception time rarely evict each other.
+struct SecondText {
+  std::int64_t second = INT64_MIN;
+  char text[19];
+};
+thread_local std::array<SecondText, 4> recent_seconds;
+
+// Years outside 0..9999 and unusual precisions, through snprintf.
+std::size_t format_rfc3339_wide(TimeNs t, char* out, int frac_digits) {
   std::int64_t secs = t >= 0 ? t / 1000000000LL : (t - 999999999LL) / 1000000000LL;
   std::int64_t ns = t - secs * 1000000000LL;
   std::int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
@@ -160,22 +176,52 @@ std::size_t format_rfc3339(TimeNs t, char* out, int frac_digits) {
   std::int64_t y;
   unsigned m, d;
   civil_from_days(days, y, m, d);
-  if (y >= 0 && y <= 9999 && frac_digits >= 0 && frac_digits <= 9) {
-    // The common case by hand: this runs for every archived event, where snprintf showed up.
-    auto put2 = [](char* p, unsigned v) { p[0] = static_cast<char>('0' + v / 10); p[1] = static_cast<char>('0' + v % 10); };
-    const auto year = static_cast<unsigned>(y);
-    put2(out, year / 100);
-    put2(out + 2, year % 100);
-    out[4] = '-';
-    put2(out + 5, m);
-    out[7] = '-';
-    put2(out + 8, d);
-    out[10] = 'T';
-    put2(out + 11, static_cast<unsigned>(sod / 3600));
-    out[13] = ':';
-    put2(out + 14, static_cast<unsigned>(sod / 60 % 60));
-    out[16] = ':';
-    put2(out + 17, static_cast<unsigned>(sod % 60));
+  int n = std::snprintf(out, 40, "%04lld-%02u-%02uT%02lld:%02lld:%02lld", static_cast<long long>(y), m, d,
+                        static_cast<long long>(sod / 3600), static_cast<long long>(sod / 60 % 60),
+                        static_cast<long long>(sod % 60));
+  if (frac_digits > 0) {
+    std::int64_t div = 1;
+    for (int i = frac_digits; i < 9; ++i) div *= 10;
+    n += std::snprintf(out + n, 16, ".%0*lld", frac_digits, static_cast<long long>(ns / div));
+  }
+  out[n++] = 'Z';
+  out[n] = '\0';
+  return static_cast<std::size_t>(n);
+}
+
+}  // namespace
+
+std::size_t format_rfc3339(TimeNs t, char* out, int frac_digits) {
+  std::int64_t secs = t >= 0 ? t / 1000000000LL : (t - 999999999LL) / 1000000000LL;
+  std::int64_t ns = t - secs * 1000000000LL;
+  if (frac_digits >= 0 && frac_digits <= 9) {
+    SecondText& cached = recent_seconds[static_cast<std::uint64_t>(secs) & 3];
+    if (cached.second != secs) {
+      std::int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+      std::int64_t y;
+      unsigned m, d;
+      civil_from_days(days, y, m, d);
+      if (y < 0 || y > 9999) return format_rfc3339_wide(t, out, frac_digits);
+      // By hand: this runs for every archived event, where snprintf showed up.
+      const std::int64_t sod = secs - days * 86400;
+      auto put2 = [](char* p, unsigned v) { p[0] = static_cast<char>('0' + v / 10); p[1] = static_cast<char>('0' + v % 10); };
+      const auto year = static_cast<unsigned>(y);
+      char* text = cached.text;
+      put2(text, year / 100);
+      put2(text + 2, year % 100);
+      text[4] = '-';
+      put2(text + 5, m);
+      text[7] = '-';
+      put2(text + 8, d);
+      text[10] = 'T';
+      put2(text + 11, static_cast<unsigned>(sod / 3600));
+      text[13] = ':';
+      put2(text + 14, static_cast<unsigned>(sod / 60 % 60));
+      text[16] = ':';
+      put2(text + 17, static_cast<unsigned>(sod % 60));
+      cached.second = secs;
+    }
+    std::memcpy(out, cached.text, 19);
     std::size_t n = 19;
     if (frac_digits > 0) {
       out[n++] = '.';
@@ -191,17 +237,7 @@ std::size_t format_rfc3339(TimeNs t, char* out, int frac_digits) {
     out[n] = '\0';
     return n;
   }
-  int n = std::snprintf(out, 40, "%04lld-%02u-%02uT%02lld:%02lld:%02lld", static_cast<long long>(y), m, d,
-                        static_cast<long long>(sod / 3600), static_cast<long long>(sod / 60 % 60),
-                        static_cast<long long>(sod % 60));
-  if (frac_digits > 0) {
-    std::int64_t div = 1;
-    for (int i = frac_digits; i < 9; ++i) div *= 10;
-    n += std::snprintf(out + n, 16, ".%0*lld", frac_digits, static_cast<long long>(ns / div));
-  }
-  out[n++] = 'Z';
-  out[n] = '\0';
-  return static_cast<std::size_t>(n);
+  return format_rfc3339_wide(t, out, frac_digits);
 }
 
 std::string format_rfc3339(TimeNs t, int frac_digits) {

@@ -1,4 +1,8 @@
 // Event storage, schema conversion and JSON output.
+#include <cstdio>
+#include <random>
+#include <string>
+
 #include <gtest/gtest.h>
 
 #include "core/event.h"
@@ -79,6 +83,58 @@ TEST(JsonWriter, EscapesControlAndInvalidUtf8) {
   EXPECT_FALSE(is_valid_utf8("\xc0\xaf"));        // overlong
   EXPECT_FALSE(is_valid_utf8("\xed\xa0\x80"));    // surrogate
   EXPECT_FALSE(is_valid_utf8("\xf4\x90\x80\x80")); // past U+10FFFF
+}
+
+// The writer copies plain text a word at a time, short tails included: every string of 0 to 40
+// bytes drawn from plain letters, quotes, backslashes, control bytes, UTF-8 and bytes that are not
+// UTF-8 must come out as a byte-at-a-time escaper writes it.
+TEST(JsonWriter, EscapesAsAByteAtATimeWriterDoes) {
+  auto reference = [](std::string_view text) {
+    std::string out = "\"";
+    auto* p = reinterpret_cast<const unsigned char*>(text.data());
+    auto* end = p + text.size();
+    while (p < end) {
+      const unsigned char c = *p;
+      if (c >= 0x80) {
+        std::size_t n = 1;
+        while (n <= 4 && p + n <= end && !is_valid_utf8(std::string_view(reinterpret_cast<const char*>(p), n))) ++n;
+        if (n <= 4 && p + n <= end) {
+          out.append(reinterpret_cast<const char*>(p), n);
+          p += n;
+        } else {
+          out += "\\ufffd";
+          ++p;
+        }
+        continue;
+      }
+      if (c == '"') out += "\\\"";
+      else if (c == '\\') out += "\\\\";
+      else if (c == '\n') out += "\\n";
+      else if (c == '\r') out += "\\r";
+      else if (c == '\t') out += "\\t";
+      else if (c < 0x20) {
+        char u[8];
+        std::snprintf(u, sizeof u, "\\u%04x", c);
+        out += u;
+      } else {
+        out += static_cast<char>(c);
+      }
+      ++p;
+    }
+    return out + "\"";
+  };
+  const std::string_view pieces[] = {"a", "Z", "9", " ", "\"", "\\", "\n", "\x01", "\x1f", "\x7f", "\xc3\xa9", "\xe1\xba\xbf",
+                                     "\xf0\x9f\x94\x92", "\xff", "\xc3", "\xed\xa0\x80", "/"};
+  std::mt19937 rng(5);
+  for (int i = 0; i < 20000; ++i) {
+    std::string text;
+    const std::size_t len = rng() % 41;
+    const bool plain = rng() % 2 == 0;  // half the strings plain ASCII, the common case
+    while (text.size() < len) text += plain ? pieces[rng() % 4] : pieces[rng() % std::size(pieces)];
+    std::string out;
+    append_json_string(out, text);
+    ASSERT_EQ(out, reference(text)) << "case " << i;
+  }
 }
 
 TEST(JsonWriter, WritesSchemaFieldsArraysAndRaw) {

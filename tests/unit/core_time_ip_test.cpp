@@ -1,7 +1,12 @@
 // Time parsing/formatting and IP address/prefix behaviour.
 #include <arpa/inet.h>
 
+#include <cstdio>
 #include <cstring>
+#include <ctime>
+#include <random>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -42,6 +47,42 @@ TEST(Time, FormatsAndRoundTrips) {
   EXPECT_EQ(format_rfc3339(-1'000'000'000, 0), "1969-12-31T23:59:59Z");
 }
 
+// Formatting keeps the text of recent seconds: times that alternate between seconds sharing a
+// slot, that step back, and that cross days, years and the epoch must each read as the C library
+// (gmtime_r) reads them, at every precision.
+TEST(Time, FormatsRecentSecondsAsTheCalendarDoes) {
+  std::mt19937_64 rng(7);
+  const TimeNs base = *parse_iso8601("2026-12-31T23:59:58Z");
+  std::vector<TimeNs> times;
+  for (int i = 0; i < 2000; ++i) {
+    const auto pick = rng() % 4;
+    TimeNs t = pick == 0   ? base + static_cast<TimeNs>(rng() % 8'000'000'000ULL)          // around new year
+               : pick == 1 ? static_cast<TimeNs>(rng() % 4'102'444'800ULL) * 1'000'000'000 + static_cast<TimeNs>(rng() % 1'000'000'000)
+               : pick == 2 ? -static_cast<TimeNs>(rng() % 100'000'000'000ULL)             // before 1970
+                           : base + static_cast<TimeNs>(rng() % 4) * 4'000'000'000;       // same slot, other second
+    times.push_back(t);
+  }
+  for (TimeNs t : times) {
+    const std::int64_t secs = t >= 0 ? t / 1'000'000'000 : (t - 999'999'999) / 1'000'000'000;
+    const auto frac = static_cast<std::uint64_t>(t - secs * 1'000'000'000);
+    std::tm tm{};
+    const auto tt = static_cast<std::time_t>(secs);
+    ASSERT_TRUE(gmtime_r(&tt, &tm));
+    char expected[64];
+    std::strftime(expected, sizeof expected, "%Y-%m-%dT%H:%M:%S", &tm);
+    for (int digits : {0, 3, 6, 9}) {
+      std::string want = expected;
+      if (digits > 0) {
+        char f[16];
+        std::snprintf(f, sizeof f, ".%09llu", static_cast<unsigned long long>(frac));
+        want += std::string(f, static_cast<std::size_t>(digits) + 1);
+      }
+      want += 'Z';
+      ASSERT_EQ(format_rfc3339(t, digits), want) << t;
+    }
+  }
+}
+
 TEST(IpAddress, ParsesAndFormatsBothFamilies) {
   auto v4 = IpAddress::parse("203.113.7.9");
   ASSERT_TRUE(v4);
@@ -54,6 +95,24 @@ TEST(IpAddress, ParsesAndFormatsBothFamilies) {
   EXPECT_TRUE(IpAddress::parse("fe80::1%eth0"));
   for (const char* bad : {"", "1.2.3", "1.2.3.256", "::g", "host.example", "1.2.3.4 "})
     EXPECT_FALSE(IpAddress::parse(bad)) << bad;
+}
+
+TEST(IpAddress, FormatsEveryOctetAsInetNtopDoes) {
+  std::mt19937 rng(11);
+  for (int i = 0; i < 5000; ++i) {
+    std::uint8_t b[4];
+    for (auto& x : b) x = static_cast<std::uint8_t>(i < 256 ? i : static_cast<int>(rng() & 255));  // every octet, then at random
+    if (i < 256) b[(i / 7) % 4] = static_cast<std::uint8_t>(rng() & 255);
+    char want[INET_ADDRSTRLEN];
+    ASSERT_TRUE(inet_ntop(AF_INET, b, want, sizeof want));
+    auto ip = IpAddress::parse(want);
+    ASSERT_TRUE(ip);
+    char out[64];
+    std::memset(out, 'x', sizeof out);
+    const std::size_t n = ip->format(out);
+    ASSERT_EQ(std::string_view(out, n), want);
+    ASSERT_EQ(out[n], '\0');
+  }
 }
 
 TEST(IpAddress, DottedQuadsParseAsInetPtonDoes) {
