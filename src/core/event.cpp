@@ -48,36 +48,16 @@ void Event::truncate(std::uint32_t size) {
     if (first > size) first = 0;
 }
 
-void Event::add(FieldId field, const Value& value) {
-  // Only the member the type names is read, with the width it was written with: `value` was
-  // usually built a moment ago, and a wider load than those stores stalls on store forwarding
-  // (two thirds of this function's time in profiles when it copied the union as words).
-  Value& v = emplace(field);
-  v.type = value.type;
-  switch (value.type) {
-    case FieldType::String: v.s = value.s; break;
-    case FieldType::Int: v.i = value.i; break;
-    case FieldType::Float: v.f = value.f; break;
-    case FieldType::Bool: v.b = value.b; break;
-    case FieldType::Ip: v.ip = value.ip; break;
-    case FieldType::Timestamp: v.t = value.t; break;
-  }
-}
-
 void Event::reindex() {
   index_.fill(0);
   for (std::uint32_t i = 0; i < size_ && i < 0xffff; ++i) index_slot(slots_[i].field, i);
 }
 
-void Event::set(FieldId field, const Value& value) {
-  if (field < field::schema_end) {
-    if (index_[field] != 0) slots_[index_[field] - 1].value = value;
-    else add(field, value);
-    return;
-  }
+void Event::set_original(FieldId field, const Value& value) {
   for (std::uint32_t i = 0; i < size_; ++i) {
     if (slots_[i].field == field) {
-      slots_[i].value = value;
+      slots_[i].value = Value();
+      assign(slots_[i].value, value);
       return;
     }
   }

@@ -55,8 +55,23 @@ class Event {
 
   explicit Event(Arena& arena) : arena_(&arena) { index_.fill(0); }
 
+  /// Copies `from` into `to` member by member: only the member the type names is read, with the
+  /// width it was written with. A value is usually built a moment before it is stored, and a
+  /// wider load than those stores (the union copied as words, or a view's two words as one)
+  /// stalls on store forwarding; inline, the compiler keeps a value just built in registers.
+  static void assign(Value& to, const Value& from) {
+    to.type = from.type;
+    switch (from.type) {
+      case FieldType::String: to.s = from.s; break;
+      case FieldType::Int: to.i = from.i; break;
+      case FieldType::Float: to.f = from.f; break;
+      case FieldType::Bool: to.b = from.b; break;
+      case FieldType::Ip: to.ip = from.ip; break;
+      case FieldType::Timestamp: to.t = from.t; break;
+    }
+  }
   /// Appends a value (the field may already have values: multi-valued).
-  void add(FieldId field, const Value& value);
+  void add(FieldId field, const Value& value) { assign(emplace(field), value); }
   /// Appends a slot for `field` and returns its value, zeroed (an empty string), to be filled
   /// member by member. Decoders that write straight into the slot never copy a Value they have
   /// just built, a copy that stalls on store forwarding (narrow stores, then wide loads).
@@ -86,7 +101,13 @@ class Event {
     if (slots > capacity_) grow(slots);
   }
   /// Replaces the first value of `field`, or appends it.
-  void set(FieldId field, const Value& value);
+  void set(FieldId field, const Value& value) {
+    if (field >= field::schema_end) return set_original(field, value);
+    if (index_[field] == 0) return add(field, value);
+    Value& slot = slots_[index_[field] - 1].value;
+    slot = Value();  // no bytes of the value it replaces left behind the new member
+    assign(slot, value);
+  }
   void set_string(FieldId field, std::string_view v) { set(field, Value::of_string(arena_->copy(v))); }
   void set_int(FieldId field, std::int64_t v) { set(field, Value::of_int(v)); }
   void set_time(FieldId field, TimeNs v) { set(field, Value::of_time(v)); }
@@ -123,6 +144,8 @@ class Event {
   // Decoded JSON records carry 40-70 fields (originals and schema): the first block fits most.
   static constexpr std::uint32_t kFirstSlots = 64;
   void grow(std::uint32_t capacity);
+  // set() of a field outside the schema, whose first slot is not indexed.
+  void set_original(FieldId field, const Value& value);
   Slot* copy_past_end(std::span<const Slot> slots);
   void reindex();
   // Records slot `at` as the first of `field` when it is a schema field seen for the first time.
