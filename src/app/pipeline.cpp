@@ -75,14 +75,16 @@ Status RecordDecoder::decode(const SpoolRecord& record, Event& event) {
 }
 
 void enrich_event(Event& event, const SpoolRecord& record, const SocInfo* soc, std::string_view format) {
+  // Views, not arena copies: the SOC's registry entry and the format and source names outlive
+  // the event (see the header).
   if (soc) {
-    event.set_string(field::khien_soc, soc->id);
-    event.set_string(field::khien_org, soc->org);
-    if (!soc->sector.empty()) event.set_string(field::khien_sector, soc->sector);
-    if (!soc->province.empty()) event.set_string(field::khien_province, soc->province);
+    event.set(field::khien_soc, Value::of_string(soc->id));
+    event.set(field::khien_org, Value::of_string(soc->org));
+    if (!soc->sector.empty()) event.set(field::khien_sector, Value::of_string(soc->sector));
+    if (!soc->province.empty()) event.set(field::khien_province, Value::of_string(soc->province));
   }
-  event.set_string(field::khien_format, format);
-  event.set_string(field::khien_source, source_kind_name(record.source));
+  event.set(field::khien_format, Value::of_string(format));
+  event.set(field::khien_source, Value::of_string(source_kind_name(record.source)));
   event.set_time(field::khien_received, record.received);
   event.set_int(field::khien_seq, static_cast<std::int64_t>(record.seq));
   if (!event.has(field::time)) event.set_time(field::time, record.received);

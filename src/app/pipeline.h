@@ -47,7 +47,9 @@ class RecordDecoder {
 int format_code(std::string_view format);
 
 /// Adds khien.* fields (SOC, organisation, sector, province, source, seq, received) and fills
-/// `time` from the receive time when the record had none.
+/// `time` from the receive time when the record had none. The event refers to `soc`'s strings and
+/// to `format` rather than copying them: both must outlive it (the pipeline holds the registry
+/// snapshot for the whole batch, and format names are static).
 void enrich_event(Event& event, const SpoolRecord& record, const SocInfo* soc, std::string_view format);
 
 /// One worker thread consuming the spool. Resumes after the archive's committed seq, so after a

@@ -166,9 +166,15 @@ int ArchiveWriter::segment_fd(const std::string& file) {
 }
 
 ByteBuffer& ArchiveWriter::pending_frame(std::string_view soc, TimeNs event_time, std::uint64_t seq) {
-  auto it = pending_.find(soc);
-  if (it == pending_.end()) it = pending_.emplace(std::string(soc), Pending{}).first;
-  Pending& p = it->second;
+  // Records come in runs from one SOC (a bulk request, a syslog connection's batch): the SOC of
+  // the line before is checked first, before a search of the map by name.
+  if (last_pending_ == nullptr || soc != last_soc_) {
+    auto it = pending_.find(soc);
+    if (it == pending_.end()) it = pending_.emplace(std::string(soc), Pending{}).first;
+    last_soc_.assign(soc);
+    last_pending_ = &it->second;  // map nodes stay put, and entries are never erased
+  }
+  Pending& p = *last_pending_;
   if (p.count == 0) {
     p.time_min = p.time_max = event_time;
     p.seq_min = seq;

@@ -85,6 +85,8 @@ class ArchiveWriter {
   int level_;
   ZSTD_CCtx_s* cctx_ = nullptr;
   std::map<std::string, Pending, std::less<>> pending_;
+  std::string last_soc_;              // the SOC of the last line added, and its pending frame
+  Pending* last_pending_ = nullptr;
   std::string hour_;
   int journal_fd_ = -1;
   std::map<std::string, std::pair<int, std::uint64_t>, std::less<>> segments_;  // soc -> (fd, size)

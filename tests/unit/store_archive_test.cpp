@@ -5,6 +5,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -85,6 +88,39 @@ TEST(Archive, WritesSearchesAndPagesNewestFirst) {
   bad.query = "";
   bad.cursor = "garbage";
   EXPECT_FALSE(search_archive(dir, bad));
+}
+
+// Lines come in runs from one SOC and in alternation; the writer remembers the last SOC's frame,
+// and each line must still land in its own SOC's frame, in order, across commits.
+TEST(Archive, LinesInRunsAndAlternationLandInTheirSocsFrames) {
+  test::ScratchDir scratch("archive-runs");
+  const std::filesystem::path& dir = scratch.path();
+  const TimeNs base = *parse_iso8601("2026-11-22T10:00:00Z");
+  const char* socs[] = {"soc-a", "soc-b", "soc-c"};
+  std::map<std::string, std::vector<std::string>> expected;
+  {
+    auto w = ArchiveWriter::open(dir);
+    ASSERT_TRUE(w) << w.error().message;
+    for (int i = 1; i <= 60; ++i) {
+      // Runs of 1 to 4 lines from one SOC, then another.
+      const std::string soc = socs[(i / 4 + (i % 7 == 0)) % 3];
+      const std::string line = event(i, soc, "10.0.0.1");
+      (*w)->add(soc, base + i * 1'000'000'000LL, static_cast<std::uint64_t>(i), line);
+      expected[soc].insert(expected[soc].begin(), line);  // search answers newest first
+      if (i % 25 == 0) {
+        ASSERT_TRUE((*w)->commit(static_cast<std::uint64_t>(i), base, false));
+      }
+    }
+    ASSERT_TRUE((*w)->commit(60, base, false));
+  }
+  for (const char* soc : socs) {
+    SearchRequest one;
+    one.socs = {soc};
+    one.limit = 1000;
+    auto r = search_archive(dir, one);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->events, expected[soc]) << soc;
+  }
 }
 
 TEST(Archive, RecoveryCutsFramesTheJournalDoesNotList) {
