@@ -1,6 +1,8 @@
 // Elastic Common Schema → common schema.
 #include "decode/ecs_decoder.h"
 
+#include <span>
+#include <string_view>
 #include <vector>
 
 #include "core/field_dictionary.h"
@@ -105,10 +107,38 @@ constexpr FieldMapping kEcs[] = {
     {"winlog.record_id", field::winlog_record_id},
 };
 
-bool has_value(const Event& event, FieldId field, std::string_view text) {
-  for (const auto& slot : event)
-    if (slot.field == field && slot.value.type == FieldType::String && slot.value.s == text) return true;
-  return false;
+// The values of event.kind, event.category and event.type that decide the class, as bits.
+enum EcsMark : unsigned {
+  kAlert = 1u << 0,
+  kIntrusionDetection = 1u << 1,
+  kMalware = 1u << 2,
+  kThreat = 1u << 3,
+  kProcess = 1u << 4,
+  kAuthentication = 1u << 5,
+  kFile = 1u << 6,
+  kNetwork = 1u << 7,
+  kStart = 1u << 8,
+  kEnd = 1u << 9,
+  kCreation = 1u << 10,
+  kDeletion = 1u << 11,
+  kChange = 1u << 12,
+};
+
+struct EcsMarkValue {
+  std::string_view text;
+  unsigned mark;
+};
+constexpr EcsMarkValue kCategoryMarks[] = {{"intrusion_detection", kIntrusionDetection}, {"malware", kMalware},
+                                           {"threat", kThreat},   {"process", kProcess},
+                                           {"authentication", kAuthentication}, {"file", kFile},
+                                           {"network", kNetwork}};
+constexpr EcsMarkValue kTypeMarks[] = {{"start", kStart},       {"end", kEnd},         {"creation", kCreation},
+                                       {"deletion", kDeletion}, {"change", kChange}};
+
+unsigned mark_of(std::string_view text, std::span<const EcsMarkValue> marks) {
+  for (const auto& m : marks)
+    if (m.text == text) return m.mark;
+  return 0;
 }
 
 }  // namespace
@@ -126,26 +156,34 @@ EcsDecoder::EcsDecoder()
 
 void EcsDecoder::set_class_from_category(Event& e) const {
   if (e.has(field::class_uid)) return;
-  if (has_value(e, kind_, "alert") || has_value(e, category_, "intrusion_detection") ||
-      has_value(e, category_, "malware") || has_value(e, category_, "threat")) {
+  // One pass over the slots marks the values present (the fields are originals, and may repeat),
+  // where a search per value read every slot a dozen times.
+  unsigned m = 0;
+  for (const auto& slot : e) {
+    if (slot.value.type != FieldType::String) continue;
+    if (slot.field == category_) m |= mark_of(slot.value.s, kCategoryMarks);
+    else if (slot.field == type_) m |= mark_of(slot.value.s, kTypeMarks);
+    else if (slot.field == kind_ && slot.value.s == "alert") m |= kAlert;
+  }
+  if ((m & (kAlert | kIntrusionDetection | kMalware | kThreat)) != 0) {
     set_class(e, 2004, 1, "Create");
-  } else if (has_value(e, category_, "process")) {
-    if (has_value(e, type_, "start")) set_class(e, 1007, 1, "Launch");
-    else if (has_value(e, type_, "end")) set_class(e, 1007, 2, "Terminate");
+  } else if ((m & kProcess) != 0) {
+    if ((m & kStart) != 0) set_class(e, 1007, 1, "Launch");
+    else if ((m & kEnd) != 0) set_class(e, 1007, 2, "Terminate");
     else set_class(e, 1007, 99, "Other");
-  } else if (has_value(e, category_, "authentication")) {
-    if (has_value(e, type_, "end")) set_class(e, 3002, 2, "Logoff");
+  } else if ((m & kAuthentication) != 0) {
+    if ((m & kEnd) != 0) set_class(e, 3002, 2, "Logoff");
     else set_class(e, 3002, 1, "Logon");
-  } else if (has_value(e, category_, "file")) {
-    if (has_value(e, type_, "creation")) set_class(e, 1001, 1, "Create");
-    else if (has_value(e, type_, "deletion")) set_class(e, 1001, 4, "Delete");
-    else if (has_value(e, type_, "change")) set_class(e, 1001, 3, "Update");
+  } else if ((m & kFile) != 0) {
+    if ((m & kCreation) != 0) set_class(e, 1001, 1, "Create");
+    else if ((m & kDeletion) != 0) set_class(e, 1001, 4, "Delete");
+    else if ((m & kChange) != 0) set_class(e, 1001, 3, "Update");
     else set_class(e, 1001, 99, "Other");
   } else if (e.has(field::query_hostname)) {
     set_class(e, 4003, 1, "Query");
   } else if (e.has(field::http_request_http_method)) {
     set_class(e, 4002, http_activity(e.get_string(field::http_request_http_method)));
-  } else if (has_value(e, category_, "network")) {
+  } else if ((m & kNetwork) != 0) {
     set_class(e, 4001, 6, "Traffic");
   }
 }

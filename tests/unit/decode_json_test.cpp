@@ -159,5 +159,49 @@ TEST(Ocsf, PipelineFieldsAreNotTakenFromTheRecord) {
   EXPECT_NE(r->find(R"("time":"1970-01-01T00:00:01.000000Z")"), std::string::npos) << *r;
 }
 
+// ECS event.kind, event.category and event.type decide the OCSF class and activity: each rule,
+// with the deciding value among others in the arrays, and the order in which the rules apply.
+TEST(Ecs, CategoryAndTypeDecideTheClass) {
+  struct Case {
+    const char* kind;
+    const char* categories;
+    const char* types;
+    int class_uid;
+    int activity_id;
+  };
+  const Case cases[] = {
+      {"alert", R"(["network"])", R"(["connection"])", 2004, 1},
+      {"event", R"(["network","intrusion_detection"])", "[]", 2004, 1},
+      {"event", R"(["malware"])", "[]", 2004, 1},
+      {"event", R"(["threat","process"])", R"(["start"])", 2004, 1},
+      {"event", R"(["host","process"])", R"(["info","start"])", 1007, 1},
+      {"event", R"(["process"])", R"(["end"])", 1007, 2},
+      {"event", R"(["process"])", R"(["change"])", 1007, 99},
+      {"event", R"(["authentication"])", R"(["start"])", 3002, 1},
+      {"event", R"(["authentication"])", R"(["end"])", 3002, 2},
+      {"event", R"(["file"])", R"(["creation"])", 1001, 1},
+      {"event", R"(["file"])", R"(["deletion"])", 1001, 4},
+      {"event", R"(["file"])", R"(["change"])", 1001, 3},
+      {"event", R"(["file"])", R"(["access"])", 1001, 99},
+      {"event", R"(["network"])", R"(["connection"])", 4001, 6},
+      {"event", R"(["network","process"])", R"(["start"])", 1007, 1},
+      {"event", R"(["web"])", "[]", 0, 0},
+      {"event", R"("network")", "[]", 4001, 6},  // a single value rather than an array
+      {"alerts", R"(["malwares","Network"])", R"(["end"])", 0, 0},  // near misses decide nothing
+  };
+  for (const Case& c : cases) {
+    const std::string record = std::string(R"({"@timestamp":"2026-11-22T03:00:00Z","event":{"kind":")") + c.kind +
+                               R"(","category":)" + c.categories + R"(,"type":)" + c.types + "}}";
+    auto r = decode_with("ecs", record);
+    ASSERT_TRUE(r) << r.error().message;
+    if (c.class_uid == 0) {
+      EXPECT_EQ(r->find("\"class_uid\""), std::string::npos) << record << " → " << *r;
+      continue;
+    }
+    EXPECT_NE(r->find("\"class_uid\":" + std::to_string(c.class_uid) + ","), std::string::npos) << record << " → " << *r;
+    EXPECT_NE(r->find("\"activity_id\":" + std::to_string(c.activity_id) + ","), std::string::npos) << record << " → " << *r;
+  }
+}
+
 }  // namespace
 }  // namespace khien
