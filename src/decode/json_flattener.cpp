@@ -146,7 +146,9 @@ std::uint32_t JsonFlattener::child(std::uint32_t parent, std::string_view key) {
   if (parent == kNoNode) return kNoNode;
   Node& p = nodes_[parent];
   const std::uint32_t count = static_cast<std::uint32_t>(p.children.size());
-  // Records of one shape list their keys in the same order: try the one that came next last time.
+  // Records of one shape list their keys in the same order: try the one that came next last time
+  // (the first again after the last).
+  if (p.hint >= count) p.hint = 0;
   if (p.hint < count && nodes_[p.children[p.hint]].key == key) return p.children[p.hint++];
   for (std::uint32_t i = 0; i < count; ++i) {
     if (nodes_[p.children[i]].key == key) {
@@ -161,7 +163,25 @@ std::uint32_t JsonFlattener::child(std::uint32_t parent, std::string_view key) {
   Node& added = nodes_.emplace_back();  // may move nodes_: `p` is not used after this
   added.key.assign(key);
   added.plain = key.find_first_of("\"\\") == std::string_view::npos;
+  if (added.plain && key.size() <= 16) {
+    char bytes[16] = {};
+    std::memcpy(bytes, key.data(), key.size());
+    std::memcpy(added.words, bytes, 16);
+    std::memset(bytes, 0, 16);
+    std::memset(bytes, 0xff, key.size());
+    std::memcpy(added.masks, bytes, 16);
+  }
   return id;
+}
+
+bool JsonFlattener::Node::raw_key_is(const char* raw) const {
+  const std::size_t n = key.size();
+  if (n > 16) return raw[n] == '"' && std::memcmp(raw, key.data(), n) == 0;
+  // Sixteen bytes may be read: the document has simdjson's padding after its end.
+  std::uint64_t a, b;
+  std::memcpy(&a, raw, 8);
+  std::memcpy(&b, raw + 8, 8);
+  return (((a ^ words[0]) & masks[0]) | ((b ^ words[1]) & masks[1])) == 0 && raw[n] == '"';
 }
 
 const std::string& JsonFlattener::path() {
@@ -268,12 +288,14 @@ simdjson::error_code JsonFlattener::walk_object(simdjson::ondemand::object& obje
     std::string_view key;
     bool known = false;
     if (node != kNoNode) {
-      const Node& p = nodes_[node];
+      Node& p = nodes_[node];
+      // Past the last key, the next record of the shape starts again at the first.
+      if (p.hint >= p.children.size()) p.hint = 0;
       if (p.hint < p.children.size()) {
         const Node& c = nodes_[p.children[p.hint]];
-        if (c.plain && kv.key().unsafe_is_equal(c.key)) {
+        if (c.plain && c.raw_key_is(kv.key().raw())) {
           id = p.children[p.hint];
-          nodes_[node].hint++;
+          p.hint++;
           key = std::string_view(kv.key().raw(), c.key.size());  // in the text: stays put as nodes_ grows
           known = true;
         }

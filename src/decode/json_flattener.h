@@ -71,6 +71,13 @@ class JsonFlattener {
     std::uint32_t hint = 0;  // index in children of the key expected next
     bool plain = true;       // key without '"' or '\\': comparable with a key's raw JSON text
     std::vector<std::uint32_t> children;
+    // A plain key of up to 16 bytes as two words, zero past its end, and the masks of its bytes:
+    // compared with the raw text in four word operations instead of a memcmp call per key.
+    std::uint64_t words[2] = {0, 0};
+    std::uint64_t masks[2] = {0, 0};
+    /// Whether the raw JSON text of a key (after its opening quote, inside a document padded as
+    /// simdjson pads it) is this plain key.
+    bool raw_key_is(const char* raw) const;
   };
 
   void begin_record();

@@ -159,6 +159,50 @@ TEST(Ocsf, PipelineFieldsAreNotTakenFromTheRecord) {
   EXPECT_NE(r->find(R"("time":"1970-01-01T00:00:01.000000Z")"), std::string::npos) << *r;
 }
 
+// The On-Demand walk expects each record's keys in the order of the one before and compares the
+// expected key with the record's raw text: keys one byte shorter or longer than expected, or
+// differing in their last byte, around the 16 bytes compared as words, must not pass for it.
+TEST(Flattener, ExpectedKeysAreComparedWholeWithTheRecordsKeys) {
+  Arena arena;
+  // A new decoder learns the key order of `learned` (twice, so that every object's next key is
+  // expected, first keys included), then decodes `record`.
+  auto decode_after = [&](const std::string& learned, const std::string& record) {
+    auto decoder = make_decoder("eve");
+    EXPECT_TRUE(decoder);
+    std::string out;
+    for (const std::string* r : {&learned, &learned, &record}) {
+      arena.reset();
+      Event event(arena);
+      EXPECT_TRUE((*decoder)->decode(*r, event)) << *r;
+      out.clear();
+      append_event_json(out, event);
+    }
+    return out;
+  };
+  // A short key (at the top) and one of 15 bytes (the first under http).
+  const std::string learned = R"({"event_type":"http","src_ip":"10.0.0.1","http":{"http_user_agent":"curl","hostname":"a.vn"}})";
+  for (const std::string& near : {std::string("src_i"), std::string("src_ipx"), std::string("src_iq"), std::string(R"(src_ip\u0000)")}) {
+    const std::string out = decode_after(learned, R"({"event_type":"http",")" + near + R"(":"10.0.0.2","http":{"http_user_agent":"x"}})");
+    EXPECT_EQ(out.find("src_endpoint.ip"), std::string::npos) << near << " → " << out;
+  }
+  for (const std::string& near : {std::string("http_user_agen"), std::string("http_user_agenT"), std::string("http_user_agentx"),
+                                  std::string("http_user_agentxy")}) {
+    const std::string out = decode_after(learned, R"({"event_type":"http","src_ip":"10.0.0.2","http":{")" + near + R"(":"x"}})");
+    EXPECT_EQ(out.find("http_request.user_agent"), std::string::npos) << near << " → " << out;
+  }
+  const std::string same = decode_after(learned, R"({"event_type":"http","src_ip":"10.0.0.3","http":{"http_user_agent":"wget"}})");
+  EXPECT_NE(same.find(R"("src_endpoint.ip":"10.0.0.3")"), std::string::npos) << same;
+  EXPECT_NE(same.find(R"("http_request.user_agent":"wget")"), std::string::npos) << same;
+  // A key longer than the 16 bytes compared as words.
+  const std::string learned_long = R"({"event_type":"alert","alert":{"signature":"s","metadata":{"mitre_technique_id":["T1059"]}}})";
+  const std::string long_name = R"("attacks.technique.uid")";
+  for (const std::string& near : {std::string("mitre_technique_i"), std::string("mitre_technique_iD"), std::string("mitre_technique_idx")}) {
+    const std::string out = decode_after(learned_long, R"({"event_type":"alert","alert":{"signature":"s","metadata":{")" + near + R"(":["T1003"]}}})");
+    EXPECT_EQ(out.find(long_name), std::string::npos) << near << " → " << out;
+  }
+  EXPECT_NE(decode_after(learned_long, learned_long).find(long_name), std::string::npos);
+}
+
 // ECS event.kind, event.category and event.type decide the OCSF class and activity: each rule,
 // with the deciding value among others in the arrays, and the order in which the rules apply.
 TEST(Ecs, CategoryAndTypeDecideTheClass) {
