@@ -82,43 +82,32 @@ inline void copy_short(char* out, const unsigned char* p, std::size_t n) {
 
 // `,"name":` for every schema field in a block of fixed size, so that writing a key is one copy
 // of a constant length (three vector moves) rather than a call to memcpy for each of the ~40 keys
-// of a line. The writer leaves room for the block past the line's end (kKeyBlock in the bound).
+// of a line. Every name fits (schema.cpp checks it); the writer leaves room for a block past the
+// line's end (kKeyBlock in the bound).
 constexpr std::size_t kKeyBlock = 48;
+static_assert(kMaxSchemaNameLength + 4 <= kKeyBlock, "a key is the name, its quotes, a comma and a colon");
 struct SchemaKey {
   char text[kKeyBlock];
-  std::uint8_t size;  ///< bytes of text used; 0 when the key is longer than the block
-  std::string long_text;  ///< the key when it does not fit the block
+  std::uint8_t size;
 };
 
 const std::array<SchemaKey, field::schema_end>& schema_keys() {
   static const std::array<SchemaKey, field::schema_end> keys = [] {
     std::array<SchemaKey, field::schema_end> out{};
     for (const auto& f : schema_fields()) {
-      std::string k = ",";
-      append_json_string(k, f.name);
-      k.push_back(':');
       SchemaKey& key = out[f.id];
-      if (k.size() <= kKeyBlock) {
-        std::memcpy(key.text, k.data(), k.size());
-        key.size = static_cast<std::uint8_t>(k.size());
-      } else {
-        key.long_text = std::move(k);
-      }
+      char* p = key.text;
+      *p++ = ',';
+      *p++ = '"';
+      std::memcpy(p, f.name.data(), f.name.size());  // needs no escaping (schema.cpp)
+      p += f.name.size();
+      *p++ = '"';
+      *p++ = ':';
+      key.size = static_cast<std::uint8_t>(p - key.text);
     }
     return out;
   }();
   return keys;
-}
-
-std::size_t key_size(const SchemaKey& key) { return key.size != 0 ? key.size : key.long_text.size(); }
-
-std::size_t longest_key() {
-  static const std::size_t longest = [] {
-    std::size_t n = 0;
-    for (const SchemaKey& key : schema_keys()) n = std::max(n, key_size(key));
-    return n;
-  }();
-  return longest;
 }
 
 }  // namespace
@@ -296,18 +285,15 @@ char* write_field(char* out, const Event::Slot* s, const Event::Slot* end, bool 
 char* write_key(char* out, const std::array<SchemaKey, field::schema_end>& keys, FieldId field, bool& first) {
   if (field < field::schema_end) {
     const SchemaKey& key = keys[field];
-    if (key.size != 0 && !first) [[likely]] {
+    if (!first) [[likely]] {
       // The whole block: the bytes past the key are overwritten by what follows it.
       std::memcpy(out, key.text, kKeyBlock);
       return out + key.size;
     }
-    // The line's first key, without its leading comma, or a key too long for the block.
-    const std::size_t skip = first ? 1 : 0;
+    // The line's first key, without its leading comma.
     first = false;
-    const char* text = key.size != 0 ? key.text : key.long_text.data();
-    const std::size_t size = key_size(key);
-    std::memcpy(out, text + skip, size - skip);
-    return out + (size - skip);
+    std::memcpy(out, key.text + 1, key.size - 1u);
+    return out + (key.size - 1u);
   }
   if (!first) *out++ = ',';
   first = false;
@@ -332,7 +318,7 @@ void append_event_json_to(Out& out, const Event& event) {
   // is written without a capacity check per piece.
   std::array<std::uint8_t, field::schema_end> count{};
   std::array<bool, field::schema_end> written{};
-  // The bound takes each slot at its widest (a scalar's bound, the longest key, a comma or bracket
+  // The bound takes each slot at its widest (a scalar's bound, a key block, a comma or bracket
   // on each side) plus six bytes per byte of text: one pass that reads little of each slot.
   std::size_t bound = 2 + kKeyBlock;  // the braces, and a key block written whole past the end
   std::size_t text_bytes = 0;
@@ -345,7 +331,7 @@ void append_event_json_to(Out& out, const Event& event) {
       bound += string_bound(field_name(f).size()) + 2;
     }
   }
-  bound += static_cast<std::size_t>(end - begin) * (kScalarBound + 4 + longest_key()) + 6 * text_bytes;
+  bound += static_cast<std::size_t>(end - begin) * (kScalarBound + 4 + kKeyBlock) + 6 * text_bytes;
   if (event.raw_kind() == RawKind::Json) bound += 7 + event.raw().size();
   else if (event.raw_kind() == RawKind::Text) bound += 7 + string_bound(event.raw().size());
   append_bounded(out, bound, [&](char* p) {

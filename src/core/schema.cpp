@@ -27,6 +27,17 @@ constexpr std::array kSchema{
 };
 }  // namespace
 
+// Every name is plain text short enough for the archive line's fixed key blocks (json_writer.cpp).
+constexpr bool names_fit() {
+  for (const auto& f : kSchema) {
+    if (f.name.size() > kMaxSchemaNameLength) return false;
+    for (char c : f.name)
+      if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x80) return false;
+  }
+  return true;
+}
+static_assert(names_fit(), "a schema field name is longer than kMaxSchemaNameLength or needs escaping in JSON");
+
 std::span<const SchemaField> schema_fields() { return kSchema; }
 
 std::string schema_markdown() {

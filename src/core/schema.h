@@ -33,6 +33,9 @@ struct SchemaField {
   std::string_view description;
 };
 
+/// The longest schema field name: plain ASCII that JSON writes unescaped (checked at compile time).
+inline constexpr std::size_t kMaxSchemaNameLength = 44;
+
 /// Every schema field, ordered by id.
 std::span<const SchemaField> schema_fields();
 

@@ -167,10 +167,8 @@ struct SecondText {
 };
 thread_local std::array<SecondText, 4> recent_seconds;
 
-// Years outside 0..9999 and unusual precisions, through snprintf.
-std::size_t format_rfc3339_wide(TimeNs t, char* out, int frac_digits) {
-  std::int64_t secs = t >= 0 ? t / 1000000000LL : (t - 999999999LL) / 1000000000LL;
-  std::int64_t ns = t - secs * 1000000000LL;
+// Years outside 0..9999 and unusual precisions, through snprintf; `secs` and `ns` split the time.
+std::size_t format_rfc3339_wide(std::int64_t secs, std::int64_t ns, char* out, int frac_digits) {
   std::int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
   std::int64_t sod = secs - days * 86400;
   std::int64_t y;
@@ -201,7 +199,7 @@ std::size_t format_rfc3339(TimeNs t, char* out, int frac_digits) {
       std::int64_t y;
       unsigned m, d;
       civil_from_days(days, y, m, d);
-      if (y < 0 || y > 9999) return format_rfc3339_wide(t, out, frac_digits);
+      if (y < 0 || y > 9999) return format_rfc3339_wide(secs, ns, out, frac_digits);
       // By hand: this runs for every archived event, where snprintf showed up.
       const std::int64_t sod = secs - days * 86400;
       auto put2 = [](char* p, unsigned v) { p[0] = static_cast<char>('0' + v / 10); p[1] = static_cast<char>('0' + v % 10); };
@@ -237,7 +235,7 @@ std::size_t format_rfc3339(TimeNs t, char* out, int frac_digits) {
     out[n] = '\0';
     return n;
   }
-  return format_rfc3339_wide(t, out, frac_digits);
+  return format_rfc3339_wide(secs, ns, out, frac_digits);
 }
 
 std::string format_rfc3339(TimeNs t, int frac_digits) {
