@@ -9,14 +9,15 @@ namespace {
 // a record on several lines and on any error (the event is then partly filled).
 bool flatten_on_demand(simdjson::ondemand::parser& parser, JsonFlattener& flattener, std::string_view record,
                        Event& event) {
-  const char* text = padded_copy(record, event.arena());
+  bool backslash = true;
+  const char* text = padded_copy(record, event.arena(), &backslash);
   if (text == nullptr) return false;
   // Strings without escapes become views into this copy: it is the raw record from here on.
   event.set_raw(std::string_view(text, record.size()), RawKind::Json);
   simdjson::ondemand::document doc;
   simdjson::ondemand::object root;
   if (parser.iterate(text, record.size(), record.size() + simdjson::SIMDJSON_PADDING).get(doc) ||
-      doc.get_object().get(root) || flattener.flatten(root, event))
+      doc.get_object().get(root) || flattener.flatten(root, event, backslash))
     return false;
   const char* after = nullptr;  // text after the object: the DOM parse says what is wrong
   return doc.current_location().get(after) == simdjson::OUT_OF_BOUNDS;

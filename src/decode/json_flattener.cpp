@@ -44,14 +44,14 @@ bool scalar_into(simdjson::dom::element element, Arena& arena, Value& v) {
 // A string value's text: a view into the parsed text when it has no escapes, else unescaped by
 // simdjson (which checks the escapes) and, with an arena, copied into it (the unescaped text lives
 // in the parser's buffer only until the next record).
-simdjson::error_code string_of(simdjson::ondemand::value& value, Arena* arena, std::string_view& out) {
+simdjson::error_code string_of(simdjson::ondemand::value& value, Arena* arena, bool escapes, std::string_view& out) {
   // The token is the string with its quotes and the blanks up to the next token.
   const std::string_view token = value.raw_json_token();
   std::size_t end = token.size();
   while (end > 1 && token[end - 1] != '"') --end;
   if (end < 2) return simdjson::STRING_ERROR;
   const std::string_view body = token.substr(1, end - 2);
-  if (std::memchr(body.data(), '\\', body.size()) == nullptr) {
+  if (!escapes || std::memchr(body.data(), '\\', body.size()) == nullptr) {
     out = body;
     return simdjson::SUCCESS;
   }
@@ -62,12 +62,13 @@ simdjson::error_code string_of(simdjson::ondemand::value& value, Arena* arena, s
 }
 
 // Fills `v` from an On-Demand scalar of type `type` (not null), as scalar_into does from the DOM.
-// Without an arena the value is only checked (escaped strings are not copied).
+// Without an arena the value is only checked (escaped strings are not copied). `escapes` is false
+// when the record holds no backslash: its strings are then taken as they are, unsearched.
 simdjson::error_code scalar_into(simdjson::ondemand::value& value, simdjson::ondemand::json_type type, Arena* arena,
-                                 Value& v) {
+                                 bool escapes, Value& v) {
   using T = simdjson::ondemand::json_type;
   switch (type) {
-    case T::string: v.type = FieldType::String; return string_of(value, arena, v.s);
+    case T::string: v.type = FieldType::String; return string_of(value, arena, escapes, v.s);
     case T::number: {
       simdjson::ondemand::number n;
       if (auto err = value.get_number().get(n); err) return err;
@@ -272,8 +273,9 @@ void JsonFlattener::walk(simdjson::dom::element value, std::uint32_t node, Event
   }
 }
 
-simdjson::error_code JsonFlattener::flatten(simdjson::ondemand::object root, Event& event) {
+simdjson::error_code JsonFlattener::flatten(simdjson::ondemand::object root, Event& event, bool escapes) {
   begin_record();
+  escapes_ = escapes;
   return walk_object(root, 0, event);
 }
 
@@ -344,16 +346,16 @@ simdjson::error_code JsonFlattener::walk(simdjson::ondemand::value& value, std::
     if (kind == LeafKind::Raw || kind == LeafKind::Drop) {
       // Not kept, but read all the same: the DOM parse would reject a bad value here.
       Value unused;
-      return scalar_into(value, type, nullptr, unused);
+      return scalar_into(value, type, nullptr, escapes_, unused);
     }
     if (kind == LeafKind::Staged) {
       Event::Slot& slot = staged_.emplace_back();
       slot.field = nodes_[node].id;
-      return scalar_into(value, type, &event.arena(), slot.value);
+      return scalar_into(value, type, &event.arena(), escapes_, slot.value);
     }
   }
   Value v;
-  if (auto err = scalar_into(value, type, &event.arena(), v); err) return err;
+  if (auto err = scalar_into(value, type, &event.arena(), escapes_, v); err) return err;
   add_leaf(v, node, event);
   return simdjson::SUCCESS;
 }

@@ -45,7 +45,9 @@ class JsonFlattener {
   /// document is checked as far as the DOM parse checks it: atoms, numbers, escapes, commas).
   /// Strings without escapes become views into the parsed text, which must be the event's raw
   /// record (kept in its arena). Returns the first error; the event is then partly filled.
-  simdjson::error_code flatten(simdjson::ondemand::object root, Event& event);
+  /// `escapes` false promises that the record holds no backslash (padded_copy() finds out), so no
+  /// string is searched for escapes.
+  simdjson::error_code flatten(simdjson::ondemand::object root, Event& event, bool escapes = true);
   void set_schema_names(bool take);
   /// Keeps as slots only the originals in `read`, those whose path starts with one of `prefixes`,
   /// and the registered ones; stages those in `mapped` (see above).
@@ -96,6 +98,7 @@ class JsonFlattener {
   std::string path_;
   bool schema_names_ = true;
   bool only_kept_originals_ = false;
+  bool escapes_ = true;  // whether the record being walked may hold escaped strings
   enum class Use : std::uint8_t { None, Read, Mapped };
   std::vector<Use> uses_;  // by field id: how the decoder uses an original
   std::vector<Event::Slot> staged_;

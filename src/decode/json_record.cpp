@@ -11,6 +11,10 @@
 #include "core/field_dictionary.h"
 #include "core/json_writer.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace khien {
 
 namespace {
@@ -173,15 +177,33 @@ std::size_t json_error_offset(std::string_view s) {
   }
 }
 
-const char* padded_copy(std::string_view record, Arena& arena) {
+const char* padded_copy(std::string_view record, Arena& arena, bool* backslash) {
   // A one-line record is kept as it is: copied once into the arena with simdjson's padding
   // after it, so the parser reads the kept copy instead of copying the record again.
-  if (std::memchr(record.data(), '\n', record.size()) != nullptr ||
-      std::memchr(record.data(), '\r', record.size()) != nullptr)
-    return nullptr;
   char* copy = static_cast<char*>(arena.allocate(record.size() + simdjson::SIMDJSON_PADDING, 1));
   std::memcpy(copy, record.data(), record.size());
   std::memset(copy + record.size(), 0, simdjson::SIMDJSON_PADDING);
+#if defined(__SSE2__)
+  // One pass over the copy, sixteen bytes a step (the zero padding matches none of the three
+  // bytes), finds line breaks and backslashes together.
+  const __m128i newline = _mm_set1_epi8('\n');
+  const __m128i carriage = _mm_set1_epi8('\r');
+  const __m128i slash = _mm_set1_epi8('\\');
+  __m128i breaks = _mm_setzero_si128();
+  __m128i slashes = _mm_setzero_si128();
+  static_assert(simdjson::SIMDJSON_PADDING >= 16);
+  for (std::size_t i = 0; i < record.size(); i += 16) {
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(copy + i));
+    breaks = _mm_or_si128(breaks, _mm_or_si128(_mm_cmpeq_epi8(bytes, newline), _mm_cmpeq_epi8(bytes, carriage)));
+    slashes = _mm_or_si128(slashes, _mm_cmpeq_epi8(bytes, slash));
+  }
+  if (_mm_movemask_epi8(breaks) != 0) return nullptr;  // the arena's bytes go back with the batch
+  if (backslash != nullptr) *backslash = _mm_movemask_epi8(slashes) != 0;
+#else
+  if (std::memchr(copy, '\n', record.size()) != nullptr || std::memchr(copy, '\r', record.size()) != nullptr)
+    return nullptr;
+  if (backslash != nullptr) *backslash = std::memchr(copy, '\\', record.size()) != nullptr;
+#endif
   return copy;
 }
 

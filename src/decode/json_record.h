@@ -15,7 +15,9 @@ namespace khien {
 
 /// A one-line record copied into `arena` with simdjson's padding after it, so that a parser reads
 /// the copy kept as the event's raw record; nullptr for a record on several lines (kept minified).
-const char* padded_copy(std::string_view record, Arena& arena);
+/// With `backslash`, also says whether the record holds a backslash anywhere (found in the same
+/// pass): without one, no string in it has an escape to check or unescape.
+const char* padded_copy(std::string_view record, Arena& arena, bool* backslash = nullptr);
 
 /// Parses `record` with `parser`, requires a JSON object, and keeps the record as the event's raw
 /// JSON (copied into the arena; minified to one line when it spans several). The returned object

@@ -159,6 +159,31 @@ TEST(Ocsf, PipelineFieldsAreNotTakenFromTheRecord) {
   EXPECT_NE(r->find(R"("time":"1970-01-01T00:00:01.000000Z")"), std::string::npos) << *r;
 }
 
+// A record is searched once for line breaks and backslashes, sixteen bytes a step; strings are
+// searched for escapes only when the record holds a backslash. An escape, a bad escape or a line
+// break at any offset, the last partial step included, must be found.
+TEST(Flattener, EscapesAndLineBreaksAreFoundAtAnyOffset) {
+  for (std::size_t pad = 0; pad <= 40; ++pad) {
+    const std::string filler(pad, 'x');
+    const std::string head = R"({"event_type":"http","src_ip":"10.0.0.1","http":{"hostname":"a.vn","http_user_agent":")";
+    auto escaped = decode_with("eve", head + filler + R"(\"q\t"}})");
+    ASSERT_TRUE(escaped) << pad << ": " << escaped.error().message;
+    EXPECT_NE(escaped->find(R"("http_request.user_agent":")" + filler + R"(\"q\t")"), std::string::npos) << *escaped;
+    // A bad escape in a field the decoder leaves in the raw record.
+    auto bad = decode_with("eve", R"({"event_type":"http","note":")" + filler + R"(\x"})");
+    EXPECT_FALSE(bad) << pad << ": " << *bad;
+    auto plain = decode_with("eve", head + filler + R"(p"}})");
+    ASSERT_TRUE(plain) << pad;
+    EXPECT_NE(plain->find(R"("http_request.user_agent":")" + filler + R"(p")"), std::string::npos) << *plain;
+    // A line break between tokens: the record is kept on one line.
+    for (const char* brk : {"\n", "\r"}) {
+      auto broken = decode_with("eve", head + filler + R"(q"})" + brk + "}");
+      ASSERT_TRUE(broken) << pad;
+      EXPECT_EQ(broken->find_first_of("\r\n"), std::string::npos) << pad << ": " << *broken;
+    }
+  }
+}
+
 // The On-Demand walk expects each record's keys in the order of the one before and compares the
 // expected key with the record's raw text: keys one byte shorter or longer than expected, or
 // differing in their last byte, around the 16 bytes compared as words, must not pass for it.
