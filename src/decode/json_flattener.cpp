@@ -175,16 +175,6 @@ std::uint32_t JsonFlattener::child(std::uint32_t parent, std::string_view key) {
   return id;
 }
 
-bool JsonFlattener::Node::raw_key_is(const char* raw) const {
-  const std::size_t n = key.size();
-  if (n > 16) return raw[n] == '"' && std::memcmp(raw, key.data(), n) == 0;
-  // Sixteen bytes may be read: the document has simdjson's padding after its end.
-  std::uint64_t a, b;
-  std::memcpy(&a, raw, 8);
-  std::memcpy(&b, raw + 8, 8);
-  return (((a ^ words[0]) & masks[0]) | ((b ^ words[1]) & masks[1])) == 0 && raw[n] == '"';
-}
-
 const std::string& JsonFlattener::path() {
   path_.clear();
   for (std::size_t i = 0; i < keys_.size(); ++i) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <span>
 #include <string>
@@ -79,7 +80,15 @@ class JsonFlattener {
     std::uint64_t masks[2] = {0, 0};
     /// Whether the raw JSON text of a key (after its opening quote, inside a document padded as
     /// simdjson pads it) is this plain key.
-    bool raw_key_is(const char* raw) const;
+    bool raw_key_is(const char* raw) const {
+      const std::size_t n = key.size();
+      if (n > 16) return raw[n] == '"' && std::memcmp(raw, key.data(), n) == 0;
+      // Sixteen bytes may be read: the document has simdjson's padding after its end.
+      std::uint64_t a, b;
+      std::memcpy(&a, raw, 8);
+      std::memcpy(&b, raw + 8, 8);
+      return (((a ^ words[0]) & masks[0]) | ((b ^ words[1]) & masks[1])) == 0 && raw[n] == '"';
+    }
   };
 
   void begin_record();
