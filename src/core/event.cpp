@@ -85,7 +85,7 @@ std::string_view Event::get_string(FieldId field) const {
 }
 
 bool Event::set_text_as_schema(FieldId field, std::string_view text) {
-  FieldType type = FieldDictionary::instance().is_schema(field) ? schema_fields()[field - 1].type : FieldType::String;
+  const FieldType type = field_value_type(field);
   switch (type) {
     case FieldType::String:
       if (text.empty()) return false;

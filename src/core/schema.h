@@ -39,6 +39,23 @@ inline constexpr std::size_t kMaxSchemaNameLength = 44;
 /// Every schema field, ordered by id.
 std::span<const SchemaField> schema_fields();
 
+namespace detail {
+// Index 0 is `field::none`; a table the compiler sees, so the hot path takes a type with one load.
+inline constexpr FieldType kSchemaTypes[] = {
+    FieldType::String,
+#define KHIEN_FIELD(ident, name, type, desc) FieldType::type,
+#include "core/schema_fields.def"
+#undef KHIEN_FIELD
+};
+static_assert(sizeof(kSchemaTypes) / sizeof(kSchemaTypes[0]) == field::schema_end);
+}  // namespace detail
+
+/// The type a value of `id` takes: its schema type, or String for an original field (whose
+/// values keep the types they came with; String is what text converts to).
+constexpr FieldType field_value_type(FieldId id) {
+  return id > field::none && id < field::schema_end ? detail::kSchemaTypes[id] : FieldType::String;
+}
+
 /// The schema as a Markdown table (the body of docs/SCHEMA.md).
 std::string schema_markdown();
 

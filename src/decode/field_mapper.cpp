@@ -53,8 +53,7 @@ std::string_view transform(Event& event, std::string_view text, MapAs as) {
 }  // namespace
 
 bool put_value(Event& event, FieldId target, const Value& value, MapAs as) {
-  auto& dict = FieldDictionary::instance();
-  FieldType type = dict.is_schema(target) ? schema_fields()[target - 1].type : FieldType::String;
+  const FieldType type = field_value_type(target);
   switch (type) {
     case FieldType::String: {
       std::string_view text = value.type == FieldType::String ? value.s : value_text(event, value);
