@@ -336,7 +336,8 @@ void register_api_routes(Router& router, ApiContext& ctx) {
       }
     }
     auto key = ctx.store->add_soc(body["org"], body["id"], body["name"], ranges);
-    if (!key) return json_error(400, key.error().message);
+    // An id taken (by another organisation, or with a working key) is a conflict, not bad input.
+    if (!key) return json_error(ctx.store->soc(body["id"]) ? 409 : 400, key.error().message);
     return json_response({{"id", body["id"]}, {"api_key", *key}, {"note", "shown once; only its hash is stored"}}, 201);
   });
 

@@ -141,34 +141,36 @@ std::optional<Principal> IdentityService::refuse(const HttpRequest& request, con
   return std::nullopt;
 }
 
-std::optional<Principal> IdentityService::authenticate(const HttpRequest& request) {
-  std::string token = bearer_of(request);
-  if (!token.empty()) {
-    if (token.size() > 256)
-      return refuse(request, "security.api_key_refused", "", fmt::format("bearer token of {} bytes", token.size()));
-    if (same_secret(sha256_hex(token), admin_token_hash_)) {
-      Principal p;
-      p.user = "admin";
-      p.role = Role::national_admin;
-      p.scope_kind = ScopeKind::national;
-      p.via = AuthVia::admin_token;
-      return p;
-    }
-    auto key = users_.api_key(token, clock_());
-    if (!key) {
-      // A revoked key is named by its id; an unknown one names nobody.
-      if (auto known = users_.api_key_by_secret(token))
-        return refuse(request, "security.api_key_refused", "key:" + known->id,
-                      fmt::format("revoked API key of '{}'", known->login));
-      return refuse(request, "security.api_key_refused", "", "unknown bearer token");
-    }
-    auto user = users_.user_by_id(key->user_id);
-    auto p = user ? from_user(*user, AuthVia::api_key) : std::nullopt;
-    if (!p)
-      return refuse(request, "security.api_key_refused", "key:" + key->id,
-                    fmt::format("API key of disabled or removed user '{}'", key->login));
+std::optional<Principal> IdentityService::authenticate_token(const HttpRequest& request, std::string_view token) {
+  if (token.size() > 256)
+    return refuse(request, "security.api_key_refused", "", fmt::format("bearer token of {} bytes", token.size()));
+  if (same_secret(sha256_hex(token), admin_token_hash_)) {
+    Principal p;
+    p.user = "admin";
+    p.role = Role::national_admin;
+    p.scope_kind = ScopeKind::national;
+    p.via = AuthVia::admin_token;
     return p;
   }
+  auto key = users_.api_key(token, clock_());
+  if (!key) {
+    // A revoked key is named by its id; an unknown one names nobody.
+    if (auto known = users_.api_key_by_secret(token))
+      return refuse(request, "security.api_key_refused", "key:" + known->id,
+                    fmt::format("revoked API key of '{}'", known->login));
+    return refuse(request, "security.api_key_refused", "", "unknown bearer token");
+  }
+  auto user = users_.user_by_id(key->user_id);
+  auto p = user ? from_user(*user, AuthVia::api_key) : std::nullopt;
+  if (!p)
+    return refuse(request, "security.api_key_refused", "key:" + key->id,
+                  fmt::format("API key of disabled or removed user '{}'", key->login));
+  return p;
+}
+
+std::optional<Principal> IdentityService::authenticate(const HttpRequest& request) {
+  std::string token = bearer_of(request);
+  if (!token.empty()) return authenticate_token(request, token);
   std::string cookie = request_cookie(request, kSessionCookie);
   if (cookie.empty()) return std::nullopt;
   if (cookie.size() > 128)

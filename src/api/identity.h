@@ -98,6 +98,10 @@ class IdentityService {
   /// Resolves the caller: `Authorization: Bearer` with the administrator token or an API key,
   /// else the session cookie. Nullopt when there is no valid credential.
   std::optional<Principal> authenticate(const HttpRequest& request);
+  /// Resolves a token given some other way than as a bearer (the password of HTTP Basic, which
+  /// TAXII clients send): the administrator token or an API key. Refusals are reported as for a
+  /// bearer token.
+  std::optional<Principal> authenticate_token(const HttpRequest& request, std::string_view token);
   /// Checks a login and password; failures count toward the lockout and are logged with `remote_ip`.
   LoginResult login(const std::string& login, std::string_view password, const std::string& remote_ip);
   /// Ends the principal's session (no effect for bearer credentials).

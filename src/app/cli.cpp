@@ -203,9 +203,19 @@ int cmd_soc_add(const SocOptions& o) {
   }
   std::string id = o.id.empty() ? "soc-" + o.org : o.id;
   auto key = (*store)->add_soc(o.org, id, o.name, ranges);
-  if (!key) return die(key.error().message);
+  if (!key) return die(key.error().message + (o.id.empty() ? fmt::format(" (the id defaults to '{}'; --id names another)", id) : ""));
   std::cout << nlohmann::json{{"id", id}, {"api_key", *key}}.dump() << "\n";
   std::cerr << "khien: the key is shown once; only its hash is stored\n";
+  return 0;
+}
+
+int cmd_soc_rotate_key(const SocOptions& o) {
+  auto store = StateStore::open(std::filesystem::path(o.data) / "state.db");
+  if (!store) return die(store.error().message);
+  auto key = (*store)->rotate_soc_key(o.id);
+  if (!key) return die(key.error().message + " (see `khien soc list`)");
+  std::cout << nlohmann::json{{"id", o.id}, {"api_key", *key}}.dump() << "\n";
+  std::cerr << "khien: the old key no longer works; the new one is shown once\n";
   return 0;
 }
 
@@ -255,7 +265,8 @@ int run_cli(int argc, char** argv) {
   SocOptions soc;
   auto* soc_cmd = app.add_subcommand("soc", "Manage member SOC connectors");
   soc_cmd->require_subcommand(1);
-  auto* soc_add = soc_cmd->add_subcommand("add", "Register a SOC (or issue a new key) and print its API key once");
+  auto* soc_add = soc_cmd->add_subcommand(
+      "add", "Register a SOC (or issue a registered SOC without a key its first key) and print its API key once");
   soc_add->add_option("--org", soc.org, "Organisation id")->required();
   soc_add->add_option("--name", soc.name, "Display name")->required();
   soc_add->add_option("--id", soc.id, "SOC id (default soc-<org>)");
@@ -264,6 +275,9 @@ int run_cli(int argc, char** argv) {
   soc_add->add_option("--registry", soc.registry, "Registry YAML directory for a new data directory");
   auto* soc_list = soc_cmd->add_subcommand("list", "List SOC connectors");
   soc_list->add_option("--data", soc.data, "Data directory");
+  auto* soc_rotate = soc_cmd->add_subcommand("rotate-key", "Issue a SOC a new API key (the old one stops working) and print it once");
+  soc_rotate->add_option("id", soc.id, "SOC id")->required();
+  soc_rotate->add_option("--data", soc.data, "Data directory");
 
   SimulatorOptions sim;
   auto* sim_cmd = app.add_subcommand("simulate", "Send realistic traffic from many SOCs to a running khien");
@@ -303,6 +317,7 @@ int run_cli(int argc, char** argv) {
     if (*search_cmd) return cmd_search(search);
     if (*soc_add) return cmd_soc_add(soc);
     if (*soc_list) return cmd_soc_list(soc);
+    if (*soc_rotate) return cmd_soc_rotate_key(soc);
     if (*sim_cmd) return run_simulator_command(sim);
     if (*demo_cmd) {
       sigset_t signals;

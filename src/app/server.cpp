@@ -296,11 +296,11 @@ Result<BoundAddresses> Server::start() {
   m.cases->start();
   m.taxii.store = m.stix.get();
   // TAXII callers come from the identity layer (bearer API key, session, administrator token), or
-  // HTTP Basic with the administrator token as password (TAXII clients that only speak Basic).
+  // HTTP Basic with an API key or the administrator token as password, whatever the user name
+  // (TAXII clients that only speak Basic).
   m.taxii.authenticate = [&m](const HttpRequest& r) -> std::optional<TaxiiPrincipal> {
-    if (auto basic = basic_credentials(r); basic && sha256_hex(basic->second) == m.api.admin_token_hash)
-      return TaxiiPrincipal{"admin", "", Tlp::red, true, true};
-    auto p = m.identity->authenticate(r);
+    auto basic = basic_credentials(r);
+    auto p = basic ? m.identity->authenticate_token(r, basic->second) : m.identity->authenticate(r);
     if (!p || !p->csrf_ok) return std::nullopt;
     return taxii_principal(*p);
   };
@@ -310,7 +310,7 @@ Result<BoundAddresses> Server::start() {
   register_export_routes(m.router, *m.stix, m.api);
   // A poll that stored objects asks for the same immediate matcher rebuild as an API import.
   m.taxii_feeds = m.intel->make_feed_poller(m.config.taxii_feeds);
-  register_taxii_feed_routes(m.router, *m.taxii_feeds, m.api.admin_token_hash);
+  register_taxii_feed_routes(m.router, *m.taxii_feeds, m.api);
   m.taxii_feeds->start();
   register_meta_routes(m.router, m.api);  // last: it lists every route registered before it
   HttpServerOptions http_options;

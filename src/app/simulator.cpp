@@ -252,7 +252,11 @@ int run_demo(Config config, SimulatorOptions sim, sigset_t& signals) {
     ++i;
     auto ranges = soc.sender_ranges;
     if (std::find(ranges.begin(), ranges.end(), loopback + "/32") == ranges.end()) ranges.push_back(loopback + "/32");
-    auto key = (*store)->add_soc(soc.org, soc.id, soc.name, ranges);
+    if (auto st = (*store)->set_soc_ranges(soc.id, ranges); !st) {
+      std::cerr << "khien: " << st.error().message << "\n";
+      return 1;
+    }
+    auto key = (*store)->rotate_soc_key(soc.id);
     if (!key) {
       std::cerr << "khien: " << key.error().message << "\n";
       return 1;

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "api/api_routes.h"
 #include "api/http_server.h"
 #include "core/metrics.h"
 #include "intel/stix_bundle_importer.h"
@@ -373,11 +374,10 @@ std::string TaxiiFeedPoller::status_json() const {
   return json{{"feeds", feeds}}.dump();
 }
 
-void register_taxii_feed_routes(Router& router, TaxiiFeedPoller& poller, const std::string& admin_token_hash) {
-  router.add("GET", "/api/v1/intel/feeds", [&poller, admin_token_hash](HttpRequest& req) {
-    std::string auth = req.header("authorization");
-    if (auth.size() <= 7 || sha256_hex(auth.substr(7)) != admin_token_hash)
-      return json_error(401, "missing or invalid bearer token");
+void register_taxii_feed_routes(Router& router, TaxiiFeedPoller& poller, const ApiContext& api) {
+  router.add("GET", "/api/v1/intel/feeds", [&poller, &api](HttpRequest& req) {
+    auto a = admit(api.identity, api.admin_token_hash, req, access::kNational);
+    if (a.refusal) return *a.refusal;
     HttpResponse r;
     r.body = poller.status_json();
     return r;

@@ -18,6 +18,7 @@ namespace khien {
 
 class StixStore;
 class Router;
+struct ApiContext;
 
 /// One external collection to poll (a `[[taxii_feeds]]` table of the config).
 struct TaxiiFeedConfig {
@@ -90,7 +91,8 @@ class TaxiiFeedPoller {
   std::thread thread_;
 };
 
-/// GET /api/v1/intel/feeds (administrator bearer token): the poller's status_json().
-void register_taxii_feed_routes(Router& router, TaxiiFeedPoller& poller, const std::string& admin_token_hash);
+/// GET /api/v1/intel/feeds (national roles, as the other intelligence routes): the poller's
+/// status_json().
+void register_taxii_feed_routes(Router& router, TaxiiFeedPoller& poller, const ApiContext& api);
 
 }  // namespace khien

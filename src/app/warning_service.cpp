@@ -400,8 +400,12 @@ void WarningService::register_routes(Router& router, Admit admit) {
       }
       std::vector<std::string> snapshot;
       {
+        // Campaign warnings as the detector holds them (a change may still be settling); the
+        // other kinds (vulnerabilities, SOC health), raised from outside, as the store holds them.
         std::lock_guard lock(mutex_);
         for (const auto* w : detector_->active()) snapshot.push_back(fmt::format("event: warning\ndata: {}\n\n", warning_json(*w).dump()));
+        for (const auto& r : store_->active())
+          if (!parse_campaign_kind(r.kind)) snapshot.push_back(fmt::format("event: warning\ndata: {}\n\n", r.document));
       }
       if (!out.write("retry: 3000\n\n")) return;
       for (const auto& s : snapshot)

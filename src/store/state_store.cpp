@@ -234,19 +234,40 @@ Result<std::string> StateStore::add_soc(const std::string& org, const std::strin
     SqlStatement check(db_, "SELECT id FROM organisations WHERE id = ?");
     check.bind(1, org);
     if (check.step() != SQLITE_ROW) return fail(fmt::format("unknown organisation '{}' (see GET /api/v1/orgs)", org));
-    SqlStatement exists(db_, "SELECT id FROM socs WHERE id = ?");
-    exists.bind(1, id);
-    if (exists.step() != SQLITE_ROW) {
+    auto existing = query_socs("WHERE id = ?", id);
+    if (existing.empty()) {
       SqlStatement st(db_, "INSERT INTO socs (id, name, org, sender_ranges, formats, transport, created) VALUES (?, ?, ?, ?, '[]', 'http', ?)");
       st.bind(1, id).bind(2, name).bind(3, org).bind(4, to_json_list(sender_ranges)).bind(5, now_ns());
       if (st.step() != SQLITE_DONE) return fail(fmt::format("SOC '{}': {}", id, sqlite3_errmsg(db_)));
-    } else if (!sender_ranges.empty()) {
-      SqlStatement st(db_, "UPDATE socs SET sender_ranges = ? WHERE id = ?");
-      st.bind(1, to_json_list(sender_ranges)).bind(2, id);
-      if (st.step() != SQLITE_DONE) return fail(fmt::format("SOC '{}': {}", id, sqlite3_errmsg(db_)));
+    } else {
+      const SocRow& soc = existing.front();
+      if (soc.org != org)
+        return fail(fmt::format("SOC '{}' belongs to organisation '{}', not '{}': choose another SOC id", id, soc.org, org));
+      if (soc.has_key && !soc.revoked)
+        return fail(fmt::format("SOC '{}' already has a working key: rotate it (`khien soc rotate-key {}`) to replace it, "
+                                "or choose another SOC id to add a second SOC to '{}'", id, id, org));
+      if (!name.empty()) {
+        SqlStatement st(db_, "UPDATE socs SET name = ? WHERE id = ?");
+        st.bind(1, name).bind(2, id);
+        if (st.step() != SQLITE_DONE) return fail(fmt::format("SOC '{}': {}", id, sqlite3_errmsg(db_)));
+      }
+      if (!sender_ranges.empty()) {
+        SqlStatement st(db_, "UPDATE socs SET sender_ranges = ? WHERE id = ?");
+        st.bind(1, to_json_list(sender_ranges)).bind(2, id);
+        if (st.step() != SQLITE_DONE) return fail(fmt::format("SOC '{}': {}", id, sqlite3_errmsg(db_)));
+      }
     }
   }
   return rotate_soc_key(id);
+}
+
+Status StateStore::set_soc_ranges(const std::string& id, const std::vector<std::string>& sender_ranges) {
+  std::lock_guard lock(mutex_);
+  SqlStatement st(db_, "UPDATE socs SET sender_ranges = ? WHERE id = ?");
+  st.bind(1, to_json_list(sender_ranges)).bind(2, id);
+  if (st.step() != SQLITE_DONE || sqlite3_changes(db_) != 1) return fail(fmt::format("unknown SOC '{}'", id));
+  ++generation_;
+  return {};
 }
 
 Result<std::string> StateStore::rotate_soc_key(const std::string& id) {

@@ -70,10 +70,15 @@ class StateStore {
   std::vector<SocRow> socs();
   std::optional<SocRow> soc(const std::string& id);
 
-  /// Registers a SOC connector (or, if `id` exists, issues it a new key) and returns the new
-  /// API key; only its hash is stored.
+  /// Registers a SOC connector and returns its new API key; only its hash is stored. A SOC of
+  /// `org` already registered without a working key (one of the registry's connectors, or a
+  /// revoked one) is issued its key, taking `name` and `sender_ranges` when given. Refused when
+  /// `id` belongs to another organisation or already has a working key (rotate_soc_key() replaces
+  /// a key: a second `add` must not silently cut off the SOC holding the first).
   Result<std::string> add_soc(const std::string& org, const std::string& id, const std::string& name,
                               const std::vector<std::string>& sender_ranges);
+  /// Replaces a SOC's syslog sender ranges.
+  Status set_soc_ranges(const std::string& id, const std::vector<std::string>& sender_ranges);
   /// Issues a new key for an existing SOC (the old one stops working).
   Result<std::string> rotate_soc_key(const std::string& id);
   Status revoke_soc(const std::string& id);

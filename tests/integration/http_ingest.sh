@@ -106,3 +106,23 @@ curl -sS "http://$HTTP/healthz" | grep -q '"status":"ok"' || fail "healthz"
 code=$(curl -sS -o /dev/null -w '%{http_code}' "http://$HTTP/api/v1/events")
 [ "$code" = 401 ] || fail "events without a token answered $code"
 pass "registry, SOC statistics, metrics, health, auth"
+
+# 8. Keys: a second `soc add` of a SOC with a working key is refused and changes nothing; so is
+# POST /api/v1/socs (409); `soc rotate-key` replaces the key while the server runs.
+if "$KHIEN" soc add --data "$DATA" --org bo-cong-an --id soc-test-http --name "Other" >/dev/null 2>"$WORK/err"; then
+  fail "a second soc add of soc-test-http was accepted"
+fi
+grep -q "rotate-key" "$WORK/err" || fail "the refusal must say how to replace a key: $(cat "$WORK/err")"
+code=$(curl -sS -o "$WORK/out" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+  --data '{"id":"soc-test-http","org":"bo-cong-an","name":"Other"}' "http://$HTTP/api/v1/socs")
+[ "$code" = 409 ] || fail "POST /api/v1/socs of a SOC with a key answered $code: $(cat "$WORK/out")"
+head -1 "$WORK/alerts.ndjson" >"$WORK/one.ndjson"
+[ "$(json_get "$(ingest eve "$WORK/one.ndjson")" 'd["accepted"]')" = 1 ] || fail "the first key must still work"
+OLD_KEY=$KEY
+KEY=$("$KHIEN" soc rotate-key soc-test-http --data "$DATA" | python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"])')
+[ "$KEY" != "$OLD_KEY" ] || fail "rotate-key printed the old key"
+[ "$(json_get "$(ingest eve "$WORK/one.ndjson")" 'd["accepted"]')" = 1 ] || fail "the rotated key must work"
+code=$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $OLD_KEY" --data-binary @"$WORK/one.ndjson" "http://$HTTP/api/v1/ingest?format=eve")
+[ "$code" = 401 ] || fail "the replaced key answered $code"
+if "$KHIEN" soc rotate-key soc-none --data "$DATA" >/dev/null 2>&1; then fail "rotate-key of an unknown SOC succeeded"; fi
+pass "a SOC's working key is never replaced by add (CLI refused, API 409); rotate-key replaces it"

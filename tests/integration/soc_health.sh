@@ -97,4 +97,7 @@ pass "sending again: ok, warning $ID inactive"
 
 for _ in $(seq 1 30); do grep -q '"kind":"soc-health"' "$WORK/stream.txt" && break; sleep 0.2; done
 grep '"kind":"soc-health"' "$WORK/stream.txt" | grep -q '"active":false' || fail "the stream must carry the recovery: $(cat "$WORK/stream.txt")"
-pass "the warnings stream carried the change"
+# The warning was active when the client connected: the stream opens with it, as with campaigns.
+grep '"kind":"soc-health"' "$WORK/stream.txt" | head -1 | grep -q '"active":true' ||
+  fail "the stream must open with the active soc-health warning: $(cat "$WORK/stream.txt")"
+pass "the warnings stream opened with the active warning and carried the change"

@@ -89,3 +89,20 @@ code=$(curl -sS -o "$WORK/out" -w '%{http_code}' -H "Authorization: Bearer $TOKE
 code=$(curl -sS -o "$WORK/out" -w '%{http_code}' -H "Accept: $MEDIA" "http://$HTTP$objects")
 [ "$code" = 401 ] || fail "no credentials: $code"
 pass "406, 415, 422 and 401 answered with TAXII error messages"
+
+# 6. HTTP Basic, as TAXII clients send it: any user name, an API key (or the administrator token)
+# as password, with that key's user's rights.
+printf 'taxii-pass-0001\n' >"$WORK/pw"
+"$KHIEN" user add t.isp --role isp-consumer --password-file "$WORK/pw" --data "$DATA" >/dev/null || fail "user add t.isp"
+ISP_KEY=$("$KHIEN" user key t.isp --name taxii --data "$DATA" 2>/dev/null) || fail "user key t.isp"
+basic() { curl -sS -u "$1" -H "Accept: $MEDIA" -w '\n%{http_code}' "http://$HTTP${root}collections/"; }
+answer=$(basic "t.isp:$ISP_KEY")
+[ "$(status "$answer")" = 200 ] || fail "Basic with an API key: $answer"
+[ "$(json_get "$(body "$answer")" 'any(c["can_write"] for c in d["collections"])')" = False ] ||
+  fail "an isp-consumer may write over Basic: $answer"
+answer=$(basic "feed-reader:$TOKEN")
+[ "$(status "$answer")" = 200 ] || fail "Basic with the administrator token: $answer"
+[ "$(json_get "$(body "$answer")" 'any(c["can_write"] for c in d["collections"])')" = True ] || fail "admin cannot write over Basic: $answer"
+[ "$(status "$(basic "t.isp:taxii-pass-0001")")" = 401 ] || fail "a login password must not pass as a TAXII credential"
+[ "$(status "$(basic "t.isp:${ISP_KEY}x")")" = 401 ] || fail "a wrong key must be refused"
+pass "HTTP Basic: an isp-consumer's API key reads without write rights, the administrator token writes, others 401"

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "store/state_store.h"
 #include "test_files.h"
@@ -37,6 +39,50 @@ TEST(StateStore, SocKeysAreHashedRotatedAndRevoked) {
   ASSERT_TRUE((*store)->revoke_soc("soc-evn"));
   EXPECT_FALSE((*store)->soc_by_key(*rotated));
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+// `add` never takes a working key away: a SOC that has one is refused (rotate_soc_key replaces
+// it), as is an id of another organisation; a registry connector without a key, or a revoked
+// SOC, is issued one, with the name and ranges given.
+TEST(StateStore, AddingASocNeverCutsOffTheOneHoldingAKey) {
+  test::ScratchDir scratch("state-add");
+  auto store = StateStore::open(scratch.path() / "state.db");
+  ASSERT_TRUE(store) << store.error().message;
+  SocRow connector;
+  connector.id = "soc-evn";
+  connector.name = "EVN (registry)";
+  connector.org = "evn";
+  ASSERT_TRUE((*store)->import_registry({{"nang-luong", "Năng lượng", "Energy", "bo-cong-thuong", 5}},
+                                        {{"ha-noi", "Hà Nội", "Hanoi", "city", "north", 21.0, 105.8}},
+                                        {{"evn", "EVN", "EVN", "enterprise", "nang-luong", "ha-noi", "", {}, {}, {}},
+                                         {"pvn", "PVN", "PVN", "enterprise", "nang-luong", "ha-noi", "", {}, {}, {}}},
+                                        {connector}));
+  EXPECT_FALSE((*store)->soc("soc-evn")->has_key);
+  auto first = (*store)->add_soc("evn", "soc-evn", "EVN SOC", {"14.160.0.10/32"});
+  ASSERT_TRUE(first) << "a registry connector without a key is issued one: " << first.error().message;
+  EXPECT_EQ((*store)->soc("soc-evn")->name, "EVN SOC");
+  EXPECT_EQ((*store)->soc("soc-evn")->sender_ranges, std::vector<std::string>{"14.160.0.10/32"});
+
+  auto again = (*store)->add_soc("evn", "soc-evn", "Another", {"10.0.0.0/8"});
+  ASSERT_FALSE(again);
+  EXPECT_NE(again.error().message.find("rotate-key"), std::string::npos) << again.error().message;
+  EXPECT_TRUE((*store)->soc_by_key(*first)) << "the first key still works";
+  EXPECT_EQ((*store)->soc("soc-evn")->name, "EVN SOC") << "nothing changed";
+  EXPECT_EQ((*store)->soc("soc-evn")->sender_ranges, std::vector<std::string>{"14.160.0.10/32"});
+
+  auto other_org = (*store)->add_soc("pvn", "soc-evn", "PVN SOC", {});
+  ASSERT_FALSE(other_org);
+  EXPECT_NE(other_org.error().message.find("belongs to organisation 'evn'"), std::string::npos) << other_org.error().message;
+
+  ASSERT_TRUE((*store)->revoke_soc("soc-evn"));
+  auto after_revoke = (*store)->add_soc("evn", "soc-evn", "", {});
+  ASSERT_TRUE(after_revoke) << "a revoked SOC is issued a new key: " << after_revoke.error().message;
+  EXPECT_TRUE((*store)->soc_by_key(*after_revoke));
+  EXPECT_EQ((*store)->soc("soc-evn")->name, "EVN SOC") << "an empty name keeps the name";
+
+  ASSERT_TRUE((*store)->set_soc_ranges("soc-evn", {"127.1.0.1/32"}));
+  EXPECT_EQ((*store)->soc("soc-evn")->sender_ranges, std::vector<std::string>{"127.1.0.1/32"});
+  EXPECT_FALSE((*store)->set_soc_ranges("soc-none", {}));
 }
 
 }  // namespace khien

@@ -99,7 +99,7 @@ ROUTES = [
     ("GET", "/api/v1/rules/status", "?", 0, "Sigma rule set status"),
     ("POST", "/api/v1/rules/reload", "?", 0, "Reload Sigma rules"),
     ("POST", "/api/v1/vulns/import", "?", 0, "Import vulnerability data"),
-    ("GET", "/api/v1/intel/feeds", "?", 0, "TAXII feed poller status (administrator token)"),
+    ("GET", "/api/v1/intel/feeds", "AN", 403, "TAXII feed poller status"),
     ("GET", "/", "*", 0, "The web console"),
     ("GET", "/assets/{file}", "*", 0, "Console assets"),
     ("GET", "/{page}", "*", 0, "Console page"),
