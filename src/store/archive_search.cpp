@@ -94,10 +94,16 @@ Result<SearchResult> search_archive(const std::filesystem::path& dir, const Sear
       // Frames wholly before the cursor only count towards the total.
       bool before_cursor = resume && (hour > resume->hour || (hour == resume->hour && fi > resume->frame));
       if (whole_frame && (before_cursor || page_full)) {
+        // A whole frame past a full page: the next page starts at its newest line (cursor lines
+        // are exclusive upper bounds).
+        if (!before_cursor && f.count > 0 && result.next_cursor.empty())
+          result.next_cursor = encode_cursor(Position{hour, fi, static_cast<std::size_t>(f.count)});
         result.total += f.count;
         continue;
       }
-      if (!page_full || result.total < req.max_total) {
+      // Past a full page, frames are read to count matches up to max_total, and in any case until
+      // the first match past the page is found: it is where the next page starts.
+      if (!page_full || result.total < req.max_total || result.next_cursor.empty()) {
         if (open_file != f.file) {
           segment.close();
           segment.open(dir / hour / f.file, std::ios::binary);

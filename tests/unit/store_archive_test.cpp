@@ -3,9 +3,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -88,6 +90,58 @@ TEST(Archive, WritesSearchesAndPagesNewestFirst) {
   bad.query = "";
   bad.cursor = "garbage";
   EXPECT_FALSE(search_archive(dir, bad));
+}
+
+// Pages of every size, with no filter (whole frames skipped unread once a page is full), with a
+// time filter and with a query: every event exactly once, newest first, and a cursor whenever
+// events remain, including when a page ends on a frame's last line.
+TEST(Archive, EveryPageSizeWalksEveryEventOnce) {
+  test::ScratchDir scratch("archive-pages");
+  const std::filesystem::path& dir = scratch.path();
+  const TimeNs base = *parse_iso8601("2026-11-22T10:00:00Z");
+  {
+    auto w = ArchiveWriter::open(dir);
+    ASSERT_TRUE(w) << w.error().message;
+    // Frames of 5, 5, 1, 7, 2 lines (commits at 5, 10, 11, 18, 20).
+    for (int i = 1; i <= 20; ++i) {
+      (*w)->add("soc-a", base + i * 1'000'000'000LL, static_cast<std::uint64_t>(i), event(i, "org-a", "10.0.0.1"));
+      if (i == 5 || i == 10 || i == 11 || i == 18 || i == 20) {
+        ASSERT_TRUE((*w)->commit(static_cast<std::uint64_t>(i), base, false));
+      }
+    }
+  }
+  auto walk = [&](SearchRequest req, std::size_t expected) {
+    std::vector<std::string> seen;
+    std::string cursor;
+    for (int pages = 0; pages < 100; ++pages) {
+      req.cursor = cursor;
+      auto page = search_archive(dir, req);
+      EXPECT_TRUE(page) << page.error().message;
+      if (!page) return;
+      EXPECT_LE(page->events.size(), req.limit);
+      for (const auto& e : page->events) seen.push_back(e);
+      cursor = page->next_cursor;
+      if (cursor.empty()) break;
+      EXPECT_FALSE(page->events.empty()) << "a cursor after an empty page";
+    }
+    std::vector<std::string> unique(seen);
+    std::sort(unique.begin(), unique.end());
+    EXPECT_EQ(std::unique(unique.begin(), unique.end()), unique.end()) << "an event twice, limit " << req.limit;
+    EXPECT_EQ(seen.size(), expected) << "limit " << req.limit << ", query '" << req.query << "'";
+  };
+  for (std::size_t limit = 1; limit <= 21; ++limit) {
+    SearchRequest all;
+    all.limit = limit;
+    walk(all, 20);
+    SearchRequest since;
+    since.limit = limit;
+    since.since = base + 6 * 1'000'000'000LL;  // from i = 6: the first two frames partly or not at all
+    walk(since, 15);
+    SearchRequest query;
+    query.limit = limit;
+    query.query = "class_uid:4001";  // odd i
+    walk(query, 10);
+  }
 }
 
 // Lines come in runs from one SOC and in alternation; the writer remembers the last SOC's frame,
