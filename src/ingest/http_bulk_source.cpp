@@ -8,6 +8,7 @@
 
 #include "core/json_writer.h"
 #include "core/metrics.h"
+#include "core/text.h"
 
 namespace khien {
 
@@ -15,8 +16,11 @@ namespace {
 constexpr std::size_t kMaxReportedErrors = 100;
 }
 
-Status decode_content(std::string_view encoding, std::string_view body, std::size_t limit, std::string& out) {
+Status decode_content(std::string_view encoding_text, std::string_view body, std::size_t limit, std::string& out) {
   out.clear();
+  // Content codings are case-insensitive (RFC 9110, 8.4.1).
+  const std::string lowered = ascii_lower(trim_whitespace(encoding_text));
+  const std::string_view encoding = lowered;
   if (encoding.empty() || encoding == "identity") {
     if (body.size() > limit) return fail(fmt::format("body larger than {} bytes", limit));
     out.assign(body);
@@ -29,7 +33,21 @@ Status decode_content(std::string_view encoding, std::string_view body, std::siz
     zs.avail_in = static_cast<uInt>(body.size());
     char chunk[64 * 1024];
     int rc = Z_OK;
-    while (rc != Z_STREAM_END) {
+    while (true) {
+      if (rc == Z_STREAM_END) {
+        if (zs.avail_in == 0) break;
+        // A gzip body may hold several members one after another (RFC 1952, 2.2), as `cat a.gz
+        // b.gz` makes; anything else after a member is an error, not something to drop quietly.
+        if (zs.avail_in < 2 || zs.next_in[0] != 0x1f || zs.next_in[1] != 0x8b) {
+          const std::size_t trailing = zs.avail_in;
+          inflateEnd(&zs);
+          return fail(fmt::format("gzip: {} bytes after the end of the compressed data are not another gzip member", trailing));
+        }
+        if (inflateReset(&zs) != Z_OK) {
+          inflateEnd(&zs);
+          return fail("gzip: cannot start the next member");
+        }
+      }
       zs.next_out = reinterpret_cast<Bytef*>(chunk);
       zs.avail_out = sizeof(chunk);
       rc = inflate(&zs, Z_NO_FLUSH);
@@ -87,8 +105,11 @@ HttpBulkAnswer HttpBulkSource::handle(const HttpBulkRequest& req) {
     out.push_back('}');
     return out;
   };
-  if (!req.idempotency_key.empty()) {
-    if (auto previous = ctx_.spool->answer_for(req.idempotency_key)) {
+  // A key names a batch of one SOC: two SOCs choosing the same key (a counter, a date) must not
+  // be answered each other's batches. SOC ids hold no space, so the prefix cannot be forged.
+  const std::string idempotency_key = req.idempotency_key.empty() ? std::string() : req.soc_id + " " + req.idempotency_key;
+  if (!idempotency_key.empty()) {
+    if (auto previous = ctx_.spool->answer_for(idempotency_key)) {
       Metrics::instance().counter("khien_ingest_idempotent_replays_total", "Retried batches answered from the spool").add();
       answer.body = *previous;
       return answer;
@@ -146,8 +167,8 @@ HttpBulkAnswer HttpBulkSource::handle(const HttpBulkRequest& req) {
   std::string body = fmt::format("{{\"accepted\":{},\"rejected\":{},\"errors\":[{}]", accepted, rejected, errors);
   if (reported > kMaxReportedErrors) body += fmt::format(",\"errors_not_shown\":{}", reported - kMaxReportedErrors);
   body.push_back('}');
-  if (!records.empty() || !req.idempotency_key.empty()) {
-    auto appended = ctx_.spool->append(records, true, req.idempotency_key, body);
+  if (!records.empty() || !idempotency_key.empty()) {
+    auto appended = ctx_.spool->append(records, true, idempotency_key, body);
     if (!appended) {
       answer.status = 503;
       answer.retry_after_seconds = 5;

@@ -124,3 +124,50 @@ TEST(HttpBulk, IdempotencyKeyAnswersARetryWithoutStoringTwice) {
 }
 
 }  // namespace khien
+
+namespace khien {
+
+// Two SOCs may pick the same key (a counter, a date): each is answered for its own batch.
+TEST(HttpBulk, IdempotencyKeysAreTheSocsOwn) {
+  Fixture f(1000);
+  HttpBulkSource source(f.ctx);
+  HttpBulkRequest a;
+  a.soc_id = "soc-a";
+  a.idempotency_key = "batch-1";
+  a.body = "{\"a\":1}\nnot json\n";
+  auto first = source.handle(a);
+  const auto after_a = f.spool->last_seq();
+  HttpBulkRequest b;
+  b.soc_id = "soc-b";
+  b.idempotency_key = "batch-1";
+  b.body = "{\"b\":1}\n{\"b\":2}\n";
+  auto answer_b = source.handle(b);
+  EXPECT_EQ(answer_b.body, R"({"accepted":2,"rejected":0,"errors":[]})");
+  const auto after_b = f.spool->last_seq();
+  EXPECT_GE(after_b, after_a + 2) << "soc-b's two records are stored (and its answer's marker)";
+  EXPECT_EQ(source.handle(a).body, first.body) << "soc-a's retry is still answered from the spool";
+  EXPECT_EQ(source.handle(b).body, answer_b.body);
+  EXPECT_EQ(f.spool->last_seq(), after_b) << "retries store nothing";
+}
+
+// `cat a.gz b.gz` is one valid gzip body of two members; bytes after a member that are not
+// another member are refused, not dropped. Content codings are case-insensitive.
+TEST(HttpBulk, GzipBodiesOfSeveralMembersAreReadWhole) {
+  Fixture f(1000);
+  HttpBulkSource source(f.ctx);
+  HttpBulkRequest req;
+  req.soc_id = "soc-a";
+  req.content_encoding = "GZIP";
+  std::string two = gzip("{\"a\":1}\n{\"a\":2}\n") + gzip("{\"a\":3}\n");
+  req.body = two;
+  auto answer = source.handle(req);
+  EXPECT_EQ(answer.status, 200) << answer.body;
+  EXPECT_EQ(answer.body, R"({"accepted":3,"rejected":0,"errors":[]})");
+  std::string trailing = gzip("{\"a\":1}\n") + "garbage";
+  req.body = trailing;
+  answer = source.handle(req);
+  EXPECT_EQ(answer.status, 400);
+  EXPECT_NE(answer.body.find("7 bytes after the end"), std::string::npos) << answer.body;
+}
+
+}  // namespace khien
