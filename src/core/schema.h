@@ -48,7 +48,20 @@ inline constexpr FieldType kSchemaTypes[] = {
 #undef KHIEN_FIELD
 };
 static_assert(sizeof(kSchemaTypes) / sizeof(kSchemaTypes[0]) == field::schema_end);
+// Index 0 is `field::none`.
+inline constexpr bool kPipelineFields[] = {
+    false,
+#define KHIEN_FIELD(ident, name, type, desc) std::string_view(name).starts_with("khien."),
+#include "core/schema_fields.def"
+#undef KHIEN_FIELD
+};
 }  // namespace detail
+
+/// Whether `id` is one of the `khien.*` fields khien itself sets (delivery, attribution): a
+/// record's own value for one is never taken.
+constexpr bool is_pipeline_field(FieldId id) {
+  return id > field::none && id < field::schema_end && detail::kPipelineFields[id];
+}
 
 /// The type a value of `id` takes: its schema type, or String for an original field (whose
 /// values keep the types they came with; String is what text converts to).

@@ -195,7 +195,7 @@ JsonFlattener::LeafKind JsonFlattener::original_kind(FieldId id, std::string_vie
 
 JsonFlattener::LeafKind JsonFlattener::classify(FieldId id, std::string_view path) const {
   if (!FieldDictionary::instance().is_schema(id)) return original_kind(id, path);
-  if (!schema_names_ || id == field::time || (id >= field::khien_soc && id <= field::khien_seq)) return LeafKind::Drop;
+  if (!schema_names_ || id == field::time || is_pipeline_field(id)) return LeafKind::Drop;
   return LeafKind::Schema;
 }
 

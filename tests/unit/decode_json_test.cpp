@@ -1,5 +1,9 @@
 // Unit tests of the JSON decoding helpers: document splitting, detection, flattening, errors, registry.
+#include <map>
 #include <string>
+
+#include <fmt/format.h>
+#include <simdjson.h>
 
 #include <gtest/gtest.h>
 
@@ -157,6 +161,34 @@ TEST(Ocsf, PipelineFieldsAreNotTakenFromTheRecord) {
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->find("\"khien.soc\""), std::string::npos) << *r;
   EXPECT_NE(r->find(R"("time":"1970-01-01T00:00:01.000000Z")"), std::string::npos) << *r;
+}
+
+// No `khien.*` field (delivery and attribution alike) is taken from a record, whether named by a
+// dotted key or by nesting, in any JSON format.
+TEST(Decoders, NoKhienFieldIsTakenFromARecord) {
+  const std::map<std::string, std::string> records = {
+      {"ocsf", R"({"class_uid":4001,"time":1000,"src_endpoint":{"ip":"10.0.0.1"})"},
+      {"eve", R"({"timestamp":"2026-11-22T10:00:00Z","event_type":"alert","src_ip":"10.0.0.1")"},
+      {"ecs", R"({"@timestamp":"2026-11-22T03:00:01.000Z","ecs":{"version":"8.11.0"},"source":{"ip":"10.0.0.1"})"},
+  };
+  int checked = 0;
+  for (const auto& f : schema_fields()) {
+    if (!f.name.starts_with("khien.")) continue;
+    const std::string dotted = fmt::format(R"("{}":"forged")", f.name);
+    const std::string nested = fmt::format(R"("khien":{{"{}":"forged"}})", f.name.substr(6));
+    for (const auto& [format, head] : records) {
+      for (const std::string& extra : {dotted, nested}) {
+        auto r = decode_with(format, head + "," + extra + "}");
+        ASSERT_TRUE(r) << format << ": " << r.error().message;
+        simdjson::dom::parser parser;
+        simdjson::dom::object top;
+        ASSERT_EQ(parser.parse(*r).get(top), simdjson::SUCCESS) << *r;
+        for (auto kv : top) EXPECT_FALSE(kv.key.starts_with("khien.")) << format << " took " << kv.key << ": " << *r;
+        ++checked;
+      }
+    }
+  }
+  EXPECT_EQ(checked, 6 * 15);  // khien.soc … khien.seq, victim_* and remote_*
 }
 
 // A record is searched once for line breaks and backslashes, sixteen bytes a step; strings are
