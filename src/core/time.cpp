@@ -51,6 +51,10 @@ bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
   return true;
 }
 
+bool in_time_range(std::int64_t seconds) { return seconds >= kMinTimeSeconds && seconds < kEndTimeSeconds; }
+
+bool leap_year(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
 }  // namespace
 
 std::optional<TimeNs> parse_iso8601(std::string_view s) {
@@ -58,7 +62,9 @@ std::optional<TimeNs> parse_iso8601(std::string_view s) {
   if (!digits(s, 0, 4, year) || s.size() < 10 || s[4] != '-' || !digits(s, 5, 2, month) || s[7] != '-' ||
       !digits(s, 8, 2, day))
     return std::nullopt;
-  if (month < 1 || month > 12 || day < 1 || day > 31) return std::nullopt;
+  static constexpr int kMonthDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (month < 1 || month > 12 || day < 1 || day > kMonthDays[month - 1] + (month == 2 && leap_year(year)))
+    return std::nullopt;
   std::size_t pos = 10;
   std::int64_t frac_ns = 0;
   if (pos < s.size() && (s[pos] == 'T' || s[pos] == 't' || s[pos] == ' ')) {
@@ -108,6 +114,7 @@ std::optional<TimeNs> parse_iso8601(std::string_view s) {
   if (pos != s.size()) return std::nullopt;
   std::int64_t days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   std::int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_s;
+  if (!in_time_range(secs)) return std::nullopt;
   return secs * 1000000000LL + frac_ns;
 }
 
@@ -134,6 +141,8 @@ std::optional<TimeNs> parse_epoch_seconds(std::string_view s) {
     }
   }
   if (pos != s.size()) return std::nullopt;
+  // At most 13 digits were read, so `secs` itself cannot have wrapped.
+  if (!in_time_range(neg ? -secs : secs)) return std::nullopt;
   std::int64_t ns = secs * 1000000000LL + frac;
   return neg ? -ns : ns;
 }
@@ -145,11 +154,13 @@ std::optional<TimeNs> parse_time_any(std::string_view s) {
   if (all_digits && s.size() == 13) {
     std::int64_t ms = 0;
     std::from_chars(s.data(), s.data() + s.size(), ms);
+    if (!in_time_range(ms / 1000)) return std::nullopt;
     return ms * 1000000LL;
   }
   if (all_digits && s.size() == 16) {
     std::int64_t us = 0;
     std::from_chars(s.data(), s.data() + s.size(), us);
+    if (!in_time_range(us / 1000000)) return std::nullopt;
     return us * 1000LL;
   }
   return parse_epoch_seconds(s);

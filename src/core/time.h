@@ -14,14 +14,21 @@ using TimeNs = std::int64_t;
 /// The current wall-clock time.
 TimeNs now_ns();
 
+/// The times every parser accepts: from 1700-01-01 up to 2262-01-01 (exclusive), within what
+/// TimeNs holds (1677-09 to 2262-04). A time outside is refused rather than wrapped around.
+inline constexpr std::int64_t kMinTimeSeconds = -8'520'336'000;  // 1700-01-01T00:00:00Z
+inline constexpr std::int64_t kEndTimeSeconds = 9'214'646'400;   // 2262-01-01T00:00:00Z
+
 /// Parses RFC 3339 / ISO 8601 ("2026-11-22T10:00:00.123456+07:00", "2026-11-22 10:00:00Z",
-/// a missing offset means UTC). nullopt when the text is not such a time.
+/// a missing offset means UTC). nullopt when the text is not such a time, names a day its
+/// month does not have (2026-02-30), or lies outside the range above.
 std::optional<TimeNs> parse_iso8601(std::string_view text);
 
 /// Parses seconds since the epoch with an optional fraction ("1732262400.123456").
 std::optional<TimeNs> parse_epoch_seconds(std::string_view text);
 
-/// Parses any of: RFC 3339, epoch seconds, epoch milliseconds (13 digits), epoch microseconds (16 digits).
+/// Parses any of: RFC 3339, epoch seconds, epoch milliseconds (13 digits), epoch microseconds (16 digits),
+/// within the range above.
 std::optional<TimeNs> parse_time_any(std::string_view text);
 
 /// Days since the epoch of a civil date (proleptic Gregorian), and the inverse.

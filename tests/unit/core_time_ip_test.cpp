@@ -30,6 +30,25 @@ TEST(Time, RejectsMalformedTimes) {
     EXPECT_FALSE(parse_iso8601(bad).has_value()) << bad;
 }
 
+// Days a month does not have, and times TimeNs cannot hold, are refused rather than rolled over
+// into the next month or wrapped around to another century; the edges of the range hold.
+TEST(Time, RefusesImpossibleDaysAndTimesOutOfRange) {
+  for (const char* bad : {"2026-02-29T00:00:00Z", "2026-02-30T10:00:00Z", "2026-04-31", "2100-02-29", "0001-01-01T00:00:00Z",
+                          "1699-12-31T23:59:59Z", "2262-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "2261-12-31T23:59:59-01:00"})
+    EXPECT_FALSE(parse_iso8601(bad).has_value()) << bad;
+  for (const char* good : {"2024-02-29", "2000-02-29", "2026-01-31", "2026-12-31T23:59:60Z"})
+    EXPECT_TRUE(parse_iso8601(good).has_value()) << good;
+  EXPECT_EQ(*parse_iso8601("1700-01-01T00:00:00Z"), kMinTimeSeconds * 1'000'000'000);
+  EXPECT_EQ(*parse_iso8601("2261-12-31T23:59:59.999999999Z"), kEndTimeSeconds * 1'000'000'000 - 1);
+  EXPECT_EQ(days_from_civil(2262, 1, 1) * 86400, kEndTimeSeconds);
+  EXPECT_EQ(days_from_civil(1700, 1, 1) * 86400, kMinTimeSeconds);
+  // Epoch forms: seconds of up to 13 digits, milliseconds (13), microseconds (16).
+  for (const char* bad : {"9999999999999", "9999999999999.5", "-9999999999", "9214646400", "9999999999999999"})
+    EXPECT_FALSE(parse_time_any(bad).has_value()) << bad;
+  EXPECT_EQ(*parse_time_any("9214646399"), 9214646399LL * 1'000'000'000);
+  EXPECT_EQ(*parse_time_any("-8520336000"), -8520336000LL * 1'000'000'000);
+}
+
 TEST(Time, ParsesEpochForms) {
   EXPECT_EQ(*parse_time_any("1732262400"), 1732262400LL * 1'000'000'000);
   EXPECT_EQ(*parse_time_any("1732262400.25"), 1732262400LL * 1'000'000'000 + 250'000'000);
