@@ -36,25 +36,36 @@ Status RecordDecoder::decode(const SpoolRecord& record, Event& event) {
     auto st = decoders_[record.format]->decode(record.payload, event);
     return st;
   }
+  last_format_ = "syslog";
   auto msg = parse_syslog(record.payload, record.received);
   if (!msg) return tl::unexpected(msg.error());
   // The payload decides the format: JSON (auto-detected), CEF, LEEF, or plain text.
   std::string_view payload = msg->msg;
   bool structured = !payload.empty() && (payload.front() == '{' || payload.find("CEF:") != std::string_view::npos ||
                                          payload.find("LEEF:") != std::string_view::npos);
+  auto base_event = [&] {
+    event.set_string(field::message, payload);
+    event.set_int(field::class_uid, 0);
+    event.set_string(field::class_name, "Base Event");
+    event.set_raw(event.arena().copy(record.payload), RawKind::Text);
+  };
   if (structured && auto_) {
     // khien.format names the payload's format; khien.source says it came by syslog.
     if (auto st = auto_->decode(payload, event); st) {
       last_format_ = auto_->last_format();
     } else {
-      return st;
+      // A sender cannot be told, so nothing is dropped: the message stays a base event with its
+      // syslog header (time, host, app), and the reason is kept with it and counted.
+      static Counter& unparsed = Metrics::instance().counter(
+          "khien_syslog_unparsed_payloads_total",
+          "Syslog messages whose JSON, CEF or LEEF payload did not decode (archived as base events with khien.decode_error)");
+      unparsed.add();
+      event.clear();
+      base_event();
+      event.set_string(intern_field("khien.decode_error"), st.error().message);
     }
   } else {
-    last_format_ = "syslog";
-    event.set_string(field::message, payload);
-    event.set_int(field::class_uid, 0);
-    event.set_string(field::class_name, "Base Event");
-    event.set_raw(event.arena().copy(record.payload), RawKind::Text);
+    base_event();
   }
   event.set_int(field::syslog_facility, msg->facility);
   event.set_int(field::syslog_severity, msg->severity);
@@ -94,6 +105,7 @@ Pipeline::Pipeline(Spool& spool, ArchiveWriter& archive, ConstituencyHolder& con
                    AlertStore* alerts)
     : spool_(spool), archive_(archive), constituency_(constituency), options_(options), alert_store_(alerts), arena_(1 << 20) {
   processed_seq_ = archive_.committed_seq();
+  released_seq_ = processed_seq_;
   spool_.release(processed_seq_);
 }
 
@@ -140,7 +152,20 @@ Result<std::size_t> Pipeline::run_once() {
 
   auto n = spool_.read(processed_seq_, options_.batch_records, options_.batch_bytes, records_, buffer_);
   if (!n) return tl::unexpected(n.error());
-  if (*n == 0) return 0;
+  if (*n == 0) {
+    // Idle: what was archived since the last sync still holds the spool (and counts as backlog
+    // against the 429 threshold) until it is on disk, so sync it once the interval has passed.
+    const TimeNs now = now_ns();
+    if (released_seq_ < processed_seq_ && now - last_sync_ >= options_.sync_interval_ns) {
+      if (auto st = archive_.sync(); !st) return tl::unexpected(st.error());
+      last_sync_ = now;
+      released_seq_ = processed_seq_;
+      spool_.release(released_seq_);
+      backlog.set(static_cast<std::int64_t>(spool_.backlog()));
+      spool_bytes.set(static_cast<std::int64_t>(spool_.bytes_on_disk()));
+    }
+    return 0;
+  }
   auto constituency = constituency_.get();
   alerts_.clear();
   std::uint64_t last = processed_seq_;
@@ -221,6 +246,7 @@ Result<std::size_t> Pipeline::run_once() {
   processed_seq_ = last;
   if (sync) {
     last_sync_ = now;
+    released_seq_ = last;
     spool_.release(last);
   }
   processed.add(records_.size());

@@ -96,6 +96,7 @@ class Pipeline {
   std::string buffer_;
   std::atomic<std::uint64_t> processed_seq_{0};
   TimeNs last_sync_ = 0;
+  std::uint64_t released_seq_ = 0;  // spool released up to here: archived and synced (pipeline thread only)
   std::atomic<bool> stopping_{false};
   std::thread worker_;
 };

@@ -138,7 +138,21 @@ Status ArchiveWriter::recover() {
   return {};
 }
 
+Status ArchiveWriter::sync() {
+  // Each descriptor once; a failed fdatasync means the data may not be on disk, so the caller
+  // must not let the spool drop the records.
+  std::sort(unsynced_.begin(), unsynced_.end());
+  unsynced_.erase(std::unique(unsynced_.begin(), unsynced_.end()), unsynced_.end());
+  for (int fd : unsynced_)
+    if (::fdatasync(fd) != 0) return fail(fmt::format("archive: fdatasync failed: {}", std::strerror(errno)));
+  unsynced_.clear();
+  return {};
+}
+
 Status ArchiveWriter::switch_hour(const std::string& hour) {
+  // The old hour's files are closed: what they hold must be on disk first, as a later sync()
+  // can no longer reach them.
+  if (auto st = sync(); !st) return st;
   for (auto& [soc, seg] : segments_) ::close(seg.first);
   segments_.clear();
   if (journal_fd_ >= 0) ::close(journal_fd_);
@@ -194,7 +208,6 @@ Status ArchiveWriter::commit(std::uint64_t seq_hi, TimeNs now, bool sync) {
   journal_line_.clear();
   journal_line_ += fmt::format("{{\"seq\":{},\"frames\":[", seq_hi);
   bool first = true;
-  std::vector<int> touched;
   for (auto& [soc, p] : pending_) {
     if (p.count == 0) continue;
     std::string file = archive_file_name(soc);
@@ -209,7 +222,7 @@ Status ArchiveWriter::commit(std::uint64_t seq_hi, TimeNs now, bool sync) {
     std::uint64_t offset = seg.second;
     if (!write_all(fd, std::string_view(frame, n))) return fail(fmt::format("archive: write failed: {}", std::strerror(errno)));
     seg.second += n;
-    touched.push_back(fd);
+    unsynced_.push_back(fd);
     if (!first) journal_line_.push_back(',');
     first = false;
     journal_line_ += "{\"soc\":";
@@ -222,11 +235,15 @@ Status ArchiveWriter::commit(std::uint64_t seq_hi, TimeNs now, bool sync) {
     p.count = 0;
   }
   journal_line_ += "]}\n";
+  // Frames first, then the journal line that lists them: a journal line never names frames a
+  // crash could lose (recovery also drops lines whose frames are missing).
   if (sync)
-    for (int fd : touched) ::fdatasync(fd);
+    if (auto st = this->sync(); !st) return st;
   if (!write_all(journal_fd_, journal_line_))
     return fail(fmt::format("archive: journal write failed: {}", std::strerror(errno)));
-  if (sync) ::fdatasync(journal_fd_);
+  unsynced_.push_back(journal_fd_);
+  if (sync)
+    if (auto st = this->sync(); !st) return st;
   committed_seq_ = seq_hi;
   return {};
 }

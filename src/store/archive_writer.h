@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/byte_buffer.h"
 #include "core/error.h"
@@ -61,8 +62,12 @@ class ArchiveWriter {
   }
 
   /// Compresses and writes everything buffered, then records it in the journal as covering
-  /// spool records up to `seq_hi`. With `sync`, fdatasyncs files before returning.
+  /// spool records up to `seq_hi`. With `sync`, everything written so far is on disk on return
+  /// (sync()).
   Status commit(std::uint64_t seq_hi, TimeNs now, bool sync);
+  /// fdatasyncs every segment and journal written since the last sync, including those of
+  /// commits made without `sync`: what the journal lists up to committed_seq() is then on disk.
+  Status sync();
 
   std::uint64_t bytes_written() const { return bytes_written_; }
   std::uint64_t events_written() const { return events_written_; }
@@ -89,6 +94,7 @@ class ArchiveWriter {
   Pending* last_pending_ = nullptr;
   std::string hour_;
   int journal_fd_ = -1;
+  std::vector<int> unsynced_;  // segment and journal descriptors written since the last sync()
   std::map<std::string, std::pair<int, std::uint64_t>, std::less<>> segments_;  // soc -> (fd, size)
   std::uint64_t committed_seq_ = 0;
   std::uint64_t bytes_written_ = 0;

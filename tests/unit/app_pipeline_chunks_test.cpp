@@ -84,5 +84,45 @@ TEST(PipelineChunks, BatchLargerThanAChunkIsDetectedAndArchivedInOrder) {
   }
 }
 
+// Records archived between syncs hold the spool (and count as backlog) until they are on disk;
+// once the stream stops, the idle pipeline syncs them after the interval and releases the spool,
+// so no backlog is left standing while nothing arrives.
+TEST(PipelineSync, AnIdlePipelineSyncsAndReleasesWhatItArchived) {
+  test::ScratchDir scratch("pipeline-idle-sync");
+  const std::filesystem::path& dir = scratch.path();
+  auto store = StateStore::open(dir / "state.db");
+  ASSERT_TRUE(store) << store.error().message;
+  ASSERT_TRUE(import_registry(**store, ""));
+  const auto soc = (*store)->socs().front();
+  auto spool = Spool::open(dir / "spool");
+  auto archive = ArchiveWriter::open(dir / "archive");
+  ASSERT_TRUE(spool && archive);
+  ConstituencyHolder holder(**store);
+  std::vector<std::string> lines;
+  for (std::size_t i = 0; i < 20; ++i) lines.push_back(bench_event_line("eve", i));
+  auto append = [&](std::size_t from, std::size_t to) {
+    std::vector<SpoolInput> batch;
+    for (std::size_t i = from; i < to; ++i)
+      batch.push_back(SpoolInput{static_cast<std::uint32_t>(soc.row_id), static_cast<std::uint8_t>(format_code("eve")),
+                                 SourceKind::Http, lines[i]});
+    ASSERT_TRUE((*spool)->append(batch, true));
+  };
+  PipelineOptions options;
+  options.sync_interval_ns = 300'000'000;
+  Pipeline pipeline(**spool, **archive, holder, options);
+  append(0, 10);
+  ASSERT_EQ(pipeline.run_once().value_or(0), 10u);  // the first commit syncs
+  EXPECT_EQ((*spool)->backlog(), 0u);
+  append(10, 20);
+  ASSERT_EQ(pipeline.run_once().value_or(0), 10u);  // within the interval: archived, not yet synced
+  EXPECT_EQ((*spool)->backlog(), 10u);
+  ASSERT_EQ(pipeline.run_once().value_or(1), 0u);   // idle, interval not over: nothing changes
+  EXPECT_EQ((*spool)->backlog(), 10u);
+  ::usleep(350'000);
+  ASSERT_EQ(pipeline.run_once().value_or(1), 0u);   // idle past the interval: synced and released
+  EXPECT_EQ((*spool)->backlog(), 0u);
+  EXPECT_EQ((*archive)->committed_seq(), 20u);
+}
+
 }  // namespace
 }  // namespace khien
