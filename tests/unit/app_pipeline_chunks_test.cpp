@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -41,17 +42,31 @@ class RecordingDetector : public Detector {
   std::vector<const Event*> batch_;
 };
 
+// A data directory with the shipped registry, a spool and an archive, for one pipeline.
+struct PipelineParts {
+  test::ScratchDir scratch;
+  std::unique_ptr<StateStore> store;
+  std::unique_ptr<Spool> spool;
+  std::unique_ptr<ArchiveWriter> archive;
+  std::unique_ptr<ConstituencyHolder> holder;
+  SocRow soc;
+  explicit PipelineParts(const std::string& name) : scratch(name) {
+    const std::filesystem::path& dir = scratch.path();
+    store = std::move(StateStore::open(dir / "state.db").value());
+    EXPECT_TRUE(import_registry(*store, ""));
+    soc = store->socs().front();
+    spool = std::move(Spool::open(dir / "spool").value());
+    archive = std::move(ArchiveWriter::open(dir / "archive").value());
+    holder = std::make_unique<ConstituencyHolder>(*store);
+  }
+};
+
 TEST(PipelineChunks, BatchLargerThanAChunkIsDetectedAndArchivedInOrder) {
-  test::ScratchDir scratch("pipeline-chunks");
-  const std::filesystem::path& dir = scratch.path();
-  auto store = StateStore::open(dir / "state.db");
-  ASSERT_TRUE(store) << store.error().message;
-  ASSERT_TRUE(import_registry(**store, ""));
-  const auto soc = (*store)->socs().front();
-  auto spool = Spool::open(dir / "spool");
-  auto archive = ArchiveWriter::open(dir / "archive");
-  ASSERT_TRUE(spool && archive);
-  ConstituencyHolder holder(**store);
+  PipelineParts parts("pipeline-chunks");
+  auto& spool = parts.spool;
+  auto& archive = parts.archive;
+  auto& holder = *parts.holder;
+  const SocRow& soc = parts.soc;
 
   constexpr std::size_t kRecords = 2500;  // two full chunks of 1024 and a partial one, one batch
   std::vector<std::string> lines;
@@ -60,11 +75,11 @@ TEST(PipelineChunks, BatchLargerThanAChunkIsDetectedAndArchivedInOrder) {
   for (std::size_t i = 0; i < kRecords; ++i)
     batch.push_back(SpoolInput{static_cast<std::uint32_t>(soc.row_id),
                                static_cast<std::uint8_t>(format_code(i % 2 ? "ecs" : "eve")), SourceKind::Http, lines[i]});
-  ASSERT_TRUE((*spool)->append(batch, true));
+  ASSERT_TRUE(spool->append(batch, true));
 
   std::vector<Alert> alerts;
   {
-    Pipeline pipeline(**spool, **archive, holder);
+    Pipeline pipeline(*spool, *archive, holder);
     auto detector = std::make_unique<RecordingDetector>();
     RecordingDetector* recording = detector.get();
     pipeline.add_detector(std::move(detector));
@@ -73,7 +88,7 @@ TEST(PipelineChunks, BatchLargerThanAChunkIsDetectedAndArchivedInOrder) {
     EXPECT_EQ(pipeline.processed_seq(), kRecords);
     EXPECT_EQ(recording->batch_sizes, (std::vector<std::size_t>{1024, 1024, 452}));
   }
-  EXPECT_EQ((*archive)->committed_seq(), kRecords);
+  EXPECT_EQ(archive->committed_seq(), kRecords);
   ASSERT_EQ(alerts.size(), kRecords);
   for (std::size_t i = 0; i < kRecords; ++i) {
     EXPECT_EQ(alerts[i].rule_id, "announced") << i;
@@ -88,16 +103,11 @@ TEST(PipelineChunks, BatchLargerThanAChunkIsDetectedAndArchivedInOrder) {
 // once the stream stops, the idle pipeline syncs them after the interval and releases the spool,
 // so no backlog is left standing while nothing arrives.
 TEST(PipelineSync, AnIdlePipelineSyncsAndReleasesWhatItArchived) {
-  test::ScratchDir scratch("pipeline-idle-sync");
-  const std::filesystem::path& dir = scratch.path();
-  auto store = StateStore::open(dir / "state.db");
-  ASSERT_TRUE(store) << store.error().message;
-  ASSERT_TRUE(import_registry(**store, ""));
-  const auto soc = (*store)->socs().front();
-  auto spool = Spool::open(dir / "spool");
-  auto archive = ArchiveWriter::open(dir / "archive");
-  ASSERT_TRUE(spool && archive);
-  ConstituencyHolder holder(**store);
+  PipelineParts parts("pipeline-idle-sync");
+  auto& spool = parts.spool;
+  auto& archive = parts.archive;
+  auto& holder = *parts.holder;
+  const SocRow& soc = parts.soc;
   std::vector<std::string> lines;
   for (std::size_t i = 0; i < 20; ++i) lines.push_back(bench_event_line("eve", i));
   auto append = [&](std::size_t from, std::size_t to) {
@@ -105,23 +115,23 @@ TEST(PipelineSync, AnIdlePipelineSyncsAndReleasesWhatItArchived) {
     for (std::size_t i = from; i < to; ++i)
       batch.push_back(SpoolInput{static_cast<std::uint32_t>(soc.row_id), static_cast<std::uint8_t>(format_code("eve")),
                                  SourceKind::Http, lines[i]});
-    ASSERT_TRUE((*spool)->append(batch, true));
+    ASSERT_TRUE(spool->append(batch, true));
   };
   PipelineOptions options;
   options.sync_interval_ns = 300'000'000;
-  Pipeline pipeline(**spool, **archive, holder, options);
+  Pipeline pipeline(*spool, *archive, holder, options);
   append(0, 10);
   ASSERT_EQ(pipeline.run_once().value_or(0), 10u);  // the first commit syncs
-  EXPECT_EQ((*spool)->backlog(), 0u);
+  EXPECT_EQ(spool->backlog(), 0u);
   append(10, 20);
   ASSERT_EQ(pipeline.run_once().value_or(0), 10u);  // within the interval: archived, not yet synced
-  EXPECT_EQ((*spool)->backlog(), 10u);
+  EXPECT_EQ(spool->backlog(), 10u);
   ASSERT_EQ(pipeline.run_once().value_or(1), 0u);   // idle, interval not over: nothing changes
-  EXPECT_EQ((*spool)->backlog(), 10u);
+  EXPECT_EQ(spool->backlog(), 10u);
   ::usleep(350'000);
   ASSERT_EQ(pipeline.run_once().value_or(1), 0u);   // idle past the interval: synced and released
-  EXPECT_EQ((*spool)->backlog(), 0u);
-  EXPECT_EQ((*archive)->committed_seq(), 20u);
+  EXPECT_EQ(spool->backlog(), 0u);
+  EXPECT_EQ(archive->committed_seq(), 20u);
 }
 
 }  // namespace
