@@ -10,6 +10,7 @@
 
 #include "core/metrics.h"
 #include "core/schema.h"
+#include "core/text.h"
 #include "store/archive_search.h"
 
 namespace khien {
@@ -204,7 +205,7 @@ void register_api_routes(Router& router, ApiContext& ctx) {
       Metrics::instance().counter("khien_ingest_auth_failures_total", "Ingest requests with a missing, wrong or revoked key").add();
       return unauthorized();
     }
-    bulk.format = req.param("format").empty() ? "auto" : req.param("format");
+    bulk.format = req.param("format").empty() ? "auto" : ascii_lower(req.param("format"));
     bulk.content_encoding = req.header("content-encoding");
     bulk.body = req.body;
     bulk.idempotency_key = req.header("idempotency-key");

@@ -250,7 +250,14 @@ struct HttpServer::Impl {
       parser.header_limit(64 * 1024);
       // An idle or stalled client may hold a connection thread only this long.
       conn.arm(options.idle_timeout_seconds);
-      http::read(stream, buffer, parser, ec);
+      // The head first: a client that asks to be told before it sends its body (curl does for
+      // bodies over 1 MiB) would otherwise wait a second for an answer that never comes.
+      http::read_header(stream, buffer, parser, ec);
+      if (!ec && beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+        http::response<http::empty_body> go_on{http::status::continue_, parser.get().version()};
+        http::write(stream, go_on, ec);
+      }
+      if (!ec) http::read(stream, buffer, parser, ec);
       if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
           ec == asio::ssl::error::stream_truncated)
         break;

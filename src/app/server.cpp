@@ -198,6 +198,9 @@ Result<BoundAddresses> Server::start() {
   ctx.stats = &m.stats;
   ctx.limits = m.config.limits;
   ctx.validate = make_record_validator();
+  // Over HTTP, every decoder but the collector's own binary flow records.
+  for (const auto& d : registered_decoders())
+    if (d.name != "netflow") ctx.http_formats.emplace_back(d.name);
   ctx.soc_for_sender = [holder = m.constituency.get()](const IpAddress& ip) -> std::optional<std::pair<std::uint32_t, std::string>> {
     auto c = holder->get();
     const SocInfo* soc = c->soc_by_sender(ip);

@@ -4,6 +4,8 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "core/json_writer.h"
@@ -114,6 +116,14 @@ HttpBulkAnswer HttpBulkSource::handle(const HttpBulkRequest& req) {
       answer.body = *previous;
       return answer;
     }
+  }
+  if (!ctx_.http_formats.empty() &&
+      std::find(ctx_.http_formats.begin(), ctx_.http_formats.end(), req.format) == ctx_.http_formats.end()) {
+    std::string known;
+    for (const auto& f : ctx_.http_formats) known += (known.empty() ? "" : ", ") + f;
+    answer.status = 400;
+    answer.body = error_body(fmt::format("parameter 'format': '{}' is not one of {}", req.format, known));
+    return answer;
   }
   if (spool_saturated(ctx_)) {
     answer.status = 429;

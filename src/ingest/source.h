@@ -42,6 +42,9 @@ struct SourceContext {
   SocStats* stats = nullptr;
   IngestLimits limits;
   RecordValidator validate;
+  /// The `format=` values HTTP bulk ingest takes ("auto" and the decoders'); any other refuses
+  /// the whole request. Empty: not checked before the lines are.
+  std::vector<std::string> http_formats;
   /// The SOC (row id and id) registered for a syslog sender address, if any.
   std::function<std::optional<std::pair<std::uint32_t, std::string>>(const IpAddress&)> soc_for_sender;
   /// The SOC (row id and id) with this id, if any: a client certificate's name is looked up here.

@@ -171,3 +171,26 @@ TEST(HttpBulk, GzipBodiesOfSeveralMembersAreReadWhole) {
 }
 
 }  // namespace khien
+
+namespace khien {
+
+// A format= that names no decoder refuses the request as a whole: no line is looked at, and the
+// SOC's rejected count does not grow by every line of a batch it meant to send.
+TEST(HttpBulk, AnUnknownFormatRefusesTheRequest) {
+  Fixture f(1000);
+  f.ctx.http_formats = {"auto", "eve", "ecs"};
+  HttpBulkSource source(f.ctx);
+  HttpBulkRequest req;
+  req.soc_id = "soc-a";
+  req.format = "foo";
+  req.body = "{\"a\":1}\n{\"a\":2}\n";
+  const auto seq = f.spool->last_seq();
+  auto answer = source.handle(req);
+  EXPECT_EQ(answer.status, 400);
+  EXPECT_EQ(answer.body, R"({"error":"parameter 'format': 'foo' is not one of auto, eve, ecs"})");
+  EXPECT_EQ(f.spool->last_seq(), seq);
+  req.format = "eve";
+  EXPECT_EQ(source.handle(req).status, 200);
+}
+
+}  // namespace khien
