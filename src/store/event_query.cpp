@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "core/case_fold.h"
 #include "core/ip_address.h"
 #include "core/text.h"
 
@@ -17,8 +18,12 @@ struct EventQuery::Node {
   enum class Kind { And, Or, Not, Term, Word, Compare } kind = Kind::Term;
   std::vector<std::unique_ptr<Node>> children;
   std::string field;
-  std::string value;  // lower-cased pattern
+  std::string value;  // case-folded pattern (fold_case)
   bool wildcard = false;
+  // A bare word that is plain ASCII without wildcards, quotes, backslashes or slashes (which JSON
+  // may escape): it appears in the archived line wherever it appears in a value, so the line is
+  // searched for it before any value is.
+  bool line_prefilter = false;
   std::optional<IpPrefix> cidr;
   std::string op;  // for Compare
   double number = 0;
@@ -26,18 +31,49 @@ struct EventQuery::Node {
 
 namespace {
 
-// Glob match with * and ?, case-insensitive (pattern already lower-case).
+// Glob match with * and ?, both sides case-folded; `?` stands for one character (a whole UTF-8
+// sequence), `*` for any run of them.
 bool glob(std::string_view pat, std::string_view text) {
+  auto step = [&](std::size_t at) { return std::min(text.size(), at + utf8_sequence_length(static_cast<unsigned char>(text[at]))); };
   std::size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
   while (t < text.size()) {
-    char tc = ascii_lower(text[t]);
-    if (p < pat.size() && (pat[p] == '?' || pat[p] == tc)) { ++p; ++t; }
+    if (p < pat.size() && pat[p] == '?') { ++p; t = step(t); }
+    else if (p < pat.size() && pat[p] == text[t] && pat[p] != '*') { ++p; ++t; }
     else if (p < pat.size() && pat[p] == '*') { star = p++; mark = t; }
-    else if (star != std::string_view::npos) { p = star + 1; t = ++mark; }
+    else if (star != std::string_view::npos) { p = star + 1; mark = step(mark); t = mark; }
     else return false;
   }
   while (p < pat.size() && pat[p] == '*') ++p;
   return p == pat.size();
+}
+
+// The text of a scalar (numbers and booleans as JSON writes them), or false for null.
+bool scalar_text(simdjson::dom::element v, char (&buf)[64], std::string_view& text) {
+  if (v.is_string()) {
+    text = v.get_string().value_unsafe();
+  } else if (v.is_int64()) {
+    auto r = std::to_chars(buf, buf + sizeof(buf), v.get_int64().value_unsafe());
+    text = std::string_view(buf, static_cast<std::size_t>(r.ptr - buf));
+  } else if (v.is_uint64()) {
+    auto r = std::to_chars(buf, buf + sizeof(buf), v.get_uint64().value_unsafe());
+    text = std::string_view(buf, static_cast<std::size_t>(r.ptr - buf));
+  } else if (v.is_double()) {
+    auto r = std::to_chars(buf, buf + sizeof(buf), v.get_double().value_unsafe());
+    text = std::string_view(buf, static_cast<std::size_t>(r.ptr - buf));
+  } else if (v.is_bool()) {
+    text = v.get_bool().value_unsafe() ? "true" : "false";
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// `text` case-folded, in a buffer reused by the thread.
+std::string_view folded(std::string_view text) {
+  thread_local std::string buffer;
+  buffer.clear();
+  fold_case_into(text, buffer);
+  return buffer;
 }
 
 class Parser {
@@ -179,7 +215,7 @@ class Parser {
       auto v = parse_value();
       if (!v) return tl::unexpected(v.error());
       node->kind = EventQuery::Node::Kind::Term;
-      node->value = ascii_lower(*v);
+      node->value = fold_case(*v);
       node->wildcard = node->value.find_first_of("*?") != std::string::npos;
       if (v->find('/') != std::string::npos) node->cidr = IpPrefix::parse(*v);
       return node;
@@ -188,7 +224,9 @@ class Parser {
     auto v = parse_value();
     if (!v) return tl::unexpected(v.error());
     node->kind = EventQuery::Node::Kind::Word;
-    node->value = ascii_lower(*v);
+    node->value = fold_case(*v);
+    node->wildcard = node->value.find_first_of("*?") != std::string::npos;
+    node->line_prefilter = !node->wildcard && is_ascii(node->value) && node->value.find_first_of("\"\\/") == std::string::npos;
     return node;
   }
 
@@ -211,28 +249,38 @@ void visit_scalars(simdjson::dom::element el, Visit& visit) {
 bool match_term(const EventQuery::Node& n, simdjson::dom::element v) {
   std::string_view text;
   char buf[64];
-  if (v.is_string()) {
-    text = v.get_string().value_unsafe();
-  } else if (v.is_int64()) {
-    auto r = std::to_chars(buf, buf + sizeof(buf), v.get_int64().value_unsafe());
-    text = std::string_view(buf, static_cast<std::size_t>(r.ptr - buf));
-  } else if (v.is_uint64()) {
-    auto r = std::to_chars(buf, buf + sizeof(buf), v.get_uint64().value_unsafe());
-    text = std::string_view(buf, static_cast<std::size_t>(r.ptr - buf));
-  } else if (v.is_double()) {
-    auto r = std::to_chars(buf, buf + sizeof(buf), v.get_double().value_unsafe());
-    text = std::string_view(buf, static_cast<std::size_t>(r.ptr - buf));
-  } else if (v.is_bool()) {
-    text = v.get_bool().value_unsafe() ? "true" : "false";
-  } else {
-    return false;
-  }
+  if (!scalar_text(v, buf, text)) return false;
   if (n.cidr) {
     auto ip = IpAddress::parse(text);
     return ip && n.cidr->contains(*ip);
   }
-  if (n.wildcard) return glob(n.value, text);
-  return ascii_iequals(n.value, text);
+  if (!n.wildcard && is_ascii(text)) return ascii_iequals(n.value, text);
+  const std::string_view f = folded(text);
+  return n.wildcard ? glob(n.value, f) : n.value == f;
+}
+
+// A bare word: a case-insensitive part of a value, or with wildcards a pattern for a whole value.
+bool match_word(const EventQuery::Node& n, simdjson::dom::element v) {
+  std::string_view text;
+  char buf[64];
+  if (!scalar_text(v, buf, text)) return false;
+  if (!n.wildcard && is_ascii(text) && is_ascii(n.value)) return ascii_contains_lowered(text, n.value);
+  const std::string_view f = folded(text);
+  return n.wildcard ? glob(n.value, f) : f.find(n.value) != std::string_view::npos;
+}
+
+// Every scalar of an event: its fields and, inside "raw", the original record's values.
+template <typename Visit>
+void visit_all_values(simdjson::dom::element el, Visit& visit) {
+  simdjson::dom::object object;
+  simdjson::dom::array array;
+  if (!el.get_object().get(object)) {
+    for (auto kv : object) visit_all_values(kv.value, visit);
+  } else if (!el.get_array().get(array)) {
+    for (auto child : array) visit_all_values(child, visit);
+  } else {
+    visit(el);
+  }
 }
 
 bool match_compare(const EventQuery::Node& n, simdjson::dom::element v) {
@@ -261,7 +309,15 @@ bool eval(const EventQuery::Node& n, simdjson::dom::element ev, std::string_view
       for (const auto& c : n.children) if (eval(*c, ev, line)) return true;
       return false;
     case K::Not: return !eval(*n.children[0], ev, line);
-    case K::Word: return ascii_contains_lowered(line, n.value);
+    case K::Word: {
+      if (n.line_prefilter && !ascii_contains_lowered(line, n.value)) return false;
+      bool hit = false;
+      auto visit = [&](simdjson::dom::element v) {
+        if (!hit) hit = match_word(n, v);
+      };
+      visit_all_values(ev, visit);
+      return hit;
+    }
     case K::Term:
     case K::Compare: {
       bool hit = false;

@@ -18,10 +18,13 @@ namespace khien {
 ///   and    := unary (["AND"] unary)*        -- juxtaposition means AND
 ///   unary  := "NOT" unary | "-" unary | "(" or ")" | term
 ///   term   := FIELD ":" VALUE | FIELD ":" ("<"|"<="|">"|">=") NUMBER | WORD
-///   VALUE  := bare word or "quoted string"; `*` and `?` are wildcards; a CIDR (10.0.0.0/8)
-///             matches addresses inside it; matching is case-insensitive.
+///   VALUE  := bare word or "quoted string"; `*` and `?` are wildcards (`?` one character); a
+///             CIDR (10.0.0.0/8) matches addresses inside it; matching ignores case in ASCII,
+///             Latin (every Vietnamese letter), Greek and Cyrillic (core/case_fold.h).
 /// FIELD is a schema name (`src_endpoint.ip`) or an original dotted path (`alert.signature`,
-/// looked up inside the original record). A bare WORD matches anywhere in the event text.
+/// looked up inside the original record). A bare WORD matches an event when some value of it
+/// (a field's or the original record's, unescaped) contains the word, or, with wildcards, when
+/// some whole value matches the pattern; field names are not searched.
 class EventQuery {
  public:
   /// Compiles `text`; errors say where and why ("position 12: expected ')'").
