@@ -195,7 +195,9 @@ void register_api_routes(Router& router, ApiContext& ctx) {
     if (auto soc = key.empty() ? std::nullopt : ctx.store->soc_by_key(key)) {
       bulk.soc_row = static_cast<std::uint32_t>(soc->row_id);
       bulk.soc_id = soc->id;
-    } else if (is_admin(ctx, req) && !req.param("soc").empty()) {
+    } else if (is_admin(ctx, req) && req.param("soc").empty()) {
+      return json_error(400, "the administrator token ingests on behalf of a SOC: add soc=<SOC id> to the query");
+    } else if (is_admin(ctx, req)) {
       // The administrator may ingest on behalf of a SOC (file replays, tests).
       auto named = ctx.store->soc(req.param("soc"));
       if (!named) return json_error(404, fmt::format("unknown SOC '{}'", req.param("soc")));

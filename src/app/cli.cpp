@@ -155,6 +155,11 @@ struct SearchOptions {
 };
 
 int cmd_search(const SearchOptions& o) {
+  // A mistyped directory would otherwise read as an archive with nothing in it.
+  std::error_code ec;
+  const std::filesystem::path data(o.data);
+  if (!std::filesystem::exists(data / "state.db", ec) && !std::filesystem::is_directory(data / "archive", ec))
+    return die(fmt::format("--data {}: not a khien data directory (neither state.db nor archive/ there)", o.data));
   SearchRequest req;
   req.query = o.query;
   req.socs.insert(o.socs.begin(), o.socs.end());

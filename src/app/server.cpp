@@ -79,7 +79,14 @@ RecordValidator make_record_validator() {
     std::string_view name = format;
     if (format == "auto") {
       name = detect_format(record);
-      if (name.empty()) return fail("unknown format: not a JSON layout khien knows, and no CEF/LEEF header (set format=...)");
+      if (name.empty()) {
+        // The auto decoder says why: invalid JSON (at which byte), a JSON layout it does not
+        // know, or text without a CEF/LEEF header.
+        thread_local AutoDecoder detector;
+        Event event(arena);
+        if (auto st = detector.decode(record, event); !st) return tl::unexpected(st.error());
+        return fail("unknown format (set format=...)");
+      }
     }
     int code = format_code(name);
     if (code < 0) {

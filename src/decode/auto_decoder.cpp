@@ -88,6 +88,10 @@ Status AutoDecoder::decode(std::string_view record, Event& event) {
   last_format_ = format;
   if (format == "cef") return cef_->decode(record, event);
   if (format == "leef") return leef_->decode(record, event);
+  // Zeek's default logs are tab-separated with '#' header lines; say what to change.
+  if ((start < record.size() && record[start] == '#') || record.find('\t') != std::string_view::npos)
+    return fail(std::string(kUnknownText) +
+                "; tab-separated text or a '#' header line: for Zeek, write JSON logs (LogAscii::use_json=T)");
   return fail(std::string(kUnknownText));
 }
 

@@ -142,6 +142,8 @@ HttpBulkAnswer HttpBulkSource::handle(const HttpBulkRequest& req) {
   std::string errors;
   std::uint64_t accepted = 0, rejected = 0, reported = 0;
   std::size_t line_no = 0, start = 0;
+  // A byte order mark, as Windows tools write at the start of a file, is not part of line 1.
+  if (plain.starts_with("\xEF\xBB\xBF")) start = 3;
   auto reject = [&](std::size_t line, const std::string& why) {
     ++rejected;
     if (reported++ >= kMaxReportedErrors) return;

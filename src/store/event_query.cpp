@@ -93,6 +93,9 @@ class Parser {
  private:
   using NodePtr = std::unique_ptr<EventQuery::Node>;
   static constexpr int kMaxDepth = 64;
+  // Every term is tested against every event of the searched range: a bound keeps one request
+  // from holding a search thread for minutes.
+  static constexpr std::size_t kMaxTerms = 256;
 
   void skip() { while (pos_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[pos_]))) ++pos_; }
 
@@ -188,6 +191,7 @@ class Parser {
   }
 
   Result<NodePtr> parse_term() {
+    if (++terms_ > kMaxTerms) return fail(fmt::format("query: more than {} terms", kMaxTerms));
     auto node = std::make_unique<EventQuery::Node>();
     // A field name runs up to ':'; anything else is a bare word.
     std::size_t start = pos_;
@@ -217,7 +221,13 @@ class Parser {
       node->kind = EventQuery::Node::Kind::Term;
       node->value = fold_case(*v);
       node->wildcard = node->value.find_first_of("*?") != std::string::npos;
-      if (v->find('/') != std::string::npos) node->cidr = IpPrefix::parse(*v);
+      if (auto slash = v->find('/'); slash != std::string::npos) {
+        node->cidr = IpPrefix::parse(*v);
+        // An address before the slash means a CIDR was meant: a bad prefix is an error, not text.
+        if (!node->cidr && IpAddress::parse(std::string_view(*v).substr(0, slash)))
+          return fail(fmt::format("query: field '{}': '{}' is not a valid CIDR (prefix length 0-32 for IPv4, 0-128 for IPv6)",
+                                  node->field, *v));
+      }
       return node;
     }
     pos_ = start;
@@ -232,6 +242,7 @@ class Parser {
 
   std::string_view s_;
   std::size_t pos_ = 0;
+  std::size_t terms_ = 0;
 };
 
 template <typename Visit>
@@ -374,6 +385,8 @@ EventQuery::EventQuery(EventQuery&&) noexcept = default;
 EventQuery& EventQuery::operator=(EventQuery&&) noexcept = default;
 
 Result<EventQuery> EventQuery::parse(std::string_view text) {
+  constexpr std::size_t kMaxLength = 8192;
+  if (text.size() > kMaxLength) return fail(fmt::format("query: longer than {} characters", kMaxLength));
   Parser parser(text);
   auto root = parser.parse();
   if (!root) return tl::unexpected(root.error());

@@ -27,6 +27,7 @@ answer=$(ingest auto "$WORK/mixed.ndjson")
 [ "$(json_get "$answer" 'd["rejected"]')" = 2 ] || fail "mixed batch: $answer"
 [ "$(json_get "$answer" '[e["line"] for e in d["errors"]]')" = "[4, 5]" ] || fail "error line numbers: $answer"
 json_get "$answer" 'd["errors"][1]["error"]' | grep -q "unknown format" || fail "unknown layout message: $answer"
+json_get "$answer" 'd["errors"][0]["error"]' | grep -q "invalid JSON" || fail "a truncated line must be named invalid JSON: $answer"
 pass "mixed NDJSON: 3 accepted, lines 4 and 5 rejected with reasons"
 
 wait_for_total "soc=soc-test-http" 3 10
@@ -96,6 +97,10 @@ done
 [ "$(json_get "$e" 'd["khien.org"]')" = bo-cong-an ] || fail "org attribution: $e"
 lines=$("$KHIEN" search --data "$DATA" 'query.hostname:evil.example.vn' 2>/dev/null | wc -l)
 [ "$lines" = 1 ] || fail "khien search found $lines events"
+if "$KHIEN" search --data "$WORK/no-such-dir" 'x' >/dev/null 2>"$WORK/err"; then fail "search of a missing data directory succeeded"; fi
+grep -q "not a khien data directory" "$WORK/err" || fail "search of a missing data directory: $(cat "$WORK/err")"
+code=$(curl -sS -o "$WORK/out" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" --data-binary @"$WORK/alerts.ndjson" "http://$HTTP/api/v1/ingest?format=eve")
+[ "$code" = 400 ] && grep -q "soc=<SOC id>" "$WORK/out" || fail "admin ingest without soc= answered $code $(cat "$WORK/out")"
 pass "search by schema and original fields, CIDR, paging, CLI search while serving"
 
 # 7. Registry and metrics.

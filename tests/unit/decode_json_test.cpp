@@ -103,6 +103,20 @@ TEST(JsonErrors, NamesTheByte) {
   EXPECT_EQ(json_error_offset(std::string_view("{\"a\":\"\xff\"}")), 6u);
 }
 
+// format=auto says why a line is not read: the byte where JSON breaks, or what a tab-separated
+// Zeek log needs.
+TEST(JsonErrors, AutoDetectionSaysWhy) {
+  auto broken = decode_with("auto", R"({"timestamp":"2026-11-22T10:00:00Z","alert":{"signature":"trunc)");
+  ASSERT_FALSE(broken);
+  EXPECT_NE(broken.error().message.find("invalid JSON"), std::string::npos) << broken.error().message;
+  auto tsv = decode_with("auto", "1732269602.5\tCAbc123\t10.20.0.7\t5555\t9.9.9.9\t80\ttcp");
+  ASSERT_FALSE(tsv);
+  EXPECT_NE(tsv.error().message.find("LogAscii::use_json=T"), std::string::npos) << tsv.error().message;
+  auto header = decode_with("auto", "#separator \\x09");
+  ASSERT_FALSE(header);
+  EXPECT_NE(header.error().message.find("LogAscii::use_json=T"), std::string::npos) << header.error().message;
+}
+
 TEST(JsonErrors, NotAnObjectOrEmpty) {
   auto arr = decode_with("zeek", "[1,2]");
   ASSERT_FALSE(arr);

@@ -194,3 +194,17 @@ TEST(HttpBulk, AnUnknownFormatRefusesTheRequest) {
 }
 
 }  // namespace khien
+
+namespace khien {
+
+// Windows tools start files with a byte order mark: it is not part of the first record.
+TEST(HttpBulk, AByteOrderMarkIsNotPartOfTheFirstLine) {
+  Fixture f(1000);
+  HttpBulkSource source(f.ctx);
+  HttpBulkRequest req;
+  req.soc_id = "soc-a";
+  req.body = "\xEF\xBB\xBF{\"a\":1}\n{\"a\":2}\n";
+  EXPECT_EQ(source.handle(req).body, R"({"accepted":2,"rejected":0,"errors":[]})");
+}
+
+}  // namespace khien

@@ -54,3 +54,23 @@ TEST(EventQuery, BareWordsSearchValuesNotNames) {
 }
 
 }  // namespace khien
+
+namespace khien {
+
+TEST(EventQuery, RefusesBadCidrsAndOversizedQueries) {
+  auto bad = EventQuery::parse("src_endpoint.ip:10.0.0.0/33");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("not a valid CIDR"), std::string::npos) << bad.error().message;
+  EXPECT_FALSE(EventQuery::parse("src_endpoint.ip:2001:db8::/129"));
+  EXPECT_TRUE(EventQuery::parse("src_endpoint.ip:10.0.0.0/8"));
+  EXPECT_TRUE(EventQuery::parse("url.path:/a/b")) << "a path is not a CIDR";
+  std::string many;
+  for (int i = 0; i < 257; ++i) many += "w" + std::to_string(i) + " ";
+  auto too_many = EventQuery::parse(many);
+  ASSERT_FALSE(too_many);
+  EXPECT_NE(too_many.error().message.find("more than 256 terms"), std::string::npos);
+  EXPECT_FALSE(EventQuery::parse(std::string(9000, 'a')));
+  EXPECT_TRUE(EventQuery::parse(std::string(8000, 'a')));
+}
+
+}  // namespace khien
