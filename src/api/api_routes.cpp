@@ -43,6 +43,11 @@ json soc_json(const SocRow& s, const std::map<std::string, SocStatsSnapshot>& st
     j["rejected"] = it->second.rejected;
     j["events_per_second"] = it->second.accepted_per_second;
     j["rejected_per_second"] = it->second.rejected_per_second;
+    if (it->second.last_rejection > 0)
+      j["last_rejection"] = {{"time", format_rfc3339(it->second.last_rejection, 3)},
+                             {"source", it->second.last_rejection_source},
+                             {"reason", it->second.last_rejection_reason},
+                             {"sample", it->second.last_rejection_sample}};
   } else {
     j["last_seen"] = nullptr;
     j["accepted"] = 0;

@@ -144,7 +144,14 @@ HttpBulkAnswer HttpBulkSource::handle(const HttpBulkRequest& req) {
   std::size_t line_no = 0, start = 0;
   // A byte order mark, as Windows tools write at the start of a file, is not part of line 1.
   if (plain.starts_with("\xEF\xBB\xBF")) start = 3;
+  std::string first_rejection;  // the batch's first refusal, kept as the SOC's last rejection
+  std::string_view first_rejected;
+  std::string_view current;      // the line being looked at
   auto reject = [&](std::size_t line, const std::string& why) {
+    if (rejected == 0) {
+      first_rejection = fmt::format("line {}: {}", line, why);
+      first_rejected = current;
+    }
     ++rejected;
     if (reported++ >= kMaxReportedErrors) return;
     if (!errors.empty()) errors.push_back(',');
@@ -156,6 +163,7 @@ HttpBulkAnswer HttpBulkSource::handle(const HttpBulkRequest& req) {
     std::size_t nl = plain.find('\n', start);
     if (nl == std::string::npos) nl = plain.size();
     std::string_view line(plain.data() + start, nl - start);
+    current = line;
     start = nl + 1;
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
@@ -189,6 +197,7 @@ HttpBulkAnswer HttpBulkSource::handle(const HttpBulkRequest& req) {
     }
   }
   ctx_.stats->record(req.soc_id, "http", accepted, rejected);
+  if (rejected > 0) ctx_.stats->note_rejection(req.soc_id, "http", first_rejection, first_rejected);
   answer.body = std::move(body);
   return answer;
 }

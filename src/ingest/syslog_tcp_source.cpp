@@ -132,12 +132,13 @@ void SyslogTcpSource::receive(Accepted& connection, const IpAddress& peer) {
     if (!*frame) {
       framing_errors.add();
       ++rejected;
-      spdlog::warn("{} {}: {}", source, peer.to_string(), (*frame).error().message);
+      ctx_.stats->note_rejection(connection.soc_id, source, (*frame).error().message, "");
       return;
     }
     auto code = ctx_.validate(**frame, "syslog");
     if (!code) {
       ++rejected;
+      ctx_.stats->note_rejection(connection.soc_id, source, code.error().message, **frame);
       return;
     }
     spans.emplace_back(batch.size(), (**frame).size());

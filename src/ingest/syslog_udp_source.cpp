@@ -86,11 +86,14 @@ void SyslogUdpSource::run() {
     }
     if (msg.size() > ctx_.limits.max_line_bytes) {
       ctx_.stats->record(soc->second, "syslog-udp", 0, 1);
+      ctx_.stats->note_rejection(soc->second, "syslog-udp",
+                                 fmt::format("message of {} bytes exceeds the maximum of {}", msg.size(), ctx_.limits.max_line_bytes), msg);
       continue;
     }
     auto code = ctx_.validate(msg, "syslog");
     if (!code) {
       ctx_.stats->record(soc->second, "syslog-udp", 0, 1);
+      ctx_.stats->note_rejection(soc->second, "syslog-udp", code.error().message, msg);
       continue;
     }
     pending.push_back(Pending{soc->first, soc->second, batch_bytes.size(), msg.size(), *code});

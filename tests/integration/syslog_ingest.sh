@@ -58,3 +58,27 @@ done
 curl -sS "http://$HTTP/metrics" | grep -q 'khien_ingest_unknown_senders_total{source="syslog-udp"} 1' || fail "unknown sender not counted"
 [ "$(json_get "$(api GET '/api/v1/events?q=unknown')" 'd["total"]')" = 0 ] || fail "unknown sender's message was stored"
 pass "unknown sender refused and counted"
+
+# 4. A message with a bad header is refused and its SOC shows why; a payload that does not decode
+# is kept as a base event with its syslog header and the reason.
+python3 - "$SYSLOG_UDP_PORT" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(b"<999>1 2026-11-22T10:00:00Z host app - - - bad priority", ("127.0.0.1", int(sys.argv[1])))
+PY
+for _ in $(seq 1 50); do
+  soc=$(api GET /api/v1/socs/soc-test-syslog)
+  [ "$(json_get "$soc" '"last_rejection" in d')" = True ] && break
+  sleep 0.1
+done
+json_get "$soc" 'd["last_rejection"]["reason"]' | grep -q "PRI 999 out of range" || fail "the SOC's last rejection: $soc"
+[ "$(json_get "$soc" 'd["last_rejection"]["source"]')" = syslog-udp ] || fail "last rejection source: $soc"
+json_get "$soc" 'd["last_rejection"]["sample"]' | grep -q "bad priority" || fail "last rejection sample: $soc"
+logger --server 127.0.0.1 --port "$SYSLOG_TCP_PORT" --tcp --rfc5424 -t brokenfw 'CEF:0|Broken|Header'
+wait_for_total "q=syslog.appname:brokenfw" 1 15
+e=$(api GET '/api/v1/events?q=syslog.appname:brokenfw')
+[ "$(json_get "$e" 'd["events"][0]["class_name"]')" = "Base Event" ] || fail "broken CEF payload: $e"
+[ "$(json_get "$e" 'd["events"][0]["message"]')" = "CEF:0|Broken|Header" ] || fail "broken payload message: $e"
+[ "$(json_get "$e" 'd["events"][0]["khien.format"]')" = syslog ] || fail "broken payload format: $e"
+json_get "$e" 'd["events"][0]["khien.decode_error"]' | grep -qi "cef" || fail "broken payload reason: $e"
+pass "a bad header is refused with its reason on the SOC; a payload that does not decode stays a base event"

@@ -208,3 +208,29 @@ TEST(HttpBulk, AByteOrderMarkIsNotPartOfTheFirstLine) {
 }
 
 }  // namespace khien
+
+namespace khien {
+
+// The SOC's last refusal is kept (time, transport, reason with its line, the record's first
+// bytes in printable UTF-8) for its operators to see in GET /api/v1/socs/{id}.
+TEST(HttpBulk, TheSocsLastRejectionIsKept) {
+  Fixture f(1000);
+  HttpBulkSource source(f.ctx);
+  HttpBulkRequest req;
+  req.soc_id = "soc-a";
+  req.body = "{\"a\":1}\nnot json\n\xff\xfe{\n";
+  source.handle(req);
+  const auto stats = f.stats.snapshot();
+  ASSERT_EQ(stats.count("soc-a"), 1u);
+  const auto& s = stats.at("soc-a");
+  EXPECT_GT(s.last_rejection, 0);
+  EXPECT_EQ(s.last_rejection_source, "http");
+  EXPECT_EQ(s.last_rejection_reason, "line 2: not JSON");
+  EXPECT_EQ(s.last_rejection_sample, "not json");
+  req.body = "\xff\xfe{\n";
+  source.handle(req);
+  EXPECT_EQ(f.stats.snapshot().at("soc-a").last_rejection_reason, "line 1: invalid UTF-8");
+  EXPECT_EQ(f.stats.snapshot().at("soc-a").last_rejection_sample, "??{");
+}
+
+}  // namespace khien
