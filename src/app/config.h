@@ -22,6 +22,7 @@ struct Config {
   std::string syslog_udp_listen = "127.0.0.1:5514";   ///< empty: off
   std::string syslog_tcp_listen = "127.0.0.1:5514";   ///< empty: off
   std::string syslog_tls_listen;                     ///< syslog over TLS (RFC 5425, usually :6514); empty: off
+  std::int64_t syslog_local_offset_seconds = 0;      ///< UTC offset of RFC 3164 timestamps, which carry no zone
   std::string netflow_listen;                        ///< NetFlow v5/v9/IPFIX over UDP (usually :2055 or :4739); empty: off
   std::filesystem::path netflow_exporters;           ///< exporters YAML; empty: registry_dir's exporters.yaml, else built in
   std::string geo_city_db;                           ///< MaxMind City (or Country) .mmdb for src/dst locations; empty: none

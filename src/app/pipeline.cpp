@@ -24,7 +24,8 @@ int format_code(std::string_view format) {
   return -1;
 }
 
-RecordDecoder::RecordDecoder() {
+RecordDecoder::RecordDecoder(std::int64_t syslog_local_offset_seconds)
+    : syslog_local_offset_seconds_(syslog_local_offset_seconds) {
   for (const auto& info : registered_decoders()) decoders_.push_back(info.make());
   auto_ = std::make_unique<AutoDecoder>();
 }
@@ -37,7 +38,7 @@ Status RecordDecoder::decode(const SpoolRecord& record, Event& event) {
     return st;
   }
   last_format_ = "syslog";
-  auto msg = parse_syslog(record.payload, record.received);
+  auto msg = parse_syslog(record.payload, record.received, syslog_local_offset_seconds_);
   if (!msg) return tl::unexpected(msg.error());
   // The payload decides the format: JSON (auto-detected), CEF, LEEF, or plain text.
   std::string_view payload = msg->msg;
@@ -103,7 +104,8 @@ void enrich_event(Event& event, const SpoolRecord& record, const SocInfo* soc, s
 
 Pipeline::Pipeline(Spool& spool, ArchiveWriter& archive, ConstituencyHolder& constituency, PipelineOptions options,
                    AlertStore* alerts)
-    : spool_(spool), archive_(archive), constituency_(constituency), options_(options), alert_store_(alerts), arena_(1 << 20) {
+    : spool_(spool), archive_(archive), constituency_(constituency), options_(options), alert_store_(alerts),
+      decoder_(options.syslog_local_offset_seconds), arena_(1 << 20) {
   processed_seq_ = archive_.committed_seq();
   released_seq_ = processed_seq_;
   spool_.release(processed_seq_);

@@ -26,13 +26,14 @@ struct PipelineOptions {
   std::size_t batch_bytes = 8u << 20;
   bool sync_archive = false;  ///< fdatasync archive frames on every commit
   std::int64_t sync_interval_ns = 1'000'000'000;  ///< otherwise at least this often
+  std::int64_t syslog_local_offset_seconds = 0;   ///< UTC offset of RFC 3164 timestamps (no zone of their own)
 };
 
 /// Decodes one spooled record into `event`: the format recorded at ingest, or for syslog
 /// records the header plus the payload (JSON, CEF, LEEF, or plain text).
 class RecordDecoder {
  public:
-  RecordDecoder();
+  explicit RecordDecoder(std::int64_t syslog_local_offset_seconds = 0);
   Status decode(const SpoolRecord& record, Event& event);
   /// Name of the format the last record was decoded as.
   std::string_view last_format() const { return last_format_; }
@@ -41,6 +42,7 @@ class RecordDecoder {
   std::vector<std::unique_ptr<Decoder>> decoders_;  // indexed like registered_decoders()
   std::unique_ptr<AutoDecoder> auto_;
   std::string_view last_format_;
+  std::int64_t syslog_local_offset_seconds_;
 };
 
 /// Index of `format` in registered_decoders() (the code stored in spool records), or -1.

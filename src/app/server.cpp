@@ -160,7 +160,9 @@ Result<BoundAddresses> Server::start() {
   auto alerts = AlertStore::open(dir / "state.db");
   if (!alerts) return tl::unexpected(alerts.error());
   m.alerts = std::move(*alerts);
-  m.pipeline = std::make_unique<Pipeline>(*m.spool, *m.archive, *m.constituency, PipelineOptions{}, m.alerts.get());
+  PipelineOptions pipeline_options;
+  pipeline_options.syslog_local_offset_seconds = m.config.syslog_local_offset_seconds;
+  m.pipeline = std::make_unique<Pipeline>(*m.spool, *m.archive, *m.constituency, pipeline_options, m.alerts.get());
   if (m.config.sigma) {
     SigmaRulesOptions sigma_options{m.config.sigma_rules_dir, static_cast<int>(m.config.sigma_reload_seconds), {}};
     auto sigma = SigmaRulesService::open(std::move(sigma_options));

@@ -53,7 +53,8 @@ bool read_digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
 class Parser {
  public:
   // `out` is null for the payload-only pass, which validates the same grammar but keeps nothing.
-  Parser(std::string_view line, TimeNs received, SyslogMessage* out) : s_(line), received_(received), out_(out) {}
+  Parser(std::string_view line, TimeNs received, SyslogMessage* out, std::int64_t local_offset_seconds = 0)
+      : s_(line), received_(received), local_offset_(local_offset_seconds * kSecond), out_(out) {}
 
   // Returns false with error_ set; on success msg_start_ is where MSG begins.
   bool parse() {
@@ -267,8 +268,9 @@ class Parser {
       }
     }
     auto make = [&](std::int64_t y) {
+      // The sender's clock reads local time; the configured offset turns it into UTC.
       return (days_from_civil(y, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 + hh * 3600 +
-              mm * 60 + ss) * kSecond + frac;
+              mm * 60 + ss) * kSecond + frac - local_offset_;
     };
     if (year >= 0) {
       time = make(year);
@@ -393,6 +395,7 @@ class Parser {
 
   std::string_view s_;
   TimeNs received_;
+  TimeNs local_offset_;  // of RFC 3164 timestamps (which carry no zone), in nanoseconds
   SyslogMessage* out_;
   bool has_pri_ = false;
   std::size_t msg_start_ = 0;
@@ -407,10 +410,10 @@ std::string_view trim_trailer(std::string_view line) {
 
 }  // namespace
 
-Result<SyslogMessage> parse_syslog(std::string_view line, TimeNs received) {
+Result<SyslogMessage> parse_syslog(std::string_view line, TimeNs received, std::int64_t local_offset_seconds) {
   line = trim_trailer(line);
   SyslogMessage message;
-  Parser parser(line, received, &message);
+  Parser parser(line, received, &message, local_offset_seconds);
   if (!parser.parse()) return fail(parser.error());
   message.msg = line.substr(parser.msg_start());
   return message;

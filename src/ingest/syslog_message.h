@@ -54,10 +54,10 @@ struct SyslogMessage {
 /// Parses one syslog line (trailing LF, CR and NUL bytes are ignored). `received` is when the
 /// line arrived: RFC 3164 timestamps carry no year, so the year is the one of `received`, or the
 /// one before when that would put the message more than a day in the future. RFC 3164 times carry
-/// no zone either and are read as UTC.
+/// no zone either: they are read as local time `local_offset_seconds` east of UTC (0: UTC).
 /// Errors name the layout, the 0-based byte offset and the reason:
 /// "RFC 5424: byte 6: expected SP after VERSION".
-Result<SyslogMessage> parse_syslog(std::string_view line, TimeNs received);
+Result<SyslogMessage> parse_syslog(std::string_view line, TimeNs received, std::int64_t local_offset_seconds = 0);
 
 /// The MSG part of a syslog line without building the whole message (no allocation), for payload
 /// detection (JSON, CEF, LEEF). A line that does not parse as syslog is returned whole.

@@ -33,6 +33,21 @@ TEST_F(ConfigTest, TlsDefaultsAreOff) {
   EXPECT_EQ(c.tls.min_version, "1.2");
 }
 
+TEST_F(ConfigTest, SyslogLocalTimeIsAUtcOffset) {
+  EXPECT_EQ(Config().syslog_local_offset_seconds, 0);
+  auto c = load_config(write("[server]\nsyslog_local_time = \"+07:00\"\n"));
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->syslog_local_offset_seconds, 7 * 3600);
+  c = load_config(write("[server]\nsyslog_local_time = \"-03:30\"\n"));
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->syslog_local_offset_seconds, -(3 * 3600 + 1800));
+  for (const char* bad : {"+7", "07:00", "+15:00", "+07:60", "Asia/Ho_Chi_Minh"}) {
+    auto r = load_config(write(std::string("[server]\nsyslog_local_time = \"") + bad + "\"\n"));
+    ASSERT_FALSE(r) << bad;
+    EXPECT_NE(r.error().message.find("server.syslog_local_time"), std::string::npos) << r.error().message;
+  }
+}
+
 TEST_F(ConfigTest, ReadsEveryTlsKey) {
   auto c = load_config(write(R"([tls]
 cert = "/etc/khien/server.pem"

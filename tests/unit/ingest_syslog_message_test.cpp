@@ -180,6 +180,21 @@ TEST(SyslogRfc3164, Classic) {
   EXPECT_EQ(m.msg, "'su root' failed for lonvick on /dev/pts/8");
 }
 
+// RFC 3164 times carry no zone: with the configured offset (+07:00 for senders that log
+// Vietnamese local time) they are read as local time; RFC 5424 times keep their own zone.
+TEST(SyslogRfc3164, LocalTimeIsReadWithTheConfiguredOffset) {
+  constexpr std::int64_t kVietnam = 7 * 3600;
+  auto local = parse_syslog("<34>Oct 11 22:14:15 mymachine su: hello", kReceived, kVietnam);
+  ASSERT_TRUE(local) << local.error().message;
+  EXPECT_EQ(*local->timestamp, iso("2026-10-11T15:14:15Z"));
+  auto west = parse_syslog("<34>Oct 11 22:14:15 mymachine su: hello", kReceived, -(3 * 3600 + 1800));
+  ASSERT_TRUE(west);
+  EXPECT_EQ(*west->timestamp, iso("2026-10-12T01:44:15Z"));
+  auto rfc5424 = parse_syslog("<34>1 2026-10-11T22:14:15+07:00 host app - - - hi", kReceived, kVietnam);
+  ASSERT_TRUE(rfc5424);
+  EXPECT_EQ(*rfc5424->timestamp, iso("2026-10-11T15:14:15Z")) << "a time with its own zone is not shifted again";
+}
+
 TEST(SyslogRfc3164, TagWithPidAndPaddedDay) {
   auto m = parse_ok("<38>Feb  5 17:32:18 10.0.0.99 sshd[4721]: Failed password for root from 203.0.113.9 port 4422 ssh2");
   EXPECT_EQ(*m.timestamp, iso("2026-02-05T17:32:18Z"));
