@@ -30,11 +30,39 @@ RecordDecoder::RecordDecoder(std::int64_t syslog_local_offset_seconds)
   auto_ = std::make_unique<AutoDecoder>();
 }
 
+namespace {
+
+// The syslog header's fields, and its time and host where the payload gave none.
+void apply_syslog_header(const SyslogMessage& msg, Event& event) {
+  event.set_int(field::syslog_facility, msg.facility);
+  event.set_int(field::syslog_severity, msg.severity);
+  if (!msg.hostname.empty()) {
+    event.set_string(field::syslog_hostname, msg.hostname);
+    if (!event.has(field::device_hostname)) event.set_string(field::device_hostname, msg.hostname);
+  }
+  if (!msg.app_name.empty()) event.set_string(field::syslog_appname, msg.app_name);
+  if (!msg.procid.empty()) event.set_string(field::syslog_procid, msg.procid);
+  if (!msg.msgid.empty()) event.set_string(field::syslog_msgid, msg.msgid);
+  if (msg.timestamp && !event.has(field::time)) event.set_time(field::time, *msg.timestamp);
+  if (!event.has(field::severity_id)) {
+    // Syslog severity 0 (emergency) .. 7 (debug) onto OCSF 1..6.
+    static constexpr int kMap[8] = {6, 5, 5, 4, 3, 2, 1, 1};
+    event.set_int(field::severity_id, kMap[msg.severity & 7]);
+  }
+}
+
+}  // namespace
+
 Status RecordDecoder::decode(const SpoolRecord& record, Event& event) {
   if (record.format != kSyslogFormat) {
     if (record.format >= decoders_.size()) return fail("record has an unknown format code");
     last_format_ = registered_decoders()[record.format].name;
     auto st = decoders_[record.format]->decode(record.payload, event);
+    // CEF and LEEF lines sent over HTTP may keep the syslog header they were logged with: its
+    // time, host and app are the record's too.
+    if (st && (last_format_ == "cef" || last_format_ == "leef") && record.payload.starts_with('<'))
+      if (auto msg = parse_syslog(record.payload, record.received, syslog_local_offset_seconds_))
+        apply_syslog_header(*msg, event);
     return st;
   }
   last_format_ = "syslog";
@@ -68,21 +96,7 @@ Status RecordDecoder::decode(const SpoolRecord& record, Event& event) {
   } else {
     base_event();
   }
-  event.set_int(field::syslog_facility, msg->facility);
-  event.set_int(field::syslog_severity, msg->severity);
-  if (!msg->hostname.empty()) {
-    event.set_string(field::syslog_hostname, msg->hostname);
-    if (!event.has(field::device_hostname)) event.set_string(field::device_hostname, msg->hostname);
-  }
-  if (!msg->app_name.empty()) event.set_string(field::syslog_appname, msg->app_name);
-  if (!msg->procid.empty()) event.set_string(field::syslog_procid, msg->procid);
-  if (!msg->msgid.empty()) event.set_string(field::syslog_msgid, msg->msgid);
-  if (msg->timestamp && !event.has(field::time)) event.set_time(field::time, *msg->timestamp);
-  if (!event.has(field::severity_id)) {
-    // Syslog severity 0 (emergency) .. 7 (debug) onto OCSF 1..6.
-    static constexpr int kMap[8] = {6, 5, 5, 4, 3, 2, 1, 1};
-    event.set_int(field::severity_id, kMap[msg->severity & 7]);
-  }
+  apply_syslog_header(*msg, event);
   return {};
 }
 

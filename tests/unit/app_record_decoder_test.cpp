@@ -61,4 +61,32 @@ TEST(RecordDecoder, SyslogPayloadsThatDoNotDecodeStayBaseEventsWithTheirHeader) 
   }
 }
 
+// A CEF line sent over HTTP with the syslog header it was logged with keeps the header's host,
+// app and time (the record's own rt wins over the header's time).
+TEST(RecordDecoder, CefOverHttpKeepsItsSyslogHeader) {
+  RecordDecoder decoder(7 * 3600);
+  Arena arena;
+  const std::string line = "<134>Nov 25 10:31:00 fw01 CEF:0|Fortinet|FortiGate|7.2|13|Port scan|7|src=198.51.100.7 dst=14.160.32.4";
+  SpoolRecord record;
+  record.seq = 1;
+  record.received = *parse_iso8601("2026-11-25T05:00:00Z");
+  record.format = static_cast<std::uint8_t>(format_code("cef"));
+  record.source = SourceKind::Http;
+  record.payload = line;
+  Event event(arena);
+  ASSERT_TRUE(decoder.decode(record, event));
+  EXPECT_EQ(decoder.last_format(), "cef");
+  EXPECT_EQ(event.get_string(field::syslog_hostname), "fw01");
+  EXPECT_EQ(event.get_string(field::device_hostname), "fw01");
+  ASSERT_NE(event.get(field::time), nullptr);
+  EXPECT_EQ(event.get(field::time)->t, *parse_iso8601("2026-11-25T03:31:00Z")) << "10:31 at +07:00";
+  EXPECT_EQ(event.get_string(field::finding_info_title), "Port scan");
+
+  const std::string with_rt = line + " rt=1764041400000";  // 2025-11-25T03:30:00Z
+  record.payload = with_rt;
+  Event timed(arena);
+  ASSERT_TRUE(decoder.decode(record, timed));
+  EXPECT_EQ(timed.get(field::time)->t, 1764041400000LL * 1'000'000) << "the record's own time wins";
+}
+
 }  // namespace khien
