@@ -35,7 +35,8 @@ json org_json(const OrgRow& o) {
 
 json soc_json(const SocRow& s, const std::map<std::string, SocStatsSnapshot>& stats) {
   json j{{"id", s.id},        {"name", s.name},           {"org", s.org},       {"sender_ranges", s.sender_ranges},
-         {"formats", s.formats}, {"transport", s.transport}, {"has_key", s.has_key}, {"revoked", s.revoked}};
+         {"formats", s.formats}, {"transport", s.transport}, {"has_key", s.has_key}, {"revoked", s.revoked},
+         {"syslog_local_time", s.syslog_local_time.empty() ? json(nullptr) : json(s.syslog_local_time)}};
   auto it = stats.find(s.id);
   if (it != stats.end() && it->second.last_seen > 0) {
     j["last_seen"] = format_rfc3339(it->second.last_seen, 3);

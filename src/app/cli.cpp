@@ -188,7 +188,7 @@ int cmd_search(const SearchOptions& o) {
 
 struct SocOptions {
   std::string data = "khien-data";
-  std::string org, name, id, ranges, registry;
+  std::string org, name, id, ranges, registry, local_time;
 };
 
 int cmd_soc_add(const SocOptions& o) {
@@ -207,10 +207,24 @@ int cmd_soc_add(const SocOptions& o) {
     start = comma + 1;
   }
   std::string id = o.id.empty() ? "soc-" + o.org : o.id;
+  if (!o.local_time.empty() && !parse_utc_offset(o.local_time))
+    return die(fmt::format("--syslog-local-time: '{}' is not a UTC offset such as +07:00", o.local_time));
   auto key = (*store)->add_soc(o.org, id, o.name, ranges);
   if (!key) return die(key.error().message + (o.id.empty() ? fmt::format(" (the id defaults to '{}'; --id names another)", id) : ""));
+  if (!o.local_time.empty())
+    if (auto st = (*store)->set_soc_syslog_local_time(id, o.local_time); !st) return die(st.error().message);
   std::cout << nlohmann::json{{"id", id}, {"api_key", *key}}.dump() << "\n";
   std::cerr << "khien: the key is shown once; only its hash is stored\n";
+  return 0;
+}
+
+int cmd_soc_set_local_time(const SocOptions& o) {
+  auto store = StateStore::open(std::filesystem::path(o.data) / "state.db");
+  if (!store) return die(store.error().message);
+  const std::string offset = o.local_time == "default" ? std::string() : o.local_time;
+  if (auto st = (*store)->set_soc_syslog_local_time(o.id, offset); !st) return die(st.error().message);
+  std::cerr << fmt::format("khien: RFC 3164 timestamps of {} are read {}\n", o.id,
+                           offset.empty() ? "with the server's [server] syslog_local_time" : "as UTC" + offset);
   return 0;
 }
 
@@ -228,8 +242,9 @@ int cmd_soc_list(const SocOptions& o) {
   auto store = StateStore::open(std::filesystem::path(o.data) / "state.db");
   if (!store) return die(store.error().message);
   for (const auto& s : (*store)->socs())
-    std::cout << nlohmann::json{{"id", s.id}, {"org", s.org}, {"name", s.name}, {"sender_ranges", s.sender_ranges},
-                                {"has_key", s.has_key}, {"revoked", s.revoked}}.dump()
+    std::cout << nlohmann::json{{"id", s.id},           {"org", s.org},         {"name", s.name},
+                                {"sender_ranges", s.sender_ranges}, {"has_key", s.has_key}, {"revoked", s.revoked},
+                                {"syslog_local_time", s.syslog_local_time}}.dump()
               << "\n";
   return 0;
 }
@@ -276,10 +291,17 @@ int run_cli(int argc, char** argv) {
   soc_add->add_option("--name", soc.name, "Display name")->required();
   soc_add->add_option("--id", soc.id, "SOC id (default soc-<org>)");
   soc_add->add_option("--ranges", soc.ranges, "Syslog sender CIDRs, comma-separated");
+  soc_add->add_option("--syslog-local-time", soc.local_time,
+                      "UTC offset of its senders' RFC 3164 timestamps, e.g. +07:00 (default: the server's)");
   soc_add->add_option("--data", soc.data, "Data directory");
   soc_add->add_option("--registry", soc.registry, "Registry YAML directory for a new data directory");
   auto* soc_list = soc_cmd->add_subcommand("list", "List SOC connectors");
   soc_list->add_option("--data", soc.data, "Data directory");
+  auto* soc_local_time = soc_cmd->add_subcommand(
+      "set-local-time", "Set the UTC offset of a SOC's RFC 3164 syslog timestamps (\"default\": the server's)");
+  soc_local_time->add_option("id", soc.id, "SOC id")->required();
+  soc_local_time->add_option("offset", soc.local_time, "+07:00, -03:30, Z, or default")->required();
+  soc_local_time->add_option("--data", soc.data, "Data directory");
   auto* soc_rotate = soc_cmd->add_subcommand("rotate-key", "Issue a SOC a new API key (the old one stops working) and print it once");
   soc_rotate->add_option("id", soc.id, "SOC id")->required();
   soc_rotate->add_option("--data", soc.data, "Data directory");
@@ -323,6 +345,7 @@ int run_cli(int argc, char** argv) {
     if (*soc_add) return cmd_soc_add(soc);
     if (*soc_list) return cmd_soc_list(soc);
     if (*soc_rotate) return cmd_soc_rotate_key(soc);
+    if (*soc_local_time) return cmd_soc_set_local_time(soc);
     if (*sim_cmd) return run_simulator_command(sim);
     if (*demo_cmd) {
       sigset_t signals;

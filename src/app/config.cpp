@@ -32,19 +32,6 @@ Status want_string(const toml::node& n, std::string& out, const char* name) {
   return {};
 }
 
-// "+07:00", "-03:30" or "Z" as seconds east of UTC; nullopt for anything else (up to ±14:00).
-std::optional<std::int64_t> parse_utc_offset(std::string_view s) {
-  if (s == "Z" || s == "z") return 0;
-  if (s.size() != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':') return std::nullopt;
-  auto two = [&](std::size_t at) -> int {
-    return s[at] >= '0' && s[at] <= '9' && s[at + 1] >= '0' && s[at + 1] <= '9' ? (s[at] - '0') * 10 + (s[at + 1] - '0') : -1;
-  };
-  const int h = two(1), m = two(4);
-  if (h < 0 || m < 0 || m > 59 || h * 60 + m > 14 * 60) return std::nullopt;
-  const std::int64_t seconds = h * 3600 + m * 60;
-  return s[0] == '-' ? -seconds : seconds;
-}
-
 Status want_bool(const toml::node& n, bool& out, const char* name) {
   if (!n.is_boolean()) return fail(fmt::format("{}: expected true or false", name));
   out = n.as_boolean()->get();
@@ -88,10 +75,7 @@ const std::vector<Key>& keys() {
       {"server", "syslog_local_time",
        "UTC offset of RFC 3164 syslog timestamps, which carry no zone: \"+07:00\" for senders that log Vietnamese local "
        "time (RFC 5424 and ISO timestamps carry their own)",
-       [](const Config& c) {
-         const std::int64_t a = c.syslog_local_offset_seconds < 0 ? -c.syslog_local_offset_seconds : c.syslog_local_offset_seconds;
-         return fmt::format("\"{}{:02}:{:02}\"", c.syslog_local_offset_seconds < 0 ? '-' : '+', a / 3600, a % 3600 / 60);
-       },
+       [](const Config& c) { return fmt::format("\"{}\"", format_utc_offset(c.syslog_local_offset_seconds)); },
        [](Config& c, const toml::node& n) -> Status {
          std::string s;
          if (auto st = want_string(n, s, "server.syslog_local_time"); !st) return st;

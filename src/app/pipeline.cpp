@@ -53,7 +53,9 @@ void apply_syslog_header(const SyslogMessage& msg, Event& event) {
 
 }  // namespace
 
-Status RecordDecoder::decode(const SpoolRecord& record, Event& event) {
+Status RecordDecoder::decode(const SpoolRecord& record, Event& event, const SocInfo* soc) {
+  const std::int64_t local_offset = soc && soc->syslog_local_offset_seconds ? *soc->syslog_local_offset_seconds
+                                                                             : syslog_local_offset_seconds_;
   if (record.format != kSyslogFormat) {
     if (record.format >= decoders_.size()) return fail("record has an unknown format code");
     last_format_ = registered_decoders()[record.format].name;
@@ -61,12 +63,11 @@ Status RecordDecoder::decode(const SpoolRecord& record, Event& event) {
     // CEF and LEEF lines sent over HTTP may keep the syslog header they were logged with: its
     // time, host and app are the record's too.
     if (st && (last_format_ == "cef" || last_format_ == "leef") && record.payload.starts_with('<'))
-      if (auto msg = parse_syslog(record.payload, record.received, syslog_local_offset_seconds_))
-        apply_syslog_header(*msg, event);
+      if (auto msg = parse_syslog(record.payload, record.received, local_offset)) apply_syslog_header(*msg, event);
     return st;
   }
   last_format_ = "syslog";
-  auto msg = parse_syslog(record.payload, record.received, syslog_local_offset_seconds_);
+  auto msg = parse_syslog(record.payload, record.received, local_offset);
   if (!msg) return tl::unexpected(msg.error());
   // The payload decides the format: JSON (auto-detected), CEF, LEEF, or plain text.
   std::string_view payload = msg->msg;
@@ -202,7 +203,7 @@ Result<std::size_t> Pipeline::run_once() {
       Event& event = events_.emplace_back(arena_);
       if (rec.source == SourceKind::Marker) continue;
       const SocInfo* soc = constituency->soc_by_row(rec.soc);
-      if (auto st = decoder_.decode(rec, event); !st) {
+      if (auto st = decoder_.decode(rec, event, soc); !st) {
         // Ingest validated the record already; a failure here means a decoder changed between
         // acceptance and processing. Keep the record: archive it as a plain event with the reason.
         failed.add();

@@ -34,7 +34,8 @@ struct PipelineOptions {
 class RecordDecoder {
  public:
   explicit RecordDecoder(std::int64_t syslog_local_offset_seconds = 0);
-  Status decode(const SpoolRecord& record, Event& event);
+  /// `soc` (when known) may set its own offset for RFC 3164 timestamps.
+  Status decode(const SpoolRecord& record, Event& event, const SocInfo* soc = nullptr);
   /// Name of the format the last record was decoded as.
   std::string_view last_format() const { return last_format_; }
 

@@ -41,6 +41,7 @@ Status import_registry(StateStore& store, const std::filesystem::path& dir) {
     for (const auto& r : s.sender_ranges) row.sender_ranges.push_back(r.to_string());
     for (auto f : s.formats) row.formats.emplace_back(to_string(f));
     row.transport = std::string(to_string(s.transport));
+    row.syslog_local_time = s.syslog_local_time;
     socs.push_back(std::move(row));
   }
   // Parents refer to organisations that may come later in the file; the store has no FK on them.

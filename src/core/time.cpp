@@ -118,6 +118,22 @@ std::optional<TimeNs> parse_iso8601(std::string_view s) {
   return secs * 1000000000LL + frac_ns;
 }
 
+std::optional<std::int64_t> parse_utc_offset(std::string_view s) {
+  if (s == "Z" || s == "z") return 0;
+  if (s.size() != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':') return std::nullopt;
+  int h = 0, m = 0;
+  if (!digits(s, 1, 2, h) || !digits(s, 4, 2, m) || m > 59 || h * 60 + m > 14 * 60) return std::nullopt;
+  const std::int64_t seconds = h * 3600 + m * 60;
+  return s[0] == '-' ? -seconds : seconds;
+}
+
+std::string format_utc_offset(std::int64_t seconds) {
+  const std::int64_t a = seconds < 0 ? -seconds : seconds;
+  char out[7] = {seconds < 0 ? '-' : '+', static_cast<char>('0' + a / 36000), static_cast<char>('0' + a / 3600 % 10), ':',
+                 static_cast<char>('0' + a % 3600 / 600), static_cast<char>('0' + a % 600 / 60), 0};
+  return out;
+}
+
 std::optional<TimeNs> parse_epoch_seconds(std::string_view s) {
   if (s.empty()) return std::nullopt;
   bool neg = s[0] == '-';

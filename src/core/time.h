@@ -31,6 +31,12 @@ std::optional<TimeNs> parse_epoch_seconds(std::string_view text);
 /// within the range above.
 std::optional<TimeNs> parse_time_any(std::string_view text);
 
+/// A UTC offset written "+07:00", "-03:30" or "Z", in seconds east of UTC (at most ±14:00);
+/// nullopt for anything else.
+std::optional<std::int64_t> parse_utc_offset(std::string_view text);
+/// The offset as parse_utc_offset() reads it ("+07:00").
+std::string format_utc_offset(std::int64_t seconds);
+
 /// Days since the epoch of a civil date (proleptic Gregorian), and the inverse.
 std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d);
 void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d);

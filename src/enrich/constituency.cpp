@@ -21,6 +21,7 @@ std::shared_ptr<const Constituency> Constituency::build(StateStore& store) {
     }
     for (const auto& r : s.sender_ranges)
       if (auto p = IpPrefix::parse(r)) info.sender_ranges.push_back(*p);
+    if (!s.syslog_local_time.empty()) info.syslog_local_offset_seconds = parse_utc_offset(s.syslog_local_time);
     c->by_row_[info.row_id] = c->socs_.size();
     c->by_id_[info.id] = c->socs_.size();
     c->socs_.push_back(std::move(info));

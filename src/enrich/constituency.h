@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/ip_address.h"
+#include "core/time.h"
 #include "store/state_store.h"
 
 namespace khien {
@@ -20,6 +21,8 @@ struct SocInfo {
   std::string id, org, sector, province;
   std::vector<IpPrefix> sender_ranges;
   bool revoked = false;
+  /// UTC offset (seconds) of its senders' RFC 3164 timestamps, when the SOC sets one.
+  std::optional<std::int64_t> syslog_local_offset_seconds;
 };
 
 /// An immutable snapshot; share it between threads through std::shared_ptr<const Constituency>.

@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "core/time.h"
 #include "core/yaml_documents.h"
 #include "core/yaml_guard.h"
 
@@ -566,7 +567,8 @@ class Loader {
     IdRegistry ids;
     std::size_t index = 0;
     for (const auto& item : *list) {
-      Fields f(file, item, fmt::format("socs[{}]", index++), {"id", "name", "org", "formats", "transport", "sender_ranges"});
+      Fields f(file, item, fmt::format("socs[{}]", index++),
+               {"id", "name", "org", "formats", "transport", "sender_ranges", "syslog_local_time"});
       if (!f.is_mapping()) continue;
       SocConnector s;
       SocOrigins origins{Origin{&file, item.Mark(), f.base_path()}, {}};
@@ -608,6 +610,14 @@ class Loader {
               origins.senders.push_back(Origin{&file, (*ranges)[i].Mark(), path});
             }
           }
+        }
+      }
+      if (const YAML::Node* n = f.find("syslog_local_time")) {
+        if (auto text = file.read_string(*n, f.path("syslog_local_time"), false)) {
+          if (parse_utc_offset(*text))
+            s.syslog_local_time = *text;
+          else
+            file.error(*n, f.path("syslog_local_time"), fmt::format("'{}' is not a UTC offset such as \"+07:00\"", *text));
         }
       }
       // A syslog message carries no credential: the sender address is the only way to tell SOCs apart.

@@ -71,6 +71,8 @@ struct SocConnector {
   std::vector<SocFormat> formats;
   SocTransport transport = SocTransport::http;
   std::vector<IpPrefix> sender_ranges;  ///< where its syslog senders connect from; inside the organisation's ranges
+  /// UTC offset of its senders' RFC 3164 timestamps ("+07:00"); empty: the server's default.
+  std::string syslog_local_time;
 };
 
 /// The whole registry, as loaded and validated.

@@ -72,7 +72,7 @@ StateStore::~StateStore() { sqlite3_close(db_); }
 Status StateStore::exec(const char* sql) { return exec_sql(db_, sql, "state store"); }
 
 Status StateStore::migrate() {
-  return exec(R"sql(
+  auto st = exec(R"sql(
     CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS sectors (id TEXT PRIMARY KEY, name TEXT NOT NULL, name_en TEXT NOT NULL,
       lead_org TEXT NOT NULL, criticality INTEGER NOT NULL);
@@ -83,9 +83,19 @@ Status StateStore::migrate() {
       ip_ranges TEXT NOT NULL, asns TEXT NOT NULL, domains TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS socs (row_id INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
       org TEXT NOT NULL REFERENCES organisations(id), sender_ranges TEXT NOT NULL, formats TEXT NOT NULL,
-      transport TEXT NOT NULL, key_hash TEXT, revoked INTEGER NOT NULL DEFAULT 0, created BIGINT NOT NULL);
+      transport TEXT NOT NULL, key_hash TEXT, revoked INTEGER NOT NULL DEFAULT 0, created BIGINT NOT NULL,
+      syslog_local_time TEXT NOT NULL DEFAULT '');
     CREATE INDEX IF NOT EXISTS socs_key ON socs(key_hash);
   )sql");
+  if (!st) return st;
+  // Data directories made before the column existed gain it, empty (the server's default).
+  bool has_local_time = false;
+  {
+    SqlStatement columns(db_, "PRAGMA table_info(socs)");
+    while (columns.step() == SQLITE_ROW) has_local_time = has_local_time || columns.text(1) == "syslog_local_time";
+  }
+  if (!has_local_time) return exec("ALTER TABLE socs ADD COLUMN syslog_local_time TEXT NOT NULL DEFAULT ''");
+  return {};
 }
 
 bool StateStore::registry_loaded() {
@@ -120,9 +130,10 @@ Status StateStore::import_registry(const std::vector<SectorRow>& sectors, const 
     if (st.step() != SQLITE_DONE) return rollback(fmt::format("organisation '{}': {}", o.id, sqlite3_errmsg(db_)));
   }
   for (const auto& s : socs) {
-    SqlStatement st(db_, "INSERT INTO socs (id, name, org, sender_ranges, formats, transport, created) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    SqlStatement st(db_, "INSERT INTO socs (id, name, org, sender_ranges, formats, transport, created, syslog_local_time) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     st.bind(1, s.id).bind(2, s.name).bind(3, s.org).bind(4, to_json_list(s.sender_ranges)).bind(5, to_json_list(s.formats))
-        .bind(6, s.transport).bind(7, now_ns());
+        .bind(6, s.transport).bind(7, now_ns()).bind(8, s.syslog_local_time);
     if (st.step() != SQLITE_DONE) return rollback(fmt::format("SOC '{}': {}", s.id, sqlite3_errmsg(db_)));
   }
   SqlStatement mark(db_, "INSERT INTO meta (key, value) VALUES ('registry_loaded', ?)");
@@ -195,7 +206,9 @@ std::optional<OrgRow> StateStore::organisation(const std::string& id) {
 std::vector<SocRow> StateStore::query_socs(const char* where, const std::string& arg) {
   std::vector<SocRow> out;
   std::string sql = fmt::format(
-      "SELECT row_id, id, name, org, sender_ranges, formats, transport, key_hash, revoked, created FROM socs {} ORDER BY id", where);
+      "SELECT row_id, id, name, org, sender_ranges, formats, transport, key_hash, revoked, created, syslog_local_time FROM socs {} "
+      "ORDER BY id",
+      where);
   SqlStatement st(db_, sql.c_str());
   if (!arg.empty()) st.bind(1, arg);
   while (st.step() == SQLITE_ROW) {
@@ -210,6 +223,7 @@ std::vector<SocRow> StateStore::query_socs(const char* where, const std::string&
     s.has_key = !st.text(7).empty();
     s.revoked = st.integer(8) != 0;
     s.created = st.integer(9);
+    s.syslog_local_time = st.text(10);
     out.push_back(std::move(s));
   }
   return out;
@@ -259,6 +273,17 @@ Result<std::string> StateStore::add_soc(const std::string& org, const std::strin
     }
   }
   return rotate_soc_key(id);
+}
+
+Status StateStore::set_soc_syslog_local_time(const std::string& id, const std::string& offset) {
+  if (!offset.empty() && !parse_utc_offset(offset))
+    return fail(fmt::format("'{}' is not a UTC offset such as \"+07:00\"", offset));
+  std::lock_guard lock(mutex_);
+  SqlStatement st(db_, "UPDATE socs SET syslog_local_time = ? WHERE id = ?");
+  st.bind(1, offset).bind(2, id);
+  if (st.step() != SQLITE_DONE || sqlite3_changes(db_) != 1) return fail(fmt::format("unknown SOC '{}'", id));
+  ++generation_;
+  return {};
 }
 
 Status StateStore::set_soc_ranges(const std::string& id, const std::vector<std::string>& sender_ranges) {

@@ -43,6 +43,7 @@ struct SocRow {
   bool has_key = false;
   bool revoked = false;
   TimeNs created = 0;
+  std::string syslog_local_time;  ///< UTC offset of its RFC 3164 timestamps ("+07:00"); empty: the server's
 };
 
 /// SHA-256 of `text` as lower-case hex.
@@ -79,6 +80,8 @@ class StateStore {
                               const std::vector<std::string>& sender_ranges);
   /// Replaces a SOC's syslog sender ranges.
   Status set_soc_ranges(const std::string& id, const std::vector<std::string>& sender_ranges);
+  /// Sets the UTC offset of a SOC's RFC 3164 timestamps ("+07:00"; empty: the server's default).
+  Status set_soc_syslog_local_time(const std::string& id, const std::string& offset);
   /// Issues a new key for an existing SOC (the old one stops working).
   Result<std::string> rotate_soc_key(const std::string& id);
   Status revoke_soc(const std::string& id);

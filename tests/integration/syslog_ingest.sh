@@ -82,3 +82,19 @@ e=$(api GET '/api/v1/events?q=syslog.appname:brokenfw')
 [ "$(json_get "$e" 'd["events"][0]["khien.format"]')" = syslog ] || fail "broken payload format: $e"
 json_get "$e" 'd["events"][0]["khien.decode_error"]' | grep -qi "cef" || fail "broken payload reason: $e"
 pass "a bad header is refused with its reason on the SOC; a payload that does not decode stays a base event"
+
+# 5. Devices whose RFC 3164 clocks run on Vietnamese local time: with the SOC's offset their
+# events land at the right UTC time (logger writes the local time of TZ; UTC-7 is POSIX for +07:00).
+"$KHIEN" soc set-local-time soc-test-syslog +07:00 --data "$DATA" 2>/dev/null || fail "soc set-local-time"
+[ "$(json_get "$(api GET /api/v1/socs/soc-test-syslog)" 'd["syslog_local_time"]')" = "+07:00" ] || fail "the SOC shows its local time"
+TZ=UTC-7 logger --server 127.0.0.1 --port "$SYSLOG_UDP_PORT" --udp --rfc3164 -t vnclock 'a clock on Vietnamese local time'
+wait_for_total "q=syslog.appname:vnclock" 1 15
+e=$(api GET '/api/v1/events?q=syslog.appname:vnclock')
+python3 - "$(json_get "$e" 'd["events"][0]["time"]')" <<'PY' || fail "RFC 3164 local time read with the SOC's offset: $e"
+import datetime, sys
+t = datetime.datetime.fromisoformat(sys.argv[1].replace("Z", "+00:00"))
+off = abs((datetime.datetime.now(datetime.timezone.utc) - t).total_seconds())
+sys.exit(0 if off < 120 else 1)
+PY
+pass "RFC 3164 timestamps on +07:00 clocks read with the SOC's offset"
+

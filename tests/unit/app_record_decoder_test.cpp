@@ -89,4 +89,22 @@ TEST(RecordDecoder, CefOverHttpKeepsItsSyslogHeader) {
   EXPECT_EQ(timed.get(field::time)->t, 1764041400000LL * 1'000'000) << "the record's own time wins";
 }
 
+// A SOC that gives its own offset for RFC 3164 clocks overrides the server's.
+TEST(RecordDecoder, ASocsOwnSyslogLocalTimeWins) {
+  RecordDecoder decoder(0);
+  Arena arena;
+  const std::string line = "<34>Nov 25 10:31:00 fw01 su: hello";
+  const SpoolRecord record = syslog_record(line);
+  SocInfo vietnam;
+  vietnam.syslog_local_offset_seconds = 7 * 3600;
+  Event local(arena);
+  ASSERT_TRUE(decoder.decode(record, local, &vietnam));
+  EXPECT_EQ(local.get(field::time)->t, *parse_iso8601("2026-11-25T03:31:00Z"));
+  SocInfo utc;
+  Event server_default(arena);
+  ASSERT_TRUE(decoder.decode(record, server_default, &utc));
+  EXPECT_EQ(server_default.get(field::time)->t, *parse_iso8601("2026-11-25T10:31:00Z"));
+}
+
 }  // namespace khien
+

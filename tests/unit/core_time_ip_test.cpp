@@ -49,6 +49,15 @@ TEST(Time, RefusesImpossibleDaysAndTimesOutOfRange) {
   EXPECT_EQ(*parse_time_any("-8520336000"), -8520336000LL * 1'000'000'000);
 }
 
+TEST(Time, UtcOffsetsRoundTrip) {
+  for (const char* text : {"+07:00", "-03:30", "+00:00", "+14:00", "-12:00", "+05:45"})
+    EXPECT_EQ(format_utc_offset(*parse_utc_offset(text)), text);
+  EXPECT_EQ(parse_utc_offset("Z"), 0);
+  EXPECT_EQ(parse_utc_offset("+07:00"), 25200);
+  for (const char* bad : {"", "+7", "07:00", "+07", "+0700", "+14:01", "+07:60", "UTC+7"})
+    EXPECT_FALSE(parse_utc_offset(bad).has_value()) << bad;
+}
+
 TEST(Time, ParsesEpochForms) {
   EXPECT_EQ(*parse_time_any("1732262400"), 1732262400LL * 1'000'000'000);
   EXPECT_EQ(*parse_time_any("1732262400.25"), 1732262400LL * 1'000'000'000 + 250'000'000);

@@ -431,3 +431,21 @@ TEST(YamlGuard, StalledDocumentIsAParserErrorNotALoop) {
 
 }  // namespace
 }  // namespace khien
+
+namespace khien {
+
+// A SOC may give the UTC offset its syslog senders' RFC 3164 clocks run on; a bad one is an
+// error at its line and column.
+TEST(RegistryErrors, SyslogLocalTimeIsAUtcOffset) {
+  auto t = minimal();
+  t.socs += "    syslog_local_time: \"+07:00\"\n";
+  EXPECT_EQ(load_error(t), "");
+  t = minimal();
+  t.socs += "    syslog_local_time: Asia/Ho_Chi_Minh\n";
+  auto msg = load_error(t);
+  EXPECT_NE(msg.find("socs.yaml:8:24: socs[0].syslog_local_time: 'Asia/Ho_Chi_Minh' is not a UTC offset such as \"+07:00\""),
+            std::string::npos)
+      << msg;
+}
+
+}  // namespace khien

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <sqlite3.h>
+
 #include "store/state_store.h"
 #include "test_files.h"
 
@@ -83,6 +85,38 @@ TEST(StateStore, AddingASocNeverCutsOffTheOneHoldingAKey) {
   ASSERT_TRUE((*store)->set_soc_ranges("soc-evn", {"127.1.0.1/32"}));
   EXPECT_EQ((*store)->soc("soc-evn")->sender_ranges, std::vector<std::string>{"127.1.0.1/32"});
   EXPECT_FALSE((*store)->set_soc_ranges("soc-none", {}));
+}
+
+// A data directory made before SOCs had a syslog local time gains the column, empty; the offset
+// is checked when set.
+TEST(StateStore, OldDataDirectoriesGainTheSyslogLocalTime) {
+  test::ScratchDir scratch("state-old");
+  const auto path = scratch.path() / "state.db";
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    const char* old_schema =
+        "CREATE TABLE organisations (id TEXT PRIMARY KEY, name TEXT NOT NULL, name_en TEXT NOT NULL, type TEXT NOT NULL, "
+        "sector TEXT NOT NULL, province TEXT NOT NULL, parent TEXT NOT NULL, ip_ranges TEXT NOT NULL, asns TEXT NOT NULL, "
+        "domains TEXT NOT NULL);"
+        "CREATE TABLE socs (row_id INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, org TEXT NOT NULL "
+        "REFERENCES organisations(id), sender_ranges TEXT NOT NULL, formats TEXT NOT NULL, transport TEXT NOT NULL, "
+        "key_hash TEXT, revoked INTEGER NOT NULL DEFAULT 0, created BIGINT NOT NULL);"
+        "INSERT INTO organisations VALUES ('evn', 'EVN', 'EVN', 'enterprise', 'nang-luong', 'ha-noi', '', '[]', '[]', '[]');"
+        "INSERT INTO socs (id, name, org, sender_ranges, formats, transport, created) VALUES ('soc-evn', 'EVN', 'evn', '[]', '[]', 'http', 1);";
+    ASSERT_EQ(sqlite3_exec(db, old_schema, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  }
+  auto store = StateStore::open(path);
+  ASSERT_TRUE(store) << store.error().message;
+  ASSERT_TRUE((*store)->soc("soc-evn"));
+  EXPECT_EQ((*store)->soc("soc-evn")->syslog_local_time, "");
+  ASSERT_TRUE((*store)->set_soc_syslog_local_time("soc-evn", "+07:00"));
+  EXPECT_EQ((*store)->soc("soc-evn")->syslog_local_time, "+07:00");
+  EXPECT_FALSE((*store)->set_soc_syslog_local_time("soc-evn", "+7"));
+  EXPECT_FALSE((*store)->set_soc_syslog_local_time("soc-none", "+07:00"));
+  ASSERT_TRUE((*store)->set_soc_syslog_local_time("soc-evn", ""));
+  EXPECT_EQ((*store)->soc("soc-evn")->syslog_local_time, "");
 }
 
 }  // namespace khien
