@@ -33,6 +33,9 @@ json org_json(const OrgRow& o) {
               {"asns", o.asns},       {"domains", o.domains}};
 }
 
+// How long one search of the archive may read before it answers with what it has.
+constexpr std::int64_t kSearchSeconds = 15;
+
 json soc_json(const SocRow& s, const std::map<std::string, SocStatsSnapshot>& stats) {
   json j{{"id", s.id},        {"name", s.name},           {"org", s.org},       {"sender_ranges", s.sender_ranges},
          {"formats", s.formats}, {"transport", s.transport}, {"has_key", s.has_key}, {"revoked", s.revoked},
@@ -249,6 +252,9 @@ void register_api_routes(Router& router, ApiContext& ctx) {
         return json_error(400, "parameter 'limit': expected 1..10000");
       s.limit = limit;
     }
+    // One search holds a connection thread and a core: past the limit it answers with what it has
+    // found and a cursor to go on from.
+    s.deadline = now_ns() + kSearchSeconds * 1'000'000'000LL;
     auto result = search_archive(ctx.archive_dir, s);
     if (!result) return json_error(400, result.error().message);
     std::string body = "{\"events\":[";
@@ -256,8 +262,8 @@ void register_api_routes(Router& router, ApiContext& ctx) {
       if (i) body.push_back(',');
       body += result->events[i];
     }
-    body += fmt::format("],\"total\":{},\"total_is_exact\":{},\"next_cursor\":{}}}", result->total,
-                        result->total_is_exact ? "true" : "false",
+    body += fmt::format("],\"total\":{},\"total_is_exact\":{},\"partial\":{},\"next_cursor\":{}}}", result->total,
+                        result->total_is_exact ? "true" : "false", result->partial ? "true" : "false",
                         result->next_cursor.empty() ? std::string("null") : json(result->next_cursor).dump());
     HttpResponse r;
     r.body = std::move(body);

@@ -90,6 +90,17 @@ Result<SearchResult> search_archive(const std::filesystem::path& dir, const Sear
       if (!in_set(req.socs, f.soc)) continue;
       if (req.since && f.time_max < *req.since) continue;
       if (req.until && f.time_min >= *req.until) continue;
+      if (req.deadline && now_ns() >= *req.deadline) {
+        // Out of time: the next request resumes at this frame (or, still short of the cursor it
+        // was given, at that cursor).
+        result.partial = true;
+        result.total_is_exact = false;
+        if (result.next_cursor.empty()) {
+          const bool short_of_cursor = resume && (hour > resume->hour || (hour == resume->hour && fi >= resume->frame));
+          result.next_cursor = short_of_cursor ? encode_cursor(*resume) : encode_cursor(Position{hour, fi, static_cast<std::size_t>(f.count)});
+        }
+        return result;
+      }
       const bool whole_frame = !needs_lines && (!req.since || f.time_min >= *req.since) && (!req.until || f.time_max < *req.until);
       // Frames wholly before the cursor only count towards the total.
       bool before_cursor = resume && (hour > resume->hour || (hour == resume->hour && fi > resume->frame));

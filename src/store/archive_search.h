@@ -25,6 +25,8 @@ struct SearchRequest {
   std::string cursor;               ///< from a previous SearchResult::next_cursor
   /// Stop counting `total` after this many matches (the count is then a lower bound).
   std::uint64_t max_total = 10'000'000;
+  /// Stop reading the archive at this time (now_ns()): the answer is then `partial`.
+  std::optional<TimeNs> deadline;
 };
 
 struct SearchResult {
@@ -32,6 +34,9 @@ struct SearchResult {
   std::uint64_t total = 0;          ///< matches in the whole archive for this request
   bool total_is_exact = true;
   std::string next_cursor;          ///< empty when there is nothing more
+  /// The deadline came first: `events` may be fewer than the limit, `total` is a lower bound,
+  /// and `next_cursor` continues where reading stopped.
+  bool partial = false;
 };
 
 /// Reads what ArchiveWriter wrote. Safe to run while a writer appends (it reads only committed

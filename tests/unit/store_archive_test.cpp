@@ -144,6 +144,61 @@ TEST(Archive, EveryPageSizeWalksEveryEventOnce) {
   }
 }
 
+// A search that runs out of time answers with what it found, marked partial, and a cursor from
+// which the next request goes on: nothing is skipped and nothing shown twice.
+TEST(Archive, ASearchOutOfTimeGoesOnFromItsCursor) {
+  test::ScratchDir scratch("archive-deadline");
+  const std::filesystem::path& dir = scratch.path();
+  const TimeNs base = *parse_iso8601("2026-11-22T10:00:00Z");
+  {
+    auto w = ArchiveWriter::open(dir);
+    ASSERT_TRUE(w) << w.error().message;
+    for (int i = 1; i <= 12; ++i) {
+      (*w)->add("soc-a", base + i * 1'000'000'000LL, static_cast<std::uint64_t>(i), event(i, "org-a", "10.0.0.1"));
+      if (i % 4 == 0) {
+        ASSERT_TRUE((*w)->commit(static_cast<std::uint64_t>(i), base, false));
+      }
+    }
+  }
+  SearchRequest late;
+  late.limit = 5;
+  late.deadline = 0;  // long past
+  auto r = search_archive(dir, late);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->partial);
+  EXPECT_FALSE(r->total_is_exact);
+  EXPECT_TRUE(r->events.empty());
+  ASSERT_FALSE(r->next_cursor.empty());
+  // A first page in time, then a request past its deadline: it hands back the cursor it was given.
+  SearchRequest page;
+  page.limit = 5;
+  auto first = search_archive(dir, page);
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->events.size(), 5u);
+  late.cursor = first->next_cursor;
+  r = search_archive(dir, late);
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->partial);
+  EXPECT_EQ(r->next_cursor, first->next_cursor);
+  // From the cursor of the first, out-of-time answer, in time: every event once.
+  std::vector<std::string> seen;
+  SearchRequest out_of_time;
+  out_of_time.limit = 5;
+  out_of_time.deadline = 0;
+  page.cursor = search_archive(dir, out_of_time)->next_cursor;
+  for (int pages = 0; pages < 10; ++pages) {
+    auto p = search_archive(dir, page);
+    ASSERT_TRUE(p);
+    EXPECT_FALSE(p->partial);
+    seen.insert(seen.end(), p->events.begin(), p->events.end());
+    if (p->next_cursor.empty()) break;
+    page.cursor = p->next_cursor;
+  }
+  EXPECT_EQ(seen.size(), 12u);
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(std::unique(seen.begin(), seen.end()), seen.end());
+}
+
 // Lines come in runs from one SOC and in alternation; the writer remembers the last SOC's frame,
 // and each line must still land in its own SOC's frame, in order, across commits.
 TEST(Archive, LinesInRunsAndAlternationLandInTheirSocsFrames) {
