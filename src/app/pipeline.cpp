@@ -164,8 +164,6 @@ Result<std::size_t> Pipeline::run_once() {
                                                        "Spooled records that failed to decode in the pipeline");
   static Histogram& latency = Metrics::instance().histogram(
       "khien_ingest_to_archive_seconds", "Time from acceptance (spool) to archive commit");
-  static Gauge& backlog = Metrics::instance().gauge("khien_spool_backlog_records", "Spooled records not yet archived");
-  static Gauge& spool_bytes = Metrics::instance().gauge("khien_spool_bytes", "Bytes in the spool on disk");
 
   auto n = spool_.read(processed_seq_, options_.batch_records, options_.batch_bytes, records_, buffer_);
   if (!n) return tl::unexpected(n.error());
@@ -175,11 +173,7 @@ Result<std::size_t> Pipeline::run_once() {
     const TimeNs now = now_ns();
     if (released_seq_ < processed_seq_ && now - last_sync_ >= options_.sync_interval_ns) {
       if (auto st = archive_.sync(); !st) return tl::unexpected(st.error());
-      last_sync_ = now;
-      released_seq_ = processed_seq_;
-      spool_.release(released_seq_);
-      backlog.set(static_cast<std::int64_t>(spool_.backlog()));
-      spool_bytes.set(static_cast<std::int64_t>(spool_.bytes_on_disk()));
+      release(processed_seq_, now);
     }
     return 0;
   }
@@ -261,18 +255,27 @@ Result<std::size_t> Pipeline::run_once() {
   bool sync = options_.sync_archive || now - last_sync_ >= options_.sync_interval_ns;
   if (auto st = archive_.commit(last, now, sync); !st) return tl::unexpected(st.error());
   processed_seq_ = last;
-  if (sync) {
-    last_sync_ = now;
-    released_seq_ = last;
-    spool_.release(last);
-  }
+  if (sync) release(last, now);
   processed.add(records_.size());
   for (const SpoolRecord& rec : records_) {
     if (rec.source != SourceKind::Marker) latency.observe(static_cast<double>(now - rec.received) / 1e9);
   }
+  publish_spool_gauges();
+  return records_.size();
+}
+
+void Pipeline::release(std::uint64_t seq, TimeNs synced_at) {
+  last_sync_ = synced_at;
+  released_seq_ = seq;
+  spool_.release(seq);
+  publish_spool_gauges();
+}
+
+void Pipeline::publish_spool_gauges() {
+  static Gauge& backlog = Metrics::instance().gauge("khien_spool_backlog_records", "Spooled records not yet archived");
+  static Gauge& spool_bytes = Metrics::instance().gauge("khien_spool_bytes", "Bytes in the spool on disk");
   backlog.set(static_cast<std::int64_t>(spool_.backlog()));
   spool_bytes.set(static_cast<std::int64_t>(spool_.bytes_on_disk()));
-  return records_.size();
 }
 
 }  // namespace khien

@@ -81,6 +81,9 @@ class Pipeline {
 
  private:
   void loop();
+  // Lets the spool drop records up to `seq`, now that the archive holding them is synced.
+  void release(std::uint64_t seq, TimeNs synced_at);
+  void publish_spool_gauges();
 
   Spool& spool_;
   ArchiveWriter& archive_;

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "app/bench_command.h"
@@ -59,27 +60,35 @@ struct PipelineParts {
     archive = std::move(ArchiveWriter::open(dir / "archive").value());
     holder = std::make_unique<ConstituencyHolder>(*store);
   }
+  // Spools lines [from, to) of `lines` from the SOC, line i in the format the bench wrote it in
+  // (bench_lines below).
+  void append(const std::vector<std::string>& lines, std::size_t from, std::size_t to) {
+    std::vector<SpoolInput> batch;
+    for (std::size_t i = from; i < to; ++i)
+      batch.push_back(SpoolInput{static_cast<std::uint32_t>(soc.row_id), static_cast<std::uint8_t>(format_code(format_of(i))),
+                                 SourceKind::Http, lines[i]});
+    EXPECT_TRUE(spool->append(batch, true));
+  }
+  // EVE and ECS records in turn, or EVE only.
+  bool mixed = true;
+  std::string_view format_of(std::size_t i) const { return mixed && i % 2 ? "ecs" : "eve"; }
+  std::vector<std::string> bench_lines(std::size_t n) const {
+    std::vector<std::string> lines;
+    for (std::size_t i = 0; i < n; ++i) lines.push_back(bench_event_line(std::string(format_of(i)), i));
+    return lines;
+  }
 };
 
 TEST(PipelineChunks, BatchLargerThanAChunkIsDetectedAndArchivedInOrder) {
   PipelineParts parts("pipeline-chunks");
-  auto& spool = parts.spool;
   auto& archive = parts.archive;
-  auto& holder = *parts.holder;
-  const SocRow& soc = parts.soc;
-
   constexpr std::size_t kRecords = 2500;  // two full chunks of 1024 and a partial one, one batch
-  std::vector<std::string> lines;
-  for (std::size_t i = 0; i < kRecords; ++i) lines.push_back(bench_event_line(i % 2 ? "ecs" : "eve", i));
-  std::vector<SpoolInput> batch;
-  for (std::size_t i = 0; i < kRecords; ++i)
-    batch.push_back(SpoolInput{static_cast<std::uint32_t>(soc.row_id),
-                               static_cast<std::uint8_t>(format_code(i % 2 ? "ecs" : "eve")), SourceKind::Http, lines[i]});
-  ASSERT_TRUE(spool->append(batch, true));
+  const std::vector<std::string> lines = parts.bench_lines(kRecords);
+  parts.append(lines, 0, kRecords);
 
   std::vector<Alert> alerts;
   {
-    Pipeline pipeline(*spool, *archive, holder);
+    Pipeline pipeline(*parts.spool, *archive, *parts.holder);
     auto detector = std::make_unique<RecordingDetector>();
     RecordingDetector* recording = detector.get();
     pipeline.add_detector(std::move(detector));
@@ -104,26 +113,16 @@ TEST(PipelineChunks, BatchLargerThanAChunkIsDetectedAndArchivedInOrder) {
 // so no backlog is left standing while nothing arrives.
 TEST(PipelineSync, AnIdlePipelineSyncsAndReleasesWhatItArchived) {
   PipelineParts parts("pipeline-idle-sync");
+  parts.mixed = false;
   auto& spool = parts.spool;
-  auto& archive = parts.archive;
-  auto& holder = *parts.holder;
-  const SocRow& soc = parts.soc;
-  std::vector<std::string> lines;
-  for (std::size_t i = 0; i < 20; ++i) lines.push_back(bench_event_line("eve", i));
-  auto append = [&](std::size_t from, std::size_t to) {
-    std::vector<SpoolInput> batch;
-    for (std::size_t i = from; i < to; ++i)
-      batch.push_back(SpoolInput{static_cast<std::uint32_t>(soc.row_id), static_cast<std::uint8_t>(format_code("eve")),
-                                 SourceKind::Http, lines[i]});
-    ASSERT_TRUE(spool->append(batch, true));
-  };
+  const std::vector<std::string> lines = parts.bench_lines(20);
   PipelineOptions options;
   options.sync_interval_ns = 300'000'000;
-  Pipeline pipeline(*spool, *archive, holder, options);
-  append(0, 10);
+  Pipeline pipeline(*spool, *parts.archive, *parts.holder, options);
+  parts.append(lines, 0, 10);
   ASSERT_EQ(pipeline.run_once().value_or(0), 10u);  // the first commit syncs
   EXPECT_EQ(spool->backlog(), 0u);
-  append(10, 20);
+  parts.append(lines, 10, 20);
   ASSERT_EQ(pipeline.run_once().value_or(0), 10u);  // within the interval: archived, not yet synced
   EXPECT_EQ(spool->backlog(), 10u);
   ASSERT_EQ(pipeline.run_once().value_or(1), 0u);   // idle, interval not over: nothing changes
@@ -131,7 +130,7 @@ TEST(PipelineSync, AnIdlePipelineSyncsAndReleasesWhatItArchived) {
   ::usleep(350'000);
   ASSERT_EQ(pipeline.run_once().value_or(1), 0u);   // idle past the interval: synced and released
   EXPECT_EQ(spool->backlog(), 0u);
-  EXPECT_EQ(archive->committed_seq(), 20u);
+  EXPECT_EQ(parts.archive->committed_seq(), 20u);
 }
 
 }  // namespace

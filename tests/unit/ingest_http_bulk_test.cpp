@@ -5,6 +5,8 @@
 #include <zlib.h>
 
 #include <filesystem>
+#include <string>
+#include <string_view>
 
 #include "ingest/http_bulk_source.h"
 #include "test_files.h"
@@ -50,6 +52,14 @@ std::string gzip(const std::string& text) {
   out.resize(zs.total_out);
   deflateEnd(&zs);
   return out;
+}
+
+// A request of `soc` with `body` (which must outlive it).
+HttpBulkRequest request_of(std::string_view body, std::string soc = "soc-a") {
+  HttpBulkRequest req;
+  req.soc_id = std::move(soc);
+  req.body = body;
+  return req;
 }
 
 }  // namespace
@@ -123,24 +133,17 @@ TEST(HttpBulk, IdempotencyKeyAnswersARetryWithoutStoringTwice) {
   EXPECT_EQ(f.spool->last_seq(), seq);
 }
 
-}  // namespace khien
-
-namespace khien {
 
 // Two SOCs may pick the same key (a counter, a date): each is answered for its own batch.
 TEST(HttpBulk, IdempotencyKeysAreTheSocsOwn) {
   Fixture f(1000);
   HttpBulkSource source(f.ctx);
-  HttpBulkRequest a;
-  a.soc_id = "soc-a";
+  HttpBulkRequest a = request_of("{\"a\":1}\nnot json\n");
   a.idempotency_key = "batch-1";
-  a.body = "{\"a\":1}\nnot json\n";
   auto first = source.handle(a);
   const auto after_a = f.spool->last_seq();
-  HttpBulkRequest b;
-  b.soc_id = "soc-b";
+  HttpBulkRequest b = request_of("{\"b\":1}\n{\"b\":2}\n", "soc-b");
   b.idempotency_key = "batch-1";
-  b.body = "{\"b\":1}\n{\"b\":2}\n";
   auto answer_b = source.handle(b);
   EXPECT_EQ(answer_b.body, R"({"accepted":2,"rejected":0,"errors":[]})");
   const auto after_b = f.spool->last_seq();
@@ -155,11 +158,9 @@ TEST(HttpBulk, IdempotencyKeysAreTheSocsOwn) {
 TEST(HttpBulk, GzipBodiesOfSeveralMembersAreReadWhole) {
   Fixture f(1000);
   HttpBulkSource source(f.ctx);
-  HttpBulkRequest req;
-  req.soc_id = "soc-a";
-  req.content_encoding = "GZIP";
   std::string two = gzip("{\"a\":1}\n{\"a\":2}\n") + gzip("{\"a\":3}\n");
-  req.body = two;
+  HttpBulkRequest req = request_of(two);
+  req.content_encoding = "GZIP";
   auto answer = source.handle(req);
   EXPECT_EQ(answer.status, 200) << answer.body;
   EXPECT_EQ(answer.body, R"({"accepted":3,"rejected":0,"errors":[]})");
@@ -170,9 +171,6 @@ TEST(HttpBulk, GzipBodiesOfSeveralMembersAreReadWhole) {
   EXPECT_NE(answer.body.find("7 bytes after the end"), std::string::npos) << answer.body;
 }
 
-}  // namespace khien
-
-namespace khien {
 
 // A format= that names no decoder refuses the request as a whole: no line is looked at, and the
 // SOC's rejected count does not grow by every line of a batch it meant to send.
@@ -180,10 +178,8 @@ TEST(HttpBulk, AnUnknownFormatRefusesTheRequest) {
   Fixture f(1000);
   f.ctx.http_formats = {"auto", "eve", "ecs"};
   HttpBulkSource source(f.ctx);
-  HttpBulkRequest req;
-  req.soc_id = "soc-a";
+  HttpBulkRequest req = request_of("{\"a\":1}\n{\"a\":2}\n");
   req.format = "foo";
-  req.body = "{\"a\":1}\n{\"a\":2}\n";
   const auto seq = f.spool->last_seq();
   auto answer = source.handle(req);
   EXPECT_EQ(answer.status, 400);
@@ -193,33 +189,21 @@ TEST(HttpBulk, AnUnknownFormatRefusesTheRequest) {
   EXPECT_EQ(source.handle(req).status, 200);
 }
 
-}  // namespace khien
-
-namespace khien {
 
 // Windows tools start files with a byte order mark: it is not part of the first record.
 TEST(HttpBulk, AByteOrderMarkIsNotPartOfTheFirstLine) {
   Fixture f(1000);
   HttpBulkSource source(f.ctx);
-  HttpBulkRequest req;
-  req.soc_id = "soc-a";
-  req.body = "\xEF\xBB\xBF{\"a\":1}\n{\"a\":2}\n";
-  EXPECT_EQ(source.handle(req).body, R"({"accepted":2,"rejected":0,"errors":[]})");
+  EXPECT_EQ(source.handle(request_of("\xEF\xBB\xBF{\"a\":1}\n{\"a\":2}\n")).body, R"({"accepted":2,"rejected":0,"errors":[]})");
 }
 
-}  // namespace khien
-
-namespace khien {
 
 // The SOC's last refusal is kept (time, transport, reason with its line, the record's first
 // bytes in printable UTF-8) for its operators to see in GET /api/v1/socs/{id}.
 TEST(HttpBulk, TheSocsLastRejectionIsKept) {
   Fixture f(1000);
   HttpBulkSource source(f.ctx);
-  HttpBulkRequest req;
-  req.soc_id = "soc-a";
-  req.body = "{\"a\":1}\nnot json\n\xff\xfe{\n";
-  source.handle(req);
+  source.handle(request_of("{\"a\":1}\nnot json\n\xff\xfe{\n"));
   const auto stats = f.stats.snapshot();
   ASSERT_EQ(stats.count("soc-a"), 1u);
   const auto& s = stats.at("soc-a");
@@ -227,8 +211,7 @@ TEST(HttpBulk, TheSocsLastRejectionIsKept) {
   EXPECT_EQ(s.last_rejection_source, "http");
   EXPECT_EQ(s.last_rejection_reason, "line 2: not JSON");
   EXPECT_EQ(s.last_rejection_sample, "not json");
-  req.body = "\xff\xfe{\n";
-  source.handle(req);
+  source.handle(request_of("\xff\xfe{\n"));
   EXPECT_EQ(f.stats.snapshot().at("soc-a").last_rejection_reason, "line 1: invalid UTF-8");
   EXPECT_EQ(f.stats.snapshot().at("soc-a").last_rejection_sample, "??{");
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <map>
 #include <set>
 #include <string>
@@ -24,6 +25,21 @@ namespace {
 std::string event(int i, const std::string& org, const std::string& ip) {
   return fmt::format(R"({{"time":"2026-11-22T10:00:{:02}.000000Z","src_endpoint.ip":"{}","class_uid":{},"khien.org":"{}","khien.sector":"nang-luong","khien.seq":{},"raw":{{"alert":{{"signature":"ET SCAN {}"}}}}}})",
                      i % 60, ip, i % 2 ? 4001 : 4003, org, i, i % 3 ? "Nmap" : "Masscan");
+}
+
+// Writes events 1 .. commits.back() of soc-a, one a second from `base`, committing a frame after
+// each event numbered in `commits`.
+void write_soc_a(const std::filesystem::path& dir, TimeNs base, std::initializer_list<int> commits) {
+  auto w = ArchiveWriter::open(dir);
+  ASSERT_TRUE(w) << w.error().message;
+  auto next_commit = commits.begin();
+  for (int i = 1; next_commit != commits.end(); ++i) {
+    (*w)->add("soc-a", base + i * 1'000'000'000LL, static_cast<std::uint64_t>(i), event(i, "org-a", "10.0.0.1"));
+    if (i == *next_commit) {
+      ASSERT_TRUE((*w)->commit(static_cast<std::uint64_t>(i), base, false));
+      ++next_commit;
+    }
+  }
 }
 
 }  // namespace
@@ -99,17 +115,8 @@ TEST(Archive, EveryPageSizeWalksEveryEventOnce) {
   test::ScratchDir scratch("archive-pages");
   const std::filesystem::path& dir = scratch.path();
   const TimeNs base = *parse_iso8601("2026-11-22T10:00:00Z");
-  {
-    auto w = ArchiveWriter::open(dir);
-    ASSERT_TRUE(w) << w.error().message;
-    // Frames of 5, 5, 1, 7, 2 lines (commits at 5, 10, 11, 18, 20).
-    for (int i = 1; i <= 20; ++i) {
-      (*w)->add("soc-a", base + i * 1'000'000'000LL, static_cast<std::uint64_t>(i), event(i, "org-a", "10.0.0.1"));
-      if (i == 5 || i == 10 || i == 11 || i == 18 || i == 20) {
-        ASSERT_TRUE((*w)->commit(static_cast<std::uint64_t>(i), base, false));
-      }
-    }
-  }
+  // Frames of 5, 5, 1, 7, 2 lines.
+  write_soc_a(dir, base, {5, 10, 11, 18, 20});
   auto walk = [&](SearchRequest req, std::size_t expected) {
     std::vector<std::string> seen;
     std::string cursor;
@@ -150,16 +157,7 @@ TEST(Archive, ASearchOutOfTimeGoesOnFromItsCursor) {
   test::ScratchDir scratch("archive-deadline");
   const std::filesystem::path& dir = scratch.path();
   const TimeNs base = *parse_iso8601("2026-11-22T10:00:00Z");
-  {
-    auto w = ArchiveWriter::open(dir);
-    ASSERT_TRUE(w) << w.error().message;
-    for (int i = 1; i <= 12; ++i) {
-      (*w)->add("soc-a", base + i * 1'000'000'000LL, static_cast<std::uint64_t>(i), event(i, "org-a", "10.0.0.1"));
-      if (i % 4 == 0) {
-        ASSERT_TRUE((*w)->commit(static_cast<std::uint64_t>(i), base, false));
-      }
-    }
-  }
+  write_soc_a(dir, base, {4, 8, 12});
   SearchRequest late;
   late.limit = 5;
   late.deadline = 0;  // long past
