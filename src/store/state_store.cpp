@@ -260,16 +260,10 @@ Result<std::string> StateStore::add_soc(const std::string& org, const std::strin
       if (soc.has_key && !soc.revoked)
         return fail(fmt::format("SOC '{}' already has a working key: rotate it (`khien soc rotate-key {}`) to replace it, "
                                 "or choose another SOC id to add a second SOC to '{}'", id, id, org));
-      if (!name.empty()) {
-        SqlStatement st(db_, "UPDATE socs SET name = ? WHERE id = ?");
-        st.bind(1, name).bind(2, id);
-        if (st.step() != SQLITE_DONE) return fail(fmt::format("SOC '{}': {}", id, sqlite3_errmsg(db_)));
-      }
-      if (!sender_ranges.empty()) {
-        SqlStatement st(db_, "UPDATE socs SET sender_ranges = ? WHERE id = ?");
-        st.bind(1, to_json_list(sender_ranges)).bind(2, id);
-        if (st.step() != SQLITE_DONE) return fail(fmt::format("SOC '{}': {}", id, sqlite3_errmsg(db_)));
-      }
+      if (!name.empty())
+        if (auto st = set_soc_column("name", name, id); !st) return tl::unexpected(st.error());
+      if (!sender_ranges.empty())
+        if (auto st = set_soc_column("sender_ranges", to_json_list(sender_ranges), id); !st) return tl::unexpected(st.error());
     }
   }
   return rotate_soc_key(id);
@@ -279,19 +273,23 @@ Status StateStore::set_soc_syslog_local_time(const std::string& id, const std::s
   if (!offset.empty() && !parse_utc_offset(offset))
     return fail(fmt::format("'{}' is not a UTC offset such as \"+07:00\"", offset));
   std::lock_guard lock(mutex_);
-  SqlStatement st(db_, "UPDATE socs SET syslog_local_time = ? WHERE id = ?");
-  st.bind(1, offset).bind(2, id);
-  if (st.step() != SQLITE_DONE || sqlite3_changes(db_) != 1) return fail(fmt::format("unknown SOC '{}'", id));
+  if (auto st = set_soc_column("syslog_local_time", offset, id); !st) return st;
   ++generation_;
   return {};
 }
 
 Status StateStore::set_soc_ranges(const std::string& id, const std::vector<std::string>& sender_ranges) {
   std::lock_guard lock(mutex_);
-  SqlStatement st(db_, "UPDATE socs SET sender_ranges = ? WHERE id = ?");
-  st.bind(1, to_json_list(sender_ranges)).bind(2, id);
-  if (st.step() != SQLITE_DONE || sqlite3_changes(db_) != 1) return fail(fmt::format("unknown SOC '{}'", id));
+  if (auto st = set_soc_column("sender_ranges", to_json_list(sender_ranges), id); !st) return st;
   ++generation_;
+  return {};
+}
+
+Status StateStore::set_soc_column(const char* column, const std::string& value, const std::string& id) {
+  SqlStatement st(db_, fmt::format("UPDATE socs SET {} = ? WHERE id = ?", column));
+  st.bind(1, value).bind(2, id);
+  if (st.step() != SQLITE_DONE) return fail(fmt::format("SOC '{}': {}", id, sqlite3_errmsg(db_)));
+  if (sqlite3_changes(db_) != 1) return fail(fmt::format("unknown SOC '{}'", id));
   return {};
 }
 

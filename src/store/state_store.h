@@ -96,6 +96,8 @@ class StateStore {
   Status exec(const char* sql);
   Status migrate();
   std::vector<SocRow> query_socs(const char* where, const std::string& arg);
+  // Sets one column (a name from the code, never from input) of SOC `id`; the caller holds mutex_.
+  Status set_soc_column(const char* column, const std::string& value, const std::string& id);
 
   sqlite3* db_;
   std::mutex mutex_;
